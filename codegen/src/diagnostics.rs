@@ -1,0 +1,488 @@
+//! Diagnostics as data (span, code, message, label, help) and their rendering.
+//!
+//! Every code the codegen can report is listed in [`CODES`] with a one-line summary; the messages are built
+//! by the constructor functions in [`msg`], so that all wording lives in this file.
+
+use codespan_reporting::diagnostic::{Diagnostic as CsDiagnostic, Label};
+use codespan_reporting::files::SimpleFile;
+use codespan_reporting::term::{self, Chars, Config};
+
+/// A byte range in the schema source.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Default)]
+pub struct Span {
+    pub start: usize,
+    pub end: usize,
+}
+
+impl Span {
+    pub fn new(start: usize, end: usize) -> Self {
+        Span { start, end }
+    }
+
+    pub fn to(self, other: Span) -> Span {
+        Span::new(self.start.min(other.start), self.end.max(other.end))
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Severity {
+    Warning,
+    Error,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Diagnostic {
+    pub severity: Severity,
+    pub code: &'static str,
+    pub message: String,
+    pub span: Span,
+    pub label: String,
+    pub notes: Vec<(Span, String)>,
+    pub help: String,
+}
+
+impl Diagnostic {
+    fn error(code: &'static str, span: Span, message: impl Into<String>) -> Self {
+        Diagnostic {
+            severity: Severity::Error,
+            code,
+            message: message.into(),
+            span,
+            label: String::new(),
+            notes: Vec::new(),
+            help: String::new(),
+        }
+    }
+
+    fn warning(code: &'static str, span: Span, message: impl Into<String>) -> Self {
+        Diagnostic {
+            severity: Severity::Warning,
+            ..Diagnostic::error(code, span, message)
+        }
+    }
+
+    fn label(mut self, label: impl Into<String>) -> Self {
+        self.label = label.into();
+        self
+    }
+
+    fn help(mut self, help: impl Into<String>) -> Self {
+        self.help = help.into();
+        self
+    }
+
+    fn note(mut self, span: Span, text: impl Into<String>) -> Self {
+        self.notes.push((span, text.into()));
+        self
+    }
+
+    pub fn is_error(&self) -> bool {
+        self.severity == Severity::Error
+    }
+}
+
+/// Renders diagnostics as plain text (no colour): `error[E0101]: ...`, `┌─ file:line:column`, the source line
+/// with carets under the span, and `= help: ...`. Deterministic, so it can be compared in golden tests.
+pub fn render(file_name: &str, src: &str, diagnostics: &[Diagnostic]) -> String {
+    let file = SimpleFile::new(file_name, src);
+    let config = Config {
+        chars: Chars::ascii(),
+        ..Config::default()
+    };
+    let mut out = Vec::new();
+    for d in diagnostics {
+        let start = d.span.start.min(src.len());
+        let end = d.span.end.clamp(start, src.len());
+        let mut labels = vec![Label::primary((), start..end).with_message(d.label.clone())];
+        for (span, text) in &d.notes {
+            let s = span.start.min(src.len());
+            labels.push(Label::secondary((), s..span.end.clamp(s, src.len())).with_message(text.clone()));
+        }
+        let base = match d.severity {
+            Severity::Error => CsDiagnostic::error(),
+            Severity::Warning => CsDiagnostic::warning(),
+        };
+        let mut cs = base
+            .with_code(d.code)
+            .with_message(d.message.clone())
+            .with_labels(labels);
+        if !d.help.is_empty() {
+            cs = cs.with_notes(vec![format!("help: {}", d.help)]);
+        }
+        // Writing to a Vec cannot fail and the spans were clamped to the file above.
+        let _ = term::emit(&mut out, &config, &file, &cs);
+    }
+    String::from_utf8_lossy(&out).into_owned()
+}
+
+/// Every diagnostic code with what it means. `E0xxx` are errors, `W0xxx` warnings.
+pub const CODES: &[(&str, &str)] = &[
+    ("E0001", "unexpected character or token"),
+    ("E0002", "unterminated string literal"),
+    ("E0003", "unclosed block"),
+    ("E0004", "unknown block kind"),
+    ("E0005", "malformed field or attribute"),
+    ("E0101", "duplicate model, enum or block name"),
+    ("E0102", "duplicate field or enum value"),
+    ("E0103", "unknown type"),
+    ("E0104", "reserved or invalid name"),
+    ("E0105", "duplicate table or column name in the database"),
+    ("E0201", "unknown attribute"),
+    ("E0202", "attribute argument missing or invalid"),
+    ("E0203", "attribute repeated or not allowed here"),
+    ("E0204", "unknown field in attribute"),
+    ("E0301", "primary key missing or defined twice"),
+    ("E0302", "invalid primary key field"),
+    ("E0401", "invalid default value"),
+    ("E0402", "@updatedAt on a field that is not DateTime"),
+    ("E0403", "native type does not fit the field"),
+    ("E0404", "invalid list field"),
+    ("E0501", "relation fields and references invalid"),
+    ("E0502", "missing back-relation"),
+    ("E0503", "ambiguous relation"),
+    ("E0504", "relation optionality inconsistent"),
+    ("E0505", "relation fields on both sides or on neither"),
+    ("E0506", "referenced fields are not unique"),
+    ("E0601", "tenancy: model not classified"),
+    ("E0602", "tenancy: tenant root missing or repeated"),
+    ("E0603", "tenancy: tenant key invalid"),
+    ("E0604", "tenancy: a global model references tenant data"),
+    ("E0701", "datasource invalid"),
+    (
+        "W0001",
+        "index on a tenant-owned model does not lead with the tenant key",
+    ),
+];
+
+/// Constructors for every diagnostic, so wording stays in one place.
+pub mod msg {
+    use super::{Diagnostic, Span};
+
+    fn quote_list(names: &[&str]) -> String {
+        names.iter().map(|n| format!("`{n}`")).collect::<Vec<_>>().join(", ")
+    }
+
+    // ---- syntax ----
+    pub fn unexpected(span: Span, found: &str, expected: &str) -> Diagnostic {
+        Diagnostic::error("E0001", span, format!("unexpected {found}"))
+            .label(format!("expected {expected}"))
+            .help("check the syntax near here: a field is `name Type @attributes` on one line")
+    }
+    pub fn unterminated_string(span: Span) -> Diagnostic {
+        Diagnostic::error("E0002", span, "unterminated string literal")
+            .label("this string has no closing quote")
+            .help("add a `\"` before the end of the line")
+    }
+    pub fn unclosed_block(span: Span, kind: &str, name: &str) -> Diagnostic {
+        Diagnostic::error("E0003", span, format!("{kind} `{name}` is not closed"))
+            .label("this block has no closing `}`")
+            .help("add `}` on a line of its own at the end of the block")
+    }
+    pub fn unknown_block(span: Span, word: &str) -> Diagnostic {
+        let help = match word {
+            "view" | "type" => {
+                format!("`{word}` blocks are not supported on PostgreSQL by this generator; use a `model`")
+            }
+            _ => "a schema holds `model`, `enum`, `datasource` and `generator` blocks".to_string(),
+        };
+        Diagnostic::error("E0004", span, format!("unknown block `{word}`"))
+            .label("not a block keyword")
+            .help(help)
+    }
+    pub fn malformed(span: Span, what: &str, help: &str) -> Diagnostic {
+        Diagnostic::error("E0005", span, format!("malformed {what}"))
+            .label("cannot be read")
+            .help(help)
+    }
+
+    // ---- names ----
+    pub fn duplicate_top(span: Span, kind: &str, name: &str, first: Span) -> Diagnostic {
+        Diagnostic::error("E0101", span, format!("{kind} `{name}` is defined twice"))
+            .label("second definition")
+            .note(first, "first defined here")
+            .help("rename or remove one of them: model and enum names share one namespace")
+    }
+    pub fn duplicate_field(span: Span, what: &str, name: &str, owner: &str, first: Span) -> Diagnostic {
+        Diagnostic::error("E0102", span, format!("{what} `{name}` is defined twice in `{owner}`"))
+            .label("second definition")
+            .note(first, "first defined here")
+            .help("rename or remove one of them")
+    }
+    pub fn unknown_type(span: Span, name: &str, suggestion: Option<&str>) -> Diagnostic {
+        let help = match suggestion {
+            Some(s) => format!("did you mean `{s}`?"),
+            None => "use a scalar type (String, Int, BigInt, Float, Decimal, Boolean, DateTime, Json, Bytes), or declare a model or enum of this name".into(),
+        };
+        Diagnostic::error("E0103", span, format!("unknown type `{name}`"))
+            .label("not a scalar type, model or enum")
+            .help(help)
+    }
+    pub fn reserved_name(span: Span, name: &str, why: &str) -> Diagnostic {
+        Diagnostic::error("E0104", span, format!("`{name}` cannot be used as a name here"))
+            .label(why.to_string())
+            .help("choose another name (you can keep the database name with @map or @@map)")
+    }
+    pub fn duplicate_db_name(span: Span, what: &str, name: &str, first: Span) -> Diagnostic {
+        Diagnostic::error("E0105", span, format!("{what} `{name}` is used twice in the database"))
+            .label("maps to the same database name")
+            .note(first, "already used here")
+            .help("give one of them a different @map / @@map name")
+    }
+
+    // ---- attributes ----
+    pub fn unknown_attribute(span: Span, name: &str, place: &str, suggestion: Option<&str>) -> Diagnostic {
+        let help = match suggestion {
+            Some(s) => format!("did you mean `{s}`?"),
+            None => format!("remove it; see the README for the attributes a {place} accepts"),
+        };
+        Diagnostic::error("E0201", span, format!("unknown {place} attribute `{name}`"))
+            .label("not recognised")
+            .help(help)
+    }
+    pub fn bad_argument(span: Span, attr: &str, problem: &str, help: &str) -> Diagnostic {
+        Diagnostic::error("E0202", span, format!("invalid argument to `{attr}`: {problem}"))
+            .label(problem.to_string())
+            .help(help.to_string())
+    }
+    pub fn attribute_not_allowed(span: Span, attr: &str, why: &str, help: &str) -> Diagnostic {
+        Diagnostic::error("E0203", span, format!("`{attr}` is not allowed here"))
+            .label(why.to_string())
+            .help(help.to_string())
+    }
+    pub fn unknown_field_ref(span: Span, name: &str, model: &str, suggestion: Option<&str>) -> Diagnostic {
+        let help = match suggestion {
+            Some(s) => format!("did you mean `{s}`?"),
+            None => format!("name a scalar field declared in `{model}`"),
+        };
+        Diagnostic::error("E0204", span, format!("`{name}` is not a scalar field of `{model}`"))
+            .label("unknown field")
+            .help(help)
+    }
+
+    // ---- primary keys ----
+    pub fn missing_primary_key(span: Span, model: &str) -> Diagnostic {
+        Diagnostic::error("E0301", span, format!("model `{model}` has no primary key"))
+            .label("no @id, @@id or required @unique here")
+            .help("mark one field with @id (e.g. `id String @id @default(cuid())`) or add @@id([a, b])")
+    }
+    pub fn double_primary_key(span: Span, model: &str, first: Span) -> Diagnostic {
+        Diagnostic::error("E0301", span, format!("model `{model}` has more than one primary key"))
+            .label("second primary key")
+            .note(first, "first primary key")
+            .help("keep one @id, or use a single @@id([a, b]) for a compound key")
+    }
+    pub fn bad_primary_key_field(span: Span, field: &str, why: &str) -> Diagnostic {
+        Diagnostic::error(
+            "E0302",
+            span,
+            format!("field `{field}` cannot be part of a primary key"),
+        )
+        .label(why.to_string())
+        .help("primary key fields must be required scalar or enum fields")
+    }
+
+    // ---- field rules ----
+    pub fn bad_default(span: Span, field: &str, why: &str, help: &str) -> Diagnostic {
+        Diagnostic::error("E0401", span, format!("invalid default for `{field}`: {why}"))
+            .label(why.to_string())
+            .help(help.to_string())
+    }
+    pub fn updated_at_not_datetime(span: Span, field: &str, ty: &str) -> Diagnostic {
+        Diagnostic::error("E0402", span, format!("@updatedAt on `{field}`, which is `{ty}`"))
+            .label("only DateTime fields can be @updatedAt")
+            .help("change the field to `DateTime` or remove @updatedAt")
+    }
+    pub fn native_type_mismatch(span: Span, native: &str, ty: &str, fits: &[&str]) -> Diagnostic {
+        Diagnostic::error(
+            "E0403",
+            span,
+            format!("native type `@db.{native}` does not fit a `{ty}` field"),
+        )
+        .label(format!("`@db.{native}` is for {}", quote_list(fits)))
+        .help("change the field type or choose a native type of this scalar")
+    }
+    pub fn native_type_args(span: Span, native: &str, expected: &str) -> Diagnostic {
+        Diagnostic::error("E0403", span, format!("`@db.{native}` takes {expected}"))
+            .label("wrong arguments")
+            .help(format!("write it as `@db.{native}` with {expected}"))
+    }
+    pub fn unknown_native_type(span: Span, native: &str, suggestion: Option<&str>) -> Diagnostic {
+        let help = match suggestion {
+            Some(s) => format!("did you mean `@db.{s}`?"),
+            None => "see PostgreSQL native types in the Prisma schema reference".into(),
+        };
+        Diagnostic::error("E0403", span, format!("unknown native type `@db.{native}`"))
+            .label("not a PostgreSQL native type")
+            .help(help)
+    }
+    pub fn bad_list(span: Span, why: &str, help: &str) -> Diagnostic {
+        Diagnostic::error("E0404", span, format!("invalid list field: {why}"))
+            .label(why.to_string())
+            .help(help.to_string())
+    }
+
+    // ---- relations ----
+    pub fn bad_relation(span: Span, why: &str, help: &str) -> Diagnostic {
+        Diagnostic::error("E0501", span, format!("invalid relation: {why}"))
+            .label(why.to_string())
+            .help(help.to_string())
+    }
+    pub fn missing_back_relation(span: Span, field: &str, model: &str, target: &str) -> Diagnostic {
+        Diagnostic::error(
+            "E0502",
+            span,
+            format!("relation field `{field}` on `{model}` has no opposite field on `{target}`"),
+        )
+        .label("no back-relation")
+        .help(format!(
+            "add a field of type `{model}` or `{model}[]` to `{target}` (run `cargo xtask format` after)"
+        ))
+    }
+    pub fn ambiguous_relation(span: Span, model: &str, target: &str) -> Diagnostic {
+        Diagnostic::error(
+            "E0503",
+            span,
+            format!("ambiguous relation between `{model}` and `{target}`"),
+        )
+        .label("several relations link these models")
+        .help("give both sides of each relation the same name: @relation(\"AuthoredPosts\", ...)")
+    }
+    pub fn relation_optionality(span: Span, field: &str, scalars: &str, must_be: &str) -> Diagnostic {
+        Diagnostic::error("E0504", span, format!("relation field `{field}` must be {must_be}"))
+            .label(format!("its scalar fields ({scalars}) say so"))
+            .help(format!(
+                "make `{field}` {must_be}, or change the optionality of {scalars}"
+            ))
+    }
+    pub fn relation_sides(span: Span, why: &str, help: &str) -> Diagnostic {
+        Diagnostic::error("E0505", span, format!("invalid relation: {why}"))
+            .label(why.to_string())
+            .help(help.to_string())
+    }
+    pub fn references_not_unique(span: Span, target: &str, fields: &str) -> Diagnostic {
+        Diagnostic::error(
+            "E0506",
+            span,
+            format!("references ({fields}) are not unique on `{target}`"),
+        )
+        .label("a relation must reference a primary key or unique constraint")
+        .help(format!(
+            "reference `{target}`'s @id, or add @unique / @@unique([{fields}]) to `{target}`"
+        ))
+    }
+
+    // ---- tenancy ----
+    pub fn unclassified(span: Span, model: &str) -> Diagnostic {
+        Diagnostic::error("E0601", span, format!("model `{model}` is not classified for tenancy"))
+            .label("no @@tenantRoot, @@tenant(...) or @@global")
+            .help("once one model uses tenancy, every model must say: add @@tenant(organizationId) for tenant-owned data or @@global for shared data")
+    }
+    pub fn tenant_root_missing(span: Span) -> Diagnostic {
+        Diagnostic::error("E0602", span, "tenant-owned models but no tenant root")
+            .label("this model is tenant-owned")
+            .help("mark the tenant model (e.g. Organization) with @@tenantRoot")
+    }
+    pub fn tenant_root_twice(span: Span, first: Span) -> Diagnostic {
+        Diagnostic::error("E0602", span, "more than one tenant root")
+            .label("second @@tenantRoot")
+            .note(first, "first @@tenantRoot")
+            .help("keep @@tenantRoot on exactly one model")
+    }
+    pub fn tenancy_twice(span: Span, model: &str) -> Diagnostic {
+        Diagnostic::error("E0602", span, format!("model `{model}` is classified twice"))
+            .label("second tenancy attribute")
+            .help("use exactly one of @@tenantRoot, @@tenant(...) and @@global")
+    }
+    pub fn bad_tenant_key(span: Span, why: &str, help: &str) -> Diagnostic {
+        Diagnostic::error("E0603", span, format!("invalid tenant key: {why}"))
+            .label(why.to_string())
+            .help(help.to_string())
+    }
+    pub fn global_references_tenant(span: Span, model: &str, target: &str) -> Diagnostic {
+        Diagnostic::error(
+            "E0604",
+            span,
+            format!("global model `{model}` holds a foreign key to tenant-owned `{target}`"),
+        )
+        .label("a global row would point into one tenant's data")
+        .help(format!(
+            "make `{model}` tenant-owned with @@tenant(...), or move the foreign key to `{target}`"
+        ))
+    }
+
+    // ---- datasource ----
+    pub fn bad_datasource(span: Span, why: &str, help: &str) -> Diagnostic {
+        Diagnostic::error("E0701", span, format!("invalid datasource: {why}"))
+            .label(why.to_string())
+            .help(help.to_string())
+    }
+
+    // ---- warnings ----
+    pub fn index_not_tenant_led(span: Span, model: &str, key: &str) -> Diagnostic {
+        Diagnostic::warning(
+            "W0001",
+            span,
+            format!("index on tenant-owned `{model}` does not lead with `{key}`"),
+        )
+        .label(format!("first column is not `{key}`"))
+        .help(format!(
+            "put `{key}` first so that every tenant query can use the index"
+        ))
+    }
+}
+
+/// Closest candidate by edit distance, for "did you mean" help lines.
+pub fn suggest<'a>(word: &str, candidates: impl IntoIterator<Item = &'a str>) -> Option<&'a str> {
+    let lower = word.to_ascii_lowercase();
+    candidates
+        .into_iter()
+        .map(|c| (edit_distance(&lower, &c.to_ascii_lowercase()), c))
+        .filter(|(d, c)| *d <= (c.len() / 3).max(1))
+        .min_by_key(|(d, _)| *d)
+        .map(|(_, c)| c)
+}
+
+fn edit_distance(a: &str, b: &str) -> usize {
+    let b: Vec<char> = b.chars().collect();
+    let mut prev: Vec<usize> = (0..=b.len()).collect();
+    for (i, ca) in a.chars().enumerate() {
+        let mut cur = vec![i + 1];
+        for (j, cb) in b.iter().enumerate() {
+            let cost = usize::from(ca != *cb);
+            cur.push((prev[j] + cost).min(prev[j + 1] + 1).min(cur[j] + 1));
+        }
+        prev = cur;
+    }
+    prev[b.len()]
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_code_is_listed_once() {
+        let mut codes: Vec<_> = CODES.iter().map(|(c, _)| *c).collect();
+        codes.sort_unstable();
+        let before = codes.len();
+        codes.dedup();
+        assert_eq!(before, codes.len());
+    }
+
+    #[test]
+    fn suggestions() {
+        assert_eq!(suggest("Strin", ["String", "Int"]), Some("String"));
+        assert_eq!(suggest("Zebra", ["String", "Int"]), None);
+    }
+
+    #[test]
+    fn renders_location_caret_and_help() {
+        let src = "model A {\n  id Strin @id\n}\n";
+        let d = msg::unknown_type(Span::new(15, 20), "Strin", Some("String"));
+        let text = render("schema.prisma", src, &[d]);
+        assert!(text.contains("error[E0103]: unknown type `Strin`"), "{text}");
+        assert!(text.contains("schema.prisma:2:6"), "{text}");
+        assert!(text.contains("^^^^^"), "{text}");
+        assert!(text.contains("help: did you mean `String`?"), "{text}");
+    }
+}

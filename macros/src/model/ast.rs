@@ -1,0 +1,259 @@
+//! `#[model(...)]` attributes parsed into a [`ModelDef`], with spanned checks: unknown keys, column names
+//! that do not exist, conflicting tenancy. All errors are combined and reported together.
+
+use syn::punctuated::Punctuated;
+use syn::{Data, DeriveInput, Fields, LitStr, Token};
+
+pub struct ColumnDef {
+    pub field: syn::Ident,
+    pub column: String,
+    pub default: Option<String>,
+    pub updated_at: bool,
+    pub nullable: bool,
+}
+
+pub struct RelationDef {
+    pub field: String,
+    pub target: String,
+    pub kind: String,
+    pub name: String,
+    pub columns: Vec<String>,
+    pub references: Vec<String>,
+}
+
+pub enum TenancyDef {
+    Unmarked,
+    Root,
+    Owned(String),
+    Global,
+}
+
+pub struct ModelDef {
+    pub ident: syn::Ident,
+    pub name: String,
+    pub table: String,
+    pub columns: Vec<ColumnDef>,
+    pub primary_key: Vec<String>,
+    pub uniques: Vec<Vec<String>>,
+    pub relations: Vec<RelationDef>,
+    pub tenancy: TenancyDef,
+}
+
+const DEFAULT_KINDS: &[&str] = &[
+    "autoincrement",
+    "now",
+    "cuid",
+    "uuid",
+    "nanoid",
+    "ulid",
+    "dbgenerated",
+    "literal",
+];
+const RELATION_KINDS: &[&str] = &["many_to_one", "one_to_many", "one_to_one", "many_to_many"];
+
+struct Errors(Option<syn::Error>);
+
+impl Errors {
+    fn push(&mut self, e: syn::Error) {
+        match &mut self.0 {
+            Some(all) => all.combine(e),
+            None => self.0 = Some(e),
+        }
+    }
+}
+
+fn lit_list(input: syn::parse::ParseStream) -> syn::Result<Vec<LitStr>> {
+    let content;
+    syn::parenthesized!(content in input);
+    Ok(Punctuated::<LitStr, Token![,]>::parse_terminated(&content)?
+        .into_iter()
+        .collect())
+}
+
+fn is_option(ty: &syn::Type) -> bool {
+    match ty {
+        syn::Type::Path(p) => p.path.segments.last().is_some_and(|s| s.ident == "Option"),
+        _ => false,
+    }
+}
+
+impl ModelDef {
+    pub fn from_input(input: &DeriveInput) -> syn::Result<ModelDef> {
+        let mut errors = Errors(None);
+        if !input.generics.params.is_empty() {
+            errors.push(syn::Error::new_spanned(
+                &input.generics,
+                "#[derive(Model)] does not support generic structs",
+            ));
+        }
+        let fields = match &input.data {
+            Data::Struct(s) => match &s.fields {
+                Fields::Named(named) => named.named.iter().collect::<Vec<_>>(),
+                _ => {
+                    return Err(syn::Error::new_spanned(
+                        &input.ident,
+                        "#[derive(Model)] needs a struct with named fields",
+                    ));
+                }
+            },
+            _ => {
+                return Err(syn::Error::new_spanned(
+                    &input.ident,
+                    "#[derive(Model)] applies to structs only",
+                ))
+            }
+        };
+
+        let mut columns = Vec::new();
+        for f in &fields {
+            let Some(ident) = f.ident.clone() else { continue };
+            let mut col = ColumnDef {
+                column: ident.to_string().trim_start_matches("r#").to_string(),
+                field: ident,
+                default: None,
+                updated_at: false,
+                nullable: is_option(&f.ty),
+            };
+            for attr in f.attrs.iter().filter(|a| a.path().is_ident("model")) {
+                let res = attr.parse_nested_meta(|meta| {
+                    if meta.path.is_ident("column") {
+                        col.column = meta.value()?.parse::<LitStr>()?.value();
+                    } else if meta.path.is_ident("default") {
+                        let lit: LitStr = meta.value()?.parse()?;
+                        if !DEFAULT_KINDS.contains(&lit.value().as_str()) {
+                            return Err(syn::Error::new_spanned(
+                                &lit,
+                                format!("unknown default kind; expected one of: {}", DEFAULT_KINDS.join(", ")),
+                            ));
+                        }
+                        col.default = Some(lit.value());
+                    } else if meta.path.is_ident("updated_at") {
+                        col.updated_at = true;
+                    } else {
+                        return Err(meta.error(
+                            "unknown field attribute; expected `column = \"...\"`, `default = \"...\"` or `updated_at`",
+                        ));
+                    }
+                    Ok(())
+                });
+                if let Err(e) = res {
+                    errors.push(e);
+                }
+            }
+            columns.push(col);
+        }
+
+        let mut name = input.ident.to_string();
+        let mut table: Option<String> = None;
+        let mut primary_key: Vec<LitStr> = Vec::new();
+        let mut uniques: Vec<Vec<LitStr>> = Vec::new();
+        let mut relations = Vec::new();
+        let mut tenancy: Vec<(TenancyDef, proc_macro2::Span)> = Vec::new();
+        let mut col_refs: Vec<LitStr> = Vec::new();
+
+        for attr in input.attrs.iter().filter(|a| a.path().is_ident("model")) {
+            let res = attr.parse_nested_meta(|meta| {
+                let p = &meta.path;
+                if p.is_ident("name") {
+                    name = meta.value()?.parse::<LitStr>()?.value();
+                } else if p.is_ident("table") {
+                    table = Some(meta.value()?.parse::<LitStr>()?.value());
+                } else if p.is_ident("primary_key") {
+                    primary_key = lit_list(meta.input)?;
+                    col_refs.extend(primary_key.iter().cloned());
+                } else if p.is_ident("unique") {
+                    let cols = lit_list(meta.input)?;
+                    col_refs.extend(cols.iter().cloned());
+                    uniques.push(cols);
+                } else if p.is_ident("tenant_key") {
+                    let key: LitStr = meta.value()?.parse()?;
+                    col_refs.push(key.clone());
+                    tenancy.push((TenancyDef::Owned(key.value()), key.span()));
+                } else if p.is_ident("tenant_root") {
+                    tenancy.push((TenancyDef::Root, syn::spanned::Spanned::span(p)));
+                } else if p.is_ident("global") {
+                    tenancy.push((TenancyDef::Global, syn::spanned::Spanned::span(p)));
+                } else if p.is_ident("relation") {
+                    let mut rel = RelationDef { field: String::new(), target: String::new(), kind: String::new(), name: String::new(), columns: Vec::new(), references: Vec::new() };
+                    let span = syn::spanned::Spanned::span(p);
+                    meta.parse_nested_meta(|inner| {
+                        let key = &inner.path;
+                        if key.is_ident("field") {
+                            rel.field = inner.value()?.parse::<LitStr>()?.value();
+                        } else if key.is_ident("target") {
+                            rel.target = inner.value()?.parse::<LitStr>()?.value();
+                        } else if key.is_ident("name") {
+                            rel.name = inner.value()?.parse::<LitStr>()?.value();
+                        } else if key.is_ident("kind") {
+                            let lit: LitStr = inner.value()?.parse()?;
+                            if !RELATION_KINDS.contains(&lit.value().as_str()) {
+                                return Err(syn::Error::new_spanned(&lit, format!("unknown relation kind; expected one of: {}", RELATION_KINDS.join(", "))));
+                            }
+                            rel.kind = lit.value();
+                        } else if key.is_ident("fields") {
+                            rel.columns = lit_list(inner.input)?.iter().map(LitStr::value).collect();
+                        } else if key.is_ident("references") {
+                            rel.references = lit_list(inner.input)?.iter().map(LitStr::value).collect();
+                        } else {
+                            return Err(inner.error("unknown relation key; expected field, target, kind, name, fields or references"));
+                        }
+                        Ok(())
+                    })?;
+                    if rel.field.is_empty() || rel.target.is_empty() || rel.kind.is_empty() {
+                        return Err(syn::Error::new(span, "a relation needs `field`, `target` and `kind`"));
+                    }
+                    relations.push(rel);
+                } else {
+                    return Err(meta.error("unknown model attribute; expected name, table, primary_key, unique, tenant_key, tenant_root, global or relation"));
+                }
+                Ok(())
+            });
+            if let Err(e) = res {
+                errors.push(e);
+            }
+        }
+
+        for lit in &col_refs {
+            if !columns.iter().any(|c| c.column == lit.value()) {
+                errors.push(syn::Error::new_spanned(
+                    lit,
+                    format!("no field of this struct maps to column `{}`", lit.value()),
+                ));
+            }
+        }
+        if tenancy.len() > 1 {
+            errors.push(syn::Error::new(
+                tenancy[1].1,
+                "a model has one tenancy: tenant_key, tenant_root or global",
+            ));
+        }
+        let Some(table) = table else {
+            errors.push(syn::Error::new_spanned(
+                &input.ident,
+                "missing #[model(table = \"...\")]",
+            ));
+            return Err(errors
+                .0
+                .unwrap_or_else(|| syn::Error::new_spanned(&input.ident, "invalid model")));
+        };
+        if primary_key.is_empty() {
+            errors.push(syn::Error::new_spanned(
+                &input.ident,
+                "missing #[model(primary_key(\"column\", ...))]",
+            ));
+        }
+        if let Some(e) = errors.0 {
+            return Err(e);
+        }
+        Ok(ModelDef {
+            ident: input.ident.clone(),
+            name,
+            table,
+            columns,
+            primary_key: primary_key.iter().map(LitStr::value).collect(),
+            uniques: uniques.iter().map(|u| u.iter().map(LitStr::value).collect()).collect(),
+            relations,
+            tenancy: tenancy.into_iter().next().map_or(TenancyDef::Unmarked, |(t, _)| t),
+        })
+    }
+}

@@ -1,0 +1,104 @@
+//! `cargo xtask`: the project's automation. Thin commands over the libraries; all file IO lives here.
+//!
+//! ```text
+//! cargo xtask codegen [--check] [--schema PATH --out DIR]   generate Rust from schema files
+//! cargo xtask format [--check] [PATH...]                     canonical formatting of schema files
+//! cargo xtask bench codegen [--models N,N,...]               time parse + validate + emit on synthetic schemas
+//! ```
+
+mod bench;
+mod codegen;
+mod format;
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+fn main() -> ExitCode {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    match run(&args) {
+        Ok(code) => code,
+        Err(e) => {
+            eprintln!("error: {e:#}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn run(args: &[String]) -> anyhow::Result<ExitCode> {
+    let (cmd, rest) = match args.split_first() {
+        Some((c, r)) => (c.as_str(), r),
+        None => ("help", &[][..]),
+    };
+    match cmd {
+        "codegen" => codegen::run(rest),
+        "format" | "fmt" => format::run(rest),
+        "bench" => bench::run(rest),
+        "help" | "--help" | "-h" => {
+            println!("{}", USAGE);
+            Ok(ExitCode::SUCCESS)
+        }
+        other => anyhow::bail!("unknown command `{other}`\n\n{USAGE}"),
+    }
+}
+
+const USAGE: &str = "usage: cargo xtask <command>
+
+commands:
+  codegen [--check] [--schema PATH --out DIR]  generate Rust models from schema files (all project schemas by default)
+  format [--check] [PATH...]                   format schema files canonically (project schemas by default)
+  bench codegen [--models N,N,...]             time the code generator on synthetic schemas";
+
+/// The workspace root (xtask lives one level below it).
+pub fn project_root() -> PathBuf {
+    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
+    dir.parent().map(PathBuf::from).unwrap_or(dir)
+}
+
+/// The schema files this project generates code for, with their output folders (relative to the root).
+pub const TARGETS: &[(&str, &str)] = &[
+    ("schema/schema.prisma", "schema/src/generated"),
+    ("tests/schemas/all_types.prisma", "tests/src/all_types"),
+];
+
+/// Splits flags (`--check`) and `--key value` options from positional arguments.
+pub struct Args {
+    pub flags: Vec<String>,
+    pub options: Vec<(String, String)>,
+    pub positional: Vec<String>,
+}
+
+impl Args {
+    pub fn parse(args: &[String], flags: &[&str], options: &[&str]) -> anyhow::Result<Args> {
+        let mut out = Args {
+            flags: Vec::new(),
+            options: Vec::new(),
+            positional: Vec::new(),
+        };
+        let mut it = args.iter();
+        while let Some(a) = it.next() {
+            if flags.contains(&a.as_str()) {
+                out.flags.push(a.clone());
+            } else if options.contains(&a.as_str()) {
+                let v = it.next().ok_or_else(|| anyhow::anyhow!("`{a}` needs a value"))?;
+                out.options.push((a.clone(), v.clone()));
+            } else if a.starts_with("--") {
+                anyhow::bail!("unknown option `{a}`");
+            } else {
+                out.positional.push(a.clone());
+            }
+        }
+        Ok(out)
+    }
+
+    pub fn flag(&self, name: &str) -> bool {
+        self.flags.iter().any(|f| f == name)
+    }
+
+    pub fn option(&self, name: &str) -> Option<&str> {
+        self.options
+            .iter()
+            .rev()
+            .find(|(k, _)| k == name)
+            .map(|(_, v)| v.as_str())
+    }
+}
