@@ -222,6 +222,16 @@ pub mod msg {
             .label(why.to_string())
             .help("choose another name (you can keep the database name with @map or @@map)")
     }
+    pub fn module_clash(span: Span, name: &str, module: &str, first: Span) -> Diagnostic {
+        Diagnostic::error(
+            "E0104",
+            span,
+            format!("model `{name}` maps to the Rust module `{module}` of another model"),
+        )
+        .label("same module name")
+        .note(first, "this model has it already")
+        .help("rename one of the models (keep the table name with @@map)")
+    }
     pub fn duplicate_db_name(span: Span, what: &str, name: &str, first: Span) -> Diagnostic {
         Diagnostic::error("E0105", span, format!("{what} `{name}` is used twice in the database"))
             .label("maps to the same database name")

@@ -3,4 +3,4 @@
 mod names;
 pub mod rust;
 
-pub use names::{rust_ident, snake_case, variant_name};
+pub use names::{is_rust_keyword, rust_ident, snake_case, variant_name};

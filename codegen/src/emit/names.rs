@@ -54,6 +54,10 @@ pub fn variant_name(value: &str) -> String {
     out
 }
 
+pub fn is_rust_keyword(name: &str) -> bool {
+    KEYWORDS.contains(&name)
+}
+
 /// An identifier, raw (`r#type`) when it is a keyword; `self`/`Self`/`super`/`crate` get a trailing `_`.
 pub fn rust_ident(name: &str) -> Ident {
     match name {

@@ -96,32 +96,28 @@ impl<'a> Parser<'a> {
     fn file(&mut self) -> SchemaAst {
         let mut items = Vec::new();
         let mut docs: Vec<String> = Vec::new();
-        let mut line_start = true;
         loop {
             let t = self.peek();
             match t.kind {
                 TokenKind::Eof => break,
                 TokenKind::Newline => {
                     let n = self.newlines();
-                    if n >= 2 || (n == 1 && !line_start) {
+                    if n >= 2 {
                         // A blank line separates top-level items; it also detaches doc comments.
-                        if n >= 2 && !items.is_empty() && !matches!(items.last(), Some(TopItem::Blank)) {
-                            flush_docs(&mut items, &mut docs);
+                        flush_docs(&mut items, &mut docs);
+                        if !items.is_empty() && !matches!(items.last(), Some(TopItem::Blank)) {
                             items.push(TopItem::Blank);
                         }
                     }
-                    line_start = true;
                 }
                 TokenKind::DocComment => {
                     self.bump();
                     docs.push(self.comment_text(t, true));
-                    line_start = false;
                 }
                 TokenKind::Comment => {
                     self.bump();
                     flush_docs(&mut items, &mut docs);
                     items.push(TopItem::Comment(self.comment_text(t, false)));
-                    line_start = false;
                 }
                 TokenKind::Ident => {
                     let word = self.text(t.span);
@@ -144,12 +140,10 @@ impl<'a> Parser<'a> {
                             self.recover_top();
                         }
                     }
-                    line_start = false;
                 }
                 _ => {
                     self.error_unexpected("`model`, `enum`, `datasource` or `generator`");
                     self.recover_top();
-                    line_start = false;
                 }
             }
         }
@@ -228,9 +222,11 @@ impl<'a> Parser<'a> {
                 }
                 TokenKind::Newline => {
                     let n = self.newlines();
-                    if n >= 2 && !first_line && !matches!(members.last(), Some(Member::Blank)) {
+                    if n >= 2 && !first_line {
                         flush_member_docs(&mut members, &mut member_docs);
-                        members.push(Member::Blank);
+                        if !matches!(members.last(), Some(Member::Blank)) {
+                            members.push(Member::Blank);
+                        }
                     }
                     first_line = false;
                 }

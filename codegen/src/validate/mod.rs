@@ -107,10 +107,40 @@ impl Validator {
     fn declare(&mut self, blocks: &[&Block]) {
         let mut datasource_seen: Option<Span> = None;
         let mut generators: HashMap<&str, Span> = HashMap::new();
+        let mut modules: HashMap<String, Span> = HashMap::new();
         for b in blocks {
             match b.kind {
                 BlockKind::Model | BlockKind::Enum => {
                     let kind = b.kind.keyword();
+                    if !valid_name(&b.name.name) {
+                        self.diags.push(msg::reserved_name(
+                            b.name.span,
+                            &b.name.name,
+                            "names are letters, digits and `_`, starting with a letter",
+                        ));
+                        continue;
+                    }
+                    if crate::emit::is_rust_keyword(&b.name.name) {
+                        self.diags
+                            .push(msg::reserved_name(b.name.span, &b.name.name, "a Rust keyword"));
+                        continue;
+                    }
+                    if b.kind == BlockKind::Model && !self.types.contains_key(&b.name.name) {
+                        let module = crate::emit::snake_case(&b.name.name);
+                        if module == "enums" || module == "mod" {
+                            self.diags.push(msg::reserved_name(
+                                b.name.span,
+                                &b.name.name,
+                                "its Rust module name is reserved for generated code",
+                            ));
+                            continue;
+                        }
+                        if let Some(first) = modules.insert(module.clone(), b.name.span) {
+                            self.diags
+                                .push(msg::module_clash(b.name.span, &b.name.name, &module, first));
+                            continue;
+                        }
+                    }
                     if Scalar::from_name(&b.name.name).is_some() || b.name.name == "Unsupported" {
                         self.diags.push(msg::reserved_name(
                             b.name.span,
@@ -988,6 +1018,11 @@ impl Validator {
             }
         }
     }
+}
+
+/// Prisma's rule for model, enum, field and value names.
+fn valid_name(name: &str) -> bool {
+    name.starts_with(|c: char| c.is_ascii_alphabetic()) && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')
 }
 
 fn sort_arg(a: &Attribute) -> Option<Sort> {
