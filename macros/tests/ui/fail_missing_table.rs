@@ -1,0 +1,7 @@
+#[derive(trato_hive_runtime::Model)]
+#[model(primary_key("id"))]
+struct Deal {
+    id: String,
+}
+
+fn main() {}

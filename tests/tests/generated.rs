@@ -1,0 +1,150 @@
+//! The generated code compiles (this crate's library holds it) and behaves: model metadata matches the
+//! schema, enums map to PostgreSQL and JSON with the schema's spelling, models round-trip through serde.
+
+use std::str::FromStr;
+
+use trato_hive_runtime::__private::bytes::BytesMut;
+use trato_hive_runtime::__private::postgres_types::{FromSql, Kind, ToSql, Type};
+use trato_hive_runtime::{DefaultKind, Model, RelationKindMeta, TenancyMeta};
+use trato_tests::all_types::{Author, Everything, Membership, Mood, Note, Post, Profile, Tag};
+
+fn enum_type(name: &str, values: &[&str]) -> Type {
+    Type::new(
+        name.to_string(),
+        0,
+        Kind::Enum(values.iter().map(|v| v.to_string()).collect()),
+        "public".to_string(),
+    )
+}
+
+#[test]
+fn model_metadata_follows_the_schema() {
+    let meta = Everything::META;
+    assert_eq!(meta.table, "everything");
+    assert_eq!(meta.primary_key, ["id"]);
+    assert_eq!(meta.tenancy, TenancyMeta::Unmarked);
+    assert_eq!(meta.uniques, [&["cuid"][..], &["varchar", "small"][..]]);
+    let at_tz = meta.column("at_tz").expect("at_tz column");
+    assert_eq!((at_tz.field, at_tz.default), ("at_tz", Some(DefaultKind::Now)));
+    assert_eq!(
+        meta.column("id").and_then(|c| c.default),
+        Some(DefaultKind::Autoincrement)
+    );
+    assert_eq!(
+        meta.column("generated").and_then(|c| c.default),
+        Some(DefaultKind::DbGenerated)
+    );
+    assert!(meta.column("updated_at").is_some_and(|c| c.updated_at));
+    assert!(meta.column("int").is_some_and(|c| c.nullable));
+    assert!(meta.column("match_").is_some_and(|c| c.field == "match"));
+    // Unsupported and @ignore fields exist in the database only.
+    assert!(meta.column("search").is_none() && meta.column("secret").is_none());
+
+    assert_eq!(Membership::META.primary_key, ["team_id", "user_id"]);
+    let member = Note::META.relation("member").expect("member relation");
+    assert_eq!(
+        (member.columns, member.references),
+        (&["teamId", "userId"][..], &["team_id", "user_id"][..])
+    );
+
+    let profile = Author::META.relation("profile").expect("profile");
+    assert_eq!(profile.kind, RelationKindMeta::OneToOne);
+    assert_eq!((profile.columns, profile.references), (&["id"][..], &["author_id"][..]));
+    assert_eq!(
+        Profile::META.relation("author").map(|r| r.kind),
+        Some(RelationKindMeta::OneToOne)
+    );
+    assert_eq!(Author::META.relation("posts").map(|r| r.name), Some("Authored"));
+    assert_eq!(
+        Author::META.relation("mentees").map(|r| r.kind),
+        Some(RelationKindMeta::OneToMany)
+    );
+    assert_eq!(
+        Post::META.relation("tags").map(|r| r.kind),
+        Some(RelationKindMeta::ManyToMany)
+    );
+    assert_eq!(Tag::META.relation("posts").map(|r| r.name), Some("PostToTag"));
+}
+
+#[test]
+fn trato_hive_models_carry_their_tenancy() {
+    use trato_hive_db::*;
+    assert_eq!(Organization::META.tenancy, TenancyMeta::Root);
+    for meta in [User::META, Account::META, Session::META, VerificationToken::META] {
+        assert_eq!(meta.tenancy, TenancyMeta::Global, "{}", meta.name);
+    }
+    let owned = [
+        OrganizationMember::META,
+        Company::META,
+        Deal::META,
+        Document::META,
+        DocumentChunk::META,
+        Fact::META,
+        Activity::META,
+    ];
+    for meta in owned {
+        assert_eq!(
+            meta.tenancy,
+            TenancyMeta::Owned { key: "organization_id" },
+            "{}",
+            meta.name
+        );
+        assert!(
+            meta.column("organization_id").is_some_and(|c| !c.nullable),
+            "{}",
+            meta.name
+        );
+        let org = meta.relation("organization").expect("relation to the tenant root");
+        assert_eq!((org.target, org.columns), ("Organization", &["organization_id"][..]));
+    }
+    assert_eq!(Deal::META.table, "deals");
+    assert_eq!(VerificationToken::META.primary_key, ["identifier", "token"]);
+    assert_eq!(DealStage::VARIANTS.len(), 8);
+    assert_eq!(DealStage::InitialReview.as_str(), "INITIAL_REVIEW");
+}
+
+#[test]
+fn enums_use_the_schema_spelling_everywhere() {
+    assert_eq!(Mood::Sad.to_string(), "SAD");
+    assert_eq!(Mood::from_str("MEH"), Ok(Mood::Meh));
+    let err = Mood::from_str("sad").expect_err("db spelling is not the schema spelling");
+    assert_eq!(err.to_string(), "`sad` is not a value of enum mood");
+    assert_eq!(serde_json::to_string(&Mood::Happy).expect("json"), "\"HAPPY\"");
+    assert_eq!(serde_json::from_str::<Mood>("\"SAD\"").expect("json"), Mood::Sad);
+    assert!(serde_json::from_str::<Mood>("\"NOPE\"").is_err());
+    assert_eq!(Mood::PG_TYPE, "mood");
+    assert_eq!(Mood::VARIANTS, [Mood::Happy, Mood::Sad, Mood::Meh]);
+}
+
+#[test]
+fn enums_map_to_their_postgres_type() {
+    let ty = enum_type("mood", &["HAPPY", "sad", "MEH"]);
+    assert!(<Mood as ToSql>::accepts(&ty));
+    assert!(!<Mood as ToSql>::accepts(&Type::TEXT));
+    assert!(!<Mood as FromSql>::accepts(&enum_type("other", &["HAPPY"])));
+    let mut buf = BytesMut::new();
+    Mood::Sad.to_sql_checked(&ty, &mut buf).expect("to_sql");
+    assert_eq!(&buf[..], b"sad", "the database spelling (@map) is what is stored");
+    assert_eq!(Mood::from_sql(&ty, b"sad").expect("from_sql"), Mood::Sad);
+    assert!(Mood::from_sql(&ty, b"SAD").is_err());
+    let mut wrong = BytesMut::new();
+    assert!(Mood::Sad.to_sql_checked(&Type::TEXT, &mut wrong).is_err());
+}
+
+#[test]
+fn models_round_trip_through_json_with_schema_field_names() {
+    let tag = Tag {
+        id: 7,
+        name: "m&a".into(),
+    };
+    let json = serde_json::to_value(&tag).expect("json");
+    assert_eq!(json, serde_json::json!({"id": 7, "name": "m&a"}));
+    let member = Membership {
+        team_id: 1,
+        user_id: "u".into(),
+        role: "owner".into(),
+    };
+    let json = serde_json::to_value(&member).expect("json");
+    assert_eq!(json, serde_json::json!({"teamId": 1, "userId": "u", "role": "owner"}));
+    assert_eq!(serde_json::from_value::<Membership>(json).expect("back"), member);
+}
