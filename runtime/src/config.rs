@@ -1,0 +1,420 @@
+//! Connection configuration from a `DATABASE_URL` (and `.env`): libpq's URL plus Prisma's pool options
+//! (`connection_limit`, `pool_timeout`, `connect_timeout`, `schema`) and libpq's `sslmode`/`sslrootcert`.
+//! The password never appears in `Debug` output, errors or logs.
+
+use std::fmt;
+use std::path::{Path, PathBuf};
+use std::str::FromStr;
+use std::time::Duration;
+
+use crate::error::Error;
+
+/// libpq's `sslmode`, as far as it applies to a client that encrypts with rustls.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SslMode {
+    /// No TLS.
+    Disable,
+    /// TLS when the server offers it, without verifying the certificate (libpq's default).
+    Prefer,
+    /// TLS required, certificate not verified.
+    Require,
+    /// TLS required, certificate chain verified against `sslrootcert`, host name not checked.
+    VerifyCa,
+    /// TLS required, certificate chain and host name verified.
+    VerifyFull,
+}
+
+impl FromStr for SslMode {
+    type Err = Error;
+    fn from_str(s: &str) -> Result<Self, Error> {
+        Ok(match s {
+            "disable" => SslMode::Disable,
+            "prefer" | "allow" => SslMode::Prefer,
+            "require" => SslMode::Require,
+            "verify-ca" => SslMode::VerifyCa,
+            "verify-full" => SslMode::VerifyFull,
+            other => {
+                return Err(Error::Config(format!(
+                    "sslmode `{other}` is not one of disable, prefer, require, verify-ca, verify-full"
+                )))
+            }
+        })
+    }
+}
+
+/// Everything needed to open connections and size the pool.
+#[derive(Clone)]
+pub struct DbConfig {
+    pub(crate) pg: tokio_postgres::Config,
+    /// Pool size (Prisma's `connection_limit`; default `2 * cores + 1`, as Prisma's).
+    pub connection_limit: usize,
+    /// How long a checkout waits for a free connection (Prisma's `pool_timeout`, seconds; default 10).
+    pub pool_timeout: Duration,
+    /// How long opening a connection may take (`connect_timeout`, seconds; default 5).
+    pub connect_timeout: Duration,
+    /// How long resetting a returned connection may take before it is discarded.
+    pub recycle_timeout: Duration,
+    pub ssl_mode: SslMode,
+    /// CA certificates (PEM) for `verify-ca`/`verify-full`; libpq's `~/.postgresql/root.crt` by default.
+    pub ssl_root_cert: Option<PathBuf>,
+    /// Prisma's `schema` parameter: the `search_path` of every connection.
+    pub schema: Option<String>,
+    /// Log every statement through `tracing` (target `trato_hive::query`): Prisma's `log: ['query']`.
+    pub log_queries: bool,
+}
+
+impl fmt::Debug for DbConfig {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("DbConfig")
+            .field("url", &self.redacted_url())
+            .field("connection_limit", &self.connection_limit)
+            .field("pool_timeout", &self.pool_timeout)
+            .field("connect_timeout", &self.connect_timeout)
+            .field("ssl_mode", &self.ssl_mode)
+            .field("schema", &self.schema)
+            .field("log_queries", &self.log_queries)
+            .finish()
+    }
+}
+
+const OUR_PARAMS: &[&str] = &[
+    "connection_limit",
+    "pool_timeout",
+    "connect_timeout",
+    "sslmode",
+    "sslrootcert",
+    "schema",
+    "application_name",
+    "options",
+];
+/// Parameters Prisma accepts that mean nothing here; accepted so existing URLs keep working.
+const IGNORED_PARAMS: &[&str] = &[
+    "pgbouncer",
+    "statement_cache_size",
+    "socket_timeout",
+    "sslaccept",
+    "sslcert",
+    "sslidentity",
+    "sslpassword",
+];
+
+impl DbConfig {
+    /// Parses a `postgresql://user:password@host:port/database?options` URL.
+    pub fn from_url(url: &str) -> Result<DbConfig, Error> {
+        let url = url.trim();
+        let password = url_password(url);
+        let redact = |msg: String| match &password {
+            Some(p) if !p.is_empty() => msg.replace(p.as_str(), "***"),
+            _ => msg,
+        };
+        if !(url.starts_with("postgresql://") || url.starts_with("postgres://")) {
+            return Err(Error::Config(redact(format!(
+                "the database URL must start with postgresql:// (got `{}`)",
+                redact_url(url)
+            ))));
+        }
+        let (base, query) = match url.split_once('?') {
+            Some((b, q)) => (b, q),
+            None => (url, ""),
+        };
+        let mut pg = tokio_postgres::Config::from_str(base)
+            .map_err(|e| Error::Config(redact(format!("malformed database URL `{}`: {e}", redact_url(url)))))?;
+        let cores = std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1);
+        let mut cfg = DbConfig {
+            pg: tokio_postgres::Config::new(),
+            connection_limit: cores * 2 + 1,
+            pool_timeout: Duration::from_secs(10),
+            connect_timeout: Duration::from_secs(5),
+            recycle_timeout: Duration::from_secs(5),
+            ssl_mode: SslMode::Prefer,
+            ssl_root_cert: None,
+            schema: None,
+            log_queries: false,
+        };
+        for pair in query.split('&').filter(|p| !p.is_empty()) {
+            let (key, value) = pair.split_once('=').unwrap_or((pair, ""));
+            let value = percent_decode(value);
+            let seconds = |v: &str| -> Result<Duration, Error> {
+                v.parse::<f64>()
+                    .ok()
+                    .filter(|s| s.is_finite() && *s >= 0.0)
+                    .map(Duration::from_secs_f64)
+                    .ok_or_else(|| Error::Config(format!("`{key}` must be a number of seconds, not `{v}`")))
+            };
+            match key {
+                "connection_limit" => {
+                    cfg.connection_limit = value.parse().ok().filter(|n| *n > 0).ok_or_else(|| {
+                        Error::Config(format!("connection_limit must be a positive number, not `{value}`"))
+                    })?;
+                }
+                // Prisma: 0 means "wait forever"; we never wait forever, so 0 becomes one hour.
+                "pool_timeout" => {
+                    let t = seconds(&value)?;
+                    cfg.pool_timeout = if t.is_zero() { Duration::from_secs(3600) } else { t };
+                }
+                "connect_timeout" => {
+                    let t = seconds(&value)?;
+                    cfg.connect_timeout = if t.is_zero() { Duration::from_secs(3600) } else { t };
+                }
+                "sslmode" => cfg.ssl_mode = value.parse()?,
+                "sslrootcert" => cfg.ssl_root_cert = Some(PathBuf::from(value)),
+                "schema" => cfg.schema = Some(value),
+                "application_name" => {
+                    pg.application_name(&value);
+                }
+                "options" => {
+                    pg.options(&value);
+                }
+                k if IGNORED_PARAMS.contains(&k) => {}
+                other => {
+                    return Err(Error::Config(format!(
+                        "unknown database URL parameter `{other}` (supported: {})",
+                        OUR_PARAMS.join(", ")
+                    )))
+                }
+            }
+        }
+        if pg.get_hosts().is_empty() {
+            pg.host("localhost");
+        }
+        if pg.get_user().is_none() {
+            return Err(Error::Config(format!(
+                "the database URL `{}` names no user",
+                redact_url(url)
+            )));
+        }
+        pg.connect_timeout(cfg.connect_timeout);
+        pg.ssl_mode(match cfg.ssl_mode {
+            SslMode::Disable => tokio_postgres::config::SslMode::Disable,
+            SslMode::Prefer => tokio_postgres::config::SslMode::Prefer,
+            _ => tokio_postgres::config::SslMode::Require,
+        });
+        if let Some(schema) = &cfg.schema {
+            let quoted = schema.replace('\\', "\\\\").replace(' ', "\\ ");
+            let existing = pg.get_options().unwrap_or("").to_string();
+            pg.options(format!("{existing} -c search_path={quoted}").trim());
+        }
+        if pg.get_application_name().is_none() {
+            pg.application_name("trato-hive");
+        }
+        cfg.pg = pg;
+        Ok(cfg)
+    }
+
+    /// `DATABASE_URL` from the environment, or from `.env` in the current folder or a parent.
+    pub fn from_env() -> Result<DbConfig, Error> {
+        Self::from_env_var("DATABASE_URL")
+    }
+
+    /// What migrations use: `DIRECT_URL` when set (bypassing a pooler such as PgBouncer), else `DATABASE_URL`.
+    pub fn direct_from_env() -> Result<DbConfig, Error> {
+        match env_var("DIRECT_URL") {
+            Some(_) => Self::from_env_var("DIRECT_URL"),
+            None => Self::from_env(),
+        }
+    }
+
+    fn from_env_var(name: &str) -> Result<DbConfig, Error> {
+        let url = env_var(name)
+            .ok_or_else(|| Error::Config(format!("{name} is not set (neither in the environment nor in .env)")))?;
+        let mut cfg = Self::from_url(&url)?;
+        cfg.log_queries = env_var("TRATO_LOG_QUERIES").is_some_and(|v| v == "1" || v == "true");
+        Ok(cfg)
+    }
+
+    /// The URL with the password replaced by `***`, for messages.
+    pub fn redacted_url(&self) -> String {
+        let host = self.host_port();
+        let user = self.pg.get_user().unwrap_or("");
+        let db = self.pg.get_dbname().unwrap_or("");
+        let pw = if self.pg.get_password().is_some() { ":***" } else { "" };
+        format!("postgresql://{user}{pw}@{host}/{db}")
+    }
+
+    /// `host:port` of the first host, for messages.
+    pub fn host_port(&self) -> String {
+        let host = match self.pg.get_hosts().first() {
+            Some(tokio_postgres::config::Host::Tcp(h)) => h.clone(),
+            Some(tokio_postgres::config::Host::Unix(p)) => p.display().to_string(),
+            None => "localhost".into(),
+        };
+        let port = self.pg.get_ports().first().copied().unwrap_or(5432);
+        format!("{host}:{port}")
+    }
+
+    pub fn user(&self) -> &str {
+        self.pg.get_user().unwrap_or("")
+    }
+
+    pub fn dbname(&self) -> Option<&str> {
+        self.pg.get_dbname()
+    }
+
+    /// The same server and credentials, another database.
+    pub fn with_dbname(&self, dbname: &str) -> DbConfig {
+        let mut c = self.clone();
+        c.pg.dbname(dbname);
+        c
+    }
+
+    /// The password, to redact it from messages.
+    pub(crate) fn password(&self) -> Option<String> {
+        self.pg.get_password().map(|p| String::from_utf8_lossy(p).into_owned())
+    }
+}
+
+fn env_var(name: &str) -> Option<String> {
+    match std::env::var(name) {
+        Ok(v) if !v.is_empty() => Some(v),
+        _ => dotenv_lookup(name),
+    }
+}
+
+/// Finds `name` in the nearest `.env` file (current folder, then parents). Environment variables win.
+fn dotenv_lookup(name: &str) -> Option<String> {
+    let mut dir = std::env::current_dir().ok()?;
+    loop {
+        let file = dir.join(".env");
+        if let Ok(text) = std::fs::read_to_string(&file) {
+            return parse_dotenv(&text, name);
+        }
+        if !dir.pop() {
+            return None;
+        }
+    }
+}
+
+pub(crate) fn parse_dotenv(text: &str, name: &str) -> Option<String> {
+    text.lines().find_map(|line| {
+        let line = line.trim();
+        let line = line.strip_prefix("export ").unwrap_or(line);
+        let (k, v) = line.split_once('=')?;
+        if k.trim() != name {
+            return None;
+        }
+        let v = v.trim();
+        let unquoted = if v.len() >= 2
+            && ((v.starts_with('"') && v.ends_with('"')) || (v.starts_with('\'') && v.ends_with('\'')))
+        {
+            &v[1..v.len() - 1]
+        } else {
+            v.split(" #").next().unwrap_or(v).trim()
+        };
+        Some(unquoted.to_string())
+    })
+}
+
+/// The password part of a URL, decoded, to redact it from any message.
+fn url_password(url: &str) -> Option<String> {
+    let rest = url.split_once("://")?.1;
+    let auth = rest.split(['/', '?']).next()?;
+    let userinfo = auth.rsplit_once('@')?.0;
+    let (_, pw) = userinfo.split_once(':')?;
+    Some(percent_decode(pw))
+}
+
+/// The URL with its password replaced by `***`.
+pub fn redact_url(url: &str) -> String {
+    let Some((scheme, rest)) = url.split_once("://") else {
+        return url.to_string();
+    };
+    let (auth, tail) = match rest.find(['/', '?']) {
+        Some(i) => rest.split_at(i),
+        None => (rest, ""),
+    };
+    let auth = match auth.rsplit_once('@') {
+        Some((userinfo, host)) => match userinfo.split_once(':') {
+            Some((user, _)) => format!("{user}:***@{host}"),
+            None => format!("{userinfo}@{host}"),
+        },
+        None => auth.to_string(),
+    };
+    format!("{scheme}://{auth}{tail}")
+}
+
+fn percent_decode(s: &str) -> String {
+    let bytes = s.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        if bytes[i] == b'%' && i + 2 < bytes.len() {
+            let hex = |b: u8| (b as char).to_digit(16);
+            if let (Some(h), Some(l)) = (hex(bytes[i + 1]), hex(bytes[i + 2])) {
+                out.push((h * 16 + l) as u8);
+                i += 3;
+                continue;
+            }
+        }
+        out.push(bytes[i]);
+        i += 1;
+    }
+    String::from_utf8_lossy(&out).into_owned()
+}
+
+/// Default location of libpq's root certificate file.
+pub(crate) fn default_root_cert() -> Option<PathBuf> {
+    let home = std::env::var_os("HOME")?;
+    let p = Path::new(&home).join(".postgresql/root.crt");
+    p.exists().then_some(p)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn parses_prisma_style_urls() {
+        let c = DbConfig::from_url("postgresql://app:s3cr%40t@db.example:6543/trato?schema=public&connection_limit=7&pool_timeout=2&sslmode=require&connect_timeout=3&application_name=api").expect("valid");
+        assert_eq!(c.connection_limit, 7);
+        assert_eq!(c.pool_timeout, Duration::from_secs(2));
+        assert_eq!(c.connect_timeout, Duration::from_secs(3));
+        assert_eq!(c.ssl_mode, SslMode::Require);
+        assert_eq!(c.schema.as_deref(), Some("public"));
+        assert_eq!(c.host_port(), "db.example:6543");
+        assert_eq!(c.password().as_deref(), Some("s3cr@t"));
+        assert_eq!(c.pg.get_application_name(), Some("api"));
+        assert_eq!(c.redacted_url(), "postgresql://app:***@db.example:6543/trato");
+        let debug = format!("{c:?}");
+        assert!(!debug.contains("s3cr"), "{debug}");
+    }
+
+    #[test]
+    fn rejects_bad_urls_without_leaking_the_password() {
+        for url in [
+            "mysql://u:hunter2@h/db",
+            "postgresql://u:hunter2@h:notaport/db",
+            "postgresql://u:hunter2@h/db?connection_limit=zero",
+            "postgresql://u:hunter2@h/db?sslmode=sometimes",
+            "postgresql://u:hunter2@h/db?frobnicate=1",
+        ] {
+            let err = DbConfig::from_url(url).expect_err(url);
+            let text = format!("{err} {err:?}");
+            assert!(!text.contains("hunter2"), "{text}");
+            assert!(matches!(err, Error::Config(_)), "{url}: {err:?}");
+        }
+    }
+
+    #[test]
+    fn pool_timeout_zero_never_means_forever() {
+        let c = DbConfig::from_url("postgresql://u@h/db?pool_timeout=0").expect("valid");
+        assert_eq!(c.pool_timeout, Duration::from_secs(3600));
+    }
+
+    #[test]
+    fn reads_dotenv_lines() {
+        let text = "# comment\nexport DATABASE_URL=\"postgresql://a@b/c\"\nOTHER=1 # note\n";
+        assert_eq!(
+            parse_dotenv(text, "DATABASE_URL").as_deref(),
+            Some("postgresql://a@b/c")
+        );
+        assert_eq!(parse_dotenv(text, "OTHER").as_deref(), Some("1"));
+        assert_eq!(parse_dotenv(text, "MISSING"), None);
+    }
+
+    #[test]
+    fn redacts_urls() {
+        assert_eq!(redact_url("postgresql://u:p@h:1/d?x=1"), "postgresql://u:***@h:1/d?x=1");
+        assert_eq!(redact_url("postgresql://u@h/d"), "postgresql://u@h/d");
+        assert_eq!(redact_url("postgresql://u:p@w@h/d"), "postgresql://u:***@h/d");
+    }
+}

@@ -1,0 +1,244 @@
+//! The one error type of the runtime. Server errors are classified (unique, foreign key, check, not null,
+//! serialization), connection failures say which server could not be reached and what to check, and no
+//! message ever holds the password.
+
+use std::time::Duration;
+
+/// Everything that can go wrong talking to the database.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum Error {
+    /// The configuration (usually `DATABASE_URL`) is missing or malformed.
+    #[error("database configuration: {0}")]
+    Config(String),
+
+    /// No connection could be opened (refused, DNS, timeout): Prisma's P1001.
+    #[error("Can't reach database server at `{host_port}`: {reason}\nhint: check that PostgreSQL is running there and that DATABASE_URL names the right host and port (for a local development server run `cargo xtask db up`)")]
+    Unreachable { host_port: String, reason: String },
+
+    /// The server refused the credentials.
+    #[error("authentication failed for user `{user}` at `{host_port}`: {message}\nhint: check the user and password in DATABASE_URL")]
+    Auth {
+        user: String,
+        host_port: String,
+        message: String,
+    },
+
+    /// TLS could not be set up or the server's certificate was not accepted.
+    #[error("TLS error with `{host_port}`: {message}")]
+    Tls { host_port: String, message: String },
+
+    /// Every pooled connection stayed busy for the whole `pool_timeout`: Prisma's P2024.
+    #[error("timed out after {waited:?} waiting for a connection from the pool (connection_limit = {limit}); raise connection_limit or pool_timeout, or hold connections for less time")]
+    PoolTimeout { waited: Duration, limit: usize },
+
+    /// The client was closed.
+    #[error("the database client is closed")]
+    Closed,
+
+    /// A row that had to exist does not (e.g. update by id of a missing row): Prisma's P2025.
+    #[error("{what} not found")]
+    NotFound { what: String },
+
+    /// A unique constraint refused the write: Prisma's P2002.
+    #[error("unique constraint `{}` failed on ({})", constraint.as_deref().unwrap_or("?"), fields.join(", "))]
+    UniqueViolation {
+        constraint: Option<String>,
+        table: Option<String>,
+        fields: Vec<String>,
+    },
+
+    /// A foreign key refused the write (the referenced row is missing, or still referenced): Prisma's P2003.
+    #[error("foreign key constraint `{}` failed on ({})", constraint.as_deref().unwrap_or("?"), fields.join(", "))]
+    ForeignKeyViolation {
+        constraint: Option<String>,
+        table: Option<String>,
+        fields: Vec<String>,
+    },
+
+    /// A check constraint refused the write.
+    #[error("check constraint `{}` failed on table `{}`", constraint.as_deref().unwrap_or("?"), table.as_deref().unwrap_or("?"))]
+    CheckViolation {
+        constraint: Option<String>,
+        table: Option<String>,
+    },
+
+    /// A required column got no value.
+    #[error("column `{}` of `{}` cannot be null", column.as_deref().unwrap_or("?"), table.as_deref().unwrap_or("?"))]
+    NotNullViolation {
+        column: Option<String>,
+        table: Option<String>,
+    },
+
+    /// A transaction kept failing with serialization failures or deadlocks after every retry.
+    #[error("transaction failed after {attempts} attempt(s) because of concurrent updates ({code}); retry later")]
+    SerializationFailure { attempts: u32, code: String },
+
+    /// Any other error the server reported.
+    #[error("database error {code}: {message}")]
+    Database { code: String, message: String },
+
+    /// The connection broke or a value could not be converted.
+    #[error("database connection error: {0}")]
+    Connection(String),
+}
+
+impl Error {
+    /// SQLSTATE 40001 (serialization failure) or 40P01 (deadlock): the transaction can simply be retried.
+    pub fn is_retryable(&self) -> bool {
+        matches!(self, Error::Database { code, .. } if code == "40001" || code == "40P01")
+    }
+
+    /// The SQLSTATE of a server error, when there is one.
+    pub fn code(&self) -> Option<&str> {
+        match self {
+            Error::UniqueViolation { .. } => Some("23505"),
+            Error::ForeignKeyViolation { .. } => Some("23503"),
+            Error::CheckViolation { .. } => Some("23514"),
+            Error::NotNullViolation { .. } => Some("23502"),
+            Error::Database { code, .. } => Some(code),
+            _ => None,
+        }
+    }
+
+    /// Classifies a tokio-postgres error. `host_port`, `user` and `password` come from the configuration,
+    /// the password only to scrub it from any message.
+    pub(crate) fn from_pg(e: tokio_postgres::Error, ctx: &ErrorContext) -> Error {
+        if let Some(db) = e.as_db_error() {
+            let code = db.code().code().to_string();
+            let constraint = db.constraint().map(str::to_string);
+            let table = db.table().map(str::to_string);
+            return match code.as_str() {
+                "23505" => Error::UniqueViolation {
+                    constraint,
+                    table,
+                    fields: key_fields(db.detail()),
+                },
+                "23503" => Error::ForeignKeyViolation {
+                    constraint,
+                    table,
+                    fields: key_fields(db.detail()),
+                },
+                "23514" => Error::CheckViolation { constraint, table },
+                "23502" => Error::NotNullViolation {
+                    column: db.column().map(str::to_string),
+                    table,
+                },
+                "28P01" | "28000" => Error::Auth {
+                    user: ctx.user.clone(),
+                    host_port: ctx.host_port.clone(),
+                    message: ctx.scrub(db.message()),
+                },
+                _ => Error::Database {
+                    code,
+                    message: ctx.scrub(db.message()),
+                },
+            };
+        }
+        let text = ctx.scrub(&error_chain(&e));
+        let lower = text.to_lowercase();
+        if lower.contains("tls") || lower.contains("certificate") || lower.contains("ssl") {
+            return Error::Tls {
+                host_port: ctx.host_port.clone(),
+                message: text,
+            };
+        }
+        if lower.contains("error connecting")
+            || lower.contains("timed out")
+            || lower.contains("connection refused")
+            || lower.contains("failed to lookup")
+        {
+            return Error::Unreachable {
+                host_port: ctx.host_port.clone(),
+                reason: text,
+            };
+        }
+        Error::Connection(text)
+    }
+}
+
+/// What error classification needs to know about the connection.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct ErrorContext {
+    pub host_port: String,
+    pub user: String,
+    pub password: Option<String>,
+}
+
+impl ErrorContext {
+    pub fn scrub(&self, text: &str) -> String {
+        match &self.password {
+            Some(p) if p.len() >= 3 => text.replace(p.as_str(), "***"),
+            _ => text.to_string(),
+        }
+    }
+}
+
+/// The error and its sources, joined: tokio-postgres puts the useful part (e.g. "Connection refused") in
+/// the source.
+fn error_chain(e: &dyn std::error::Error) -> String {
+    let mut text = e.to_string();
+    let mut source = e.source();
+    while let Some(s) = source {
+        let s_text = s.to_string();
+        if !text.contains(&s_text) {
+            text.push_str(": ");
+            text.push_str(&s_text);
+        }
+        source = s.source();
+    }
+    text
+}
+
+/// Column names from a constraint violation's detail: `Key (organization_id, slug)=(...) already exists.`
+/// The values are not kept: they may be personal data.
+fn key_fields(detail: Option<&str>) -> Vec<String> {
+    let Some(detail) = detail else { return Vec::new() };
+    let Some(start) = detail.find("Key (") else {
+        return Vec::new();
+    };
+    let rest = &detail[start + 5..];
+    let Some(end) = rest.find(")=") else { return Vec::new() };
+    rest[..end]
+        .split(',')
+        .map(|f| f.trim().trim_matches('"').to_string())
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn reads_key_fields_from_detail() {
+        assert_eq!(
+            key_fields(Some("Key (organization_id, slug)=(a, b) already exists.")),
+            ["organization_id", "slug"]
+        );
+        assert_eq!(
+            key_fields(Some("Key (\"userId\")=(x) is not present in table \"users\".")),
+            ["userId"]
+        );
+        assert!(key_fields(None).is_empty());
+        assert!(key_fields(Some("nothing here")).is_empty());
+    }
+
+    #[test]
+    fn retryable_codes() {
+        assert!(Error::Database {
+            code: "40001".into(),
+            message: String::new()
+        }
+        .is_retryable());
+        assert!(Error::Database {
+            code: "40P01".into(),
+            message: String::new()
+        }
+        .is_retryable());
+        assert!(!Error::Database {
+            code: "23505".into(),
+            message: String::new()
+        }
+        .is_retryable());
+    }
+}

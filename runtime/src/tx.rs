@@ -1,0 +1,216 @@
+//! Closure-based transactions: isolation level and read-only options, bounded retry with jitter on
+//! serialization failures (40001) and deadlocks (40P01), nested transactions as savepoints. An error (or a
+//! panic) inside the closure rolls the transaction back; the handle cannot outlive the closure.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use tokio_postgres::Row;
+
+use crate::client::{self, Db, Params, Shared};
+use crate::error::Error;
+
+pub use tokio_postgres::IsolationLevel;
+
+/// How a transaction runs.
+#[derive(Debug, Clone, Copy)]
+pub struct TxOptions {
+    /// `None`: the server default (READ COMMITTED).
+    pub isolation: Option<IsolationLevel>,
+    pub read_only: bool,
+    /// How many times a serialization failure or deadlock is retried before giving up.
+    pub max_retries: u32,
+}
+
+impl Default for TxOptions {
+    fn default() -> Self {
+        TxOptions {
+            isolation: None,
+            read_only: false,
+            max_retries: 3,
+        }
+    }
+}
+
+impl TxOptions {
+    pub fn serializable() -> Self {
+        TxOptions {
+            isolation: Some(IsolationLevel::Serializable),
+            ..TxOptions::default()
+        }
+    }
+
+    pub fn repeatable_read() -> Self {
+        TxOptions {
+            isolation: Some(IsolationLevel::RepeatableRead),
+            ..TxOptions::default()
+        }
+    }
+
+    pub fn read_only(mut self) -> Self {
+        self.read_only = true;
+        self
+    }
+
+    pub fn retries(mut self, n: u32) -> Self {
+        self.max_retries = n;
+        self
+    }
+}
+
+/// A transaction in progress, lent to the closure of [`Db::transaction`].
+pub struct Tx<'a> {
+    inner: deadpool_postgres::Transaction<'a>,
+    shared: Arc<Shared>,
+    depth: u32,
+}
+
+impl std::fmt::Debug for Tx<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Tx").field("depth", &self.depth).finish()
+    }
+}
+
+impl Tx<'_> {
+    pub async fn query(&self, sql: &str, params: Params<'_>) -> Result<Vec<Row>, Error> {
+        client::query(&self.inner, &self.shared, sql, params).await
+    }
+
+    pub async fn query_one(&self, sql: &str, params: Params<'_>) -> Result<Row, Error> {
+        client::one(self.query(sql, params).await?)
+    }
+
+    pub async fn query_opt(&self, sql: &str, params: Params<'_>) -> Result<Option<Row>, Error> {
+        client::opt(self.query(sql, params).await?)
+    }
+
+    pub async fn execute(&self, sql: &str, params: Params<'_>) -> Result<u64, Error> {
+        client::execute(&self.inner, &self.shared, sql, params).await
+    }
+
+    pub async fn batch_execute(&self, sql: &str) -> Result<(), Error> {
+        client::batch(&self.inner, &self.shared, sql).await
+    }
+
+    /// Runs `f` inside a savepoint: when it fails, only its own work is rolled back, and its error is
+    /// returned for the caller to handle; the outer transaction goes on.
+    pub async fn savepoint<T, F>(&mut self, f: F) -> Result<T, Error>
+    where
+        F: AsyncFnOnce(&mut Tx<'_>) -> Result<T, Error>,
+    {
+        let name = format!("trato_sp_{}", self.depth + 1);
+        let sp = self
+            .inner
+            .savepoint(&name)
+            .await
+            .map_err(|e| Error::from_pg(e, &self.shared.ctx))?;
+        let mut nested = Tx {
+            inner: sp,
+            shared: self.shared.clone(),
+            depth: self.depth + 1,
+        };
+        match f(&mut nested).await {
+            Ok(v) => {
+                nested
+                    .inner
+                    .commit()
+                    .await
+                    .map_err(|e| Error::from_pg(e, &self.shared.ctx))?;
+                Ok(v)
+            }
+            Err(e) => {
+                nested
+                    .inner
+                    .rollback()
+                    .await
+                    .map_err(|e| Error::from_pg(e, &self.shared.ctx))?;
+                Err(e)
+            }
+        }
+    }
+}
+
+impl Db {
+    /// Runs `f` in a transaction on one pooled connection: committed when `f` returns `Ok`, rolled back when
+    /// it returns `Err` or panics. On a serialization failure or deadlock the whole closure runs again, up to
+    /// `opts.max_retries` times, after a short randomised pause; then [`Error::SerializationFailure`].
+    pub async fn transaction<T, F>(&self, opts: TxOptions, mut f: F) -> Result<T, Error>
+    where
+        F: AsyncFnMut(&mut Tx<'_>) -> Result<T, Error>,
+    {
+        let mut attempt = 0u32;
+        loop {
+            attempt += 1;
+            let result = self.attempt(opts, &mut f).await;
+            match result {
+                Err(e) if e.is_retryable() => {
+                    if attempt > opts.max_retries {
+                        return Err(Error::SerializationFailure {
+                            attempts: attempt,
+                            code: e.code().unwrap_or("40001").to_string(),
+                        });
+                    }
+                    tracing::debug!(target: "trato_hive::tx", attempt, error = %e, "retrying transaction");
+                    tokio::time::sleep(backoff(attempt)).await;
+                }
+                other => return other,
+            }
+        }
+    }
+
+    async fn attempt<T, F>(&self, opts: TxOptions, f: &mut F) -> Result<T, Error>
+    where
+        F: AsyncFnMut(&mut Tx<'_>) -> Result<T, Error>,
+    {
+        let mut conn = self.conn().await?;
+        let shared = conn.shared.clone();
+        let mut builder = conn.obj.build_transaction().read_only(opts.read_only);
+        if let Some(level) = opts.isolation {
+            builder = builder.isolation_level(level);
+        }
+        let inner = builder.start().await.map_err(|e| Error::from_pg(e, &shared.ctx))?;
+        let mut tx = Tx {
+            inner,
+            shared: shared.clone(),
+            depth: 0,
+        };
+        // If `f` panics, `tx` is dropped during unwinding and tokio-postgres sends ROLLBACK before the
+        // connection returns to the pool, where recycling resets it.
+        match f(&mut tx).await {
+            Ok(v) => {
+                tx.inner.commit().await.map_err(|e| Error::from_pg(e, &shared.ctx))?;
+                Ok(v)
+            }
+            Err(e) => {
+                // A failed rollback means a broken connection; the pool discards it.
+                let _ = tx.inner.rollback().await;
+                Err(e)
+            }
+        }
+    }
+}
+
+/// 10 ms, 20 ms, 40 ms, ... (at most 1 s) plus up to the same again at random, so that the transactions
+/// that collided do not collide again.
+fn backoff(attempt: u32) -> Duration {
+    let base = 10u64.saturating_mul(1 << attempt.min(7)).min(1000);
+    let jitter = {
+        use std::hash::{BuildHasher, Hasher};
+        let mut h = std::collections::hash_map::RandomState::new().build_hasher();
+        h.write_u32(attempt);
+        h.finish() % base.max(1)
+    };
+    Duration::from_millis(base + jitter)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::backoff;
+
+    #[test]
+    fn backoff_grows_and_is_bounded() {
+        assert!(backoff(1) >= std::time::Duration::from_millis(20));
+        assert!(backoff(1) < std::time::Duration::from_millis(40));
+        assert!(backoff(30) <= std::time::Duration::from_millis(2000));
+    }
+}

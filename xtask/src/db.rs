@@ -1,0 +1,116 @@
+//! `cargo xtask pg install` and `cargo xtask db up | down | url | status`: the persistent development
+//! PostgreSQL of this checkout (a data folder outside the repository, a port chosen once, a pid file kept
+//! by PostgreSQL itself). `up` twice is harmless; `down` stops it cleanly.
+
+use std::process::ExitCode;
+
+use anyhow::Context;
+use trato_hive_runtime::{Db, DbConfig};
+
+use crate::{project_root, Args};
+
+/// The development database every xtask command uses when `DATABASE_URL` is unset.
+pub const DEV_DATABASE: &str = "trato_hive_dev";
+const DEV_PASSWORD: &str = "postgres";
+
+pub fn run_pg(args: &[String]) -> anyhow::Result<ExitCode> {
+    let args = Args::parse(args, &[], &["--version"])?;
+    match args.positional.first().map(String::as_str) {
+        Some("install") => {
+            let major = args
+                .option("--version")
+                .map(|v| v.parse::<u32>())
+                .transpose()
+                .context("--version takes a major version, e.g. 17")?;
+            let bin = match major {
+                Some(m) => trato_pg::install(m)?,
+                None => trato_pg::ensure(None)?,
+            };
+            println!("PostgreSQL {} in {}", bin.version, bin.bindir.display());
+            Ok(ExitCode::SUCCESS)
+        }
+        _ => anyhow::bail!("usage: cargo xtask pg install [--version 16|17|18]"),
+    }
+}
+
+pub fn run_db(args: &[String]) -> anyhow::Result<ExitCode> {
+    let args = Args::parse(args, &[], &[])?;
+    match args.positional.first().map(String::as_str) {
+        Some("up") => {
+            let cluster = up()?;
+            println!("{}", cluster.url(DEV_DATABASE));
+        }
+        Some("down") => match dev_cluster()? {
+            Some(c) if c.is_running() => {
+                c.stop()?;
+                eprintln!("db: development PostgreSQL on port {} stopped", c.port);
+            }
+            Some(c) => eprintln!("db: development PostgreSQL on port {} is not running", c.port),
+            None => eprintln!("db: no development PostgreSQL to stop"),
+        },
+        Some("url") => {
+            let c = dev_cluster()?.context("no development PostgreSQL yet; run `cargo xtask db up`")?;
+            println!("{}", c.url(DEV_DATABASE));
+        }
+        Some("status") => match dev_cluster()? {
+            Some(c) => println!(
+                "PostgreSQL {} on port {}: {} ({})",
+                c.bin.version,
+                c.port,
+                if c.is_running() { "running" } else { "stopped" },
+                c.data_dir.display()
+            ),
+            None => println!("no development PostgreSQL yet; `cargo xtask db up` creates it"),
+        },
+        _ => anyhow::bail!("usage: cargo xtask db up | down | url | status"),
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+fn dev_cluster() -> anyhow::Result<Option<trato_pg::Cluster>> {
+    let bin = trato_pg::ensure(None)?;
+    trato_pg::Cluster::open(&trato_pg::dev_data_dir(&project_root(), bin.major))
+}
+
+/// Creates (first time), starts (if stopped) and returns the development cluster, with its database.
+pub fn up() -> anyhow::Result<trato_pg::Cluster> {
+    let bin = trato_pg::ensure(None)?;
+    let dir = trato_pg::dev_data_dir(&project_root(), bin.major);
+    let cluster = match trato_pg::Cluster::open(&dir)? {
+        Some(c) => c,
+        None => {
+            eprintln!("db: creating a PostgreSQL {} cluster in {}", bin.version, dir.display());
+            trato_pg::Cluster::init(&bin, &dir, trato_pg::free_port()?, DEV_PASSWORD)?
+        }
+    };
+    let was_running = cluster.is_running();
+    cluster.start(&[])?;
+    if !was_running {
+        eprintln!(
+            "db: PostgreSQL {} running on port {}",
+            cluster.bin.version, cluster.port
+        );
+    }
+    create_database(&cluster.url("postgres"), DEV_DATABASE)?;
+    Ok(cluster)
+}
+
+/// `CREATE DATABASE name` unless it exists.
+pub fn create_database(admin_url: &str, name: &str) -> anyhow::Result<()> {
+    let rt = tokio::runtime::Builder::new_current_thread().enable_all().build()?;
+    rt.block_on(async {
+        let db = Db::connect(DbConfig::from_url(&format!(
+            "{admin_url}?sslmode=disable&connection_limit=1"
+        ))?)?;
+        let exists = db
+            .query("SELECT 1 FROM pg_database WHERE datname = $1", &[&name])
+            .await?;
+        if exists.is_empty() {
+            db.execute(&format!("CREATE DATABASE \"{}\"", name.replace('"', "\"\"")), &[])
+                .await?;
+        }
+        db.close();
+        Ok::<_, trato_hive_runtime::Error>(())
+    })?;
+    Ok(())
+}
