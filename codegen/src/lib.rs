@@ -1,9 +1,12 @@
 //! The schema compiler, as a pure pipeline: text -> tokens -> syntax tree -> validated [`model::Schema`] ->
 //! emitters -> a sorted map from relative path to file contents. No file IO happens here; `xtask` does it.
 
+pub mod dbmodel;
 pub mod diagnostics;
+pub mod diff;
 pub mod emit;
 pub mod format;
+pub mod lint;
 pub mod model;
 pub mod syntax;
 pub mod validate;
@@ -23,6 +26,15 @@ pub fn check(src: &str) -> (Option<Schema>, Vec<Diagnostic>) {
     diags.sort_by_key(|d| (d.span.start, d.span.end, d.code));
     diags.dedup();
     (schema.filter(|_| syntax_ok), diags)
+}
+
+/// The from-empty DDL of a schema (what `cargo xtask migrate diff --from-empty --to-schema` prints).
+pub fn ddl(src: &str) -> Result<String, Vec<Diagnostic>> {
+    let (schema, diags) = check(src);
+    match schema {
+        Some(schema) => Ok(emit::sql::from_empty(&dbmodel::lower(&schema))),
+        None => Err(diags),
+    }
 }
 
 /// Everything the generator writes for one schema.

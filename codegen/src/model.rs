@@ -87,6 +87,8 @@ pub struct Model {
     pub tenancy: Tenancy,
     /// `@@ignore`: kept in the database, left out of the generated client.
     pub ignored: bool,
+    /// `@@renamedFrom("OldName")`: a rename hint for migrations (the old model name).
+    pub renamed_from: Option<String>,
     pub span: Span,
 }
 
@@ -341,6 +343,8 @@ pub struct Field {
     pub native: Option<NativeType>,
     /// `@ignore`: kept in the database, left out of the generated client.
     pub ignored: bool,
+    /// `@renamedFrom("oldName")`: a rename hint for migrations (the old field name).
+    pub renamed_from: Option<String>,
     pub span: Span,
 }
 

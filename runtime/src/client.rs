@@ -201,6 +201,43 @@ impl Conn {
     }
 }
 
+/// A connection outside the pool (the migrator's), with the same TLS settings.
+pub(crate) async fn connect_direct(cfg: &DbConfig) -> Result<tokio_postgres::Client, Error> {
+    let ctx = ErrorContext {
+        host_port: cfg.host_port(),
+        user: cfg.user().to_string(),
+        password: cfg.password(),
+    };
+    let connect = async {
+        let client = if cfg.ssl_mode == SslMode::Disable {
+            let (client, conn) = cfg
+                .pg
+                .connect(tokio_postgres::NoTls)
+                .await
+                .map_err(|e| Error::from_pg(e, &ctx))?;
+            tokio::spawn(async move {
+                let _ = conn.await;
+            });
+            client
+        } else {
+            let tls = crate::tls::connector(cfg)?;
+            let (client, conn) = cfg.pg.connect(tls).await.map_err(|e| Error::from_pg(e, &ctx))?;
+            tokio::spawn(async move {
+                let _ = conn.await;
+            });
+            client
+        };
+        Ok::<_, Error>(client)
+    };
+    match tokio::time::timeout(cfg.connect_timeout, connect).await {
+        Ok(result) => result,
+        Err(_) => Err(Error::Unreachable {
+            host_port: cfg.host_port(),
+            reason: format!("no connection within connect_timeout ({:?})", cfg.connect_timeout),
+        }),
+    }
+}
+
 fn log_statement(shared: &Shared, sql: &str, params: usize, rows: Option<usize>, started: Instant) {
     if shared.cfg.log_queries {
         tracing::debug!(target: "trato_hive::query", statement = sql, params, rows, elapsed_us = started.elapsed().as_micros() as u64, "query");

@@ -78,6 +78,18 @@ pub enum Error {
     #[error("database error {code}: {message}")]
     Database { code: String, message: String },
 
+    /// The migrations here and the history in the database disagree; nothing was applied.
+    #[error("migrations are inconsistent with the database; nothing was applied:\n{}", .0.iter().map(|p| format!("  - {p}")).collect::<Vec<_>>().join("\n"))]
+    MigrationsInconsistent(Vec<crate::migrate::MigrationProblem>),
+
+    /// A migration failed; its transaction was rolled back, so it left no trace.
+    #[error("migration `{name}` failed and was rolled back: {source}")]
+    MigrationFailed { name: String, source: Box<Error> },
+
+    /// Any other migration problem (unreadable files, no down.sql, ...).
+    #[error("migration: {0}")]
+    Migration(String),
+
     /// The connection broke or a value could not be converted.
     #[error("database connection error: {0}")]
     Connection(String),

@@ -10,7 +10,9 @@
 mod client;
 mod config;
 mod error;
+pub mod introspect;
 mod meta;
+pub mod migrate;
 mod tls;
 mod tx;
 
@@ -18,6 +20,7 @@ pub use client::{Conn, Db, Params, PoolStatus};
 pub use config::{redact_url, DbConfig, SslMode};
 pub use error::Error;
 pub use meta::*;
+pub use migrate::{Migration, MigrationProblem, MigrationStatus, Migrator};
 pub use tokio_postgres::Row;
 pub use trato_macros::{Model, PgEnum};
 pub use tx::{IsolationLevel, Tx, TxOptions};

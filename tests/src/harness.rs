@@ -1,13 +1,18 @@
 //! The database test harness. With `DATABASE_URL` unset, one ephemeral PostgreSQL per test process
 //! (started on first use, stopped and removed when the process exits, however it exits); with it set, that
-//! server. Either way a template database is prepared once, and every test gets a fresh database created
-//! from it (`CREATE DATABASE ... TEMPLATE`), dropped when the test ends, so tests run in parallel and never
-//! see each other's rows.
+//! server. Either way a template database with the Trato Hive migrations applied is prepared once, and
+//! every test gets a fresh database created from it (`CREATE DATABASE ... TEMPLATE`), dropped when the test
+//! ends, so tests run in parallel and never see each other's rows. A login role in the application role
+//! (`trato_app`) is created too, so tests can connect as the application does.
 
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::OnceLock;
 
-use trato_hive_runtime::{Db, DbConfig};
+use trato_hive_runtime::{Db, DbConfig, Migrator};
+
+/// The login role tests use to connect as the application (member of `trato_app`).
+pub const APP_LOGIN: &str = "trato_app_login";
+const APP_PASSWORD: &str = "app-password";
 
 struct Server {
     /// Superuser URL of the maintenance database (`postgres`), without parameters.
@@ -47,6 +52,19 @@ fn start_server() -> Result<Server, String> {
         db.execute(&format!("DROP DATABASE IF EXISTS {template}"), &[]).await?;
         db.execute(&format!("CREATE DATABASE {template}"), &[]).await?;
         db.close();
+        let base = admin_url.rsplit_once('/').map_or(admin_url.as_str(), |(b, _)| b);
+        let template_cfg = DbConfig::from_url(&format!("{base}/{template}?sslmode=disable"))?;
+        Migrator::new(trato_hive_db::MIGRATIONS).deploy(&template_cfg).await?;
+        let t = admin(&format!("{base}/{template}"))?;
+        t.execute(
+            &format!(
+                "DO $$ BEGIN CREATE ROLE {APP_LOGIN} LOGIN PASSWORD '{APP_PASSWORD}' IN ROLE trato_app; \
+                 EXCEPTION WHEN duplicate_object OR unique_violation THEN NULL; END $$"
+            ),
+            &[],
+        )
+        .await?;
+        t.close();
         Ok(())
     })
     .map_err(|e: trato_hive_runtime::Error| e.to_string())?;
@@ -86,13 +104,26 @@ impl std::fmt::Debug for TestDb {
 }
 
 impl TestDb {
+    /// A database with the Trato Hive schema (every migration applied).
     pub async fn new() -> TestDb {
+        Self::create(Some(&server().template)).await
+    }
+
+    /// An empty database (PostgreSQL's `template0`), for migration tests.
+    pub async fn empty() -> TestDb {
+        Self::create(None).await
+    }
+
+    async fn create(template: Option<&str>) -> TestDb {
         static N: AtomicUsize = AtomicUsize::new(0);
         let server = server();
         let name = format!("test_{}_{}", std::process::id(), N.fetch_add(1, Ordering::SeqCst));
         let admin = admin(&server.admin_url).expect("admin pool");
         admin
-            .execute(&format!("CREATE DATABASE {name} TEMPLATE {}", server.template), &[])
+            .execute(
+                &format!("CREATE DATABASE {name} TEMPLATE {}", template.unwrap_or("template0")),
+                &[],
+            )
             .await
             .unwrap_or_else(|e| panic!("cannot create {name}: {e}"));
         admin.close();
@@ -112,6 +143,19 @@ impl TestDb {
         let sep = if params.is_empty() { "" } else { "&" };
         Db::connect(DbConfig::from_url(&format!("{}?sslmode=disable{sep}{params}", self.url)).expect("test URL"))
             .expect("pool")
+    }
+
+    /// A pool connected as the application's login role (no superuser, no ownership, RLS applies).
+    pub fn app_pool(&self, params: &str) -> Db {
+        let (_, host_db) = self.url.split_once('@').expect("url with credentials");
+        let sep = if params.is_empty() { "" } else { "&" };
+        let url = format!("postgresql://{APP_LOGIN}:{APP_PASSWORD}@{host_db}?sslmode=disable{sep}{params}");
+        Db::connect(DbConfig::from_url(&url).expect("app URL")).expect("pool")
+    }
+
+    /// The configuration of this database (superuser), for the migrator.
+    pub fn config(&self) -> DbConfig {
+        DbConfig::from_url(&format!("{}?sslmode=disable", self.url)).expect("test URL")
     }
 
     /// The ephemeral cluster's binaries, when the harness started one (tests that need a server of their

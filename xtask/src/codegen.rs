@@ -1,6 +1,7 @@
 //! `cargo xtask codegen`: compile schema files into Rust. One function ([`ensure_files`]) writes every
 //! generated file, and only when its contents changed; with `--check` it writes nothing, prints a unified
-//! diff and the command to run, and fails.
+//! diff and the command to run, and fails. For a schema with migrations it also embeds them and checks that
+//! the last migration captures the schema (drift).
 
 use std::collections::BTreeMap;
 use std::fs;
@@ -8,23 +9,37 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use anyhow::Context;
+use trato_codegen::emit::rust::EmbeddedMigrations;
 
 use crate::{project_root, Args, TARGETS};
 
 pub fn run(args: &[String]) -> anyhow::Result<ExitCode> {
-    let args = Args::parse(args, &["--check"], &["--schema", "--out"])?;
+    let args = Args::parse(args, &["--check"], &["--schema", "--out", "--migrations"])?;
     let check = args.flag("--check");
-    let targets: Vec<(PathBuf, PathBuf)> = match (args.option("--schema"), args.option("--out")) {
-        (Some(s), Some(o)) => vec![(PathBuf::from(s), PathBuf::from(o))],
+    let targets: Vec<(PathBuf, PathBuf, Option<PathBuf>)> = match (args.option("--schema"), args.option("--out")) {
+        (Some(s), Some(o)) => vec![(
+            PathBuf::from(s),
+            PathBuf::from(o),
+            args.option("--migrations").map(PathBuf::from),
+        )],
         (None, None) => {
             let root = project_root();
-            TARGETS.iter().map(|(s, o)| (root.join(s), root.join(o))).collect()
+            TARGETS
+                .iter()
+                .map(|t| {
+                    (
+                        root.join(t.schema),
+                        root.join(t.out),
+                        t.migrations.map(|m| root.join(m)),
+                    )
+                })
+                .collect()
         }
         _ => anyhow::bail!("--schema and --out go together"),
     };
     let mut failed = false;
-    for (schema, out) in &targets {
-        match generate_one(schema, out, check)? {
+    for (schema, out, migrations) in &targets {
+        match generate_one(schema, out, migrations.as_deref(), check)? {
             Outcome::Fresh => {}
             Outcome::Written(n) => eprintln!(
                 "codegen: {} -> {} ({n} file(s) written)",
@@ -32,6 +47,12 @@ pub fn run(args: &[String]) -> anyhow::Result<ExitCode> {
                 out.display()
             ),
             Outcome::Invalid | Outcome::Stale => failed = true,
+        }
+        if let Some(dir) = migrations {
+            if let Some(msg) = migration_drift(schema, dir)? {
+                eprintln!("codegen: {msg}");
+                failed |= check;
+            }
         }
     }
     if failed {
@@ -50,29 +71,107 @@ enum Outcome {
     Stale,
 }
 
-fn generate_one(schema: &Path, out: &Path, check: bool) -> anyhow::Result<Outcome> {
+/// Migration folders under `dir`, oldest first.
+pub fn migration_dirs(dir: &Path) -> Vec<PathBuf> {
+    let mut dirs: Vec<PathBuf> = fs::read_dir(dir)
+        .map(|e| {
+            e.filter_map(Result::ok)
+                .map(|e| e.path())
+                .filter(|p| p.join("migration.sql").exists())
+                .collect()
+        })
+        .unwrap_or_default();
+    dirs.sort();
+    dirs
+}
+
+/// The migrations to embed, with paths relative to the output folder.
+fn embedded(out: &Path, dir: &Path) -> EmbeddedMigrations {
+    let migrations = migration_dirs(dir)
+        .iter()
+        .map(|p| {
+            (
+                p.file_name()
+                    .map(|n| n.to_string_lossy().into_owned())
+                    .unwrap_or_default(),
+                p.join("down.sql").exists(),
+            )
+        })
+        .collect();
+    EmbeddedMigrations {
+        rel_dir: relative(out, dir),
+        migrations,
+    }
+}
+
+/// `to` relative to `from` (both under one root), e.g. `schema/src/generated` -> `schema/migrations` = `../../migrations`.
+fn relative(from: &Path, to: &Path) -> String {
+    let abs = |p: &Path| fs::canonicalize(p).unwrap_or_else(|_| std::env::current_dir().unwrap_or_default().join(p));
+    let (from, to) = (abs(from), abs(to));
+    let common = from
+        .components()
+        .zip(to.components())
+        .take_while(|(a, b)| a == b)
+        .count();
+    let ups = from.components().count() - common;
+    let mut parts: Vec<String> = vec!["..".to_string(); ups];
+    parts.extend(
+        to.components()
+            .skip(common)
+            .map(|c| c.as_os_str().to_string_lossy().into_owned()),
+    );
+    parts.join("/")
+}
+
+/// `Some(message)` when the schema differs from the schema state recorded with the last migration.
+pub fn migration_drift(schema: &Path, dir: &Path) -> anyhow::Result<Option<String>> {
+    let src = fs::read_to_string(schema)?;
+    let Some(current) = trato_codegen::check(&src).0 else {
+        return Ok(None);
+    };
+    let last = match migration_dirs(dir).last() {
+        Some(last) => {
+            let snapshot = last.join("schema.prisma");
+            let old_src = fs::read_to_string(&snapshot)
+                .with_context(|| format!("{} has no schema.prisma (the schema state it leads to)", last.display()))?;
+            trato_codegen::check(&old_src)
+                .0
+                .with_context(|| format!("{} is not a valid schema", snapshot.display()))?
+        }
+        None => trato_codegen::Schema::default(),
+    };
+    let steps = trato_codegen::diff::diff(
+        &trato_codegen::dbmodel::lower(&last),
+        &trato_codegen::dbmodel::lower(&current),
+    );
+    Ok((!steps.is_empty()).then(|| {
+        format!(
+            "{} has {} change(s) that no migration captures; run `cargo xtask migrate dev --name <what_changed>`",
+            schema.display(),
+            steps.len()
+        )
+    }))
+}
+
+fn generate_one(schema: &Path, out: &Path, migrations: Option<&Path>, check: bool) -> anyhow::Result<Outcome> {
     let src = fs::read_to_string(schema).with_context(|| format!("cannot read schema {}", schema.display()))?;
     let name = display_name(schema);
-    match trato_codegen::generate(&name, &src) {
-        Err(diags) => {
-            eprint!("{}", trato_codegen::render(&schema.display().to_string(), &src, &diags));
-            let errors = diags.iter().filter(|d| d.is_error()).count();
-            eprintln!(
-                "codegen: {errors} error(s) in {}; nothing was written",
-                schema.display()
-            );
-            Ok(Outcome::Invalid)
-        }
-        Ok(output) => {
-            if !output.warnings.is_empty() {
-                eprint!(
-                    "{}",
-                    trato_codegen::render(&schema.display().to_string(), &src, &output.warnings)
-                );
-            }
-            ensure_files(out, &output.rust, check)
-        }
+    let (parsed, diags) = trato_codegen::check(&src);
+    let Some(parsed) = parsed else {
+        eprint!("{}", trato_codegen::render(&schema.display().to_string(), &src, &diags));
+        let errors = diags.iter().filter(|d| d.is_error()).count();
+        eprintln!(
+            "codegen: {errors} error(s) in {}; nothing was written",
+            schema.display()
+        );
+        return Ok(Outcome::Invalid);
+    };
+    if !diags.is_empty() {
+        eprint!("{}", trato_codegen::render(&schema.display().to_string(), &src, &diags));
     }
+    let embedded = migrations.map(|dir| embedded(out, dir));
+    let files = trato_codegen::emit::rust::emit_with(&parsed, &name, embedded.as_ref());
+    ensure_files(out, &files, check)
 }
 
 /// The schema's name as written into generated docs: its path relative to the project root when inside it.
@@ -144,4 +243,18 @@ fn ensure_files(dir: &Path, files: &BTreeMap<String, String>, check: bool) -> an
         }
     }
     Ok(Outcome::Written(changes.len()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::relative;
+    use std::path::Path;
+
+    #[test]
+    fn relative_paths() {
+        assert_eq!(
+            relative(Path::new("/r/schema/src/generated"), Path::new("/r/schema/migrations")),
+            "../../migrations"
+        );
+    }
 }

@@ -1,12 +1,12 @@
 //! `cargo xtask dev`, README's main job: a development PostgreSQL when `DATABASE_URL` is unset (started by
-//! the project itself), a connection through the runtime's pool, a short tour of what the data layer
-//! knows, and the `DATABASE_URL` to connect with. Safe to run again and again.
+//! the project itself), pending migrations applied, a connection through the runtime's pool, a short tour
+//! of what the data layer knows, and the `DATABASE_URL` to connect with. Safe to run again and again.
 //!
-//! Migrations and the seed join this command as they land (see the open issues).
+//! The seed joins this command when it lands (see the open issues).
 
 use std::process::ExitCode;
 
-use trato_hive_db::runtime::{Db, DbConfig, ModelMeta, TenancyMeta, TxOptions};
+use trato_hive_db::runtime::{Db, DbConfig, Migrator, ModelMeta, TenancyMeta, TxOptions};
 
 use crate::db;
 
@@ -27,6 +27,21 @@ pub fn run(args: &[String]) -> anyhow::Result<ExitCode> {
 
 async fn tour(cfg: DbConfig) -> anyhow::Result<()> {
     let redacted = cfg.redacted_url();
+    let direct = match std::env::var("DIRECT_URL") {
+        Ok(u) if !u.is_empty() => DbConfig::from_url(&u)?,
+        _ => cfg.clone(),
+    };
+    let applied = Migrator::new(trato_hive_db::MIGRATIONS).deploy(&direct).await?;
+    println!(
+        "Migrations: {} embedded, {} applied now ({})",
+        trato_hive_db::MIGRATIONS.len(),
+        applied.len(),
+        if applied.is_empty() {
+            "the database was up to date".to_string()
+        } else {
+            applied.join(", ")
+        }
+    );
     let db = Db::connect(cfg)?;
     let row = db
         .conn()
@@ -83,7 +98,12 @@ async fn tour(cfg: DbConfig) -> anyhow::Result<()> {
             VerificationToken::META,
         ]
     };
+    let conn = db.conn().await?;
     for m in models {
+        let rows: i64 = conn
+            .query_one(&format!("SELECT count(*) FROM \"{}\"", m.table), &[])
+            .await?
+            .get(0);
         let tenancy = match m.tenancy {
             TenancyMeta::Root => "tenant root".to_string(),
             TenancyMeta::Owned { key } => format!("tenant-owned by {key}"),
@@ -91,13 +111,14 @@ async fn tour(cfg: DbConfig) -> anyhow::Result<()> {
             TenancyMeta::Unmarked => "unmarked".to_string(),
         };
         println!(
-            "  {:<20} table {:<22} {:>2} columns, {:>2} relations, {tenancy}",
+            "  {:<20} table {:<22} {:>2} columns, {:>2} relations, {rows:>4} rows, {tenancy}",
             m.name,
             m.table,
             m.columns.len(),
             m.relations.len()
         );
     }
+    drop(conn);
     db.close();
     Ok(())
 }

@@ -14,7 +14,7 @@ pub fn run(args: &[String]) -> anyhow::Result<ExitCode> {
     let check = args.flag("--check");
     let paths: Vec<PathBuf> = if args.positional.is_empty() {
         let root = project_root();
-        TARGETS.iter().map(|(s, _)| root.join(s)).collect()
+        TARGETS.iter().map(|t| root.join(t.schema)).collect()
     } else {
         args.positional.iter().map(PathBuf::from).collect()
     };

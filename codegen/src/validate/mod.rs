@@ -46,7 +46,16 @@ enum TypeName {
     Enum(EnumId),
 }
 
-const FIELD_ATTRIBUTES: &[&str] = &["id", "unique", "default", "updatedAt", "map", "relation", "ignore"];
+const FIELD_ATTRIBUTES: &[&str] = &[
+    "id",
+    "unique",
+    "default",
+    "updatedAt",
+    "map",
+    "relation",
+    "ignore",
+    "renamedFrom",
+];
 const MODEL_ATTRIBUTES: &[&str] = &[
     "id",
     "unique",
@@ -56,6 +65,7 @@ const MODEL_ATTRIBUTES: &[&str] = &[
     "tenantRoot",
     "tenant",
     "global",
+    "renamedFrom",
 ];
 
 /// Validates a parsed schema. Returns the model only when there is no error (warnings may be present).
@@ -177,6 +187,7 @@ impl Validator {
                                 indexes: Vec::new(),
                                 tenancy: Tenancy::Unmarked,
                                 ignored: false,
+                                renamed_from: None,
                                 span: b.span,
                             });
                             self.marks.push(Vec::new());
@@ -485,6 +496,7 @@ impl Validator {
                 updated_at: false,
                 native: None,
                 ignored: false,
+                renamed_from: None,
                 span: f.span,
             };
             let mut seen_attrs: HashMap<String, Span> = HashMap::new();
@@ -592,6 +604,7 @@ impl Validator {
                         }
                     }
                     "ignore" => field.ignored = true,
+                    "renamedFrom" => field.renamed_from = self.string_arg(a),
                     "relation" => {
                         if !is_rel {
                             self.diags.push(msg::attribute_not_allowed(
@@ -762,7 +775,10 @@ impl Validator {
         for m in &b.members {
             let Member::BlockAttribute(a, _) = m else { continue };
             let name = a.name.name.as_str();
-            if matches!(name, "id" | "map" | "ignore" | "tenantRoot" | "tenant" | "global") {
+            if matches!(
+                name,
+                "id" | "map" | "ignore" | "tenantRoot" | "tenant" | "global" | "renamedFrom"
+            ) {
                 if let Some(_first) = seen.insert(name, a.span) {
                     self.diags.push(msg::attribute_not_allowed(
                         a.span,
@@ -848,6 +864,11 @@ impl Validator {
                     }
                 }
                 "ignore" => self.schema.models[mid.0].ignored = true,
+                "renamedFrom" => {
+                    if let Some(old) = self.string_arg(a) {
+                        self.schema.models[mid.0].renamed_from = Some(old);
+                    }
+                }
                 "tenantRoot" | "global" => {
                     if a.args.as_ref().is_some_and(|x| !x.is_empty()) {
                         self.diags.push(msg::bad_argument(

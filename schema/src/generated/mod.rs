@@ -3,6 +3,8 @@
 #![allow(clippy::duplicated_attributes)]
 mod enums;
 pub use enums::*;
+mod migrations;
+pub use migrations::MIGRATIONS;
 mod user;
 pub use user::User;
 mod account;

@@ -63,7 +63,7 @@ async fn a_closed_client_refuses_checkouts() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn constraint_violations_are_classified() {
-    let t = TestDb::new().await;
+    let t = TestDb::empty().await;
     let db = t.pool("");
     let c = db.conn().await.expect("conn");
     c.batch_execute(

@@ -3,5 +3,7 @@
 
 mod client;
 mod generated;
+mod migrations;
+mod rls;
 mod servers;
 mod transactions;

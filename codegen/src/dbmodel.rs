@@ -1,0 +1,547 @@
+//! The database a schema describes, lowered from the validated model: tables, columns with their SQL
+//! types and defaults, keys, indexes, foreign keys, enums, and (for tenant-aware schemas) row-level
+//! security. Migrations are diffs between two of these; from-empty DDL is the diff from nothing.
+//!
+//! For a plain schema this is the database Prisma Migrate creates: Prisma's types, defaults and constraint
+//! names. For a tenant-aware schema, tenant-owned tables also get: a primary key led by the tenant key, the
+//! tenant key in every unique index, composite foreign keys `(key, x) -> (key, id)` between tenant tables
+//! (`SET NULL` only on `x`, no `ON UPDATE` action: ids are immutable), and a forced RLS policy.
+
+use crate::model::*;
+
+/// PostgreSQL's identifier limit.
+const MAX_IDENT: usize = 63;
+
+/// The group role the application's login roles are members of; it owns nothing and cannot bypass RLS.
+pub const APP_ROLE: &str = "trato_app";
+/// The transaction-local setting holding the current tenant, bound by [`SET_TENANT_FN`].
+pub const TENANT_SETTING: &str = "trato.tenant_id";
+/// `SELECT trato_set_tenant($1)`: binds the tenant with `SET LOCAL` (forwarded by Citus to its workers).
+pub const SET_TENANT_FN: &str = "trato_set_tenant";
+/// The tenant the current transaction is bound to, or NULL.
+pub const CURRENT_TENANT_FN: &str = "trato_current_tenant";
+/// The name of every tenant policy (policy names are per table).
+pub const POLICY_NAME: &str = "tenant_isolation";
+
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct DbSchema {
+    pub enums: Vec<DbEnum>,
+    pub tables: Vec<Table>,
+    /// True when the schema uses tenancy: the role and the tenant functions exist.
+    pub tenancy: bool,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DbEnum {
+    pub name: String,
+    pub values: Vec<String>,
+    /// The schema's enum name (for rename hints and messages).
+    pub source: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Table {
+    pub name: String,
+    /// The model it comes from (`_AToB` for implicit join tables).
+    pub model: String,
+    pub renamed_from: Option<String>,
+    pub columns: Vec<Column>,
+    pub primary_key: Option<PrimaryKeyDef>,
+    pub indexes: Vec<IndexDef>,
+    pub foreign_keys: Vec<ForeignKey>,
+    /// `Some(column)`: RLS enabled and forced, with the tenant policy on this column.
+    pub rls: Option<String>,
+    /// Grant the application role what it needs on this table.
+    pub grant_app: bool,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Column {
+    pub name: String,
+    /// The schema field it comes from (for rename hints and messages).
+    pub field: String,
+    pub renamed_from: Option<String>,
+    /// As written in DDL: `TEXT`, `VARCHAR(3)`, `"DealStage"`, `SERIAL`, `TEXT[]`.
+    pub ty: String,
+    pub not_null: bool,
+    /// As written in DDL after `DEFAULT`.
+    pub default: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PrimaryKeyDef {
+    pub name: String,
+    pub columns: Vec<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct IndexColumn {
+    pub name: String,
+    pub desc: bool,
+    pub ops: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct IndexDef {
+    pub name: String,
+    pub unique: bool,
+    pub columns: Vec<IndexColumn>,
+    /// `USING GIN` etc.; `None` for the default B-tree.
+    pub using: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ForeignKey {
+    pub name: String,
+    pub columns: Vec<String>,
+    pub ref_table: String,
+    pub ref_columns: Vec<String>,
+    /// `ON DELETE ...` as written (`RESTRICT`, `SET NULL ("company_id")`, ...).
+    pub on_delete: String,
+    /// `ON UPDATE ...` as written, or `None` to leave PostgreSQL's NO ACTION implicit.
+    pub on_update: Option<String>,
+}
+
+impl DbSchema {
+    pub fn table(&self, name: &str) -> Option<&Table> {
+        self.tables.iter().find(|t| t.name == name)
+    }
+}
+
+impl Table {
+    pub fn column(&self, name: &str) -> Option<&Column> {
+        self.columns.iter().find(|c| c.name == name)
+    }
+}
+
+/// `{table}_{columns}_{suffix}`, shortened like Prisma's so that it fits PostgreSQL's 63 characters.
+pub fn constraint_name(table: &str, columns: &[&str], suffix: &str) -> String {
+    let mut base = if columns.is_empty() {
+        table.to_string()
+    } else {
+        format!("{table}_{}", columns.join("_"))
+    };
+    let max = MAX_IDENT - suffix.len() - 1;
+    if base.len() > max {
+        let mut cut = max;
+        while !base.is_char_boundary(cut) {
+            cut -= 1;
+        }
+        base.truncate(cut);
+    }
+    format!("{base}_{suffix}")
+}
+
+fn quote_literal(s: &str) -> String {
+    format!("'{}'", s.replace('\'', "''"))
+}
+
+fn sql_base_type(schema: &Schema, field: &Field) -> String {
+    if let Some(n) = &field.native {
+        let args = n.args.iter().map(u32::to_string).collect::<Vec<_>>().join(",");
+        let with_args = |name: &str| {
+            if args.is_empty() {
+                name.to_string()
+            } else {
+                format!("{name}({args})")
+            }
+        };
+        return match n.name.as_str() {
+            "Text" => "TEXT".into(),
+            "Char" => with_args("CHAR"),
+            "VarChar" => with_args("VARCHAR"),
+            "Bit" => with_args("BIT"),
+            "VarBit" => with_args("VARBIT"),
+            "Uuid" => "UUID".into(),
+            "Xml" => "XML".into(),
+            "Inet" => "INET".into(),
+            "Citext" => "CITEXT".into(),
+            "Boolean" => "BOOLEAN".into(),
+            "Integer" => "INTEGER".into(),
+            "SmallInt" => "SMALLINT".into(),
+            "Oid" => "OID".into(),
+            "BigInt" => "BIGINT".into(),
+            "DoublePrecision" => "DOUBLE PRECISION".into(),
+            "Real" => "REAL".into(),
+            "Decimal" => with_args("DECIMAL"),
+            "Money" => "MONEY".into(),
+            "Timestamp" => with_args("TIMESTAMP"),
+            "Timestamptz" => with_args("TIMESTAMPTZ"),
+            "Date" => "DATE".into(),
+            "Time" => with_args("TIME"),
+            "Timetz" => with_args("TIMETZ"),
+            "Json" => "JSON".into(),
+            "JsonB" => "JSONB".into(),
+            "ByteA" => "BYTEA".into(),
+            other => other.to_uppercase(),
+        };
+    }
+    match &field.ty {
+        FieldType::Scalar(s) => match s {
+            Scalar::String => "TEXT",
+            Scalar::Int => "INTEGER",
+            Scalar::BigInt => "BIGINT",
+            Scalar::Float => "DOUBLE PRECISION",
+            Scalar::Decimal => "DECIMAL(65,30)",
+            Scalar::Boolean => "BOOLEAN",
+            Scalar::DateTime => "TIMESTAMP(3)",
+            Scalar::Json => "JSONB",
+            Scalar::Bytes => "BYTEA",
+        }
+        .to_string(),
+        FieldType::Enum(id) => format!("\"{}\"", schema.enum_(*id).db_name),
+        FieldType::Unsupported(t) => t.clone(),
+        FieldType::Relation(_) => String::new(),
+    }
+}
+
+fn column_type(schema: &Schema, field: &Field) -> String {
+    let base = sql_base_type(schema, field);
+    if matches!(
+        field.default.as_ref().map(|d| &d.value),
+        Some(DefaultValue::Autoincrement)
+    ) {
+        return match base.as_str() {
+            "BIGINT" => "BIGSERIAL".into(),
+            "SMALLINT" => "SMALLSERIAL".into(),
+            _ => "SERIAL".into(),
+        };
+    }
+    if field.arity == Arity::List {
+        format!("{base}[]")
+    } else {
+        base
+    }
+}
+
+fn default_sql(schema: &Schema, field: &Field, value: &DefaultValue) -> Option<String> {
+    Some(match value {
+        DefaultValue::Autoincrement
+        | DefaultValue::Cuid
+        | DefaultValue::Uuid
+        | DefaultValue::Nanoid
+        | DefaultValue::Ulid => return None,
+        DefaultValue::Now => "CURRENT_TIMESTAMP".into(),
+        DefaultValue::DbGenerated(expr) if expr.is_empty() => return None,
+        DefaultValue::DbGenerated(expr) => expr.clone(),
+        DefaultValue::Literal(Literal::Str(s)) => quote_literal(s),
+        DefaultValue::Literal(Literal::Number(n)) => n.clone(),
+        DefaultValue::Literal(Literal::Bool(b)) => b.to_string(),
+        DefaultValue::EnumValue(i) => match &field.ty {
+            FieldType::Enum(e) => quote_literal(&schema.enum_(*e).values[*i].db_name),
+            _ => return None,
+        },
+        DefaultValue::List(items) => {
+            let rendered: Vec<String> = items.iter().filter_map(|v| default_sql(schema, field, v)).collect();
+            format!("ARRAY[{}]::{}", rendered.join(", "), column_type(schema, field))
+        }
+    })
+}
+
+fn action_sql(a: ReferentialAction) -> &'static str {
+    match a {
+        ReferentialAction::Cascade => "CASCADE",
+        ReferentialAction::Restrict => "RESTRICT",
+        ReferentialAction::NoAction => "NO ACTION",
+        ReferentialAction::SetNull => "SET NULL",
+        ReferentialAction::SetDefault => "SET DEFAULT",
+    }
+}
+
+fn tenant_key(model: &Model) -> Option<&Field> {
+    match model.tenancy {
+        Tenancy::Owned { key } => Some(model.field(key)),
+        _ => None,
+    }
+}
+
+/// Lowers a validated schema to the database it describes.
+pub fn lower(schema: &Schema) -> DbSchema {
+    let mut db = DbSchema {
+        tenancy: schema.uses_tenancy(),
+        ..DbSchema::default()
+    };
+    for e in &schema.enums {
+        db.enums.push(DbEnum {
+            name: e.db_name.clone(),
+            values: e.values.iter().map(|v| v.db_name.clone()).collect(),
+            source: e.name.clone(),
+        });
+    }
+    for model in &schema.models {
+        db.tables.push(lower_model(schema, model));
+    }
+    db.tables.extend(join_tables(schema));
+    db
+}
+
+fn lower_model(schema: &Schema, model: &Model) -> Table {
+    let key = tenant_key(model);
+    let columns: Vec<Column> = model
+        .columns()
+        .map(|(_, f)| Column {
+            name: f.db_name.clone(),
+            field: f.name.clone(),
+            renamed_from: f.renamed_from.clone(),
+            ty: column_type(schema, f),
+            not_null: f.arity != Arity::Optional,
+            default: f.default.as_ref().and_then(|d| default_sql(schema, f, &d.value)),
+        })
+        .collect();
+    let cols = |ids: &[FieldId]| -> Vec<String> { ids.iter().map(|f| model.field(*f).db_name.clone()).collect() };
+    // Tenant-owned: the key leads the primary key and joins every unique index.
+    let with_key = |mut c: Vec<String>| -> Vec<String> {
+        if let Some(k) = key {
+            if !c.contains(&k.db_name) {
+                c.insert(0, k.db_name.clone());
+            }
+        }
+        c
+    };
+    let primary_key = model.primary_key.declared.then(|| {
+        let columns = with_key(cols(&model.primary_key.fields));
+        PrimaryKeyDef {
+            name: model
+                .primary_key
+                .map
+                .clone()
+                .unwrap_or_else(|| constraint_name(&model.db_name, &[], "pkey")),
+            columns,
+        }
+    });
+    let mut indexes = Vec::new();
+    for u in &model.uniques {
+        let columns = with_key(cols(&u.field_ids()));
+        let refs: Vec<&str> = columns.iter().map(String::as_str).collect();
+        let sorts: Vec<Option<Sort>> = u.fields.iter().map(|f| f.sort).collect();
+        let mut idx_cols: Vec<IndexColumn> = columns
+            .iter()
+            .map(|c| IndexColumn {
+                name: c.clone(),
+                desc: false,
+                ops: None,
+            })
+            .collect();
+        let offset = idx_cols.len() - sorts.len();
+        for (i, s) in sorts.iter().enumerate() {
+            idx_cols[offset + i].desc = *s == Some(Sort::Desc);
+        }
+        indexes.push(IndexDef {
+            name: u
+                .map
+                .clone()
+                .unwrap_or_else(|| constraint_name(&model.db_name, &refs, "key")),
+            unique: true,
+            columns: idx_cols,
+            using: None,
+        });
+    }
+    for i in &model.indexes {
+        let names: Vec<String> = i.fields.iter().map(|f| model.field(f.field).db_name.clone()).collect();
+        let refs: Vec<&str> = names.iter().map(String::as_str).collect();
+        let columns = i
+            .fields
+            .iter()
+            .map(|f| IndexColumn {
+                name: model.field(f.field).db_name.clone(),
+                desc: f.sort == Some(Sort::Desc),
+                ops: f.ops.clone(),
+            })
+            .collect();
+        let using = i.algorithm.as_deref().filter(|a| *a != "BTree").map(|a| match a {
+            "SpGist" => "SPGIST".to_string(),
+            other => other.to_uppercase(),
+        });
+        indexes.push(IndexDef {
+            name: i
+                .map
+                .clone()
+                .unwrap_or_else(|| constraint_name(&model.db_name, &refs, "idx")),
+            unique: false,
+            columns,
+            using,
+        });
+    }
+    let mut foreign_keys = Vec::new();
+    for f in &model.fields {
+        let Some(rel) = f.ty.relation() else { continue };
+        if rel.fields.is_empty() {
+            continue;
+        }
+        let target = schema.model(rel.target);
+        let fk_cols = cols(&rel.fields);
+        let ref_cols: Vec<String> = rel
+            .references
+            .iter()
+            .map(|r| target.field(*r).db_name.clone())
+            .collect();
+        let refs: Vec<&str> = fk_cols.iter().map(String::as_str).collect();
+        let name = rel
+            .map
+            .clone()
+            .unwrap_or_else(|| constraint_name(&model.db_name, &refs, "fkey"));
+        let optional = rel.fields.iter().any(|x| model.field(*x).arity == Arity::Optional);
+        let on_delete = rel.on_delete.unwrap_or(if optional {
+            ReferentialAction::SetNull
+        } else {
+            ReferentialAction::Restrict
+        });
+        let on_update = rel.on_update.unwrap_or(ReferentialAction::Cascade);
+        match (key, tenant_key(target)) {
+            (Some(k), Some(tk)) if !fk_cols.contains(&k.db_name) => {
+                // Composite tenant foreign key: a row can only reference a row of its own tenant.
+                let delete = match on_delete {
+                    ReferentialAction::SetNull => format!(
+                        "SET NULL ({})",
+                        fk_cols
+                            .iter()
+                            .map(|c| format!("\"{c}\""))
+                            .collect::<Vec<_>>()
+                            .join(", ")
+                    ),
+                    ReferentialAction::SetDefault => format!(
+                        "SET DEFAULT ({})",
+                        fk_cols
+                            .iter()
+                            .map(|c| format!("\"{c}\""))
+                            .collect::<Vec<_>>()
+                            .join(", ")
+                    ),
+                    other => action_sql(other).to_string(),
+                };
+                let mut columns = vec![k.db_name.clone()];
+                columns.extend(fk_cols.clone());
+                let mut ref_columns = vec![tk.db_name.clone()];
+                ref_columns.extend(ref_cols);
+                foreign_keys.push(ForeignKey {
+                    name,
+                    columns,
+                    ref_table: target.db_name.clone(),
+                    ref_columns,
+                    on_delete: delete,
+                    on_update: None,
+                });
+            }
+            _ => foreign_keys.push(ForeignKey {
+                name,
+                columns: fk_cols,
+                ref_table: target.db_name.clone(),
+                ref_columns: ref_cols,
+                on_delete: action_sql(on_delete).to_string(),
+                on_update: Some(action_sql(on_update).to_string()),
+            }),
+        }
+    }
+    let rls = match model.tenancy {
+        Tenancy::Owned { key } => Some(model.field(key).db_name.clone()),
+        Tenancy::Root => model
+            .primary_key
+            .fields
+            .first()
+            .map(|f| model.field(*f).db_name.clone()),
+        _ => None,
+    };
+    Table {
+        name: model.db_name.clone(),
+        model: model.name.clone(),
+        renamed_from: model.renamed_from.clone(),
+        columns,
+        primary_key,
+        indexes,
+        foreign_keys,
+        rls,
+        grant_app: schema.uses_tenancy(),
+    }
+}
+
+/// Prisma's implicit many-to-many tables: `_{relation}` with columns `A` and `B` (A for the model whose name
+/// sorts first), primary key `(A, B)`, an index on `B`, and cascading foreign keys.
+fn join_tables(schema: &Schema) -> Vec<Table> {
+    let mut out: Vec<Table> = Vec::new();
+    for model in &schema.models {
+        for f in &model.fields {
+            let Some(rel) = f.ty.relation() else { continue };
+            if rel.kind != RelationKind::ManyToMany {
+                continue;
+            }
+            let target = schema.model(rel.target);
+            let name = format!("_{}", rel.name);
+            if out.iter().any(|t| t.name == name) {
+                continue;
+            }
+            let (a, b) = if model.name <= target.name {
+                (model, target)
+            } else {
+                (target, model)
+            };
+            let id_col = |m: &Model| {
+                let pk = m.field(m.primary_key.fields[0]);
+                let mut ty = sql_base_type(schema, pk);
+                if matches!(pk.default.as_ref().map(|d| &d.value), Some(DefaultValue::Autoincrement)) && ty == "TEXT" {
+                    ty = "INTEGER".into();
+                }
+                (pk.db_name.clone(), ty)
+            };
+            let (a_id, a_ty) = id_col(a);
+            let (b_id, b_ty) = id_col(b);
+            let col = |n: &str, ty: String| Column {
+                name: n.into(),
+                field: n.into(),
+                renamed_from: None,
+                ty,
+                not_null: true,
+                default: None,
+            };
+            let fk = |c: &str, t: &Model, id: &str| ForeignKey {
+                name: constraint_name(&name, &[c], "fkey"),
+                columns: vec![c.into()],
+                ref_table: t.db_name.clone(),
+                ref_columns: vec![id.into()],
+                on_delete: "CASCADE".into(),
+                on_update: Some("CASCADE".into()),
+            };
+            out.push(Table {
+                name: name.clone(),
+                model: name.clone(),
+                renamed_from: None,
+                columns: vec![col("A", a_ty), col("B", b_ty)],
+                primary_key: Some(PrimaryKeyDef {
+                    name: constraint_name(&name, &["AB"], "pkey"),
+                    columns: vec!["A".into(), "B".into()],
+                }),
+                indexes: vec![IndexDef {
+                    name: constraint_name(&name, &["B"], "index"),
+                    unique: false,
+                    columns: vec![IndexColumn {
+                        name: "B".into(),
+                        desc: false,
+                        ops: None,
+                    }],
+                    using: None,
+                }],
+                foreign_keys: vec![fk("A", a, &a_id), fk("B", b, &b_id)],
+                rls: None,
+                grant_app: schema.uses_tenancy(),
+            });
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::constraint_name;
+
+    #[test]
+    fn names_fit_postgres_limits() {
+        assert_eq!(constraint_name("User", &["email"], "key"), "User_email_key");
+        assert_eq!(constraint_name("User", &[], "pkey"), "User_pkey");
+        let long = constraint_name(
+            &"t".repeat(40),
+            &["a_very_long_column_name", "another_long_one"],
+            "fkey",
+        );
+        assert_eq!(long.len(), 63);
+        assert!(long.ends_with("_fkey"));
+    }
+}

@@ -1,0 +1,638 @@
+//! Diff of two database models into migration steps, in an order PostgreSQL accepts, with the inverse of
+//! each step for `down.sql`. No database is needed: the old side is the schema recorded with the last
+//! migration. Renames come from `@renamedFrom` / `@@renamedFrom` hints, never from guessing.
+
+use crate::dbmodel::*;
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Step {
+    /// The application role and the tenant functions.
+    TenancySetup,
+    TenancyTeardown,
+    CreateEnum(DbEnum),
+    DropEnum(DbEnum),
+    /// `ALTER TYPE ... ADD VALUE`, in place; `before`/`after` keep the declared order. `state` is the enum
+    /// right after this value is added (what `down.sql` shrinks back), `usages` the columns of its type.
+    AddEnumValue {
+        state: DbEnum,
+        value: String,
+        before: Option<String>,
+        after: Option<String>,
+        usages: Vec<(String, Column)>,
+    },
+    /// Values removed: the type is recreated and its columns converted; fails (and changes nothing) while a
+    /// row still holds a removed value.
+    RecreateEnum {
+        from: DbEnum,
+        to: DbEnum,
+        usages: Vec<(String, Column)>,
+    },
+    CreateTable(Table),
+    DropTable(Table),
+    RenameTable {
+        from: String,
+        to: String,
+    },
+    RenameSequence {
+        from: String,
+        to: String,
+    },
+    AddColumn {
+        table: String,
+        column: Column,
+    },
+    DropColumn {
+        table: String,
+        column: Column,
+    },
+    RenameColumn {
+        table: String,
+        from: String,
+        to: String,
+    },
+    AlterColumn {
+        table: String,
+        from: Column,
+        to: Column,
+    },
+    SetPrimaryKey {
+        table: String,
+        from: Option<PrimaryKeyDef>,
+        to: Option<PrimaryKeyDef>,
+    },
+    RenameConstraint {
+        table: String,
+        from: String,
+        to: String,
+    },
+    CreateIndex {
+        table: String,
+        index: IndexDef,
+    },
+    DropIndex {
+        table: String,
+        index: IndexDef,
+    },
+    RenameIndex {
+        from: String,
+        to: String,
+    },
+    /// `validate_later`: the table existed before, so the constraint is added `NOT VALID` and validated in a
+    /// second statement, which does not block writes while it scans.
+    AddForeignKey {
+        table: String,
+        fk: ForeignKey,
+        validate_later: bool,
+    },
+    DropForeignKey {
+        table: String,
+        fk: ForeignKey,
+    },
+    /// `ty`: the tenant column's SQL type (the tenant setting is text and is cast to it).
+    EnableRls {
+        table: String,
+        column: String,
+        ty: String,
+    },
+    DisableRls {
+        table: String,
+        column: String,
+        ty: String,
+    },
+    Grant {
+        table: String,
+        sequences: Vec<String>,
+    },
+    Revoke {
+        table: String,
+        sequences: Vec<String>,
+    },
+}
+
+impl Step {
+    /// Phase in which the step runs; steps are sorted by phase, stably.
+    fn phase(&self) -> u8 {
+        match self {
+            Step::TenancySetup => 0,
+            Step::CreateEnum(_) | Step::AddEnumValue { .. } => 1,
+            Step::DropForeignKey { .. } | Step::DisableRls { .. } | Step::Revoke { .. } | Step::DropIndex { .. } => 2,
+            Step::RenameTable { .. } | Step::RenameColumn { .. } | Step::RenameSequence { .. } => 3,
+            Step::RenameConstraint { .. } | Step::RenameIndex { .. } => 4,
+            Step::DropColumn { .. }
+            | Step::AddColumn { .. }
+            | Step::AlterColumn { .. }
+            | Step::SetPrimaryKey { .. } => 5,
+            Step::DropTable(_) => 6,
+            Step::CreateTable(_) => 7,
+            Step::CreateIndex { .. } => 8,
+            Step::AddForeignKey { .. } => 9,
+            Step::EnableRls { .. } | Step::Grant { .. } => 10,
+            Step::RecreateEnum { .. } | Step::DropEnum(_) => 11,
+            Step::TenancyTeardown => 12,
+        }
+    }
+
+    /// Why the step can lose data, if it can.
+    pub fn data_loss(&self) -> Option<String> {
+        match self {
+            Step::DropTable(t) => Some(format!("drops table `{}` and its rows", t.name)),
+            Step::DropColumn { table, column } => {
+                Some(format!("drops column `{table}.{}` and its values", column.name))
+            }
+            Step::AlterColumn { table, from, to } if from.ty != to.ty && !widens(&from.ty, &to.ty) => Some(format!(
+                "changes `{table}.{}` from {} to {}: values may not convert",
+                to.name, from.ty, to.ty
+            )),
+            Step::RecreateEnum { from, to, .. } => {
+                let gone: Vec<&String> = from.values.iter().filter(|v| !to.values.contains(v)).collect();
+                (!gone.is_empty()).then(|| {
+                    format!(
+                        "removes values {gone:?} from enum `{}` (fails while rows use them)",
+                        to.name
+                    )
+                })
+            }
+            _ => None,
+        }
+    }
+
+    /// The steps that undo this one.
+    pub fn inverse(&self) -> Vec<Step> {
+        match self.clone() {
+            Step::TenancySetup => vec![Step::TenancyTeardown],
+            Step::TenancyTeardown => vec![Step::TenancySetup],
+            Step::CreateEnum(e) => vec![Step::DropEnum(e)],
+            Step::DropEnum(e) => vec![Step::CreateEnum(e)],
+            Step::AddEnumValue {
+                state, value, usages, ..
+            } => {
+                // PostgreSQL cannot drop an enum value: recreate the type without it.
+                let smaller = DbEnum {
+                    values: state.values.iter().filter(|v| **v != value).cloned().collect(),
+                    ..state.clone()
+                };
+                vec![Step::RecreateEnum {
+                    from: state,
+                    to: smaller,
+                    usages,
+                }]
+            }
+            Step::RecreateEnum { from, to, usages } => vec![Step::RecreateEnum {
+                from: to,
+                to: from,
+                usages,
+            }],
+            Step::CreateTable(t) => vec![Step::DropTable(t)],
+            Step::DropTable(t) => vec![Step::CreateTable(t)],
+            Step::RenameTable { from, to } => vec![Step::RenameTable { from: to, to: from }],
+            Step::RenameSequence { from, to } => vec![Step::RenameSequence { from: to, to: from }],
+            Step::AddColumn { table, column } => vec![Step::DropColumn { table, column }],
+            Step::DropColumn { table, column } => vec![Step::AddColumn { table, column }],
+            Step::RenameColumn { table, from, to } => vec![Step::RenameColumn {
+                table,
+                from: to,
+                to: from,
+            }],
+            Step::AlterColumn { table, from, to } => vec![Step::AlterColumn {
+                table,
+                from: to,
+                to: from,
+            }],
+            Step::SetPrimaryKey { table, from, to } => vec![Step::SetPrimaryKey {
+                table,
+                from: to,
+                to: from,
+            }],
+            Step::RenameConstraint { table, from, to } => vec![Step::RenameConstraint {
+                table,
+                from: to,
+                to: from,
+            }],
+            Step::CreateIndex { table, index } => vec![Step::DropIndex { table, index }],
+            Step::DropIndex { table, index } => vec![Step::CreateIndex { table, index }],
+            Step::RenameIndex { from, to } => vec![Step::RenameIndex { from: to, to: from }],
+            Step::AddForeignKey { table, fk, .. } => vec![Step::DropForeignKey { table, fk }],
+            Step::DropForeignKey { table, fk } => vec![Step::AddForeignKey {
+                table,
+                fk,
+                validate_later: true,
+            }],
+            Step::EnableRls { table, column, ty } => vec![Step::DisableRls { table, column, ty }],
+            Step::DisableRls { table, column, ty } => vec![Step::EnableRls { table, column, ty }],
+            Step::Grant { table, sequences } => vec![Step::Revoke { table, sequences }],
+            Step::Revoke { table, sequences } => vec![Step::Grant { table, sequences }],
+        }
+    }
+}
+
+/// Type changes PostgreSQL makes without losing anything.
+fn widens(from: &str, to: &str) -> bool {
+    let num = |t: &str, p: &str| {
+        t.strip_prefix(p)
+            .and_then(|r| r.strip_suffix(')'))
+            .and_then(|n| n.parse::<u32>().ok())
+    };
+    matches!(
+        (from, to),
+        ("SMALLINT", "INTEGER" | "BIGINT") | ("INTEGER", "BIGINT") | ("REAL", "DOUBLE PRECISION") | ("JSON", "JSONB")
+    ) || ((from.starts_with("VARCHAR") || from.starts_with("CHAR(")) && to == "TEXT")
+        || from == "VARCHAR" && to == "TEXT"
+        || matches!((num(from, "VARCHAR("), num(to, "VARCHAR(")), (Some(a), Some(b)) if b >= a)
+}
+
+/// The SQL type the tenant setting is cast to for the policy on `column`.
+fn rls_type(t: &Table, column: &str) -> String {
+    let ty = t.column(column).map_or("TEXT", |c| c.ty.as_str());
+    match ty {
+        "SERIAL" => "INTEGER".into(),
+        "BIGSERIAL" => "BIGINT".into(),
+        "SMALLSERIAL" => "SMALLINT".into(),
+        other => other.to_string(),
+    }
+}
+
+/// Sequences PostgreSQL created for SERIAL columns of `table`.
+pub fn serial_sequences(table: &Table) -> Vec<String> {
+    table
+        .columns
+        .iter()
+        .filter(|c| c.ty.ends_with("SERIAL"))
+        .map(|c| format!("{}_{}_seq", table.name, c.name))
+        .collect()
+}
+
+/// The steps turning `from` into `to`, in execution order.
+pub fn diff(from: &DbSchema, to: &DbSchema) -> Vec<Step> {
+    let mut steps = Vec::new();
+    if !from.tenancy && to.tenancy {
+        steps.push(Step::TenancySetup);
+    }
+    if from.tenancy && !to.tenancy {
+        steps.push(Step::TenancyTeardown);
+    }
+    diff_enums(from, to, &mut steps);
+
+    let mut matched_from: Vec<bool> = vec![false; from.tables.len()];
+    for t in &to.tables {
+        let by_name = from.tables.iter().position(|f| f.name == t.name);
+        let by_hint = || {
+            let old = t.renamed_from.as_ref()?;
+            from.tables.iter().enumerate().position(|(i, f)| {
+                (f.model == *old || f.name == *old) && to.table(&f.name).is_none() && !matched_from[i]
+            })
+        };
+        match by_name.or_else(by_hint) {
+            Some(i) => {
+                matched_from[i] = true;
+                let old = &from.tables[i];
+                if old.name != t.name {
+                    steps.push(Step::RenameTable {
+                        from: old.name.clone(),
+                        to: t.name.clone(),
+                    });
+                    for c in t.columns.iter().filter(|c| c.ty.ends_with("SERIAL")) {
+                        if let Some(oc) = old.column(&c.name).filter(|oc| oc.ty == c.ty) {
+                            steps.push(Step::RenameSequence {
+                                from: format!("{}_{}_seq", old.name, oc.name),
+                                to: format!("{}_{}_seq", t.name, c.name),
+                            });
+                        }
+                    }
+                }
+                diff_table(old, t, &mut steps);
+            }
+            None => create_table(t, &mut steps),
+        }
+    }
+    for (i, f) in from.tables.iter().enumerate() {
+        if !matched_from[i] {
+            drop_table(f, &mut steps);
+        }
+    }
+    steps.sort_by_key(Step::phase);
+    steps
+}
+
+fn diff_enums(from: &DbSchema, to: &DbSchema, steps: &mut Vec<Step>) {
+    for e in &to.enums {
+        match from.enums.iter().find(|f| f.name == e.name) {
+            None => steps.push(Step::CreateEnum(e.clone())),
+            Some(old) if old.values == e.values => {}
+            Some(old) => {
+                let removed = old.values.iter().any(|v| !e.values.contains(v));
+                let kept_order: Vec<&String> = e.values.iter().filter(|v| old.values.contains(v)).collect();
+                let old_order: Vec<&String> = old.values.iter().filter(|v| e.values.contains(v)).collect();
+                let usages: Vec<(String, Column)> = to
+                    .tables
+                    .iter()
+                    .flat_map(|t| {
+                        t.columns
+                            .iter()
+                            .filter(|c| c.ty.trim_end_matches("[]") == format!("\"{}\"", e.name))
+                            .map(|c| (t.name.clone(), c.clone()))
+                    })
+                    .collect();
+                if removed || kept_order != old_order {
+                    steps.push(Step::RecreateEnum {
+                        from: old.clone(),
+                        to: e.clone(),
+                        usages,
+                    });
+                } else {
+                    let mut state = old.clone();
+                    for (i, v) in e.values.iter().enumerate() {
+                        if old.values.contains(v) {
+                            continue;
+                        }
+                        let (before, after) = if i == 0 {
+                            (e.values.get(1).cloned(), None)
+                        } else {
+                            (None, Some(e.values[i - 1].clone()))
+                        };
+                        let at = after
+                            .as_ref()
+                            .and_then(|a| state.values.iter().position(|x| x == a))
+                            .map_or(0, |p| p + 1);
+                        state.values.insert(at, v.clone());
+                        steps.push(Step::AddEnumValue {
+                            state: state.clone(),
+                            value: v.clone(),
+                            before,
+                            after,
+                            usages: usages.clone(),
+                        });
+                    }
+                }
+            }
+        }
+    }
+    for e in &from.enums {
+        if !to.enums.iter().any(|t| t.name == e.name) {
+            steps.push(Step::DropEnum(e.clone()));
+        }
+    }
+}
+
+fn create_table(t: &Table, steps: &mut Vec<Step>) {
+    steps.push(Step::CreateTable(t.clone()));
+    for i in &t.indexes {
+        steps.push(Step::CreateIndex {
+            table: t.name.clone(),
+            index: i.clone(),
+        });
+    }
+    for fk in &t.foreign_keys {
+        steps.push(Step::AddForeignKey {
+            table: t.name.clone(),
+            fk: fk.clone(),
+            validate_later: false,
+        });
+    }
+    if let Some(c) = &t.rls {
+        steps.push(Step::EnableRls {
+            table: t.name.clone(),
+            column: c.clone(),
+            ty: rls_type(t, c),
+        });
+    }
+    if t.grant_app {
+        steps.push(Step::Grant {
+            table: t.name.clone(),
+            sequences: serial_sequences(t),
+        });
+    }
+}
+
+fn drop_table(t: &Table, steps: &mut Vec<Step>) {
+    // Dropped explicitly (not just by DROP TABLE) so that down.sql recreates them.
+    for fk in &t.foreign_keys {
+        steps.push(Step::DropForeignKey {
+            table: t.name.clone(),
+            fk: fk.clone(),
+        });
+    }
+    for i in &t.indexes {
+        steps.push(Step::DropIndex {
+            table: t.name.clone(),
+            index: i.clone(),
+        });
+    }
+    if let Some(c) = &t.rls {
+        steps.push(Step::DisableRls {
+            table: t.name.clone(),
+            column: c.clone(),
+            ty: rls_type(t, c),
+        });
+    }
+    if t.grant_app {
+        steps.push(Step::Revoke {
+            table: t.name.clone(),
+            sequences: serial_sequences(t),
+        });
+    }
+    steps.push(Step::DropTable(Table {
+        indexes: Vec::new(),
+        foreign_keys: Vec::new(),
+        rls: None,
+        grant_app: false,
+        ..t.clone()
+    }));
+}
+
+fn diff_table(old: &Table, new: &Table, steps: &mut Vec<Step>) {
+    let table = new.name.clone();
+    let mut matched_old = vec![false; old.columns.len()];
+    for c in &new.columns {
+        let by_name = old.columns.iter().position(|o| o.name == c.name);
+        let by_hint = || {
+            let hint = c.renamed_from.as_ref()?;
+            old.columns.iter().enumerate().position(|(i, o)| {
+                (o.field == *hint || o.name == *hint) && new.column(&o.name).is_none() && !matched_old[i]
+            })
+        };
+        match by_name.or_else(by_hint) {
+            Some(i) => {
+                matched_old[i] = true;
+                let o = &old.columns[i];
+                if o.name != c.name {
+                    steps.push(Step::RenameColumn {
+                        table: table.clone(),
+                        from: o.name.clone(),
+                        to: c.name.clone(),
+                    });
+                    if c.ty.ends_with("SERIAL") {
+                        steps.push(Step::RenameSequence {
+                            from: format!("{}_{}_seq", new.name, o.name),
+                            to: format!("{}_{}_seq", new.name, c.name),
+                        });
+                    }
+                }
+                let renamed = Column {
+                    name: c.name.clone(),
+                    field: c.field.clone(),
+                    renamed_from: c.renamed_from.clone(),
+                    ..o.clone()
+                };
+                if renamed.ty != c.ty || renamed.not_null != c.not_null || renamed.default != c.default {
+                    steps.push(Step::AlterColumn {
+                        table: table.clone(),
+                        from: renamed,
+                        to: c.clone(),
+                    });
+                }
+            }
+            None => steps.push(Step::AddColumn {
+                table: table.clone(),
+                column: c.clone(),
+            }),
+        }
+    }
+    for (i, o) in old.columns.iter().enumerate() {
+        if !matched_old[i] {
+            steps.push(Step::DropColumn {
+                table: table.clone(),
+                column: o.clone(),
+            });
+        }
+    }
+    match (&old.primary_key, &new.primary_key) {
+        (Some(a), Some(b)) if a.columns == b.columns && a.name != b.name => steps.push(Step::RenameConstraint {
+            table: table.clone(),
+            from: a.name.clone(),
+            to: b.name.clone(),
+        }),
+        (a, b) if a != b => steps.push(Step::SetPrimaryKey {
+            table: table.clone(),
+            from: a.clone(),
+            to: b.clone(),
+        }),
+        _ => {}
+    }
+    // Indexes: same name and definition -> nothing; same definition, new name -> rename; else drop/create.
+    let same_index = |a: &IndexDef, b: &IndexDef| a.unique == b.unique && a.columns == b.columns && a.using == b.using;
+    let mut used = vec![false; old.indexes.len()];
+    for i in &new.indexes {
+        if let Some(k) = old.indexes.iter().position(|o| o == i) {
+            used[k] = true;
+            continue;
+        }
+        let renamed = old
+            .indexes
+            .iter()
+            .enumerate()
+            .position(|(k, o)| !used[k] && same_index(o, i) && !new.indexes.iter().any(|n| n.name == o.name));
+        match renamed {
+            Some(k) => {
+                used[k] = true;
+                steps.push(Step::RenameIndex {
+                    from: old.indexes[k].name.clone(),
+                    to: i.name.clone(),
+                });
+            }
+            None => steps.push(Step::CreateIndex {
+                table: table.clone(),
+                index: i.clone(),
+            }),
+        }
+    }
+    for (k, o) in old.indexes.iter().enumerate() {
+        if !used[k] {
+            steps.push(Step::DropIndex {
+                table: table.clone(),
+                index: o.clone(),
+            });
+        }
+    }
+    let same_fk = |a: &ForeignKey, b: &ForeignKey| {
+        a.columns == b.columns
+            && a.ref_table == b.ref_table
+            && a.ref_columns == b.ref_columns
+            && a.on_delete == b.on_delete
+            && a.on_update == b.on_update
+    };
+    let mut used = vec![false; old.foreign_keys.len()];
+    for fk in &new.foreign_keys {
+        if let Some(k) = old.foreign_keys.iter().position(|o| o == fk) {
+            used[k] = true;
+            continue;
+        }
+        let renamed = old
+            .foreign_keys
+            .iter()
+            .enumerate()
+            .position(|(k, o)| !used[k] && same_fk(o, fk) && !new.foreign_keys.iter().any(|n| n.name == o.name));
+        match renamed {
+            Some(k) => {
+                used[k] = true;
+                steps.push(Step::RenameConstraint {
+                    table: table.clone(),
+                    from: old.foreign_keys[k].name.clone(),
+                    to: fk.name.clone(),
+                });
+            }
+            None => steps.push(Step::AddForeignKey {
+                table: table.clone(),
+                fk: fk.clone(),
+                validate_later: true,
+            }),
+        }
+    }
+    for (k, o) in old.foreign_keys.iter().enumerate() {
+        if !used[k] {
+            steps.push(Step::DropForeignKey {
+                table: table.clone(),
+                fk: o.clone(),
+            });
+        }
+    }
+    if old.rls != new.rls || old.rls.as_ref().is_some_and(|c| rls_type(old, c) != rls_type(new, c)) {
+        if let Some(c) = &old.rls {
+            steps.push(Step::DisableRls {
+                table: table.clone(),
+                column: c.clone(),
+                ty: rls_type(old, c),
+            });
+        }
+        if let Some(c) = &new.rls {
+            steps.push(Step::EnableRls {
+                table: table.clone(),
+                column: c.clone(),
+                ty: rls_type(new, c),
+            });
+        }
+    }
+    let (old_seq, new_seq) = (serial_sequences(old), serial_sequences(new));
+    if old.grant_app != new.grant_app || (new.grant_app && old_seq != new_seq) {
+        if old.grant_app {
+            steps.push(Step::Revoke {
+                table: table.clone(),
+                sequences: old_seq.iter().map(|s| s.replacen(&old.name, &new.name, 1)).collect(),
+            });
+        }
+        if new.grant_app {
+            steps.push(Step::Grant {
+                table,
+                sequences: new_seq,
+            });
+        }
+    }
+}
+
+/// The steps of `down.sql`: the inverses of `steps`, in reverse order.
+pub fn invert(steps: &[Step]) -> Vec<Step> {
+    steps.iter().rev().flat_map(Step::inverse).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::widens;
+
+    #[test]
+    fn widening_type_changes() {
+        assert!(widens("INTEGER", "BIGINT"));
+        assert!(widens("VARCHAR(3)", "VARCHAR(10)"));
+        assert!(widens("VARCHAR(3)", "TEXT"));
+        assert!(!widens("VARCHAR(10)", "VARCHAR(3)"));
+        assert!(!widens("TEXT", "INTEGER"));
+    }
+}

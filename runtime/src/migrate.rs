@@ -1,0 +1,397 @@
+//! The migrator: applies versioned migrations (embedded at compile time, or read from a folder) with a
+//! history table holding each migration's SHA-256. One migrator at a time: an advisory lock held on a
+//! dedicated connection (DIRECT_URL when set), on which each migration and its history row run in one
+//! transaction. An edited, missing or out-of-order migration is reported and nothing is applied.
+
+use std::fmt;
+use std::path::Path;
+use std::time::Instant;
+
+use sha2::{Digest, Sha256};
+
+use crate::config::DbConfig;
+use crate::error::{Error, ErrorContext};
+
+/// The history table.
+pub const HISTORY_TABLE: &str = "_trato_migrations";
+/// First line of a migration whose statements cannot run in a transaction (e.g. CREATE INDEX CONCURRENTLY).
+pub const NO_TRANSACTION_MARKER: &str = "-- trato:no-transaction";
+/// First line of a `down.sql` that cannot undo its migration.
+pub const IRREVERSIBLE_MARKER: &str = "-- trato:irreversible";
+/// The advisory lock key ("trato_mg").
+const LOCK_KEY: i64 = 0x7472_6174_6f5f_6d67;
+
+/// A migration as embedded by generated code: `schema/migrations/<name>/migration.sql` and `down.sql`.
+#[derive(Debug, Clone, Copy)]
+pub struct Migration {
+    pub name: &'static str,
+    pub up: &'static str,
+    pub down: Option<&'static str>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+struct Local {
+    name: String,
+    up: String,
+    down: Option<String>,
+    checksum: String,
+}
+
+/// What is wrong between the migrations here and the history in the database.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum MigrationProblem {
+    /// Applied, then its file changed.
+    Edited { name: String },
+    /// Applied in the database, no longer here.
+    Missing { name: String },
+    /// Not applied, but older than one that is: it was added behind the database's back.
+    OutOfOrder { name: String, after: String },
+}
+
+impl fmt::Display for MigrationProblem {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            MigrationProblem::Edited { name } => write!(f, "migration `{name}` was edited after it was applied (its checksum differs); never edit an applied migration: revert the edit and add a new migration"),
+            MigrationProblem::Missing { name } => write!(f, "migration `{name}` is applied in the database but missing here; restore it from version control"),
+            MigrationProblem::OutOfOrder { name, after } => write!(f, "migration `{name}` is not applied but is older than the applied `{after}`; give it a newer timestamp"),
+        }
+    }
+}
+
+/// The state of each migration.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct MigrationStatus {
+    pub applied: Vec<String>,
+    pub pending: Vec<String>,
+    pub problems: Vec<MigrationProblem>,
+}
+
+/// Applies, inspects and rolls back a set of migrations.
+#[derive(Debug, Clone)]
+pub struct Migrator {
+    migrations: Vec<Local>,
+}
+
+pub fn checksum(sql: &str) -> String {
+    Sha256::digest(sql.as_bytes())
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
+}
+
+impl Migrator {
+    pub fn new(embedded: &[Migration]) -> Migrator {
+        let mut migrations: Vec<Local> = embedded
+            .iter()
+            .map(|m| Local {
+                name: m.name.into(),
+                up: m.up.into(),
+                down: m.down.map(str::to_string),
+                checksum: checksum(m.up),
+            })
+            .collect();
+        migrations.sort_by(|a, b| a.name.cmp(&b.name));
+        Migrator { migrations }
+    }
+
+    /// Reads `dir/<name>/migration.sql` (and `down.sql`) for every subfolder, in name order.
+    pub fn from_dir(dir: &Path) -> Result<Migrator, Error> {
+        let mut migrations = Vec::new();
+        let entries = match std::fs::read_dir(dir) {
+            Ok(e) => e,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Migrator { migrations }),
+            Err(e) => return Err(Error::Migration(format!("cannot read {}: {e}", dir.display()))),
+        };
+        for entry in entries.filter_map(Result::ok) {
+            let path = entry.path();
+            let up_path = path.join("migration.sql");
+            if !path.is_dir() || !up_path.exists() {
+                continue;
+            }
+            let name = entry.file_name().to_string_lossy().into_owned();
+            let up = std::fs::read_to_string(&up_path)
+                .map_err(|e| Error::Migration(format!("cannot read {}: {e}", up_path.display())))?;
+            let down = std::fs::read_to_string(path.join("down.sql")).ok();
+            migrations.push(Local {
+                checksum: checksum(&up),
+                name,
+                up,
+                down,
+            });
+        }
+        migrations.sort_by(|a, b| a.name.cmp(&b.name));
+        Ok(Migrator { migrations })
+    }
+
+    pub fn names(&self) -> Vec<String> {
+        self.migrations.iter().map(|m| m.name.clone()).collect()
+    }
+
+    /// Applied and pending migrations, and any inconsistency. Reads only.
+    pub async fn status(&self, cfg: &DbConfig) -> Result<MigrationStatus, Error> {
+        let session = Session::open(cfg).await?;
+        session.ensure_history().await?;
+        let applied = session.applied().await?;
+        Ok(self.compare(&applied))
+    }
+
+    fn compare(&self, applied: &[(String, String)]) -> MigrationStatus {
+        let mut status = MigrationStatus::default();
+        for (name, sum) in applied {
+            match self.migrations.iter().find(|m| &m.name == name) {
+                Some(m) if &m.checksum != sum => status.problems.push(MigrationProblem::Edited { name: name.clone() }),
+                Some(_) => {}
+                None => status.problems.push(MigrationProblem::Missing { name: name.clone() }),
+            }
+            status.applied.push(name.clone());
+        }
+        let newest = applied.iter().map(|(n, _)| n).max();
+        for m in &self.migrations {
+            if applied.iter().any(|(n, _)| *n == m.name) {
+                continue;
+            }
+            if let Some(after) = newest.filter(|n| **n > m.name) {
+                status.problems.push(MigrationProblem::OutOfOrder {
+                    name: m.name.clone(),
+                    after: after.clone(),
+                });
+            }
+            status.pending.push(m.name.clone());
+        }
+        status
+    }
+
+    /// Applies every pending migration, each in its own transaction with its history row. Refuses (and
+    /// applies nothing) when the history and the migrations disagree. Returns the names applied.
+    pub async fn deploy(&self, cfg: &DbConfig) -> Result<Vec<String>, Error> {
+        let mut session = Session::open(cfg).await?;
+        session.lock().await?;
+        session.ensure_history().await?;
+        let status = self.compare(&session.applied().await?);
+        if !status.problems.is_empty() {
+            return Err(Error::MigrationsInconsistent(status.problems));
+        }
+        let mut done = Vec::new();
+        for name in &status.pending {
+            let Some(m) = self.migrations.iter().find(|m| &m.name == name) else {
+                continue;
+            };
+            session.apply(m).await?;
+            done.push(m.name.clone());
+        }
+        session.unlock().await?;
+        Ok(done)
+    }
+
+    /// Rolls back the newest `n` applied migrations with their `down.sql`, newest first.
+    pub async fn down(&self, cfg: &DbConfig, n: usize) -> Result<Vec<String>, Error> {
+        let mut session = Session::open(cfg).await?;
+        session.lock().await?;
+        session.ensure_history().await?;
+        let applied = session.applied().await?;
+        let status = self.compare(&applied);
+        if !status.problems.is_empty() {
+            return Err(Error::MigrationsInconsistent(status.problems));
+        }
+        let mut undone = Vec::new();
+        for (name, _) in applied.iter().rev().take(n) {
+            let m = self
+                .migrations
+                .iter()
+                .find(|m| &m.name == name)
+                .ok_or_else(|| Error::Migration(format!("`{name}` is missing")))?;
+            let down = m.down.as_deref().filter(|d| !d.starts_with(IRREVERSIBLE_MARKER)).ok_or_else(|| {
+                Error::Migration(format!("migration `{name}` cannot be rolled back (no reversible down.sql); write a new migration instead"))
+            })?;
+            session.revert(name, down).await?;
+            undone.push(name.clone());
+        }
+        session.unlock().await?;
+        Ok(undone)
+    }
+
+    /// Development only: drops everything in the `public` schema, then applies every migration.
+    pub async fn reset(&self, cfg: &DbConfig) -> Result<Vec<String>, Error> {
+        {
+            let mut session = Session::open(cfg).await?;
+            session.lock().await?;
+            session
+                .batch("DROP SCHEMA IF EXISTS public CASCADE; CREATE SCHEMA public;")
+                .await?;
+            session.unlock().await?;
+        }
+        self.deploy(cfg).await
+    }
+}
+
+/// The dedicated connection a migrator works on.
+struct Session {
+    client: tokio_postgres::Client,
+    ctx: ErrorContext,
+    locked: bool,
+}
+
+impl Session {
+    async fn open(cfg: &DbConfig) -> Result<Session, Error> {
+        let client = crate::client::connect_direct(cfg).await?;
+        let ctx = ErrorContext {
+            host_port: cfg.host_port(),
+            user: cfg.user().to_string(),
+            password: cfg.password(),
+        };
+        Ok(Session {
+            client,
+            ctx,
+            locked: false,
+        })
+    }
+
+    fn err(&self, e: tokio_postgres::Error) -> Error {
+        Error::from_pg(e, &self.ctx)
+    }
+
+    async fn batch(&self, sql: &str) -> Result<(), Error> {
+        self.client.batch_execute(sql).await.map_err(|e| self.err(e))
+    }
+
+    /// Waits for the migration lock: concurrent migrators queue here and find the work done.
+    async fn lock(&mut self) -> Result<(), Error> {
+        self.client
+            .execute("SELECT pg_advisory_lock($1)", &[&LOCK_KEY])
+            .await
+            .map_err(|e| self.err(e))?;
+        self.locked = true;
+        Ok(())
+    }
+
+    async fn unlock(&mut self) -> Result<(), Error> {
+        if self.locked {
+            self.client
+                .execute("SELECT pg_advisory_unlock($1)", &[&LOCK_KEY])
+                .await
+                .map_err(|e| self.err(e))?;
+            self.locked = false;
+        }
+        Ok(())
+    }
+
+    async fn ensure_history(&self) -> Result<(), Error> {
+        self.batch(&format!(
+            "CREATE TABLE IF NOT EXISTS \"{HISTORY_TABLE}\" (
+                name TEXT PRIMARY KEY,
+                checksum TEXT NOT NULL,
+                applied_at TIMESTAMPTZ NOT NULL DEFAULT now(),
+                execution_ms INTEGER NOT NULL
+            )"
+        ))
+        .await
+    }
+
+    async fn applied(&self) -> Result<Vec<(String, String)>, Error> {
+        let rows = self
+            .client
+            .query(
+                &format!("SELECT name, checksum FROM \"{HISTORY_TABLE}\" ORDER BY name"),
+                &[],
+            )
+            .await
+            .map_err(|e| self.err(e))?;
+        Ok(rows.iter().map(|r| (r.get(0), r.get(1))).collect())
+    }
+
+    async fn apply(&mut self, m: &Local) -> Result<(), Error> {
+        let started = Instant::now();
+        let record = format!("INSERT INTO \"{HISTORY_TABLE}\" (name, checksum, execution_ms) VALUES ($1, $2, $3)");
+        let failed = |e: Error| Error::MigrationFailed {
+            name: m.name.clone(),
+            source: Box::new(e),
+        };
+        if m.up.starts_with(NO_TRANSACTION_MARKER) {
+            self.batch(&m.up).await.map_err(failed)?;
+            let ms = started.elapsed().as_millis() as i32;
+            self.client
+                .execute(&record, &[&m.name, &m.checksum, &ms])
+                .await
+                .map_err(|e| failed(self.err(e)))?;
+            return Ok(());
+        }
+        let ctx = self.ctx.clone();
+        let tx = self.client.transaction().await.map_err(|e| Error::from_pg(e, &ctx))?;
+        tx.batch_execute(&m.up)
+            .await
+            .map_err(|e| failed(Error::from_pg(e, &ctx)))?;
+        let ms = started.elapsed().as_millis() as i32;
+        tx.execute(&record, &[&m.name, &m.checksum, &ms])
+            .await
+            .map_err(|e| failed(Error::from_pg(e, &ctx)))?;
+        tx.commit().await.map_err(|e| failed(Error::from_pg(e, &ctx)))?;
+        tracing::info!(target: "trato_hive::migrate", migration = %m.name, elapsed_ms = ms, "applied");
+        Ok(())
+    }
+
+    async fn revert(&mut self, name: &str, down: &str) -> Result<(), Error> {
+        let ctx = self.ctx.clone();
+        let failed = |e: Error| Error::MigrationFailed {
+            name: name.to_string(),
+            source: Box::new(e),
+        };
+        let tx = self.client.transaction().await.map_err(|e| Error::from_pg(e, &ctx))?;
+        tx.batch_execute(down)
+            .await
+            .map_err(|e| failed(Error::from_pg(e, &ctx)))?;
+        tx.execute(&format!("DELETE FROM \"{HISTORY_TABLE}\" WHERE name = $1"), &[&name])
+            .await
+            .map_err(|e| failed(Error::from_pg(e, &ctx)))?;
+        tx.commit().await.map_err(|e| failed(Error::from_pg(e, &ctx)))?;
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn migrator(names: &[&str]) -> Migrator {
+        Migrator {
+            migrations: names
+                .iter()
+                .map(|n| Local {
+                    name: n.to_string(),
+                    up: format!("-- {n}"),
+                    down: None,
+                    checksum: checksum(&format!("-- {n}")),
+                })
+                .collect(),
+        }
+    }
+
+    #[test]
+    fn compares_history_with_local_migrations() {
+        let m = migrator(&["1_a", "2_b", "3_c"]);
+        let s = m.compare(&[("1_a".into(), checksum("-- 1_a"))]);
+        assert_eq!(s.pending, ["2_b", "3_c"]);
+        assert!(s.problems.is_empty());
+
+        let s = m.compare(&[
+            ("1_a".into(), "bad".into()),
+            ("3_c".into(), checksum("-- 3_c")),
+            ("0_gone".into(), "x".into()),
+        ]);
+        assert!(s.problems.contains(&MigrationProblem::Edited { name: "1_a".into() }));
+        assert!(s
+            .problems
+            .contains(&MigrationProblem::Missing { name: "0_gone".into() }));
+        assert!(s.problems.contains(&MigrationProblem::OutOfOrder {
+            name: "2_b".into(),
+            after: "3_c".into()
+        }));
+    }
+
+    #[test]
+    fn checksums_are_sha256() {
+        assert_eq!(
+            checksum(""),
+            "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855"
+        );
+    }
+}

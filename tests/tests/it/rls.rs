@@ -1,0 +1,163 @@
+//! Tenant isolation in the database itself: as the application's role, row-level security hides other
+//! organizations' rows from raw SQL, a missing tenant binding means no rows, and composite foreign keys
+//! stop a row from referencing another organization's row.
+
+use trato_hive_runtime::{Error, TxOptions};
+use trato_tests::TestDb;
+
+/// Two organizations with a company and a deal each, written as the superuser (which bypasses RLS).
+async fn two_orgs(t: &TestDb) {
+    t.pool("")
+        .conn()
+        .await
+        .expect("conn")
+        .batch_execute(
+            "INSERT INTO organizations (id, name, slug, updated_at) VALUES ('org_a', 'A', 'a', now()), ('org_b', 'B', 'b', now());
+             INSERT INTO companies (id, organization_id, name, updated_at) VALUES ('co_a', 'org_a', 'Acme', now()), ('co_b', 'org_b', 'Bolt', now());
+             INSERT INTO deals (id, organization_id, company_id, name, updated_at) VALUES ('deal_a', 'org_a', 'co_a', 'Buy Acme', now()), ('deal_b', 'org_b', 'co_b', 'Buy Bolt', now());",
+        )
+        .await
+        .expect("seed");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_application_role_owns_nothing_and_cannot_bypass_rls() {
+    let t = TestDb::new().await;
+    let app = t.app_pool("");
+    let row = app
+        .conn()
+        .await
+        .expect("app conn")
+        .query_one(
+            "SELECT r.rolsuper, r.rolbypassrls, (SELECT count(*) FROM pg_class c WHERE c.relowner = r.oid) AS owned
+               FROM pg_roles r WHERE r.rolname = current_user",
+            &[],
+        )
+        .await
+        .expect("role");
+    assert!(!row.get::<_, bool>(0) && !row.get::<_, bool>(1));
+    assert_eq!(row.get::<_, i64>(2), 0);
+    let off = app
+        .conn()
+        .await
+        .expect("conn")
+        .batch_execute("SET row_security = off; SELECT * FROM deals")
+        .await
+        .expect_err("cannot switch RLS off");
+    assert_eq!(off.code(), Some("42501"), "{off:?}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn raw_sql_sees_only_the_bound_tenant_and_nothing_unbound() {
+    let t = TestDb::new().await;
+    two_orgs(&t).await;
+    let app = t.app_pool("");
+    let seen: Vec<String> = app
+        .transaction(TxOptions::default(), async |tx| {
+            tx.query("SELECT trato_set_tenant($1)", &[&"org_a"]).await?;
+            let rows = tx.query("SELECT id FROM deals UNION ALL SELECT id FROM companies UNION ALL SELECT id FROM organizations ORDER BY 1", &[]).await?;
+            Ok(rows.iter().map(|r| r.get(0)).collect())
+        })
+        .await
+        .expect("bound read");
+    assert_eq!(seen, ["co_a", "deal_a", "org_a"]);
+    let foreign: i64 = app
+        .transaction(TxOptions::default(), async |tx| {
+            tx.query("SELECT trato_set_tenant($1)", &[&"org_a"]).await?;
+            Ok(tx
+                .query_one("SELECT count(*) FROM deals WHERE organization_id = 'org_b'", &[])
+                .await?
+                .get(0))
+        })
+        .await
+        .expect("count");
+    assert_eq!(
+        foreign, 0,
+        "another organization's rows are invisible even when asked for by name"
+    );
+    // No binding at all: zero rows, never all rows. The setting is transaction-local, so the connection
+    // that was bound above has forgotten it.
+    let unbound: i64 = app
+        .conn()
+        .await
+        .expect("conn")
+        .query_one("SELECT count(*) FROM deals", &[])
+        .await
+        .expect("count")
+        .get(0);
+    assert_eq!(unbound, 0);
+    let setting: String = app
+        .conn()
+        .await
+        .expect("conn")
+        .query_one("SELECT coalesce(current_setting('trato.tenant_id', true), '')", &[])
+        .await
+        .expect("setting")
+        .get(0);
+    assert_eq!(setting, "", "the binding did not leak into the pooled session");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn writes_into_or_towards_another_tenant_fail() {
+    let t = TestDb::new().await;
+    two_orgs(&t).await;
+    let app = t.app_pool("");
+    let as_a = async |sql: &'static str| {
+        app.transaction(TxOptions::default(), async |tx| {
+            tx.query("SELECT trato_set_tenant($1)", &[&"org_a"]).await?;
+            tx.execute(sql, &[]).await
+        })
+        .await
+    };
+    // A row for another tenant: refused by the policy's WITH CHECK.
+    let other =
+        as_a("INSERT INTO deals (id, organization_id, name, updated_at) VALUES ('x1', 'org_b', 'sneaky', now())")
+            .await
+            .expect_err("policy");
+    assert_eq!(other.code(), Some("42501"), "{other:?}");
+    // Our own row pointing at another tenant's company: refused by the composite foreign key, even though
+    // foreign key checks bypass RLS.
+    let fk = as_a("INSERT INTO deals (id, organization_id, company_id, name, updated_at) VALUES ('x2', 'org_a', 'co_b', 'sneaky', now())").await.expect_err("fk");
+    // (PostgreSQL leaves the key out of the detail under RLS, so only the constraint is known.)
+    assert!(
+        matches!(&fk, Error::ForeignKeyViolation { constraint: Some(c), .. } if c == "deals_company_id_fkey"),
+        "{fk:?}"
+    );
+    // Updating or deleting another tenant's rows touches nothing.
+    assert_eq!(
+        as_a("UPDATE deals SET name = 'hijacked' WHERE id = 'deal_b'")
+            .await
+            .expect("update"),
+        0
+    );
+    assert_eq!(
+        as_a("DELETE FROM companies WHERE id = 'co_b'").await.expect("delete"),
+        0
+    );
+    // Moving our own row to another tenant is refused.
+    let moved = as_a("UPDATE deals SET organization_id = 'org_b' WHERE id = 'deal_a'")
+        .await
+        .expect_err("move");
+    assert_eq!(moved.code(), Some("42501"), "{moved:?}");
+    let name: String = t
+        .pool("")
+        .query("SELECT name FROM deals WHERE id = 'deal_b'", &[])
+        .await
+        .expect("read")[0]
+        .get(0);
+    assert_eq!(name, "Buy Bolt");
+    // Deleting a company nulls only company_id on its deals (SET NULL (company_id)), never organization_id.
+    assert_eq!(
+        as_a("DELETE FROM companies WHERE id = 'co_a'")
+            .await
+            .expect("delete own"),
+        1
+    );
+    let row = t
+        .pool("")
+        .query("SELECT organization_id, company_id FROM deals WHERE id = 'deal_a'", &[])
+        .await
+        .expect("read");
+    assert_eq!(row[0].get::<_, String>(0), "org_a");
+    assert_eq!(row[0].get::<_, Option<String>>(1), None);
+}

@@ -1,0 +1,241 @@
+//! `cargo xtask migrate ...`: migrations from schema diffs (no database needed for the diff), and the
+//! migrator against `DIRECT_URL` / `DATABASE_URL`, or the development PostgreSQL when neither is set.
+//!
+//! ```text
+//! migrate diff --from-empty --to-schema PATH        the DDL creating a schema (Prisma's spelling)
+//! migrate diff --from-schema A --to-schema B        the migration from one schema to another
+//! migrate dev --name NAME [--allow-destructive] [--create-only]
+//! migrate deploy | status | down [N] | reset --force | lint
+//!   common: [--schema PATH] [--migrations DIR]
+//! ```
+
+use std::fs;
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+use anyhow::{bail, Context};
+use trato_codegen::dbmodel::lower;
+use trato_codegen::diff::{diff, invert};
+use trato_codegen::emit::sql::render;
+use trato_hive_runtime::{DbConfig, Migrator};
+
+use crate::codegen::migration_dirs;
+use crate::{db, project_root, Args};
+
+pub fn run(args: &[String]) -> anyhow::Result<ExitCode> {
+    let args = Args::parse(
+        args,
+        &["--from-empty", "--allow-destructive", "--create-only", "--force"],
+        &["--to-schema", "--from-schema", "--name", "--schema", "--migrations"],
+    )?;
+    let root = project_root();
+    let schema = args
+        .option("--schema")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| root.join("schema/schema.prisma"));
+    let dir = args
+        .option("--migrations")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| root.join("schema/migrations"));
+    let project_target = args.option("--schema").is_none() && args.option("--migrations").is_none();
+    match args.positional.first().map(String::as_str) {
+        Some("diff") => diff_cmd(&args),
+        Some("dev") => dev(&args, &schema, &dir, project_target),
+        Some("deploy") => {
+            let applied = rt()?.block_on(Migrator::from_dir(&dir)?.deploy(&target_db()?))?;
+            report("applied", &applied);
+            Ok(ExitCode::SUCCESS)
+        }
+        Some("status") => {
+            let status = rt()?.block_on(Migrator::from_dir(&dir)?.status(&target_db()?))?;
+            println!("{} applied, {} pending", status.applied.len(), status.pending.len());
+            for name in &status.pending {
+                println!("  pending  {name}");
+            }
+            for p in &status.problems {
+                println!("  problem  {p}");
+            }
+            Ok(if status.problems.is_empty() {
+                ExitCode::SUCCESS
+            } else {
+                ExitCode::FAILURE
+            })
+        }
+        Some("down") => {
+            let n: usize = args
+                .positional
+                .get(1)
+                .map(|n| n.parse())
+                .transpose()
+                .context("`migrate down N` takes a number")?
+                .unwrap_or(1);
+            let undone = rt()?.block_on(Migrator::from_dir(&dir)?.down(&target_db()?, n))?;
+            report("rolled back", &undone);
+            Ok(ExitCode::SUCCESS)
+        }
+        Some("reset") => {
+            if !args.flag("--force") {
+                bail!("`migrate reset` deletes every table and row; it is for development only: add --force");
+            }
+            let cfg = target_db()?;
+            let host = cfg.host_port();
+            if !(host.starts_with("127.") || host.starts_with("localhost") || host.starts_with("[::1]")) {
+                bail!("refusing to reset a database that is not on this machine ({host})");
+            }
+            let applied = rt()?.block_on(Migrator::from_dir(&dir)?.reset(&cfg))?;
+            report("reset, then applied", &applied);
+            Ok(ExitCode::SUCCESS)
+        }
+        Some("lint") => {
+            let mut count = 0;
+            for d in migration_dirs(&dir) {
+                let sql = fs::read_to_string(d.join("migration.sql"))?;
+                for w in trato_codegen::lint::lint(&sql) {
+                    count += 1;
+                    println!(
+                        "{}/migration.sql:{}: warning[{}]: {}",
+                        d.display(),
+                        w.line,
+                        w.code,
+                        w.message
+                    );
+                }
+            }
+            eprintln!("migrate lint: {count} warning(s)");
+            Ok(ExitCode::SUCCESS)
+        }
+        _ => bail!("usage: cargo xtask migrate diff | dev | deploy | status | down [N] | reset --force | lint"),
+    }
+}
+
+fn rt() -> anyhow::Result<tokio::runtime::Runtime> {
+    Ok(tokio::runtime::Builder::new_current_thread().enable_all().build()?)
+}
+
+fn report(what: &str, names: &[String]) {
+    if names.is_empty() {
+        eprintln!("migrate: nothing {what}; the database is up to date");
+    }
+    for n in names {
+        eprintln!("migrate: {what} {n}");
+    }
+}
+
+/// What migrations run against: `DIRECT_URL`, else `DATABASE_URL`, else the development PostgreSQL.
+pub fn target_db() -> anyhow::Result<DbConfig> {
+    let set = |k: &str| std::env::var(k).is_ok_and(|v| !v.is_empty());
+    if set("DIRECT_URL") || set("DATABASE_URL") {
+        return Ok(DbConfig::direct_from_env()?);
+    }
+    Ok(DbConfig::from_url(&db::up()?.url(db::DEV_DATABASE))?)
+}
+
+fn read_schema(path: &Path) -> anyhow::Result<trato_codegen::Schema> {
+    let src = fs::read_to_string(path).with_context(|| format!("cannot read {}", path.display()))?;
+    match trato_codegen::check(&src) {
+        (Some(s), _) => Ok(s),
+        (None, diags) => {
+            eprint!("{}", trato_codegen::render(&path.display().to_string(), &src, &diags));
+            bail!("{} is not valid", path.display())
+        }
+    }
+}
+
+fn diff_cmd(args: &Args) -> anyhow::Result<ExitCode> {
+    let to = args
+        .option("--to-schema")
+        .context("migrate diff needs --to-schema PATH")?;
+    let to = lower(&read_schema(Path::new(to))?);
+    let from = match (args.flag("--from-empty"), args.option("--from-schema")) {
+        (true, None) => trato_codegen::dbmodel::DbSchema::default(),
+        (false, Some(p)) => lower(&read_schema(Path::new(p))?),
+        _ => bail!("migrate diff needs exactly one of --from-empty and --from-schema PATH"),
+    };
+    print!("{}", render(&diff(&from, &to)));
+    Ok(ExitCode::SUCCESS)
+}
+
+/// `yyyymmddHHMMSS` in UTC, later than every existing migration.
+fn timestamp(existing: &[PathBuf]) -> String {
+    let now = trato_hive_runtime::__private::chrono::Utc::now()
+        .format("%Y%m%d%H%M%S")
+        .to_string();
+    let last = existing
+        .last()
+        .and_then(|p| p.file_name())
+        .map(|n| n.to_string_lossy().chars().take(14).collect::<String>());
+    match last {
+        Some(l) if l.len() == 14 && l >= now => {
+            let n: u64 = l.parse().unwrap_or(0);
+            // Seconds roll over into minutes only in a name, never in time: any larger number sorts later.
+            format!("{:014}", n + 1)
+        }
+        _ => now,
+    }
+}
+
+fn dev(args: &Args, schema_path: &Path, dir: &Path, project_target: bool) -> anyhow::Result<ExitCode> {
+    let name = args
+        .option("--name")
+        .context("migrate dev needs --name NAME (what the change does, e.g. add_deal_probability)")?;
+    let slug: String = name
+        .to_lowercase()
+        .chars()
+        .map(|c| if c.is_ascii_alphanumeric() { c } else { '_' })
+        .collect();
+    if slug.trim_matches('_').is_empty() {
+        bail!("--name `{name}` has no letters or digits");
+    }
+    let current = read_schema(schema_path)?;
+    let existing = migration_dirs(dir);
+    let previous = match existing.last() {
+        Some(last) => read_schema(&last.join("schema.prisma"))?,
+        None => trato_codegen::Schema::default(),
+    };
+    let steps = diff(&lower(&previous), &lower(&current));
+    if steps.is_empty() {
+        eprintln!("migrate dev: the schema matches the last migration; nothing to write");
+    } else {
+        let losses: Vec<String> = steps.iter().filter_map(|s| s.data_loss()).collect();
+        if !losses.is_empty() && !args.flag("--allow-destructive") {
+            for l in &losses {
+                eprintln!("migrate dev: destructive: {l}");
+            }
+            eprintln!("migrate dev: refused; nothing was written. Re-run with --allow-destructive if the data may go.");
+            return Ok(ExitCode::FAILURE);
+        }
+        let folder = dir.join(format!("{}_{}", timestamp(&existing), slug.trim_matches('_')));
+        let mut up = String::new();
+        for l in &losses {
+            up.push_str(&format!("-- Warning: {l}\n"));
+        }
+        if !losses.is_empty() {
+            up.push('\n');
+        }
+        up.push_str(&render(&steps));
+        let down = render(&invert(&steps));
+        fs::create_dir_all(&folder).with_context(|| format!("cannot create {}", folder.display()))?;
+        fs::write(folder.join("migration.sql"), &up)?;
+        fs::write(folder.join("down.sql"), &down)?;
+        fs::copy(schema_path, folder.join("schema.prisma"))?;
+        eprintln!("migrate dev: wrote {}", folder.display());
+        for w in trato_codegen::lint::lint(&up) {
+            eprintln!(
+                "{}/migration.sql:{}: warning[{}]: {}",
+                folder.display(),
+                w.line,
+                w.code,
+                w.message
+            );
+        }
+        if project_target {
+            crate::codegen::run(&[])?;
+        }
+    }
+    if args.flag("--create-only") {
+        return Ok(ExitCode::SUCCESS);
+    }
+    let applied = rt()?.block_on(Migrator::from_dir(dir)?.deploy(&target_db()?))?;
+    report("applied", &applied);
+    Ok(ExitCode::SUCCESS)
+}
