@@ -1,5 +1,6 @@
 //! Data-driven tests: each `test_data/invalid/*.prisma` has its rendered diagnostics beside it
-//! (`*.stderr`); each `test_data/valid/*.prisma` has its generated Rust beside it (`*.rs.snap`).
+//! (`*.stderr`); each `test_data/valid/*.prisma` has its generated Rust (`*.rs.snap`) and its from-empty
+//! DDL (`*.sql.snap`) beside it.
 //! Refresh the expectations with `UPDATE_EXPECT=1 cargo test -p trato-codegen --test golden` and review the diff.
 
 use std::fs;
@@ -126,6 +127,8 @@ fn valid_schemas_generate_their_expected_rust() {
         let again = trato_codegen::generate(&name(path), &src).expect("valid twice");
         assert_eq!(out.rust, again.rust, "{}: output is not deterministic", path.display());
         failures.extend(expect_file(&path.with_extension("rs.snap"), &snapshot(&out.rust)));
+        let ddl = trato_codegen::ddl(&src).expect("valid schema has DDL");
+        failures.extend(expect_file(&path.with_extension("sql.snap"), &ddl));
 
         // Formatting changes layout only: it is idempotent and generates the same code.
         let formatted = trato_codegen::format::format(&src).expect("valid schemas format");

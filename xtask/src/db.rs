@@ -34,8 +34,9 @@ pub fn run_pg(args: &[String]) -> anyhow::Result<ExitCode> {
 }
 
 pub fn run_db(args: &[String]) -> anyhow::Result<ExitCode> {
-    let args = Args::parse(args, &[], &[])?;
+    let args = Args::parse(args, &[], &["--migrations", "--schema"])?;
     match args.positional.first().map(String::as_str) {
+        Some("drift") => return drift(args.option("--migrations").map(std::path::PathBuf::from)),
         Some("up") => {
             let cluster = up()?;
             println!("{}", cluster.url(DEV_DATABASE));
@@ -62,7 +63,7 @@ pub fn run_db(args: &[String]) -> anyhow::Result<ExitCode> {
             ),
             None => println!("no development PostgreSQL yet; `cargo xtask db up` creates it"),
         },
-        _ => anyhow::bail!("usage: cargo xtask db up | down | url | status"),
+        _ => anyhow::bail!("usage: cargo xtask db up | down | url | status | drift [--migrations DIR]"),
     }
     Ok(ExitCode::SUCCESS)
 }
@@ -93,6 +94,56 @@ pub fn up() -> anyhow::Result<trato_pg::Cluster> {
     }
     create_database(&cluster.url("postgres"), DEV_DATABASE)?;
     Ok(cluster)
+}
+
+/// `db drift`: compares the live database (DIRECT_URL / DATABASE_URL / development) with a shadow database
+/// on the same server where the migrations are replayed from scratch, and prints every difference.
+fn drift(dir: Option<std::path::PathBuf>) -> anyhow::Result<ExitCode> {
+    use trato_hive_runtime::introspect::{catalog, compare};
+    use trato_hive_runtime::Migrator;
+    let live = crate::migrate::target_db()?;
+    let migrator = match &dir {
+        Some(d) => Migrator::from_dir(d)?,
+        None => Migrator::new(trato_hive_db::MIGRATIONS),
+    };
+    let shadow_name = format!("trato_shadow_{}", std::process::id());
+    let rt = tokio::runtime::Builder::new_current_thread().enable_all().build()?;
+    let diffs = rt.block_on(async {
+        let admin = Db::connect(live.with_dbname("postgres"))?;
+        admin
+            .execute(&format!("DROP DATABASE IF EXISTS {shadow_name}"), &[])
+            .await?;
+        admin.execute(&format!("CREATE DATABASE {shadow_name}"), &[]).await?;
+        let shadow = live.with_dbname(&shadow_name);
+        let result = async {
+            migrator.deploy(&shadow).await?;
+            let shadow_db = Db::connect(shadow.clone())?;
+            let expected = catalog(&shadow_db.conn().await?).await?;
+            shadow_db.close();
+            let live_db = Db::connect(live.clone())?;
+            let actual = catalog(&live_db.conn().await?).await?;
+            live_db.close();
+            Ok::<_, trato_hive_runtime::Error>(compare(&expected, &actual))
+        }
+        .await;
+        admin
+            .execute(&format!("DROP DATABASE IF EXISTS {shadow_name} WITH (FORCE)"), &[])
+            .await?;
+        admin.close();
+        result
+    })?;
+    if diffs.is_empty() {
+        eprintln!("db drift: {} matches its migrations", live.redacted_url());
+        return Ok(ExitCode::SUCCESS);
+    }
+    println!(
+        "db drift: {} differs from what its migrations produce (- expected only, + live only):",
+        live.redacted_url()
+    );
+    for d in &diffs {
+        println!("  {d}");
+    }
+    Ok(ExitCode::FAILURE)
 }
 
 /// `CREATE DATABASE name` unless it exists.

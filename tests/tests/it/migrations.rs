@@ -248,3 +248,27 @@ async fn the_initial_migration_is_committed_and_lint_clean() {
         "creating tables is lint-clean"
     );
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_from_empty_ddl_of_every_valid_schema_applies() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
+    let mut schemas = vec![root.join("tests/schemas/all_types.prisma")];
+    for entry in fs::read_dir(root.join("codegen/test_data/valid"))
+        .expect("valid cases")
+        .filter_map(Result::ok)
+    {
+        if entry.path().extension().is_some_and(|x| x == "prisma") {
+            schemas.push(entry.path());
+        }
+    }
+    assert!(schemas.len() >= 4);
+    for path in schemas {
+        let src = fs::read_to_string(&path).expect("read");
+        let ddl = trato_codegen::ddl(&src).expect("valid");
+        let t = TestDb::empty().await;
+        let conn = t.pool("").conn().await.expect("conn");
+        conn.batch_execute(&ddl)
+            .await
+            .unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+    }
+}
