@@ -195,7 +195,8 @@ fn sql_base_type(schema: &Schema, field: &Field) -> String {
     }
 }
 
-fn column_type(schema: &Schema, field: &Field) -> String {
+/// The column's type as written in DDL (`SERIAL` for autoincrement, `TEXT[]` for lists).
+pub fn column_type(schema: &Schema, field: &Field) -> String {
     let base = sql_base_type(schema, field);
     if matches!(
         field.default.as_ref().map(|d| &d.value),

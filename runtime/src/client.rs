@@ -21,12 +21,14 @@ pub type Params<'a> = &'a [&'a (dyn ToSql + Sync)];
 #[derive(Clone)]
 pub struct Db {
     pool: Pool,
-    inner: Arc<Shared>,
+    pub(crate) inner: Arc<Shared>,
 }
 
 pub(crate) struct Shared {
     pub cfg: DbConfig,
     pub ctx: ErrorContext,
+    /// Set once the connected role was found safe for row-level security (see `ensure_application_role`).
+    pub role_checked: tokio::sync::OnceCell<()>,
 }
 
 impl std::fmt::Debug for Db {
@@ -78,7 +80,11 @@ impl Db {
             .map_err(|e| Error::Config(e.to_string()))?;
         Ok(Db {
             pool,
-            inner: Arc::new(Shared { cfg, ctx }),
+            inner: Arc::new(Shared {
+                cfg,
+                ctx,
+                role_checked: tokio::sync::OnceCell::new(),
+            }),
         })
     }
 

@@ -78,6 +78,14 @@ pub enum Error {
     #[error("database error {code}: {message}")]
     Database { code: String, message: String },
 
+    /// The caller may not do this (not a member, a read-only role, no tenant in this context).
+    #[error("forbidden: {reason}")]
+    Forbidden { reason: String },
+
+    /// The connected role could bypass row-level security, so scopes refuse to work with it.
+    #[error("refusing to run tenant scopes as `{user}`, which {reason}: connect as a login role of `trato_app` (it owns nothing and cannot bypass row-level security)")]
+    UnsafeRole { user: String, reason: String },
+
     /// The migrations here and the history in the database disagree; nothing was applied.
     #[error("migrations are inconsistent with the database; nothing was applied:\n{}", .0.iter().map(|p| format!("  - {p}")).collect::<Vec<_>>().join("\n"))]
     MigrationsInconsistent(Vec<crate::migrate::MigrationProblem>),

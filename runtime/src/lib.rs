@@ -10,9 +10,13 @@
 mod client;
 mod config;
 mod error;
+pub mod ids;
 pub mod introspect;
 mod meta;
 pub mod migrate;
+mod query;
+mod repo;
+mod scope;
 mod tls;
 mod tx;
 
@@ -21,6 +25,12 @@ pub use config::{redact_url, DbConfig, SslMode};
 pub use error::Error;
 pub use meta::*;
 pub use migrate::{Migration, MigrationProblem, MigrationStatus, Migrator};
+pub use query::{escape_like, Case, Col, Filter, NullableCol, Order, Param, Query};
+pub use repo::{ColRef, Include, Nested, Numeric, RelMany, RelOne, Repo};
+pub use scope::{
+    Access, Executor, GlobalExec, MemberScope, Membership, RawSql, ReadOnly, ReadWrite, ScopeExec, ScopedTx,
+    SystemScope, TenantScope, TxExec,
+};
 pub use tokio_postgres::Row;
 pub use trato_macros::{Model, PgEnum};
 pub use tx::{IsolationLevel, Tx, TxOptions};
@@ -40,5 +50,7 @@ pub mod __private {
     pub use serde_json;
     pub use uuid;
 
-    pub use crate::meta::enum_from_str_error;
+    pub use crate::meta::{enum_from_str_error, NoInput};
+    pub use crate::query::Param;
+    pub use tokio_postgres::Row;
 }

@@ -4,8 +4,87 @@
 use std::fmt;
 
 /// Implemented by `#[derive(Model)]` on each generated model struct.
-pub trait Model {
+pub trait Model: Sized + Send + Sync + 'static {
     const META: ModelMeta;
+    /// What `create` takes: every column except the tenant key, defaulted ones optional.
+    type Create: CreateInput;
+    /// What `update` takes: each column left alone unless set.
+    type Update: UpdateInput;
+    /// Reads a row selected with [`ModelMeta::select_list`] (columns in declaration order).
+    fn from_row(row: &tokio_postgres::Row) -> Result<Self, crate::Error>;
+    /// The value of a key-like column (string, integer or UUID) of this row, for relation loading.
+    fn key(&self, column: &str) -> Option<Key>;
+}
+
+/// Models owned by a tenant: reachable only through a tenant scope.
+pub trait TenantOwned: Model {}
+/// The tenant root (e.g. Organization): reachable only as the scope's own tenant.
+pub trait TenantRoot: Model {}
+/// Models shared by every tenant (and the models of a schema without tenancy).
+pub trait Global: Model {}
+
+/// The columns a create sets: `(column, value)` pairs for the fields given.
+pub trait CreateInput: Send + Sync {
+    fn into_values(self) -> Vec<(&'static str, crate::query::Param)>;
+}
+
+/// The columns an update sets.
+pub trait UpdateInput: Send + Sync {
+    fn into_values(self) -> Vec<(&'static str, crate::query::Param)>;
+}
+
+/// A field of an update input: left alone, or set (to `None` for SQL NULL on a nullable column).
+#[derive(Debug, Clone, Default, PartialEq)]
+pub enum Patch<T> {
+    #[default]
+    Leave,
+    Set(T),
+}
+
+/// A key value, for matching related rows in memory.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Key {
+    Str(String),
+    I16(i16),
+    I32(i32),
+    I64(i64),
+    Uuid(uuid::Uuid),
+}
+
+/// Values that can be keys (see [`Model::key`]).
+pub trait AsKey {
+    fn as_key(&self) -> Option<Key>;
+}
+
+impl AsKey for String {
+    fn as_key(&self) -> Option<Key> {
+        Some(Key::Str(self.clone()))
+    }
+}
+impl AsKey for i16 {
+    fn as_key(&self) -> Option<Key> {
+        Some(Key::I16(*self))
+    }
+}
+impl AsKey for i32 {
+    fn as_key(&self) -> Option<Key> {
+        Some(Key::I32(*self))
+    }
+}
+impl AsKey for i64 {
+    fn as_key(&self) -> Option<Key> {
+        Some(Key::I64(*self))
+    }
+}
+impl AsKey for uuid::Uuid {
+    fn as_key(&self) -> Option<Key> {
+        Some(Key::Uuid(*self))
+    }
+}
+impl<T: AsKey> AsKey for Option<T> {
+    fn as_key(&self) -> Option<Key> {
+        self.as_ref().and_then(AsKey::as_key)
+    }
 }
 
 /// How a model relates to tenants.
@@ -48,6 +127,8 @@ pub struct ColumnMeta {
     pub field: &'static str,
     /// The column name in the database.
     pub column: &'static str,
+    /// The SQL type (for array casts in bulk inserts), e.g. `TEXT`, `"DealStage"`.
+    pub sql_type: &'static str,
     pub default: Option<DefaultKind>,
     pub updated_at: bool,
     pub nullable: bool,
@@ -80,6 +161,14 @@ pub struct ModelMeta {
 }
 
 impl ModelMeta {
+    /// The tenant key column of a tenant-owned model.
+    pub fn tenant_key(&self) -> Option<&'static str> {
+        match self.tenancy {
+            TenancyMeta::Owned { key } => Some(key),
+            _ => None,
+        }
+    }
+
     pub fn column(&self, column: &str) -> Option<&ColumnMeta> {
         self.columns.iter().find(|c| c.column == column)
     }
@@ -103,6 +192,23 @@ impl fmt::Display for UnknownEnumValue {
 }
 
 impl std::error::Error for UnknownEnumValue {}
+
+/// The input types of the stub `Model` impl emitted beside derive errors.
+#[doc(hidden)]
+#[derive(Debug)]
+pub struct NoInput;
+
+impl CreateInput for NoInput {
+    fn into_values(self) -> Vec<(&'static str, crate::query::Param)> {
+        Vec::new()
+    }
+}
+
+impl UpdateInput for NoInput {
+    fn into_values(self) -> Vec<(&'static str, crate::query::Param)> {
+        Vec::new()
+    }
+}
 
 #[doc(hidden)]
 pub fn enum_from_str_error(enum_name: &'static str, value: &str) -> UnknownEnumValue {

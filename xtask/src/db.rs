@@ -104,7 +104,7 @@ fn drift(dir: Option<std::path::PathBuf>) -> anyhow::Result<ExitCode> {
     let live = crate::migrate::target_db()?;
     let migrator = match &dir {
         Some(d) => Migrator::from_dir(d)?,
-        None => Migrator::new(trato_hive_db::MIGRATIONS),
+        None => Migrator::from_dir(&crate::project_root().join("schema/migrations"))?,
     };
     let shadow_name = format!("trato_shadow_{}", std::process::id());
     let rt = tokio::runtime::Builder::new_current_thread().enable_all().build()?;

@@ -98,7 +98,7 @@ fn mod_file(schema: &Schema, mods: &[(Ident, Ident)], source: &str, migrations: 
             pub use enums::*;
         )
     });
-    let models = mods.iter().map(|(m, ty)| quote!(mod #m; pub use #m::#ty;));
+    let models = mods.iter().map(|(m, _)| quote!(mod #m; pub use #m::*;));
     quote! {
         #![doc = #doc]
         // Each relation is its own `#[model(relation(...))]`; clippy takes the repeated keys for duplicates.
@@ -270,6 +270,14 @@ fn model_file(schema: &Schema, model: &Model, source: &str) -> TokenStream {
             let column = &f.db_name;
             meta.push(quote!(column = #column));
         }
+        let sql = crate::dbmodel::column_type(schema, f);
+        let sql = match sql.as_str() {
+            "SERIAL" => "INTEGER".to_string(),
+            "BIGSERIAL" => "BIGINT".to_string(),
+            "SMALLSERIAL" => "SMALLINT".to_string(),
+            _ => sql,
+        };
+        meta.push(quote!(sql = #sql));
         if let Some(d) = &f.default {
             let k = default_kind(&d.value);
             meta.push(quote!(default = #k));
@@ -289,6 +297,8 @@ fn model_file(schema: &Schema, model: &Model, source: &str) -> TokenStream {
     });
     quote! {
         #![doc = #file_doc]
+        #[allow(unused_imports)]
+        use super::*;
         #d
         #[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq, ::trato_hive_runtime::__private::serde::Serialize, ::trato_hive_runtime::__private::serde::Deserialize, ::trato_hive_runtime::Model)]
         #[serde(crate = "::trato_hive_runtime::__private::serde")]

@@ -6,7 +6,10 @@ use syn::{Data, DeriveInput, Fields, LitStr, Token};
 
 pub struct ColumnDef {
     pub field: syn::Ident,
+    pub ty: syn::Type,
     pub column: String,
+    /// The SQL type (`sql = "..."`), for casts; empty when not given.
+    pub sql_type: String,
     pub default: Option<String>,
     pub updated_at: bool,
     pub nullable: bool,
@@ -109,6 +112,8 @@ impl ModelDef {
             let Some(ident) = f.ident.clone() else { continue };
             let mut col = ColumnDef {
                 column: ident.to_string().trim_start_matches("r#").to_string(),
+                ty: f.ty.clone(),
+                sql_type: String::new(),
                 field: ident,
                 default: None,
                 updated_at: false,
@@ -129,9 +134,11 @@ impl ModelDef {
                         col.default = Some(lit.value());
                     } else if meta.path.is_ident("updated_at") {
                         col.updated_at = true;
+                    } else if meta.path.is_ident("sql") {
+                        col.sql_type = meta.value()?.parse::<LitStr>()?.value();
                     } else {
                         return Err(meta.error(
-                            "unknown field attribute; expected `column = \"...\"`, `default = \"...\"` or `updated_at`",
+                            "unknown field attribute; expected `column = \"...\"`, `sql = \"...\"`, `default = \"...\"` or `updated_at`",
                         ));
                     }
                     Ok(())

@@ -1,19 +1,334 @@
-//! Expansion of `#[derive(Model)]`: a constant `ModelMeta`.
+//! Expansion of `#[derive(Model)]`: the metadata constant, row mapping, the create and update inputs,
+//! typed column and relation handles, and the tenancy marker trait that decides where the model's
+//! repository can be obtained (a tenant scope, the scope's own root, or the global client).
 
-use proc_macro2::TokenStream;
-use quote::quote;
+use proc_macro2::{Span, TokenStream};
+use quote::{format_ident, quote};
 
-use super::ast::{ModelDef, TenancyDef};
+use super::ast::{ColumnDef, ModelDef, TenancyDef};
+
+fn rt() -> TokenStream {
+    quote!(::trato_hive_runtime)
+}
+
+/// `Option<T>` -> `Some(T)`.
+fn option_inner(ty: &syn::Type) -> Option<&syn::Type> {
+    let syn::Type::Path(p) = ty else { return None };
+    let last = p.path.segments.last()?;
+    if last.ident != "Option" {
+        return None;
+    }
+    match &last.arguments {
+        syn::PathArguments::AngleBracketed(a) => a.args.iter().find_map(|g| match g {
+            syn::GenericArgument::Type(t) => Some(t),
+            _ => None,
+        }),
+        _ => None,
+    }
+}
+
+fn last_ident(ty: &syn::Type) -> Option<String> {
+    match ty {
+        syn::Type::Path(p) => p.path.segments.last().map(|s| s.ident.to_string()),
+        _ => None,
+    }
+}
+
+fn keyable(ty: &syn::Type) -> bool {
+    let inner = option_inner(ty).unwrap_or(ty);
+    matches!(
+        last_ident(inner).as_deref(),
+        Some("String" | "i16" | "i32" | "i64" | "Uuid")
+    )
+}
+
+fn const_name(field: &syn::Ident) -> syn::Ident {
+    let name = field.to_string().trim_start_matches("r#").to_uppercase();
+    // `META` would shadow the trait constant `Model::META` on the type.
+    let name = if name == "META" { "META_COL".to_string() } else { name };
+    syn::Ident::new(&name, Span::call_site())
+}
+
+fn bare(field: &syn::Ident) -> String {
+    field.to_string().trim_start_matches("r#").to_string()
+}
+
+/// The expression generating a client-side default, for `cuid()`-like defaults.
+fn generated(c: &ColumnDef) -> Option<TokenStream> {
+    let rt = rt();
+    let inner = option_inner(&c.ty).unwrap_or(&c.ty);
+    let is_uuid = last_ident(inner).as_deref() == Some("Uuid");
+    match c.default.as_deref()? {
+        "cuid" => Some(quote!(#rt::ids::cuid())),
+        "uuid" if is_uuid => Some(quote!(#rt::ids::uuid_value())),
+        "uuid" => Some(quote!(#rt::ids::uuid())),
+        "nanoid" => Some(quote!(#rt::ids::nanoid(21))),
+        "ulid" => Some(quote!(#rt::ids::ulid())),
+        _ => None,
+    }
+}
 
 pub fn expand(def: &ModelDef) -> TokenStream {
-    let rt = quote!(::trato_hive_runtime);
+    let rt = rt();
     let ident = &def.ident;
+    let meta = meta_const(def);
+    let tenant_key = match &def.tenancy {
+        TenancyDef::Owned(k) => Some(k.as_str()),
+        _ => None,
+    };
+    let create_ident = format_ident!("{}Create", ident);
+    let update_ident = format_ident!("{}Update", ident);
+
+    // Row mapping, in column order.
+    let reads = def.columns.iter().enumerate().map(|(i, c)| {
+        let f = &c.field;
+        let col = &c.column;
+        quote!(#f: row.try_get(#i).map_err(|e| #rt::Error::Connection(::std::format!("column `{}`: {}", #col, e)))?)
+    });
+    let keys = def.columns.iter().filter(|c| keyable(&c.ty)).map(|c| {
+        let f = &c.field;
+        let col = &c.column;
+        quote!(#col => #rt::AsKey::as_key(&self.#f),)
+    });
+
+    // Create input: no tenant key, no @updatedAt; required fields positional in `new`.
+    let create_cols: Vec<&ColumnDef> = def
+        .columns
+        .iter()
+        .filter(|c| Some(c.column.as_str()) != tenant_key && !c.updated_at)
+        .collect();
+    let required: Vec<&&ColumnDef> = create_cols
+        .iter()
+        .filter(|c| !c.nullable && c.default.is_none())
+        .collect();
+    let create_fields = create_cols.iter().map(|c| {
+        let f = &c.field;
+        let ty = &c.ty;
+        if c.nullable || c.default.is_none() {
+            // Required, or already an `Option` (None is NULL).
+            quote!(pub #f: #ty,)
+        } else {
+            quote!(pub #f: ::std::option::Option<#ty>,)
+        }
+    });
+    let new_args = required.iter().map(|c| {
+        let f = &c.field;
+        let ty = &c.ty;
+        quote!(#f: #ty)
+    });
+    let new_inits = create_cols.iter().map(|c| {
+        let f = &c.field;
+        if !c.nullable && c.default.is_none() {
+            quote!(#f,)
+        } else {
+            quote!(#f: ::std::option::Option::None,)
+        }
+    });
+    let create_setters = create_cols
+        .iter()
+        .filter(|c| c.nullable || c.default.is_some())
+        .map(|c| {
+            let f = &c.field;
+            let inner = if c.nullable {
+                option_inner(&c.ty).unwrap_or(&c.ty)
+            } else {
+                &c.ty
+            };
+            let doc = format!(
+                " Sets `{}` (otherwise {}).",
+                bare(f),
+                if c.nullable && c.default.is_none() {
+                    "NULL"
+                } else {
+                    "its default"
+                }
+            );
+            quote! {
+                #[doc = #doc]
+                pub fn #f(mut self, value: impl ::std::convert::Into<#inner>) -> Self {
+                    self.#f = ::std::option::Option::Some(value.into());
+                    self
+                }
+            }
+        });
+    let create_values = create_cols.iter().map(|c| {
+        let f = &c.field;
+        let col = &c.column;
+        if !c.nullable && c.default.is_none() {
+            quote!(values.push((#col, ::std::boxed::Box::new(self.#f) as #rt::Param));)
+        } else {
+            let fallback = match generated(c) {
+                Some(g) => quote!(::std::option::Option::None => values.push((#col, ::std::boxed::Box::new(#g) as #rt::Param)),),
+                None => quote!(::std::option::Option::None => {}),
+            };
+            quote! {
+                match self.#f {
+                    ::std::option::Option::Some(v) => values.push((#col, ::std::boxed::Box::new(v) as #rt::Param)),
+                    #fallback
+                }
+            }
+        }
+    });
+
+    // Update input: every column but the primary key, the tenant key and @updatedAt.
+    let update_cols: Vec<&ColumnDef> = def
+        .columns
+        .iter()
+        .filter(|c| Some(c.column.as_str()) != tenant_key && !c.updated_at && !def.primary_key.contains(&c.column))
+        .collect();
+    let update_fields = update_cols.iter().map(|c| {
+        let f = &c.field;
+        let ty = &c.ty;
+        quote!(pub #f: #rt::Patch<#ty>,)
+    });
+    let update_setters = update_cols.iter().map(|c| {
+        let f = &c.field;
+        let ty = &c.ty;
+        let doc = if c.nullable {
+            format!(" Sets `{}` (`None` sets NULL).", bare(f))
+        } else {
+            format!(" Sets `{}`.", bare(f))
+        };
+        quote! {
+            #[doc = #doc]
+            pub fn #f(mut self, value: impl ::std::convert::Into<#ty>) -> Self {
+                self.#f = #rt::Patch::Set(value.into());
+                self
+            }
+        }
+    });
+    let update_values = update_cols.iter().map(|c| {
+        let f = &c.field;
+        let col = &c.column;
+        quote! {
+            if let #rt::Patch::Set(v) = self.#f {
+                values.push((#col, ::std::boxed::Box::new(v) as #rt::Param));
+            }
+        }
+    });
+
+    // Typed columns and relations.
+    let cols = def.columns.iter().map(|c| {
+        let name = const_name(&c.field);
+        let col = &c.column;
+        match (c.nullable, option_inner(&c.ty)) {
+            (true, Some(inner)) => {
+                quote!(pub const #name: #rt::NullableCol<#ident, #inner> = #rt::NullableCol::new(#col);)
+            }
+            _ => {
+                let ty = &c.ty;
+                quote!(pub const #name: #rt::Col<#ident, #ty> = #rt::Col::new(#col);)
+            }
+        }
+    });
+    let rels = def.relations.iter().filter_map(|r| {
+        let name = syn::Ident::new(&r.field.to_uppercase(), Span::call_site());
+        let target: syn::Path = syn::parse_str(&r.target).ok()?;
+        let (field, parent, child) = (&r.field, r.columns.first()?, r.references.first()?);
+        if r.columns.len() != 1 {
+            return None;
+        }
+        match r.kind.as_str() {
+            "one_to_many" => Some(
+                quote!(pub const #name: #rt::RelMany<#ident, #target> = #rt::RelMany::new(#field, #parent, #child);),
+            ),
+            "many_to_one" | "one_to_one" => {
+                Some(quote!(pub const #name: #rt::RelOne<#ident, #target> = #rt::RelOne::new(#field, #parent, #child);))
+            }
+            _ => None,
+        }
+    });
+    let marker = match &def.tenancy {
+        TenancyDef::Owned(_) => quote!(impl #rt::TenantOwned for #ident {}),
+        TenancyDef::Root => quote!(impl #rt::TenantRoot for #ident {}),
+        TenancyDef::Global | TenancyDef::Unmarked => quote!(impl #rt::Global for #ident {}),
+    };
+    let create_doc = format!(" The input of `create` for [`{ident}`]: required fields in [`{create_ident}::new`], the others set with their methods.");
+    let update_doc = format!(" The input of `update` for [`{ident}`]: every field is left alone unless set.");
+
+    quote! {
+        #[automatically_derived]
+        impl #rt::Model for #ident {
+            #meta
+            type Create = #create_ident;
+            type Update = #update_ident;
+
+            fn from_row(row: &#rt::Row) -> ::std::result::Result<Self, #rt::Error> {
+                ::std::result::Result::Ok(#ident { #(#reads),* })
+            }
+
+            fn key(&self, column: &str) -> ::std::option::Option<#rt::Key> {
+                match column {
+                    #(#keys)*
+                    _ => ::std::option::Option::None,
+                }
+            }
+        }
+
+        #[automatically_derived]
+        #marker
+
+        #[automatically_derived]
+        #[allow(dead_code)]
+        impl #ident {
+            #(#cols)*
+            #(#rels)*
+        }
+
+        #[doc = #create_doc]
+        #[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
+        pub struct #create_ident {
+            #(#create_fields)*
+        }
+
+        #[automatically_derived]
+        impl #create_ident {
+            #[allow(clippy::too_many_arguments, clippy::new_without_default)]
+            pub fn new(#(#new_args),*) -> Self {
+                #create_ident { #(#new_inits)* }
+            }
+            #(#create_setters)*
+        }
+
+        #[automatically_derived]
+        impl #rt::CreateInput for #create_ident {
+            fn into_values(self) -> ::std::vec::Vec<(&'static str, #rt::Param)> {
+                let mut values: ::std::vec::Vec<(&'static str, #rt::Param)> = ::std::vec::Vec::new();
+                #(#create_values)*
+                values
+            }
+        }
+
+        #[doc = #update_doc]
+        #[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq, ::std::default::Default)]
+        pub struct #update_ident {
+            #(#update_fields)*
+        }
+
+        #[automatically_derived]
+        impl #update_ident {
+            #(#update_setters)*
+        }
+
+        #[automatically_derived]
+        impl #rt::UpdateInput for #update_ident {
+            fn into_values(self) -> ::std::vec::Vec<(&'static str, #rt::Param)> {
+                let mut values: ::std::vec::Vec<(&'static str, #rt::Param)> = ::std::vec::Vec::new();
+                #(#update_values)*
+                values
+            }
+        }
+    }
+}
+
+fn meta_const(def: &ModelDef) -> TokenStream {
+    let rt = rt();
     let name = &def.name;
     let table = &def.table;
     let columns = def.columns.iter().map(|c| {
-        let field = c.field.to_string();
-        let field = field.trim_start_matches("r#");
+        let field = bare(&c.field);
         let column = &c.column;
+        let sql_type = &c.sql_type;
         let default = match c.default.as_deref() {
             None => quote!(::std::option::Option::None),
             Some(k) => {
@@ -21,19 +336,19 @@ pub fn expand(def: &ModelDef) -> TokenStream {
                     "dbgenerated" => "DbGenerated".to_string(),
                     other => capitalize(other),
                 };
-                let variant = syn::Ident::new(&variant, proc_macro2::Span::call_site());
+                let variant = syn::Ident::new(&variant, Span::call_site());
                 quote!(::std::option::Option::Some(#rt::DefaultKind::#variant))
             }
         };
         let updated_at = c.updated_at;
         let nullable = c.nullable;
-        quote!(#rt::ColumnMeta { field: #field, column: #column, default: #default, updated_at: #updated_at, nullable: #nullable })
+        quote!(#rt::ColumnMeta { field: #field, column: #column, sql_type: #sql_type, default: #default, updated_at: #updated_at, nullable: #nullable })
     });
     let pk = &def.primary_key;
     let uniques = def.uniques.iter().map(|u| quote!(&[#(#u),*]));
     let relations = def.relations.iter().map(|r| {
         let (field, target, name) = (&r.field, &r.target, &r.name);
-        let kind = syn::Ident::new(&r.kind.split('_').map(capitalize).collect::<String>(), proc_macro2::Span::call_site());
+        let kind = syn::Ident::new(&r.kind.split('_').map(capitalize).collect::<String>(), Span::call_site());
         let (cols, refs) = (&r.columns, &r.references);
         quote!(#rt::RelationMeta { field: #field, target: #target, kind: #rt::RelationKindMeta::#kind, name: #name, columns: &[#(#cols),*], references: &[#(#refs),*] })
     });
@@ -44,30 +359,35 @@ pub fn expand(def: &ModelDef) -> TokenStream {
         TenancyDef::Owned(key) => quote!(#rt::TenancyMeta::Owned { key: #key }),
     };
     quote! {
-        #[automatically_derived]
-        impl #rt::Model for #ident {
-            const META: #rt::ModelMeta = #rt::ModelMeta {
-                name: #name,
-                table: #table,
-                columns: &[#(#columns),*],
-                primary_key: &[#(#pk),*],
-                uniques: &[#(#uniques),*],
-                relations: &[#(#relations),*],
-                tenancy: #tenancy,
-            };
-        }
+        const META: #rt::ModelMeta = #rt::ModelMeta {
+            name: #name,
+            table: #table,
+            columns: &[#(#columns),*],
+            primary_key: &[#(#pk),*],
+            uniques: &[#(#uniques),*],
+            relations: &[#(#relations),*],
+            tenancy: #tenancy,
+        };
     }
 }
 
-/// An impl with empty metadata, emitted beside the errors so that one mistake does not cascade.
+/// An impl beside the errors, so that one mistake does not cascade into errors at every use of the model.
 pub fn stub(ident: &syn::Ident) -> TokenStream {
-    let rt = quote!(::trato_hive_runtime);
+    let rt = rt();
     quote! {
         impl #rt::Model for #ident {
             const META: #rt::ModelMeta = #rt::ModelMeta {
                 name: "", table: "", columns: &[], primary_key: &[], uniques: &[], relations: &[],
                 tenancy: #rt::TenancyMeta::Unmarked,
             };
+            type Create = #rt::__private::NoInput;
+            type Update = #rt::__private::NoInput;
+            fn from_row(_: &#rt::Row) -> ::std::result::Result<Self, #rt::Error> {
+                ::std::result::Result::Err(#rt::Error::Config(::std::string::String::from("invalid model")))
+            }
+            fn key(&self, _: &str) -> ::std::option::Option<#rt::Key> {
+                ::std::option::Option::None
+            }
         }
     }
 }

@@ -9,8 +9,15 @@ enum Stage {
     Won,
 }
 
-#[derive(Model)]
-#[model(name = "Deal", table = "deals", primary_key("id"))]
+#[derive(Model, Clone)]
+#[model(name = "Organization", table = "organizations", primary_key("id"), tenant_root)]
+#[allow(dead_code)]
+struct Organization {
+    id: String,
+}
+
+#[derive(Model, Clone)]
+#[model(name = "Deal", table = "deals", primary_key("organization_id", "id"))]
 #[model(tenant_key = "organization_id")]
 #[model(relation(field = "organization", target = "Organization", kind = "many_to_one", name = "DealToOrganization", fields("organization_id"), references("id")))]
 #[allow(dead_code)]
@@ -23,8 +30,13 @@ struct Deal {
 }
 
 fn main() {
-    assert_eq!(Deal::META.tenancy, TenancyMeta::Owned { key: "organization_id" });
-    assert_eq!(Deal::META.columns[2].column, "stage_value");
+    assert_eq!(<Deal as trato_hive_runtime::Model>::META.tenancy, TenancyMeta::Owned { key: "organization_id" });
+    assert_eq!(<Deal as trato_hive_runtime::Model>::META.columns[2].column, "stage_value");
+    // The create input has no tenant key; defaulted fields are optional.
+    let input = DealCreate::new().stage(Stage::Won);
+    assert_eq!(input.stage, Some(Stage::Won));
+    let _ = Deal::ORGANIZATION;
+    let _ = Deal::STAGE.eq(Stage::Open);
     assert_eq!(Stage::Won.db_value(), "won");
     assert_eq!("OPEN".parse::<Stage>(), Ok(Stage::Open));
 }

@@ -1,0 +1,492 @@
+//! Typed query pieces: columns, filters, ordering, and the SQL they become. The SQL of a query depends only
+//! on its shape (which columns, which operators), never on values: values are bound parameters, so each
+//! shape is prepared once per connection. In-lists are one array parameter (`= ANY($n)`), whatever their
+//! length; LIKE patterns escape `%`, `_` and `\` in user input.
+
+use std::marker::PhantomData;
+
+use tokio_postgres::types::ToSql;
+
+/// A bound value.
+pub type Param = Box<dyn ToSql + Sync + Send>;
+
+/// A column of model `M` whose values are `T` (for a nullable column, `T` is the non-null type).
+#[derive(Debug)]
+pub struct Col<M, T> {
+    pub name: &'static str,
+    _t: PhantomData<fn() -> (M, T)>,
+}
+
+impl<M, T> Clone for Col<M, T> {
+    fn clone(&self) -> Self {
+        *self
+    }
+}
+impl<M, T> Copy for Col<M, T> {}
+
+/// A nullable column of model `M` whose non-null values are `T`.
+#[derive(Debug)]
+pub struct NullableCol<M, T> {
+    pub name: &'static str,
+    _t: PhantomData<fn() -> (M, T)>,
+}
+
+impl<M, T> Clone for NullableCol<M, T> {
+    fn clone(&self) -> Self {
+        *self
+    }
+}
+impl<M, T> Copy for NullableCol<M, T> {}
+
+impl<M, T> Col<M, T> {
+    pub const fn new(name: &'static str) -> Self {
+        Col { name, _t: PhantomData }
+    }
+}
+
+impl<M, T> NullableCol<M, T> {
+    pub const fn new(name: &'static str) -> Self {
+        NullableCol { name, _t: PhantomData }
+    }
+}
+
+/// The untyped filter tree.
+#[derive(Debug)]
+pub(crate) enum Node {
+    True,
+    Cmp {
+        column: &'static str,
+        op: &'static str,
+        value: ParamBox,
+    },
+    In {
+        column: &'static str,
+        values: ParamBox,
+        negate: bool,
+    },
+    Null {
+        column: &'static str,
+        negate: bool,
+    },
+    Like {
+        column: &'static str,
+        pattern: ParamBox,
+        insensitive: bool,
+    },
+    And(Vec<Node>),
+    Or(Vec<Node>),
+    Not(Box<Node>),
+    /// `[NOT] EXISTS (SELECT 1 FROM child WHERE child.fk = parent.pk [AND tenant] AND inner)`.
+    Exists {
+        table: &'static str,
+        on: Vec<(&'static str, &'static str)>,
+        tenant_key: Option<&'static str>,
+        inner: Box<Node>,
+        negate: bool,
+    },
+}
+
+/// A parameter with a `Debug` that does not print the value (it may be personal data).
+pub(crate) struct ParamBox(pub Param);
+
+impl std::fmt::Debug for ParamBox {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("$param")
+    }
+}
+
+/// A condition on rows of model `M`. Combine with [`Filter::and`], [`Filter::or`], [`Filter::not`].
+#[derive(Debug)]
+pub struct Filter<M> {
+    pub(crate) node: Node,
+    _m: PhantomData<fn() -> M>,
+}
+
+impl<M> Filter<M> {
+    pub(crate) fn from_node(node: Node) -> Self {
+        Filter { node, _m: PhantomData }
+    }
+
+    /// Every row.
+    pub fn all() -> Self {
+        Self::from_node(Node::True)
+    }
+
+    pub fn and(self, other: Filter<M>) -> Self {
+        match self.node {
+            Node::And(mut v) => {
+                v.push(other.node);
+                Self::from_node(Node::And(v))
+            }
+            node => Self::from_node(Node::And(vec![node, other.node])),
+        }
+    }
+
+    pub fn or(self, other: Filter<M>) -> Self {
+        match self.node {
+            Node::Or(mut v) => {
+                v.push(other.node);
+                Self::from_node(Node::Or(v))
+            }
+            node => Self::from_node(Node::Or(vec![node, other.node])),
+        }
+    }
+
+    #[allow(clippy::should_implement_trait)]
+    pub fn not(self) -> Self {
+        Self::from_node(Node::Not(Box::new(self.node)))
+    }
+
+    /// All of `filters` (true when empty).
+    pub fn all_of(filters: impl IntoIterator<Item = Filter<M>>) -> Self {
+        Self::from_node(Node::And(filters.into_iter().map(|f| f.node).collect()))
+    }
+
+    /// Any of `filters` (false when empty).
+    pub fn any_of(filters: impl IntoIterator<Item = Filter<M>>) -> Self {
+        Self::from_node(Node::Or(filters.into_iter().map(|f| f.node).collect()))
+    }
+}
+
+/// How a text comparison treats case.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Case {
+    Sensitive,
+    Insensitive,
+}
+
+/// Escapes LIKE wildcards so that user input matches literally (the escape character is `\`).
+pub fn escape_like(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        if matches!(c, '%' | '_' | '\\') {
+            out.push('\\');
+        }
+        out.push(c);
+    }
+    out
+}
+
+macro_rules! comparisons {
+    ($col:ident) => {
+        impl<M, T: ToSql + Sync + Send + 'static> $col<M, T> {
+            fn cmp(self, op: &'static str, v: T) -> Filter<M> {
+                Filter::from_node(Node::Cmp {
+                    column: self.name,
+                    op,
+                    value: ParamBox(Box::new(v)),
+                })
+            }
+            pub fn eq(self, v: impl Into<T>) -> Filter<M> {
+                self.cmp("=", v.into())
+            }
+            pub fn ne(self, v: impl Into<T>) -> Filter<M> {
+                self.cmp("<>", v.into())
+            }
+            pub fn lt(self, v: impl Into<T>) -> Filter<M> {
+                self.cmp("<", v.into())
+            }
+            pub fn le(self, v: impl Into<T>) -> Filter<M> {
+                self.cmp("<=", v.into())
+            }
+            pub fn gt(self, v: impl Into<T>) -> Filter<M> {
+                self.cmp(">", v.into())
+            }
+            pub fn ge(self, v: impl Into<T>) -> Filter<M> {
+                self.cmp(">=", v.into())
+            }
+            /// `column = ANY($n)`: the whole list is one array parameter, so the statement is the same
+            /// for 1 or 1,000,000 values.
+            pub fn is_in(self, values: impl IntoIterator<Item = T>) -> Filter<M> {
+                let v: Vec<T> = values.into_iter().collect();
+                Filter::from_node(Node::In {
+                    column: self.name,
+                    values: ParamBox(Box::new(v)),
+                    negate: false,
+                })
+            }
+            pub fn not_in(self, values: impl IntoIterator<Item = T>) -> Filter<M> {
+                let v: Vec<T> = values.into_iter().collect();
+                Filter::from_node(Node::In {
+                    column: self.name,
+                    values: ParamBox(Box::new(v)),
+                    negate: true,
+                })
+            }
+            pub fn asc(self) -> Order<M> {
+                Order {
+                    column: self.name,
+                    desc: false,
+                    _m: PhantomData,
+                }
+            }
+            pub fn desc(self) -> Order<M> {
+                Order {
+                    column: self.name,
+                    desc: true,
+                    _m: PhantomData,
+                }
+            }
+        }
+
+        impl<M> $col<M, String> {
+            fn like(self, pattern: String, case: Case) -> Filter<M> {
+                Filter::from_node(Node::Like {
+                    column: self.name,
+                    pattern: ParamBox(Box::new(pattern)),
+                    insensitive: case == Case::Insensitive,
+                })
+            }
+            /// Contains `s` literally (wildcards in `s` are escaped).
+            pub fn contains(self, s: &str, case: Case) -> Filter<M> {
+                self.like(format!("%{}%", escape_like(s)), case)
+            }
+            pub fn starts_with(self, s: &str, case: Case) -> Filter<M> {
+                self.like(format!("{}%", escape_like(s)), case)
+            }
+            pub fn ends_with(self, s: &str, case: Case) -> Filter<M> {
+                self.like(format!("%{}", escape_like(s)), case)
+            }
+        }
+    };
+}
+
+comparisons!(Col);
+comparisons!(NullableCol);
+
+impl<M, T> NullableCol<M, T> {
+    pub fn is_null(self) -> Filter<M> {
+        Filter::from_node(Node::Null {
+            column: self.name,
+            negate: false,
+        })
+    }
+    pub fn is_not_null(self) -> Filter<M> {
+        Filter::from_node(Node::Null {
+            column: self.name,
+            negate: true,
+        })
+    }
+}
+
+/// One `ORDER BY` term.
+#[derive(Debug)]
+pub struct Order<M> {
+    pub(crate) column: &'static str,
+    pub(crate) desc: bool,
+    _m: PhantomData<fn() -> M>,
+}
+
+impl<M> Clone for Order<M> {
+    fn clone(&self) -> Self {
+        Order {
+            column: self.column,
+            desc: self.desc,
+            _m: PhantomData,
+        }
+    }
+}
+
+/// A find-many query: filter, order, skip and take.
+#[derive(Debug)]
+pub struct Query<M> {
+    pub(crate) filter: Filter<M>,
+    pub(crate) order: Vec<Order<M>>,
+    pub(crate) skip: Option<i64>,
+    pub(crate) take: Option<i64>,
+}
+
+impl<M> Default for Query<M> {
+    fn default() -> Self {
+        Query {
+            filter: Filter::all(),
+            order: Vec::new(),
+            skip: None,
+            take: None,
+        }
+    }
+}
+
+impl<M> Query<M> {
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    pub fn filter(mut self, f: Filter<M>) -> Self {
+        self.filter = match self.filter.node {
+            Node::True => f,
+            node => Filter::from_node(node).and(f),
+        };
+        self
+    }
+
+    pub fn order_by(mut self, o: Order<M>) -> Self {
+        self.order.push(o);
+        self
+    }
+
+    pub fn skip(mut self, n: i64) -> Self {
+        self.skip = Some(n.max(0));
+        self
+    }
+
+    pub fn take(mut self, n: i64) -> Self {
+        self.take = Some(n.max(0));
+        self
+    }
+}
+
+impl<M> From<Filter<M>> for Query<M> {
+    fn from(f: Filter<M>) -> Self {
+        Query::new().filter(f)
+    }
+}
+
+/// Quotes an identifier.
+pub(crate) fn q(ident: &str) -> String {
+    format!("\"{}\"", ident.replace('"', "\"\""))
+}
+
+/// Builds SQL text and collects parameters in order.
+#[derive(Default)]
+pub(crate) struct SqlBuilder {
+    pub sql: String,
+    pub params: Vec<Param>,
+}
+
+impl SqlBuilder {
+    pub fn new(sql: String) -> Self {
+        SqlBuilder { sql, params: Vec::new() }
+    }
+
+    pub fn param(&mut self, p: Param) -> String {
+        self.params.push(p);
+        format!("${}", self.params.len())
+    }
+
+    /// Appends the condition for `node` on table alias `alias`.
+    pub fn node(&mut self, node: Node, alias: &str) {
+        match node {
+            Node::True => self.sql.push_str("TRUE"),
+            Node::Cmp { column, op, value } => {
+                let p = self.param(value.0);
+                self.sql.push_str(&format!("{alias}.{} {op} {p}", q(column)));
+            }
+            Node::In { column, values, negate } => {
+                let p = self.param(values.0);
+                if negate {
+                    self.sql.push_str(&format!("NOT ({alias}.{} = ANY({p}))", q(column)));
+                } else {
+                    self.sql.push_str(&format!("{alias}.{} = ANY({p})", q(column)));
+                }
+            }
+            Node::Null { column, negate } => {
+                self.sql.push_str(&format!(
+                    "{alias}.{} IS {}NULL",
+                    q(column),
+                    if negate { "NOT " } else { "" }
+                ));
+            }
+            Node::Like {
+                column,
+                pattern,
+                insensitive,
+            } => {
+                let p = self.param(pattern.0);
+                let op = if insensitive { "ILIKE" } else { "LIKE" };
+                self.sql
+                    .push_str(&format!("{alias}.{} {op} {p} ESCAPE '\\'", q(column)));
+            }
+            Node::And(nodes) => self.join(nodes, " AND ", alias, "TRUE"),
+            Node::Or(nodes) => self.join(nodes, " OR ", alias, "FALSE"),
+            Node::Not(inner) => {
+                self.sql.push_str("NOT (");
+                self.node(*inner, alias);
+                self.sql.push(')');
+            }
+            Node::Exists {
+                table,
+                on,
+                tenant_key,
+                inner,
+                negate,
+            } => {
+                let child = format!("{alias}_x");
+                self.sql.push_str(if negate {
+                    "NOT EXISTS (SELECT 1 FROM "
+                } else {
+                    "EXISTS (SELECT 1 FROM "
+                });
+                self.sql.push_str(&format!("{} {child} WHERE ", q(table)));
+                let mut conds: Vec<String> = on
+                    .iter()
+                    .map(|(parent, c)| format!("{child}.{} = {alias}.{}", q(c), q(parent)))
+                    .collect();
+                if let Some(k) = tenant_key {
+                    conds.push(format!("{child}.{k} = {alias}.{k}", k = q(k)));
+                }
+                self.sql.push_str(&conds.join(" AND "));
+                self.sql.push_str(" AND (");
+                self.node(*inner, &child);
+                self.sql.push_str("))");
+            }
+        }
+    }
+
+    fn join(&mut self, nodes: Vec<Node>, sep: &str, alias: &str, empty: &str) {
+        if nodes.is_empty() {
+            self.sql.push_str(empty);
+            return;
+        }
+        self.sql.push('(');
+        for (i, n) in nodes.into_iter().enumerate() {
+            if i > 0 {
+                self.sql.push_str(sep);
+            }
+            self.node(n, alias);
+        }
+        self.sql.push(')');
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    struct M;
+    const NAME: Col<M, String> = Col::new("name");
+    const AGE: NullableCol<M, i32> = NullableCol::new("age");
+
+    fn sql(f: Filter<M>) -> (String, usize) {
+        let mut b = SqlBuilder::default();
+        b.node(f.node, "t");
+        (b.sql, b.params.len())
+    }
+
+    #[test]
+    fn filters_become_parameterised_sql() {
+        let f = NAME
+            .eq("a")
+            .and(AGE.gt(3).or(AGE.is_null()))
+            .and(NAME.contains("50%_off", Case::Insensitive).not());
+        assert_eq!(
+            sql(f),
+            (
+                r#"(t."name" = $1 AND (t."age" > $2 OR t."age" IS NULL) AND NOT (t."name" ILIKE $3 ESCAPE '\'))"#
+                    .to_string(),
+                3
+            )
+        );
+        assert_eq!(
+            sql(NAME.is_in(vec!["a".to_string(); 1000])),
+            (r#"t."name" = ANY($1)"#.to_string(), 1)
+        );
+        assert_eq!(sql(Filter::any_of(Vec::new())).0, "FALSE");
+        assert_eq!(sql(Filter::all_of(Vec::new())).0, "TRUE");
+    }
+
+    #[test]
+    fn like_wildcards_are_escaped() {
+        assert_eq!(escape_like(r"50%_a\b"), r"50\%\_a\\b");
+    }
+}

@@ -1,0 +1,491 @@
+//! Tenant scopes: the only way to reach tenant-owned data. A [`TenantScope`] is made by checking that a
+//! user is a member of the organization ([`Db::scope`]), or by the [`SystemScope`], which takes a reason and
+//! is audited. Its access level is a type: a `TenantScope<ReadOnly>` (a VIEWER) has no write methods at all.
+//!
+//! Every statement of a scope runs in a transaction that binds the tenant for row-level security with
+//! `SELECT trato_set_tenant($1)` (a `SET LOCAL`, never a session `SET`); for a single statement the
+//! `BEGIN`, the binding, the statement and the `COMMIT` are pipelined into one round trip.
+
+use std::future::Future;
+use std::marker::PhantomData;
+
+use tokio_postgres::Row;
+
+use crate::client::{Db, Shared};
+use crate::error::Error;
+use crate::meta::{Global, TenantOwned, TenantRoot};
+use crate::query::Param;
+use crate::repo::Repo;
+use crate::tx::{Tx, TxOptions};
+
+/// Access level of a scope: [`ReadOnly`] or [`ReadWrite`].
+pub trait Access: Send + Sync + 'static {
+    const WRITE: bool;
+}
+
+/// A VIEWER's scope: reads only.
+#[derive(Debug, Clone, Copy)]
+pub struct ReadOnly;
+/// A scope that may write.
+#[derive(Debug, Clone, Copy)]
+pub struct ReadWrite;
+
+impl Access for ReadOnly {
+    const WRITE: bool = false;
+}
+impl Access for ReadWrite {
+    const WRITE: bool = true;
+}
+
+/// The membership model of a schema (e.g. OrganizationMember): how to find a user's role in a tenant.
+pub trait Membership: TenantOwned {
+    const USER_COLUMN: &'static str;
+    const ROLE_COLUMN: &'static str;
+    /// Whether members with this role (as stored, e.g. `VIEWER`) may write.
+    fn role_can_write(role: &str) -> bool;
+}
+
+/// The result of a membership check: the scope, typed by what the member may do.
+#[derive(Debug, Clone)]
+pub enum MemberScope {
+    Writer(TenantScope<ReadWrite>),
+    Reader(TenantScope<ReadOnly>),
+}
+
+impl MemberScope {
+    /// Read access, whatever the role.
+    pub fn read(&self) -> TenantScope<ReadOnly> {
+        match self {
+            MemberScope::Writer(s) => s.clone().read_only(),
+            MemberScope::Reader(s) => s.clone(),
+        }
+    }
+
+    /// Write access, or [`Error::Forbidden`] for a read-only role.
+    pub fn write(self) -> Result<TenantScope<ReadWrite>, Error> {
+        match self {
+            MemberScope::Writer(s) => Ok(s),
+            MemberScope::Reader(s) => Err(Error::Forbidden {
+                reason: format!("role `{}` cannot write", s.role),
+            }),
+        }
+    }
+
+    pub fn role(&self) -> &str {
+        match self {
+            MemberScope::Writer(s) => &s.role,
+            MemberScope::Reader(s) => &s.role,
+        }
+    }
+}
+
+/// Everything a scope knows: the pool, the tenant, who acts and with which role.
+#[derive(Debug, Clone)]
+pub struct TenantScope<A: Access = ReadWrite> {
+    db: Db,
+    tenant: String,
+    actor: Option<String>,
+    role: String,
+    reason: Option<String>,
+    _a: PhantomData<A>,
+}
+
+impl Db {
+    /// Checks that `user_id` is a member of `tenant_id` (through the membership model `M`) and returns a
+    /// scope typed by the member's role. Not a member: [`Error::Forbidden`].
+    pub async fn scope<M: Membership>(&self, user_id: &str, tenant_id: &str) -> Result<MemberScope, Error> {
+        self.ensure_application_role().await?;
+        let meta = M::META;
+        let key = meta
+            .tenant_key()
+            .ok_or_else(|| Error::Config(format!("{} is not tenant-owned", meta.name)))?;
+        let sql = format!(
+            "SELECT {role}::text FROM {table} WHERE {key} = $1 AND {user} = $2",
+            role = crate::query::q(M::ROLE_COLUMN),
+            table = crate::query::q(meta.table),
+            key = crate::query::q(key),
+            user = crate::query::q(M::USER_COLUMN),
+        );
+        let rows = run_scoped(
+            self,
+            tenant_id,
+            &sql,
+            vec![Box::new(tenant_id.to_string()), Box::new(user_id.to_string())],
+        )
+        .await?;
+        let Some(row) = rows.first() else {
+            return Err(Error::Forbidden {
+                reason: format!("user `{user_id}` is not a member of `{tenant_id}`"),
+            });
+        };
+        let role: String = row.try_get(0).map_err(|e| Error::Connection(e.to_string()))?;
+        let scope = |role: String| TenantScope {
+            db: self.clone(),
+            tenant: tenant_id.to_string(),
+            actor: Some(user_id.to_string()),
+            role,
+            reason: None,
+            _a: PhantomData,
+        };
+        Ok(if M::role_can_write(&role) {
+            MemberScope::Writer(scope(role))
+        } else {
+            let s = scope(role);
+            MemberScope::Reader(TenantScope {
+                _a: PhantomData,
+                db: s.db,
+                tenant: s.tenant,
+                actor: s.actor,
+                role: s.role,
+                reason: None,
+            })
+        })
+    }
+
+    /// The scope for cross-tenant jobs (billing runs, migrations of data, support tools). It takes a reason,
+    /// which is logged for every tenant it enters (target `trato_hive::audit`).
+    pub fn system(&self, reason: &str) -> SystemScope {
+        SystemScope {
+            db: self.clone(),
+            reason: reason.to_string(),
+        }
+    }
+
+    /// Refuses a role that would make row-level security meaningless: a superuser, a role with BYPASSRLS,
+    /// or the owner of tables (owners bypass RLS unless it is forced). Checked once per pool.
+    pub async fn ensure_application_role(&self) -> Result<(), Error> {
+        let shared: &Shared = &self.inner;
+        shared
+            .role_checked
+            .get_or_try_init(|| async {
+                let row = self
+                    .conn()
+                    .await?
+                    .query_one(
+                        "SELECT r.rolsuper, r.rolbypassrls,
+                                EXISTS (SELECT 1 FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+                                         WHERE n.nspname = 'public' AND c.relowner = r.oid AND c.relkind = 'r')
+                           FROM pg_roles r WHERE r.rolname = current_user",
+                        &[],
+                    )
+                    .await?;
+                let (sup, bypass, owns): (bool, bool, bool) = (row.get(0), row.get(1), row.get(2));
+                if sup || bypass || owns {
+                    let what = if sup {
+                        "is a superuser"
+                    } else if bypass {
+                        "has BYPASSRLS"
+                    } else {
+                        "owns tables"
+                    };
+                    return Err(Error::UnsafeRole {
+                        user: self.config().user().to_string(),
+                        reason: what.to_string(),
+                    });
+                }
+                Ok(())
+            })
+            .await
+            .map(|_| ())
+    }
+}
+
+/// Cross-tenant access for jobs, with a reason that is recorded.
+#[derive(Debug, Clone)]
+pub struct SystemScope {
+    db: Db,
+    reason: String,
+}
+
+impl SystemScope {
+    /// Enters `tenant_id` with write access, recording the reason.
+    pub async fn tenant(&self, tenant_id: &str) -> Result<TenantScope<ReadWrite>, Error> {
+        self.db.ensure_application_role().await?;
+        tracing::info!(target: "trato_hive::audit", tenant = tenant_id, reason = %self.reason, "system scope entered tenant");
+        Ok(TenantScope {
+            db: self.db.clone(),
+            tenant: tenant_id.to_string(),
+            actor: None,
+            role: "SYSTEM".into(),
+            reason: Some(self.reason.clone()),
+            _a: PhantomData,
+        })
+    }
+
+    pub fn reason(&self) -> &str {
+        &self.reason
+    }
+
+    /// Global models, from the system scope.
+    pub fn repo<M: Global>(&self) -> Repo<'_, M, ReadWrite, GlobalExec<'_>> {
+        Repo::new(GlobalExec { db: &self.db })
+    }
+}
+
+impl<A: Access> TenantScope<A> {
+    /// The tenant (organization id).
+    pub fn tenant(&self) -> &str {
+        &self.tenant
+    }
+
+    /// Who acts: the member's user id, or `None` for the system scope.
+    pub fn actor(&self) -> Option<&str> {
+        self.actor.as_deref()
+    }
+
+    /// The member's role as stored (e.g. `ADMIN`), or `SYSTEM`.
+    pub fn role(&self) -> &str {
+        &self.role
+    }
+
+    /// The system scope's reason, when this scope came from it.
+    pub fn reason(&self) -> Option<&str> {
+        self.reason.as_deref()
+    }
+
+    pub fn db(&self) -> &Db {
+        &self.db
+    }
+
+    /// The same scope, reading only.
+    pub fn read_only(self) -> TenantScope<ReadOnly> {
+        TenantScope {
+            db: self.db,
+            tenant: self.tenant,
+            actor: self.actor,
+            role: self.role,
+            reason: self.reason,
+            _a: PhantomData,
+        }
+    }
+
+    /// The repository of a tenant-owned model, restricted to this tenant.
+    pub fn repo<M: TenantOwned>(&self) -> Repo<'_, M, A, ScopeExec<'_>> {
+        Repo::new(ScopeExec {
+            db: &self.db,
+            tenant: &self.tenant,
+        })
+    }
+
+    /// The repository of the tenant root: only this scope's own row is visible.
+    pub fn root<M: TenantRoot>(&self) -> Repo<'_, M, A, ScopeExec<'_>> {
+        Repo::new(ScopeExec {
+            db: &self.db,
+            tenant: &self.tenant,
+        })
+    }
+
+    /// A global model (e.g. User), read and written inside this scope's tenant binding.
+    pub fn global<M: Global>(&self) -> Repo<'_, M, A, ScopeExec<'_>> {
+        Repo::new(ScopeExec {
+            db: &self.db,
+            tenant: &self.tenant,
+        })
+    }
+
+    /// Raw SQL with bound parameters, under this tenant's row-level security. Build it with
+    /// [`sql!`](crate::sql): only a string literal is accepted.
+    pub async fn raw(&self, query: RawSql) -> Result<Vec<Row>, Error> {
+        run_scoped(&self.db, &self.tenant, query.sql, query.params).await
+    }
+
+    /// Runs `f` in one transaction bound to this tenant: every repository of the closure's handle sees one
+    /// transaction, committed when `f` returns `Ok`, rolled back on `Err` or panic, retried on
+    /// serialization failures.
+    pub async fn transaction<T, F>(&self, opts: TxOptions, mut f: F) -> Result<T, Error>
+    where
+        F: AsyncFnMut(&mut ScopedTx<'_, '_, A>) -> Result<T, Error>,
+    {
+        let tenant = self.tenant.clone();
+        self.db
+            .transaction(opts, async |tx| {
+                tx.query(SET_TENANT, &[&tenant]).await?;
+                let mut scoped = ScopedTx {
+                    tx,
+                    tenant: &tenant,
+                    _a: PhantomData,
+                };
+                f(&mut scoped).await
+            })
+            .await
+    }
+}
+
+/// A transaction of a tenant scope, lent to the closure of [`TenantScope::transaction`].
+pub struct ScopedTx<'t, 'c, A: Access> {
+    tx: &'t mut Tx<'c>,
+    tenant: &'t str,
+    _a: PhantomData<A>,
+}
+
+impl<A: Access> std::fmt::Debug for ScopedTx<'_, '_, A> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ScopedTx").field("tenant", &self.tenant).finish()
+    }
+}
+
+impl<'c, A: Access> ScopedTx<'_, 'c, A> {
+    pub fn repo<M: TenantOwned>(&self) -> Repo<'_, M, A, TxExec<'_, 'c>> {
+        Repo::new(TxExec {
+            tx: self.tx,
+            tenant: Some(self.tenant),
+        })
+    }
+
+    pub fn root<M: TenantRoot>(&self) -> Repo<'_, M, A, TxExec<'_, 'c>> {
+        Repo::new(TxExec {
+            tx: self.tx,
+            tenant: Some(self.tenant),
+        })
+    }
+
+    pub fn global<M: Global>(&self) -> Repo<'_, M, A, TxExec<'_, 'c>> {
+        Repo::new(TxExec {
+            tx: self.tx,
+            tenant: Some(self.tenant),
+        })
+    }
+
+    pub async fn raw(&self, query: RawSql) -> Result<Vec<Row>, Error> {
+        let params: Vec<&(dyn tokio_postgres::types::ToSql + Sync)> =
+            query.params.iter().map(|p| p.as_ref() as _).collect();
+        self.tx.query(query.sql, &params).await
+    }
+
+    pub fn tenant(&self) -> &str {
+        self.tenant
+    }
+}
+
+impl Db {
+    /// The repository of a global model (e.g. User) outside any tenant. Tenant-owned models have no such
+    /// method: they are reached through a [`TenantScope`].
+    pub fn repo<M: Global>(&self) -> Repo<'_, M, ReadWrite, GlobalExec<'_>> {
+        Repo::new(GlobalExec { db: self })
+    }
+}
+
+/// Raw SQL from a string literal with its parameters; made by [`sql!`](crate::sql).
+pub struct RawSql {
+    sql: &'static str,
+    params: Vec<Param>,
+}
+
+impl std::fmt::Debug for RawSql {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("RawSql")
+            .field("sql", &self.sql)
+            .field("params", &self.params.len())
+            .finish()
+    }
+}
+
+impl RawSql {
+    #[doc(hidden)]
+    pub fn __literal(sql: &'static str, params: Vec<Param>) -> RawSql {
+        RawSql { sql, params }
+    }
+}
+
+/// Raw SQL with bound parameters: `sql!("SELECT * FROM deals WHERE stage = $1", stage)`. The statement must
+/// be a string literal, so SQL cannot be assembled from runtime strings (user input goes in parameters).
+#[macro_export]
+macro_rules! sql {
+    ($sql:literal $(, $param:expr)* $(,)?) => {
+        $crate::RawSql::__literal($sql, ::std::vec![$(::std::boxed::Box::new($param) as $crate::__private::Param),*])
+    };
+}
+
+pub(crate) const SET_TENANT: &str = "SELECT trato_set_tenant($1)";
+
+/// Where a repository's statements run.
+pub trait Executor: Sync {
+    /// The tenant statements must be restricted to, if any.
+    fn tenant(&self) -> Option<&str>;
+    fn run(&self, sql: String, params: Vec<Param>) -> impl Future<Output = Result<Vec<Row>, Error>> + Send;
+}
+
+/// A tenant scope outside an explicit transaction: each statement in its own pipelined transaction.
+#[derive(Debug, Clone, Copy)]
+pub struct ScopeExec<'a> {
+    db: &'a Db,
+    tenant: &'a str,
+}
+
+impl Executor for ScopeExec<'_> {
+    fn tenant(&self) -> Option<&str> {
+        Some(self.tenant)
+    }
+
+    fn run(&self, sql: String, params: Vec<Param>) -> impl Future<Output = Result<Vec<Row>, Error>> + Send {
+        run_scoped(self.db, self.tenant, sql, params)
+    }
+}
+
+/// Inside a transaction (already bound to its tenant, if it has one).
+pub struct TxExec<'t, 'c> {
+    tx: &'t Tx<'c>,
+    tenant: Option<&'t str>,
+}
+
+impl Executor for TxExec<'_, '_> {
+    fn tenant(&self) -> Option<&str> {
+        self.tenant
+    }
+
+    async fn run(&self, sql: String, params: Vec<Param>) -> Result<Vec<Row>, Error> {
+        let refs: Vec<&(dyn tokio_postgres::types::ToSql + Sync)> = params.iter().map(|p| p.as_ref() as _).collect();
+        self.tx.query(&sql, &refs).await
+    }
+}
+
+/// Global models outside any tenant: plain pooled statements.
+#[derive(Debug, Clone, Copy)]
+pub struct GlobalExec<'a> {
+    db: &'a Db,
+}
+
+impl Executor for GlobalExec<'_> {
+    fn tenant(&self) -> Option<&str> {
+        None
+    }
+
+    async fn run(&self, sql: String, params: Vec<Param>) -> Result<Vec<Row>, Error> {
+        let refs: Vec<&(dyn tokio_postgres::types::ToSql + Sync)> = params.iter().map(|p| p.as_ref() as _).collect();
+        self.db.query(&sql, &refs).await
+    }
+}
+
+/// `BEGIN; SELECT trato_set_tenant($1); <statement>; COMMIT` in one round trip.
+pub(crate) async fn run_scoped(
+    db: &Db,
+    tenant: &str,
+    sql: impl AsRef<str>,
+    params: Vec<Param>,
+) -> Result<Vec<Row>, Error> {
+    let sql = sql.as_ref();
+    let conn = db.conn().await?;
+    let client = &conn.obj;
+    let ctx = &conn.shared.ctx;
+    let started = std::time::Instant::now();
+    let (set, stmt) = tokio::try_join!(client.prepare_cached(SET_TENANT), client.prepare_cached(sql))
+        .map_err(|e| Error::from_pg(e, ctx))?;
+    let refs: Vec<&(dyn tokio_postgres::types::ToSql + Sync)> = params.iter().map(|p| p.as_ref() as _).collect();
+    let tenant_param: &(dyn tokio_postgres::types::ToSql + Sync) = &tenant;
+    let (begin, bound, result, commit) = tokio::join!(
+        client.batch_execute("BEGIN"),
+        client.query(&set, std::slice::from_ref(&tenant_param)),
+        client.query(&stmt, &refs),
+        client.batch_execute("COMMIT"),
+    );
+    if conn.shared.cfg.log_queries {
+        tracing::debug!(target: "trato_hive::query", statement = sql, params = params.len(), tenant_bound = true,
+            rows = result.as_ref().map(Vec::len).ok(), elapsed_us = started.elapsed().as_micros() as u64, "query");
+    }
+    begin.map_err(|e| Error::from_pg(e, ctx))?;
+    bound.map_err(|e| Error::from_pg(e, ctx))?;
+    // A failed statement aborts the transaction; the COMMIT then rolls it back, so nothing is left behind.
+    let rows = result.map_err(|e| Error::from_pg(e, ctx))?;
+    commit.map_err(|e| Error::from_pg(e, ctx))?;
+    Ok(rows)
+}
