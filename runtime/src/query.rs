@@ -356,7 +356,10 @@ pub(crate) struct SqlBuilder {
 
 impl SqlBuilder {
     pub fn new(sql: String) -> Self {
-        SqlBuilder { sql, params: Vec::new() }
+        SqlBuilder {
+            sql,
+            params: Vec::new(),
+        }
     }
 
     pub fn param(&mut self, p: Param) -> String {

@@ -116,7 +116,11 @@ impl<'a, M: Model, A: Access, E: Executor> Repo<'a, M, A, E> {
     /// Rows matching the query, in its order.
     pub async fn find_many(&self, query: impl Into<Query<M>>) -> Result<Vec<M>, Error> {
         let query = query.into();
-        let mut b = SqlBuilder::new(format!("SELECT {} FROM {} t", select_list(&M::META, "t"), q(M::META.table)));
+        let mut b = SqlBuilder::new(format!(
+            "SELECT {} FROM {} t",
+            select_list(&M::META, "t"),
+            q(M::META.table)
+        ));
         self.where_clause(&mut b, query.filter)?;
         if !query.order.is_empty() {
             let terms: Vec<String> = query
@@ -690,7 +694,11 @@ async fn children<C: Model, E: Executor>(exec: &E, column: &'static str, keys: V
         return Ok(Vec::new());
     }
     let meta = &C::META;
-    let mut b = SqlBuilder::new(format!("SELECT {} FROM {} t WHERE ", select_list(meta, "t"), q(meta.table)));
+    let mut b = SqlBuilder::new(format!(
+        "SELECT {} FROM {} t WHERE ",
+        select_list(meta, "t"),
+        q(meta.table)
+    ));
     tenant_condition(meta, exec.tenant(), &mut b, "t")?;
     let p = b.param(key_array(&keys)?);
     b.sql.push_str(&format!("t.{} = ANY({p})", q(column)));

@@ -4,6 +4,7 @@
 mod client;
 mod generated;
 mod migrations;
+mod repo;
 mod rls;
 mod servers;
 mod transactions;
