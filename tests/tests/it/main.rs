@@ -3,6 +3,7 @@
 
 mod client;
 mod generated;
+mod isolation;
 mod migrations;
 mod repo;
 mod rls;

@@ -1,0 +1,6 @@
+// An update value has the column's type.
+use trato_hive_db::*;
+
+fn main() {
+    let _ = DealUpdate::default().probability("high");
+}

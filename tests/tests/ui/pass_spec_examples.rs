@@ -1,0 +1,34 @@
+// The spec's examples, as they are written with the generated API (compiled, not run).
+use trato_hive_db::runtime::{sql, Case, Db, Filter, Query, TxOptions};
+use trato_hive_db::*;
+
+async fn examples(db: &Db) -> Result<(), runtime::Error> {
+    let scope = scope(db, "cm1user123", "cm1org123").await?.write()?;
+    let deals = scope.repo::<Deal>();
+    let deal = deals.create(DealCreate::new("Project Sky".into()).r#type(DealType::Acquisition).stage(DealStage::Sourcing).company_id("cm1company456")).await?;
+    let _with_company_and_documents = deals.find_many_with(Deal::ID.eq(deal.id.clone()), (Deal::COMPANY, Deal::DOCUMENTS)).await?;
+    deals.update(deal.id.clone(), DealUpdate::default().stage(DealStage::DeepDueDiligence).probability(Some(75))).await?;
+    deals.delete(deal.id.clone()).await?;
+    let _page = deals
+        .find_many_with(Query::new().filter(Deal::STAGE.eq(DealStage::Sourcing)).order_by(Deal::CREATED_AT.desc()).skip(20).take(10), Deal::COMPANY)
+        .await?;
+    let _total = deals.count(Filter::all()).await?;
+    let _acme = scope.repo::<Company>().find_many(Company::NAME.contains("acme", Case::Insensitive)).await?;
+    let _rows = scope.raw(sql!("SELECT name FROM deals WHERE stage = $1", DealStage::Closing)).await?;
+    scope
+        .transaction(TxOptions::default(), async |tx| {
+            let company = tx.repo::<Company>().create(CompanyCreate::new("Acme Inc".into())).await?;
+            let deal = tx.repo::<Deal>().create(DealCreate::new("Acquire Acme".into()).company_id(company.id)).await?;
+            tx.repo::<Activity>().create(ActivityCreate::new(ActivityType::DealCreated, format!("Created deal \"{}\"", deal.name)).deal_id(deal.id)).await?;
+            Ok(())
+        })
+        .await?;
+    let reader = scope.clone().read_only();
+    let _ = reader.repo::<Deal>().count(Filter::all()).await?;
+    let _user = db.repo::<User>().find_first(User::EMAIL.eq("admin@demo.com")).await?;
+    Ok(())
+}
+
+fn main() {
+    let _ = examples;
+}
