@@ -88,6 +88,8 @@ pub struct IndexDef {
     pub columns: Vec<IndexColumn>,
     /// `USING GIN` etc.; `None` for the default B-tree.
     pub using: Option<String>,
+    /// `WHERE ...` of a partial index: unique indexes of soft-deleted models cover live rows only.
+    pub predicate: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -335,6 +337,9 @@ fn lower_model(schema: &Schema, model: &Model) -> Table {
             unique: true,
             columns: idx_cols,
             using: None,
+            predicate: model
+                .soft_delete
+                .map(|f| format!("\"{}\" IS NULL", model.field(f).db_name)),
         });
     }
     for i in &model.indexes {
@@ -361,6 +366,7 @@ fn lower_model(schema: &Schema, model: &Model) -> Table {
             unique: false,
             columns,
             using,
+            predicate: None,
         });
     }
     let mut foreign_keys = Vec::new();
@@ -519,6 +525,7 @@ fn join_tables(schema: &Schema) -> Vec<Table> {
                         ops: None,
                     }],
                     using: None,
+                    predicate: None,
                 }],
                 foreign_keys: vec![fk("A", a, &a_id), fk("B", b, &b_id)],
                 rls: None,

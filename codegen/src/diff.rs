@@ -509,7 +509,9 @@ fn diff_table(old: &Table, new: &Table, steps: &mut Vec<Step>) {
         _ => {}
     }
     // Indexes: same name and definition -> nothing; same definition, new name -> rename; else drop/create.
-    let same_index = |a: &IndexDef, b: &IndexDef| a.unique == b.unique && a.columns == b.columns && a.using == b.using;
+    let same_index = |a: &IndexDef, b: &IndexDef| {
+        a.unique == b.unique && a.columns == b.columns && a.using == b.using && a.predicate == b.predicate
+    };
     let mut used = vec![false; old.indexes.len()];
     for i in &new.indexes {
         if let Some(k) = old.indexes.iter().position(|o| o == i) {

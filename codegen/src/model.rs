@@ -89,6 +89,10 @@ pub struct Model {
     pub ignored: bool,
     /// `@@renamedFrom("OldName")`: a rename hint for migrations (the old model name).
     pub renamed_from: Option<String>,
+    /// `@@audit`: every write through a repository records an audit row in the same statement.
+    pub audited: bool,
+    /// The `@softDelete` field: deletes set it, reads skip rows where it is set.
+    pub soft_delete: Option<FieldId>,
     pub span: Span,
 }
 

@@ -31,13 +31,19 @@ mod expand_snapshots {
         let input: syn::DeriveInput = syn::parse_str(input).expect("valid input");
         let file: syn::File = syn::parse2(expand(&input)).expect("expansion parses as Rust");
         let text = prettyplease::unparse(&file);
-        let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/expand").join(format!("{name}.expanded.rs"));
+        let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("tests/expand")
+            .join(format!("{name}.expanded.rs"));
         if std::env::var_os("UPDATE_EXPECT").is_some() {
             std::fs::write(&path, &text).expect("write snapshot");
             return;
         }
         let expected = std::fs::read_to_string(&path).unwrap_or_default();
-        assert!(expected == text, "{} differs; run with UPDATE_EXPECT=1 and review\n{text}", path.display());
+        assert!(
+            expected == text,
+            "{} differs; run with UPDATE_EXPECT=1 and review\n{text}",
+            path.display()
+        );
     }
 
     #[test]

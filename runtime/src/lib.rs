@@ -28,8 +28,8 @@ pub use migrate::{Migration, MigrationProblem, MigrationStatus, Migrator};
 pub use query::{escape_like, Case, Col, Filter, NullableCol, Order, Param, Query};
 pub use repo::{ColRef, Include, Nested, Numeric, RelMany, RelOne, Repo};
 pub use scope::{
-    Access, Executor, GlobalExec, MemberScope, Membership, RawSql, ReadOnly, ReadWrite, ScopeExec, ScopedTx,
-    SystemScope, TenantScope, TxExec,
+    Access, AuditAction, AuditCtx, AuditSink, Executor, GlobalExec, MemberScope, Membership, RawSql, ReadOnly,
+    ReadWrite, ScopeExec, ScopedTx, SystemScope, TenantScope, TxExec,
 };
 pub use tokio_postgres::Row;
 pub use trato_macros::{Model, PgEnum};

@@ -158,6 +158,10 @@ pub struct ModelMeta {
     pub uniques: &'static [&'static [&'static str]],
     pub relations: &'static [RelationMeta],
     pub tenancy: TenancyMeta,
+    /// `@@audit`: writes through repositories record an audit row in the same statement.
+    pub audited: bool,
+    /// The `@softDelete` column: `delete` sets it, reads skip rows where it is set.
+    pub soft_delete: Option<&'static str>,
 }
 
 impl ModelMeta {

@@ -81,6 +81,7 @@ pub(crate) enum Node {
         table: &'static str,
         on: Vec<(&'static str, &'static str)>,
         tenant_key: Option<&'static str>,
+        soft_delete: Option<&'static str>,
         inner: Box<Node>,
         negate: bool,
     },
@@ -411,6 +412,7 @@ impl SqlBuilder {
                 table,
                 on,
                 tenant_key,
+                soft_delete,
                 inner,
                 negate,
             } => {
@@ -427,6 +429,9 @@ impl SqlBuilder {
                     .collect();
                 if let Some(k) = tenant_key {
                     conds.push(format!("{child}.{k} = {alias}.{k}", k = q(k)));
+                }
+                if let Some(d) = soft_delete {
+                    conds.push(format!("{child}.{} IS NULL", q(d)));
                 }
                 self.sql.push_str(&conds.join(" AND "));
                 self.sql.push_str(" AND (");

@@ -22,6 +22,7 @@ type Marker<'a, M, A> = PhantomData<(&'a (), fn() -> (M, A))>;
 /// A model's repository. Write methods exist only for [`ReadWrite`] access.
 pub struct Repo<'a, M, A, E> {
     exec: E,
+    with_deleted: bool,
     _p: Marker<'a, M, A>,
 }
 
@@ -94,7 +95,17 @@ fn rows_to<M: Model>(rows: Vec<Row>) -> Result<Vec<M>, Error> {
 
 impl<'a, M: Model, A: Access, E: Executor> Repo<'a, M, A, E> {
     pub(crate) fn new(exec: E) -> Self {
-        Repo { exec, _p: PhantomData }
+        Repo {
+            exec,
+            with_deleted: false,
+            _p: PhantomData,
+        }
+    }
+
+    /// Also see soft-deleted rows (of a model with a `@softDelete` field); by default they are skipped.
+    pub fn with_deleted(mut self) -> Self {
+        self.with_deleted = true;
+        self
     }
 
     /// Appends the tenant restriction of `M` (alias `t`) to a WHERE clause under construction.
@@ -105,8 +116,83 @@ impl<'a, M: Model, A: Access, E: Executor> Repo<'a, M, A, E> {
     fn where_clause(&self, b: &mut SqlBuilder, filter: Filter<M>) -> Result<(), Error> {
         b.sql.push_str(" WHERE ");
         self.tenant_condition(b, "t")?;
+        if let (Some(col), false) = (M::META.soft_delete, self.with_deleted) {
+            b.sql.push_str(&format!("t.{} IS NULL AND ", q(col)));
+        }
         b.node(filter.node, "t");
         Ok(())
+    }
+
+    /// Wraps a write that returns the model's columns: adds the audit row when the model is audited and
+    /// this context has a sink (one statement: the audit row commits or rolls back with the change), and
+    /// selects either the rows or their count.
+    fn finish_write(
+        &self,
+        b: SqlBuilder,
+        action: crate::scope::AuditAction,
+        fields: &[&str],
+        count: bool,
+    ) -> Result<SqlBuilder, Error> {
+        let meta = &M::META;
+        let audit = if meta.audited { self.exec.audit() } else { None };
+        let outer = if count {
+            "count(*)".to_string()
+        } else {
+            select_list(meta, "w")
+        };
+        let (Some(ctx), Some(key)) = (audit, meta.tenant_key()) else {
+            return Ok(if count {
+                SqlBuilder {
+                    sql: format!("WITH w AS ({}) SELECT {outer} FROM w", b.sql),
+                    params: b.params,
+                }
+            } else {
+                b
+            });
+        };
+        let sink = ctx.sink;
+        let id = id_column(meta)?;
+        let mut b = b;
+        let kind = b.param(Box::new((sink.kind)(meta.name, action, fields).to_string()));
+        let description = b.param(Box::new(format!("{} {}d", meta.name, action.as_str())));
+        let model = b.param(Box::new(meta.name.to_string()));
+        let act = b.param(Box::new(action.as_str().to_string()));
+        let changed = b.param(Box::new(serde_json::Value::from(
+            fields.iter().map(|f| serde_json::Value::from(*f)).collect::<Vec<_>>(),
+        )));
+        let reason = b.param(Box::new(ctx.reason.map(str::to_string)));
+        let actor = b.param(Box::new(ctx.actor.map(str::to_string)));
+        let mut cols = vec![
+            sink.id_column,
+            sink.tenant_column,
+            sink.type_column,
+            sink.description_column,
+            sink.metadata_column,
+            sink.actor_column,
+        ];
+        let mut vals = vec![
+            "gen_random_uuid()::text".to_string(),
+            format!("w.{}", q(key)),
+            format!("{kind}::text::{}", sink.type_sql),
+            format!("{description}::text"),
+            format!("jsonb_build_object('model', {model}::text, 'action', {act}::text, 'id', w.{id}, 'fields', {changed}::jsonb, 'reason', {reason}::text)", id = q(id)),
+            format!("{actor}::text"),
+        ];
+        // A hard delete cannot be pointed at: the row is gone when the statement ends.
+        let linkable = action != crate::scope::AuditAction::Delete || meta.soft_delete.is_some();
+        if let Some((_, col)) = sink.links.iter().find(|(m, _)| *m == meta.name).filter(|_| linkable) {
+            cols.push(col);
+            vals.push(format!("w.{}", q(id)));
+        }
+        let cols: Vec<String> = cols.iter().map(|c| q(c)).collect();
+        b.sql = format!(
+            "WITH w AS ({}), a AS (INSERT INTO {} ({}) SELECT {} FROM w) SELECT {outer} FROM w",
+            b.sql,
+            q(sink.table),
+            cols.join(", "),
+            vals.join(", ")
+        );
+        Ok(b)
     }
 
     async fn fetch(&self, b: SqlBuilder) -> Result<Vec<Row>, Error> {
@@ -258,7 +344,10 @@ impl<'a, M: Model, A: Access, E: Executor> Repo<'a, M, A, E> {
 impl<'a, M: Model, E: Executor> Repo<'a, M, ReadWrite, E> {
     /// Inserts one row (the tenant key is injected; generated ids and `@updatedAt` are filled) and returns it.
     pub async fn create(&self, input: M::Create) -> Result<M, Error> {
-        let (b, _) = self.insert_sql(input.into_values(), None)?;
+        let values = input.into_values();
+        let fields: Vec<&str> = values.iter().map(|(c, _)| *c).collect();
+        let (b, _) = self.insert_sql(values, None)?;
+        let b = self.finish_write(b, crate::scope::AuditAction::Create, &fields, false)?;
         let rows = self.fetch(b).await?;
         rows.first()
             .map(M::from_row)
@@ -314,8 +403,12 @@ impl<'a, M: Model, E: Executor> Repo<'a, M, ReadWrite, E> {
                 // A no-op update, so that the existing row is returned.
                 sets.push(format!("{c} = EXCLUDED.{c}", c = q(target[0])));
             }
+            let predicate = meta
+                .soft_delete
+                .map(|c| format!(" WHERE {} IS NULL", q(c)))
+                .unwrap_or_default();
             b.sql.push_str(&format!(
-                " ON CONFLICT ({}) DO UPDATE SET {}",
+                " ON CONFLICT ({}){predicate} DO UPDATE SET {}",
                 target.iter().map(|c| q(c)).collect::<Vec<_>>().join(", "),
                 sets.join(", ")
             ));
@@ -376,11 +469,13 @@ impl<'a, M: Model, E: Executor> Repo<'a, M, ReadWrite, E> {
                     tuples.push(format!("({})", vals.join(", ")));
                 }
                 b.sql = format!(
-                    "WITH ins AS (INSERT INTO {} ({}) VALUES {} RETURNING 1) SELECT count(*) FROM ins",
+                    "INSERT INTO {} ({}) VALUES {} RETURNING {}",
                     q(meta.table),
                     names.join(", "),
-                    tuples.join(", ")
+                    tuples.join(", "),
+                    returning(meta)
                 );
+                let b = self.finish_write(b, crate::scope::AuditAction::Create, &cols, true)?;
                 let rows = self.fetch(b).await?;
                 total += rows.first().map_or(0, |r| r.get::<_, i64>(0)) as u64;
             }
@@ -390,13 +485,7 @@ impl<'a, M: Model, E: Executor> Repo<'a, M, ReadWrite, E> {
 
     /// Updates the row with this id and returns it; [`Error::NotFound`] when there is none (in this tenant).
     pub async fn update<T: ToSql + Sync + Send + 'static>(&self, id: T, input: M::Update) -> Result<M, Error> {
-        let col = id_column(&M::META)?;
-        let filter = Filter::from_node(crate::query::Node::Cmp {
-            column: col,
-            op: "=",
-            value: crate::query::ParamBox(Box::new(id)),
-        });
-        let rows = self.update_rows(filter, input, true).await?;
+        let rows = self.update_rows(id_filter(id)?, input.into_values(), false).await?;
         let row = rows.first().ok_or_else(|| Error::NotFound {
             what: format!("{} to update", M::META.name),
         })?;
@@ -405,14 +494,21 @@ impl<'a, M: Model, E: Executor> Repo<'a, M, ReadWrite, E> {
 
     /// Updates every matching row; returns how many.
     pub async fn update_many(&self, filter: Filter<M>, input: M::Update) -> Result<u64, Error> {
-        Ok(self.update_rows(filter, input, true).await?.len() as u64)
+        let rows = self.update_rows(filter, input.into_values(), true).await?;
+        Ok(rows.first().map_or(0, |r| r.get::<_, i64>(0)) as u64)
     }
 
-    async fn update_rows(&self, filter: Filter<M>, input: M::Update, returning_rows: bool) -> Result<Vec<Row>, Error> {
+    async fn update_rows(
+        &self,
+        filter: Filter<M>,
+        values: Vec<(&'static str, Param)>,
+        count: bool,
+    ) -> Result<Vec<Row>, Error> {
         let meta = &M::META;
         let mut b = SqlBuilder::default();
         let mut sets: Vec<String> = Vec::new();
-        for (c, v) in input.into_values() {
+        let fields: Vec<&str> = values.iter().map(|(c, _)| *c).collect();
+        for (c, v) in values {
             let p = b.param(v);
             sets.push(format!("{} = {p}", q(c)));
         }
@@ -429,38 +525,80 @@ impl<'a, M: Model, E: Executor> Repo<'a, M, ReadWrite, E> {
         }
         b.sql = format!("UPDATE {} AS t SET {}", q(meta.table), sets.join(", "));
         self.where_clause(&mut b, filter)?;
-        if returning_rows {
-            b.sql.push_str(&format!(" RETURNING {}", select_list(meta, "t")));
-        }
+        b.sql.push_str(&format!(" RETURNING {}", select_list(meta, "t")));
+        let b = self.finish_write(b, crate::scope::AuditAction::Update, &fields, count)?;
         self.fetch(b).await
     }
 
-    /// Deletes the row with this id and returns it; [`Error::NotFound`] when there is none.
+    /// Deletes the row with this id and returns it; [`Error::NotFound`] when there is none. For a model
+    /// with a `@softDelete` field this sets it (the row stays, hidden from reads): see [`Repo::hard_delete`].
     pub async fn delete<T: ToSql + Sync + Send + 'static>(&self, id: T) -> Result<M, Error> {
-        let col = id_column(&M::META)?;
-        let filter = Filter::from_node(crate::query::Node::Cmp {
-            column: col,
-            op: "=",
-            value: crate::query::ParamBox(Box::new(id)),
-        });
-        let rows = self.delete_rows(filter).await?;
+        let rows = self
+            .delete_rows(id_filter(id)?, M::META.soft_delete.is_some(), false)
+            .await?;
         let row = rows.first().ok_or_else(|| Error::NotFound {
             what: format!("{} to delete", M::META.name),
         })?;
         M::from_row(row)
     }
 
-    /// Deletes every matching row; returns how many.
+    /// Deletes every matching row (a soft delete when the model has one); returns how many.
     pub async fn delete_many(&self, filter: Filter<M>) -> Result<u64, Error> {
-        Ok(self.delete_rows(filter).await?.len() as u64)
+        let rows = self.delete_rows(filter, M::META.soft_delete.is_some(), true).await?;
+        Ok(rows.first().map_or(0, |r| r.get::<_, i64>(0)) as u64)
     }
 
-    async fn delete_rows(&self, filter: Filter<M>) -> Result<Vec<Row>, Error> {
+    /// Removes the row for good, soft-deleted or not.
+    pub async fn hard_delete<T: ToSql + Sync + Send + 'static>(&self, id: T) -> Result<M, Error> {
+        let repo = Repo::<M, ReadWrite, &E> {
+            exec: &self.exec,
+            with_deleted: true,
+            _p: PhantomData,
+        };
+        let rows = repo.delete_rows(id_filter(id)?, false, false).await?;
+        let row = rows.first().ok_or_else(|| Error::NotFound {
+            what: format!("{} to delete", M::META.name),
+        })?;
+        M::from_row(row)
+    }
+
+    async fn delete_rows(&self, filter: Filter<M>, soft: bool, count: bool) -> Result<Vec<Row>, Error> {
         let meta = &M::META;
-        let mut b = SqlBuilder::new(format!("DELETE FROM {} AS t", q(meta.table)));
+        let mut b = match (soft, meta.soft_delete) {
+            (true, Some(col)) => SqlBuilder::new(format!("UPDATE {} AS t SET {} = now()", q(meta.table), q(col))),
+            _ => SqlBuilder::new(format!("DELETE FROM {} AS t", q(meta.table))),
+        };
         self.where_clause(&mut b, filter)?;
         b.sql.push_str(&format!(" RETURNING {}", select_list(meta, "t")));
+        let b = self.finish_write(b, crate::scope::AuditAction::Delete, &[], count)?;
         self.fetch(b).await
+    }
+}
+
+fn id_filter<M: Model, T: ToSql + Sync + Send + 'static>(id: T) -> Result<Filter<M>, Error> {
+    let column = id_column(&M::META)?;
+    Ok(Filter::from_node(crate::query::Node::Cmp {
+        column,
+        op: "=",
+        value: crate::query::ParamBox(Box::new(id)),
+    }))
+}
+
+impl<E: Executor> Executor for &E {
+    fn tenant(&self) -> Option<&str> {
+        (**self).tenant()
+    }
+
+    fn audit(&self) -> Option<crate::scope::AuditCtx<'_>> {
+        (**self).audit()
+    }
+
+    fn run(
+        &self,
+        sql: String,
+        params: Vec<Param>,
+    ) -> impl std::future::Future<Output = Result<Vec<Row>, Error>> + Send {
+        (**self).run(sql, params)
     }
 }
 
@@ -652,6 +790,7 @@ fn exists<P, C: Model>(parent: &'static str, child: &'static str, filter: Filter
         table: C::META.table,
         on: vec![(parent, child)],
         tenant_key: C::META.tenant_key(),
+        soft_delete: C::META.soft_delete,
         inner: Box::new(filter.node),
         negate,
     })
@@ -700,6 +839,9 @@ async fn children<C: Model, E: Executor>(exec: &E, column: &'static str, keys: V
         q(meta.table)
     ));
     tenant_condition(meta, exec.tenant(), &mut b, "t")?;
+    if let Some(col) = meta.soft_delete {
+        b.sql.push_str(&format!("t.{} IS NULL AND ", q(col)));
+    }
     let p = b.param(key_array(&keys)?);
     b.sql.push_str(&format!("t.{} = ANY({p})", q(column)));
     let order: Vec<String> = meta.primary_key.iter().map(|c| format!("t.{}", q(c))).collect();

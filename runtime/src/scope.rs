@@ -37,12 +37,61 @@ impl Access for ReadWrite {
     const WRITE: bool = true;
 }
 
+/// What a write did, for the audit trail.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum AuditAction {
+    Create,
+    Update,
+    Delete,
+}
+
+impl AuditAction {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            AuditAction::Create => "create",
+            AuditAction::Update => "update",
+            AuditAction::Delete => "delete",
+        }
+    }
+}
+
+/// Where audit rows go (e.g. the Activity model): written by the same statement as the change, so a
+/// rolled-back change leaves no audit row and a committed one always has one.
+#[derive(Debug)]
+pub struct AuditSink {
+    pub table: &'static str,
+    pub tenant_column: &'static str,
+    pub id_column: &'static str,
+    pub type_column: &'static str,
+    /// The SQL type of `type_column` (for the cast), e.g. `"ActivityType"`.
+    pub type_sql: &'static str,
+    pub description_column: &'static str,
+    pub metadata_column: &'static str,
+    pub actor_column: &'static str,
+    /// The stored type of an event: `(model, action, changed columns)` -> e.g. `DEAL_STAGE_CHANGED`.
+    pub kind: fn(&str, AuditAction, &[&str]) -> &'static str,
+    /// `(model, column)`: audit rows of this model also point at the row through this column.
+    pub links: &'static [(&'static str, &'static str)],
+}
+
+/// The audit sink, actor and reason of an execution context.
+#[derive(Debug, Clone, Copy)]
+pub struct AuditCtx<'a> {
+    pub sink: &'static AuditSink,
+    pub actor: Option<&'a str>,
+    pub reason: Option<&'a str>,
+}
+
 /// The membership model of a schema (e.g. OrganizationMember): how to find a user's role in a tenant.
 pub trait Membership: TenantOwned {
     const USER_COLUMN: &'static str;
     const ROLE_COLUMN: &'static str;
     /// Whether members with this role (as stored, e.g. `VIEWER`) may write.
     fn role_can_write(role: &str) -> bool;
+    /// Where writes to `@@audit` models are recorded, if anywhere.
+    fn audit_sink() -> Option<&'static AuditSink> {
+        None
+    }
 }
 
 /// The result of a membership check: the scope, typed by what the member may do.
@@ -87,6 +136,7 @@ pub struct TenantScope<A: Access = ReadWrite> {
     actor: Option<String>,
     role: String,
     reason: Option<String>,
+    audit: Option<&'static AuditSink>,
     _a: PhantomData<A>,
 }
 
@@ -125,29 +175,24 @@ impl Db {
             actor: Some(user_id.to_string()),
             role,
             reason: None,
+            audit: M::audit_sink(),
             _a: PhantomData,
         };
         Ok(if M::role_can_write(&role) {
             MemberScope::Writer(scope(role))
         } else {
-            let s = scope(role);
-            MemberScope::Reader(TenantScope {
-                _a: PhantomData,
-                db: s.db,
-                tenant: s.tenant,
-                actor: s.actor,
-                role: s.role,
-                reason: None,
-            })
+            MemberScope::Reader(scope(role).read_only())
         })
     }
 
     /// The scope for cross-tenant jobs (billing runs, migrations of data, support tools). It takes a reason,
-    /// which is logged for every tenant it enters (target `trato_hive::audit`).
-    pub fn system(&self, reason: &str) -> SystemScope {
+    /// which is logged for every tenant it enters (target `trato_hive::audit`) and recorded in the audit
+    /// rows of its writes.
+    pub fn system<M: Membership>(&self, reason: &str) -> SystemScope {
         SystemScope {
             db: self.clone(),
             reason: reason.to_string(),
+            audit: M::audit_sink(),
         }
     }
 
@@ -195,6 +240,7 @@ impl Db {
 pub struct SystemScope {
     db: Db,
     reason: String,
+    audit: Option<&'static AuditSink>,
 }
 
 impl SystemScope {
@@ -208,6 +254,7 @@ impl SystemScope {
             actor: None,
             role: "SYSTEM".into(),
             reason: Some(self.reason.clone()),
+            audit: self.audit,
             _a: PhantomData,
         })
     }
@@ -219,6 +266,10 @@ impl SystemScope {
     /// Global models, from the system scope.
     pub fn repo<M: Global>(&self) -> Repo<'_, M, ReadWrite, GlobalExec<'_>> {
         Repo::new(GlobalExec { db: &self.db })
+    }
+
+    pub fn db(&self) -> &Db {
+        &self.db
     }
 }
 
@@ -247,6 +298,22 @@ impl<A: Access> TenantScope<A> {
         &self.db
     }
 
+    fn exec(&self) -> ScopeExec<'_> {
+        ScopeExec {
+            db: &self.db,
+            tenant: &self.tenant,
+            audit: self.audit_ctx(),
+        }
+    }
+
+    fn audit_ctx(&self) -> Option<AuditCtx<'_>> {
+        self.audit.map(|sink| AuditCtx {
+            sink,
+            actor: self.actor.as_deref(),
+            reason: self.reason.as_deref(),
+        })
+    }
+
     /// The same scope, reading only.
     pub fn read_only(self) -> TenantScope<ReadOnly> {
         TenantScope {
@@ -255,32 +322,24 @@ impl<A: Access> TenantScope<A> {
             actor: self.actor,
             role: self.role,
             reason: self.reason,
+            audit: self.audit,
             _a: PhantomData,
         }
     }
 
     /// The repository of a tenant-owned model, restricted to this tenant.
     pub fn repo<M: TenantOwned>(&self) -> Repo<'_, M, A, ScopeExec<'_>> {
-        Repo::new(ScopeExec {
-            db: &self.db,
-            tenant: &self.tenant,
-        })
+        Repo::new(self.exec())
     }
 
     /// The repository of the tenant root: only this scope's own row is visible.
     pub fn root<M: TenantRoot>(&self) -> Repo<'_, M, A, ScopeExec<'_>> {
-        Repo::new(ScopeExec {
-            db: &self.db,
-            tenant: &self.tenant,
-        })
+        Repo::new(self.exec())
     }
 
     /// A global model (e.g. User), read and written inside this scope's tenant binding.
     pub fn global<M: Global>(&self) -> Repo<'_, M, A, ScopeExec<'_>> {
-        Repo::new(ScopeExec {
-            db: &self.db,
-            tenant: &self.tenant,
-        })
+        Repo::new(self.exec())
     }
 
     /// Raw SQL with bound parameters, under this tenant's row-level security. Build it with
@@ -297,12 +356,14 @@ impl<A: Access> TenantScope<A> {
         F: AsyncFnMut(&mut ScopedTx<'_, '_, A>) -> Result<T, Error>,
     {
         let tenant = self.tenant.clone();
+        let audit = self.audit_ctx();
         self.db
             .transaction(opts, async |tx| {
                 tx.query(SET_TENANT, &[&tenant]).await?;
                 let mut scoped = ScopedTx {
                     tx,
                     tenant: &tenant,
+                    audit,
                     _a: PhantomData,
                 };
                 f(&mut scoped).await
@@ -315,6 +376,7 @@ impl<A: Access> TenantScope<A> {
 pub struct ScopedTx<'t, 'c, A: Access> {
     tx: &'t mut Tx<'c>,
     tenant: &'t str,
+    audit: Option<AuditCtx<'t>>,
     _a: PhantomData<A>,
 }
 
@@ -325,25 +387,24 @@ impl<A: Access> std::fmt::Debug for ScopedTx<'_, '_, A> {
 }
 
 impl<'c, A: Access> ScopedTx<'_, 'c, A> {
-    pub fn repo<M: TenantOwned>(&self) -> Repo<'_, M, A, TxExec<'_, 'c>> {
-        Repo::new(TxExec {
+    fn exec(&self) -> TxExec<'_, 'c> {
+        TxExec {
             tx: self.tx,
             tenant: Some(self.tenant),
-        })
+            audit: self.audit,
+        }
+    }
+
+    pub fn repo<M: TenantOwned>(&self) -> Repo<'_, M, A, TxExec<'_, 'c>> {
+        Repo::new(self.exec())
     }
 
     pub fn root<M: TenantRoot>(&self) -> Repo<'_, M, A, TxExec<'_, 'c>> {
-        Repo::new(TxExec {
-            tx: self.tx,
-            tenant: Some(self.tenant),
-        })
+        Repo::new(self.exec())
     }
 
     pub fn global<M: Global>(&self) -> Repo<'_, M, A, TxExec<'_, 'c>> {
-        Repo::new(TxExec {
-            tx: self.tx,
-            tenant: Some(self.tenant),
-        })
+        Repo::new(self.exec())
     }
 
     pub async fn raw(&self, query: RawSql) -> Result<Vec<Row>, Error> {
@@ -402,6 +463,10 @@ pub(crate) const SET_TENANT: &str = "SELECT trato_set_tenant($1)";
 pub trait Executor: Sync {
     /// The tenant statements must be restricted to, if any.
     fn tenant(&self) -> Option<&str>;
+    /// Where writes to audited models are recorded, if anywhere.
+    fn audit(&self) -> Option<AuditCtx<'_>> {
+        None
+    }
     fn run(&self, sql: String, params: Vec<Param>) -> impl Future<Output = Result<Vec<Row>, Error>> + Send;
 }
 
@@ -410,11 +475,16 @@ pub trait Executor: Sync {
 pub struct ScopeExec<'a> {
     db: &'a Db,
     tenant: &'a str,
+    audit: Option<AuditCtx<'a>>,
 }
 
 impl Executor for ScopeExec<'_> {
     fn tenant(&self) -> Option<&str> {
         Some(self.tenant)
+    }
+
+    fn audit(&self) -> Option<AuditCtx<'_>> {
+        self.audit
     }
 
     fn run(&self, sql: String, params: Vec<Param>) -> impl Future<Output = Result<Vec<Row>, Error>> + Send {
@@ -426,11 +496,16 @@ impl Executor for ScopeExec<'_> {
 pub struct TxExec<'t, 'c> {
     tx: &'t Tx<'c>,
     tenant: Option<&'t str>,
+    audit: Option<AuditCtx<'t>>,
 }
 
 impl Executor for TxExec<'_, '_> {
     fn tenant(&self) -> Option<&str> {
         self.tenant
+    }
+
+    fn audit(&self) -> Option<AuditCtx<'_>> {
+        self.audit
     }
 
     async fn run(&self, sql: String, params: Vec<Param>) -> Result<Vec<Row>, Error> {

@@ -11,16 +11,58 @@ pub use generated::*;
 pub use trato_hive_runtime as runtime;
 pub use trato_hive_runtime::{Model, ModelMeta, TenancyMeta};
 
-use trato_hive_runtime::{Db, Error, MemberScope};
+use trato_hive_runtime::{AuditAction, AuditSink, Db, Error, MemberScope, SystemScope};
 
-/// Members reach their organization's data through a scope; VIEWERs get a read-only one.
+/// Members reach their organization's data through a scope; VIEWERs get a read-only one. Writes to
+/// `@@audit` models are recorded as Activity rows.
 impl trato_hive_runtime::Membership for OrganizationMember {
-    const USER_COLUMN: &'static str = "user_id";
-    const ROLE_COLUMN: &'static str = "role";
+    const USER_COLUMN: &'static str = OrganizationMember::USER_ID.name;
+    const ROLE_COLUMN: &'static str = OrganizationMember::ROLE.name;
 
     fn role_can_write(role: &str) -> bool {
         role != OrganizationRole::Viewer.db_value()
     }
+
+    fn audit_sink() -> Option<&'static AuditSink> {
+        Some(&ACTIVITY_LOG)
+    }
+}
+
+/// The audit trail is the Activity model (the spec's audit log).
+static ACTIVITY_LOG: AuditSink = AuditSink {
+    table: "activities",
+    tenant_column: Activity::ORGANIZATION_ID.name,
+    id_column: Activity::ID.name,
+    type_column: Activity::TYPE.name,
+    type_sql: "\"ActivityType\"",
+    description_column: Activity::DESCRIPTION.name,
+    metadata_column: Activity::METADATA.name,
+    actor_column: Activity::USER_ID.name,
+    kind: activity_type,
+    links: &[
+        ("Deal", Activity::DEAL_ID.name),
+        ("Document", Activity::DOCUMENT_ID.name),
+    ],
+};
+
+/// The ActivityType of a write: the specific ones the platform shows, `USER_ACTION` for the rest.
+fn activity_type(model: &str, action: AuditAction, columns: &[&str]) -> &'static str {
+    let kind = match (model, action) {
+        ("Deal", AuditAction::Create) => ActivityType::DealCreated,
+        ("Deal", AuditAction::Update) if columns.contains(&Deal::STAGE.name) => ActivityType::DealStageChanged,
+        ("Company", AuditAction::Create) => ActivityType::CompanyAdded,
+        ("Document", AuditAction::Create) => ActivityType::DocumentUploaded,
+        ("Document", AuditAction::Update) if columns.contains(&Document::STATUS.name) => {
+            ActivityType::DocumentProcessed
+        }
+        _ => ActivityType::UserAction,
+    };
+    kind.db_value()
+}
+
+/// The system scope, for cross-tenant jobs: the reason is logged and recorded in every audit row it writes.
+pub fn system(db: &Db, reason: &str) -> SystemScope {
+    db.system::<OrganizationMember>(reason)
 }
 
 /// Checks that `user_id` is a member of `organization_id` and returns the scope their role allows:

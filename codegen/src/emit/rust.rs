@@ -231,6 +231,11 @@ fn model_file(schema: &Schema, model: &Model, source: &str) -> TokenStream {
         }
     };
     let pk = column_list(model, &model.primary_key.fields);
+    let audit = model.audited.then(|| quote!(#[model(audit)]));
+    let soft_delete = model.soft_delete.map(|f| {
+        let col = &model.field(f).db_name;
+        quote!(#[model(soft_delete = #col)])
+    });
     let uniques = model.uniques.iter().map(|u| {
         let cols = column_list(model, &u.field_ids());
         quote!(#[model(unique(#cols))])
@@ -304,6 +309,8 @@ fn model_file(schema: &Schema, model: &Model, source: &str) -> TokenStream {
         #[serde(crate = "::trato_hive_runtime::__private::serde")]
         #[model(name = #model_name, table = #table, primary_key(#pk))]
         #tenancy
+        #audit
+        #soft_delete
         #(#uniques)*
         #(#relations)*
         pub struct #name {

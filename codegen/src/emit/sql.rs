@@ -54,15 +54,16 @@ fn index_sql(table: &str, i: &IndexDef) -> String {
         })
         .collect();
     let unique = if i.unique { "UNIQUE " } else { "" };
+    let predicate = i.predicate.as_ref().map(|p| format!(" WHERE {p}")).unwrap_or_default();
     match &i.using {
         Some(u) => format!(
-            "CREATE {unique}INDEX {} ON {} USING {u} ({});",
+            "CREATE {unique}INDEX {} ON {} USING {u} ({}){predicate};",
             q(&i.name),
             q(table),
             cols.join(", ")
         ),
         None => format!(
-            "CREATE {unique}INDEX {} ON {}({});",
+            "CREATE {unique}INDEX {} ON {}({}){predicate};",
             q(&i.name),
             q(table),
             cols.join(", ")

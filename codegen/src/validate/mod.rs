@@ -55,6 +55,7 @@ const FIELD_ATTRIBUTES: &[&str] = &[
     "relation",
     "ignore",
     "renamedFrom",
+    "audit",
 ];
 const MODEL_ATTRIBUTES: &[&str] = &[
     "id",
@@ -188,6 +189,8 @@ impl Validator {
                                 tenancy: Tenancy::Unmarked,
                                 ignored: false,
                                 renamed_from: None,
+                                audited: false,
+                                soft_delete: None,
                                 span: b.span,
                             });
                             self.marks.push(Vec::new());
@@ -410,6 +413,7 @@ impl Validator {
         let mut seen: HashMap<String, Span> = HashMap::new();
         let mut fields = Vec::new();
         let mut pk_fields: Vec<(FieldId, Span)> = Vec::new();
+        let mut soft_delete: Vec<(FieldId, Span)> = Vec::new();
         let mut uniques = Vec::new();
         for m in &b.members {
             let f = match m {
@@ -605,6 +609,18 @@ impl Validator {
                     }
                     "ignore" => field.ignored = true,
                     "renamedFrom" => field.renamed_from = self.string_arg(a),
+                    "softDelete" => {
+                        if field.scalar() != Some(Scalar::DateTime) || field.arity != Arity::Optional {
+                            self.diags.push(msg::attribute_not_allowed(
+                                a.span,
+                                "@softDelete",
+                                "only on an optional DateTime field",
+                                "declare it as `deletedAt DateTime? @softDelete`",
+                            ));
+                        } else {
+                            soft_delete.push((fid, a.span));
+                        }
+                    }
                     "relation" => {
                         if !is_rel {
                             self.diags.push(msg::attribute_not_allowed(
@@ -651,9 +667,18 @@ impl Validator {
             }
             fields.push(field);
         }
+        if soft_delete.len() > 1 {
+            self.diags.push(msg::attribute_not_allowed(
+                soft_delete[1].1,
+                "@softDelete",
+                "a second @softDelete field",
+                "keep one @softDelete field per model",
+            ));
+        }
         let model = &mut self.schema.models[mid.0];
         model.fields = fields;
         model.uniques = uniques;
+        model.soft_delete = soft_delete.first().map(|(f, _)| *f);
         if pk_fields.len() > 1 {
             self.diags
                 .push(msg::double_primary_key(pk_fields[1].1, &b.name.name, pk_fields[0].1));
@@ -864,6 +889,7 @@ impl Validator {
                     }
                 }
                 "ignore" => self.schema.models[mid.0].ignored = true,
+                "audit" => self.schema.models[mid.0].audited = true,
                 "renamedFrom" => {
                     if let Some(old) = self.string_arg(a) {
                         self.schema.models[mid.0].renamed_from = Some(old);

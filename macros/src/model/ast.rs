@@ -40,6 +40,8 @@ pub struct ModelDef {
     pub uniques: Vec<Vec<String>>,
     pub relations: Vec<RelationDef>,
     pub tenancy: TenancyDef,
+    pub audited: bool,
+    pub soft_delete: Option<String>,
 }
 
 const DEFAULT_KINDS: &[&str] = &[
@@ -157,6 +159,8 @@ impl ModelDef {
         let mut relations = Vec::new();
         let mut tenancy: Vec<(TenancyDef, proc_macro2::Span)> = Vec::new();
         let mut col_refs: Vec<LitStr> = Vec::new();
+        let mut audited = false;
+        let mut soft_delete: Option<String> = None;
 
         for attr in input.attrs.iter().filter(|a| a.path().is_ident("model")) {
             let res = attr.parse_nested_meta(|meta| {
@@ -176,6 +180,12 @@ impl ModelDef {
                     let key: LitStr = meta.value()?.parse()?;
                     col_refs.push(key.clone());
                     tenancy.push((TenancyDef::Owned(key.value()), key.span()));
+                } else if p.is_ident("audit") {
+                    audited = true;
+                } else if p.is_ident("soft_delete") {
+                    let col: LitStr = meta.value()?.parse()?;
+                    col_refs.push(col.clone());
+                    soft_delete = Some(col.value());
                 } else if p.is_ident("tenant_root") {
                     tenancy.push((TenancyDef::Root, syn::spanned::Spanned::span(p)));
                 } else if p.is_ident("global") {
@@ -211,7 +221,7 @@ impl ModelDef {
                     }
                     relations.push(rel);
                 } else {
-                    return Err(meta.error("unknown model attribute; expected name, table, primary_key, unique, tenant_key, tenant_root, global or relation"));
+                    return Err(meta.error("unknown model attribute; expected name, table, primary_key, unique, tenant_key, tenant_root, global, audit, soft_delete or relation"));
                 }
                 Ok(())
             });
@@ -261,6 +271,8 @@ impl ModelDef {
             uniques: uniques.iter().map(|u| u.iter().map(LitStr::value).collect()).collect(),
             relations,
             tenancy: tenancy.into_iter().next().map_or(TenancyDef::Unmarked, |(t, _)| t),
+            audited,
+            soft_delete,
         })
     }
 }

@@ -358,6 +358,11 @@ fn meta_const(def: &ModelDef) -> TokenStream {
         TenancyDef::Global => quote!(#rt::TenancyMeta::Global),
         TenancyDef::Owned(key) => quote!(#rt::TenancyMeta::Owned { key: #key }),
     };
+    let audited = def.audited;
+    let soft_delete = match &def.soft_delete {
+        Some(c) => quote!(::std::option::Option::Some(#c)),
+        None => quote!(::std::option::Option::None),
+    };
     quote! {
         const META: #rt::ModelMeta = #rt::ModelMeta {
             name: #name,
@@ -367,6 +372,8 @@ fn meta_const(def: &ModelDef) -> TokenStream {
             uniques: &[#(#uniques),*],
             relations: &[#(#relations),*],
             tenancy: #tenancy,
+            audited: #audited,
+            soft_delete: #soft_delete,
         };
     }
 }
@@ -378,7 +385,7 @@ pub fn stub(ident: &syn::Ident) -> TokenStream {
         impl #rt::Model for #ident {
             const META: #rt::ModelMeta = #rt::ModelMeta {
                 name: "", table: "", columns: &[], primary_key: &[], uniques: &[], relations: &[],
-                tenancy: #rt::TenancyMeta::Unmarked,
+                tenancy: #rt::TenancyMeta::Unmarked, audited: false, soft_delete: ::std::option::Option::None,
             };
             type Create = #rt::__private::NoInput;
             type Update = #rt::__private::NoInput;

@@ -80,6 +80,8 @@ impl ::trato_hive_runtime::Model for Deal {
         tenancy: ::trato_hive_runtime::TenancyMeta::Owned {
             key: "organization_id",
         },
+        audited: false,
+        soft_delete: ::std::option::Option::None,
     };
     type Create = DealCreate;
     type Update = DealUpdate;

@@ -14,6 +14,9 @@ use super::*;
 #[serde(crate = "::trato_hive_runtime::__private::serde")]
 #[model(name = "Company", table = "companies", primary_key("id"))]
 #[model(tenant_key = "organization_id")]
+#[model(audit)]
+#[model(soft_delete = "deleted_at")]
+#[model(unique("organization_id", "name"))]
 #[model(
     relation(
         field = "organization",
@@ -92,5 +95,13 @@ pub struct Company {
     #[serde(rename = "updatedAt")]
     pub updated_at: ::trato_hive_runtime::__private::chrono::DateTime<
         ::trato_hive_runtime::__private::chrono::Utc,
+    >,
+    /// Set when the company is deleted; deleted companies are hidden and their name can be reused.
+    #[model(sql = "TIMESTAMPTZ(3)")]
+    #[serde(rename = "deletedAt")]
+    pub deleted_at: ::std::option::Option<
+        ::trato_hive_runtime::__private::chrono::DateTime<
+            ::trato_hive_runtime::__private::chrono::Utc,
+        >,
     >,
 }

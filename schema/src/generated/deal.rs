@@ -14,6 +14,8 @@ use super::*;
 #[serde(crate = "::trato_hive_runtime::__private::serde")]
 #[model(name = "Deal", table = "deals", primary_key("id"))]
 #[model(tenant_key = "organization_id")]
+#[model(audit)]
+#[model(soft_delete = "deleted_at")]
 #[model(
     relation(
         field = "organization",
@@ -94,5 +96,13 @@ pub struct Deal {
     #[serde(rename = "updatedAt")]
     pub updated_at: ::trato_hive_runtime::__private::chrono::DateTime<
         ::trato_hive_runtime::__private::chrono::Utc,
+    >,
+    /// Set when the deal is deleted; deleted deals are hidden unless asked for.
+    #[model(sql = "TIMESTAMPTZ(3)")]
+    #[serde(rename = "deletedAt")]
+    pub deleted_at: ::std::option::Option<
+        ::trato_hive_runtime::__private::chrono::DateTime<
+            ::trato_hive_runtime::__private::chrono::Utc,
+        >,
     >,
 }

@@ -14,6 +14,7 @@ use super::*;
 #[serde(crate = "::trato_hive_runtime::__private::serde")]
 #[model(name = "Document", table = "documents", primary_key("id"))]
 #[model(tenant_key = "organization_id")]
+#[model(audit)]
 #[model(
     relation(
         field = "organization",

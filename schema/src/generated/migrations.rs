@@ -9,4 +9,15 @@ pub const MIGRATIONS: &[::trato_hive_runtime::Migration] = &[
             include_str!("../../migrations/20261125193502_init/down.sql"),
         ),
     },
+    ::trato_hive_runtime::Migration {
+        name: "20261125195604_audit_and_soft_delete",
+        up: include_str!(
+            "../../migrations/20261125195604_audit_and_soft_delete/migration.sql"
+        ),
+        down: ::std::option::Option::Some(
+            include_str!(
+                "../../migrations/20261125195604_audit_and_soft_delete/down.sql"
+            ),
+        ),
+    },
 ];

@@ -14,6 +14,7 @@ use super::*;
 #[serde(crate = "::trato_hive_runtime::__private::serde")]
 #[model(name = "OrganizationMember", table = "organization_members", primary_key("id"))]
 #[model(tenant_key = "organization_id")]
+#[model(audit)]
 #[model(unique("organization_id", "user_id"))]
 #[model(
     relation(

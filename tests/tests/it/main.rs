@@ -1,6 +1,7 @@
 //! The integration tests, as one binary (one link, one test server). Each test that needs a database
 //! gets its own (see `trato_tests::harness`).
 
+mod audit;
 mod client;
 mod generated;
 mod isolation;

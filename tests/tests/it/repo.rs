@@ -69,7 +69,7 @@ async fn a_role_that_could_bypass_rls_is_refused() {
         "{err:?}"
     );
     assert!(matches!(
-        superuser.system("nightly job").tenant("org_a").await,
+        system(&superuser, "nightly job").tenant("org_a").await,
         Err(Error::UnsafeRole { .. })
     ));
 }
@@ -555,8 +555,9 @@ async fn company_deal_and_activity_in_one_transaction() {
             .count(Activity::DEAL_ID.eq(deal.id.clone()))
             .await
             .expect("count"),
-        1
+        2
     );
+    // Two activities: the spec's own, and the audit trail's DEAL_CREATED (Deal is @@audit).
     let failed = a
         .transaction(TxOptions::default(), async |tx| {
             tx.repo::<Company>().create(CompanyCreate::new("Doomed".into())).await?;
@@ -616,8 +617,7 @@ async fn raw_sql_runs_under_the_scope_and_global_models_need_no_scope() {
     );
     assert_eq!(db.repo::<User>().count(Filter::all()).await.expect("count"), 4);
     // The system scope enters a tenant for a stated reason.
-    let sys = db
-        .system("monthly revenue report")
+    let sys = system(&db, "monthly revenue report")
         .tenant("org_b")
         .await
         .expect("system");
