@@ -78,6 +78,10 @@ pub enum Error {
     #[error("database error {code}: {message}")]
     Database { code: String, message: String },
 
+    /// A pagination cursor that was tampered with, or made for another tenant, model or order.
+    #[error("invalid cursor: it was altered, or it belongs to another organization or query")]
+    InvalidCursor,
+
     /// The caller may not do this (not a member, a read-only role, no tenant in this context).
     #[error("forbidden: {reason}")]
     Forbidden { reason: String },

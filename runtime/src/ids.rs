@@ -30,6 +30,11 @@ fn base36(mut n: u128, width: usize) -> String {
     String::from_utf8_lossy(&out).into_owned()
 }
 
+/// 8 unpredictable bytes.
+pub(crate) fn random_bytes() -> [u8; 8] {
+    random_u64().to_le_bytes()
+}
+
 /// A collision-resistant id in cuid's shape: `c` + time + counter + randomness, 25 lowercase characters.
 pub fn cuid() -> String {
     let millis = SystemTime::now()

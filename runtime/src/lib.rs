@@ -14,6 +14,7 @@ pub mod ids;
 pub mod introspect;
 mod meta;
 pub mod migrate;
+mod page;
 mod query;
 mod repo;
 mod scope;
@@ -25,6 +26,7 @@ pub use config::{redact_url, DbConfig, SslMode};
 pub use error::Error;
 pub use meta::*;
 pub use migrate::{Migration, MigrationProblem, MigrationStatus, Migrator};
+pub use page::{CursorPage, Direction, Page};
 pub use query::{escape_like, Case, Col, Filter, NullableCol, Order, Param, Query};
 pub use repo::{ColRef, Include, Nested, Numeric, RelMany, RelOne, Repo};
 pub use scope::{

@@ -278,6 +278,16 @@ pub struct Order<M> {
     _m: PhantomData<fn() -> M>,
 }
 
+impl<M> Order<M> {
+    pub(crate) fn by(column: &'static str, desc: bool) -> Self {
+        Order {
+            column,
+            desc,
+            _m: PhantomData,
+        }
+    }
+}
+
 impl<M> Clone for Order<M> {
     fn clone(&self) -> Self {
         Order {

@@ -102,6 +102,10 @@ impl<'a, M: Model, A: Access, E: Executor> Repo<'a, M, A, E> {
         }
     }
 
+    pub(crate) fn executor(&self) -> &E {
+        &self.exec
+    }
+
     /// Also see soft-deleted rows (of a model with a `@softDelete` field); by default they are skipped.
     pub fn with_deleted(mut self) -> Self {
         self.with_deleted = true;
@@ -615,6 +619,10 @@ fn no_tenant(meta: &ModelMeta) -> Error {
     Error::Forbidden {
         reason: format!("`{}` is tenant-owned and this context has no tenant", meta.name),
     }
+}
+
+pub(crate) fn id_column_of(meta: &ModelMeta) -> Result<&'static str, Error> {
+    id_column(meta)
 }
 
 /// The primary key column that identifies a row within its tenant (the last one of a tenant-led key).

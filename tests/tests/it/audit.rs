@@ -241,3 +241,140 @@ async fn soft_deleted_rows_are_hidden_unless_asked_for_and_their_names_can_be_re
         .expect("deal stays");
     assert_eq!(deal.company_id, None);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_page_helper_reads_items_and_total_in_one_snapshot() {
+    let t = TestDb::new().await;
+    members(&t).await;
+    let db = t.app_pool("");
+    let a = writer(&db, "u_owner", "org_a").await;
+    let n = a
+        .repo::<Deal>()
+        .create_many(
+            (0..23)
+                .map(|i| {
+                    DealCreate::new(format!("deal {i:02}")).stage(if i % 2 == 0 {
+                        DealStage::Sourcing
+                    } else {
+                        DealStage::Closing
+                    })
+                })
+                .collect(),
+        )
+        .await
+        .expect("deals");
+    assert_eq!(n, 23);
+    let page = a
+        .paginate(
+            || {
+                Query::new()
+                    .filter(Deal::STAGE.eq(DealStage::Sourcing))
+                    .order_by(Deal::NAME.asc())
+            },
+            2,
+            5,
+            Deal::COMPANY,
+        )
+        .await
+        .expect("page");
+    assert_eq!((page.page, page.page_size, page.total, page.total_pages), (2, 5, 12, 3));
+    let names: Vec<&str> = page.items.iter().map(|(d, _)| d.name.as_str()).collect();
+    assert_eq!(names, ["deal 10", "deal 12", "deal 14", "deal 16", "deal 18"]);
+    let last = a
+        .paginate(
+            || Query::new().filter(Deal::STAGE.eq(DealStage::Sourcing)),
+            3,
+            5,
+            Deal::COMPANY,
+        )
+        .await
+        .expect("last page");
+    assert_eq!(last.items.len(), 2);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn keyset_pages_neither_repeat_nor_skip_under_concurrent_inserts_and_cursors_are_bound() {
+    let t = TestDb::new().await;
+    members(&t).await;
+    let db = t.app_pool("connection_limit=4");
+    let a = writer(&db, "u_owner", "org_a").await;
+    let b = writer(&db, "u_b", "org_b").await;
+    a.repo::<Company>()
+        .create_many((0..200).map(|i| CompanyCreate::new(format!("c{i:03}"))).collect())
+        .await
+        .expect("companies");
+    let existing: std::collections::BTreeSet<String> = a
+        .repo::<Company>()
+        .find_many(Query::new())
+        .await
+        .expect("all")
+        .into_iter()
+        .map(|c| c.id)
+        .collect();
+
+    // Insert while paging.
+    let writer_scope = a.clone();
+    let inserter = tokio::spawn(async move {
+        for i in 0..100 {
+            writer_scope
+                .repo::<Company>()
+                .create(CompanyCreate::new(format!("new{i:03}")))
+                .await
+                .expect("insert");
+        }
+    });
+    let mut seen: Vec<String> = Vec::new();
+    let mut cursor: Option<String> = None;
+    let mut first_cursor = None;
+    loop {
+        let page = a
+            .repo::<Company>()
+            .find_page(Filter::all(), runtime::Direction::Forward, cursor.as_deref(), 17)
+            .await
+            .expect("page");
+        seen.extend(page.items.iter().map(|c| c.id.clone()));
+        if first_cursor.is_none() {
+            first_cursor = page.next.clone();
+        }
+        match page.next {
+            Some(next) => cursor = Some(next),
+            None => break,
+        }
+    }
+    inserter.await.expect("inserter");
+    let unique: std::collections::BTreeSet<&String> = seen.iter().collect();
+    assert_eq!(unique.len(), seen.len(), "a row was repeated");
+    assert!(
+        existing.iter().all(|id| unique.contains(id)),
+        "a row that existed when paging began was skipped"
+    );
+    assert!(seen.windows(2).all(|w| w[0] < w[1]), "pages are in key order");
+
+    // A cursor of org_a is refused in org_b's scope, and a tampered one anywhere.
+    let cursor = first_cursor.expect("more than one page");
+    let foreign = b
+        .repo::<Company>()
+        .find_page(Filter::all(), runtime::Direction::Forward, Some(&cursor), 17)
+        .await;
+    assert!(matches!(foreign, Err(runtime::Error::InvalidCursor)), "{foreign:?}");
+    let other_model = a
+        .repo::<Deal>()
+        .find_page(Filter::all(), runtime::Direction::Forward, Some(&cursor), 17)
+        .await;
+    assert!(matches!(other_model, Err(runtime::Error::InvalidCursor)));
+    let mut tampered = cursor.clone();
+    let last = tampered.pop().expect("char");
+    tampered.push(if last == '0' { '1' } else { '0' });
+    assert!(matches!(
+        a.repo::<Company>()
+            .find_page(Filter::all(), runtime::Direction::Forward, Some(&tampered), 17)
+            .await,
+        Err(runtime::Error::InvalidCursor)
+    ));
+    assert!(matches!(
+        a.repo::<Company>()
+            .find_page(Filter::all(), runtime::Direction::Backward, Some(&cursor), 17)
+            .await,
+        Err(runtime::Error::InvalidCursor)
+    ));
+}

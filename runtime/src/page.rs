@@ -1,0 +1,273 @@
+//! Pagination: the spec's page helper (items and total read in one snapshot) and keyset pagination with an
+//! opaque cursor, signed (HMAC-SHA256) and bound to its tenant, model and direction, so that a tampered or
+//! foreign cursor is an error rather than another tenant's page.
+
+use std::sync::OnceLock;
+
+use sha2::{Digest, Sha256};
+use tokio_postgres::types::ToSql;
+
+use crate::error::Error;
+use crate::meta::{Key, Model, TenantOwned};
+use crate::query::{Filter, Node, ParamBox, Query};
+use crate::repo::{Include, Repo};
+use crate::scope::{Access, Executor, TenantScope};
+use crate::tx::TxOptions;
+
+/// One page, as the spec's `paginateDeals` returns it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Page<T> {
+    pub items: Vec<T>,
+    /// 1-based.
+    pub page: i64,
+    pub page_size: i64,
+    pub total: i64,
+    pub total_pages: i64,
+}
+
+impl<A: Access> TenantScope<A> {
+    /// Page `page` (1-based) of the rows `query` selects (its skip and take are replaced), with `include`
+    /// loaded, and the total: both read in one REPEATABLE READ snapshot, so the total matches the items.
+    /// `query` is a function because the filter is used twice (for the items and for the count).
+    pub async fn paginate<M, I>(
+        &self,
+        query: impl Fn() -> Query<M> + Sync,
+        page: i64,
+        page_size: i64,
+        include: I,
+    ) -> Result<Page<(M, I::Out)>, Error>
+    where
+        M: TenantOwned,
+        I: Include<M>,
+    {
+        let page = page.max(1);
+        let page_size = page_size.clamp(1, 10_000);
+        let include = &include;
+        let query = &query;
+        let (items, total) = self
+            .transaction(TxOptions::repeatable_read().read_only(), async |tx| {
+                let repo = tx.repo::<M>();
+                let items = repo
+                    .find_many_with(
+                        query().skip((page - 1) * page_size).take(page_size),
+                        include_ref(include),
+                    )
+                    .await?;
+                let total = repo.count(query().filter).await?;
+                Ok((items, total))
+            })
+            .await?;
+        Ok(Page {
+            items,
+            page,
+            page_size,
+            total,
+            total_pages: (total + page_size - 1) / page_size,
+        })
+    }
+}
+
+fn include_ref<M: Model, I: Include<M>>(i: &I) -> &I {
+    i
+}
+
+impl<M: Model, I: Include<M>> Include<M> for &I {
+    type Out = I::Out;
+    fn load<E: Executor>(
+        &self,
+        exec: &E,
+        parents: &[M],
+    ) -> impl std::future::Future<Output = Result<Vec<Self::Out>, Error>> + Send {
+        (**self).load(exec, parents)
+    }
+}
+
+/// The direction of a keyset page, by primary key.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Direction {
+    Forward,
+    Backward,
+}
+
+/// A keyset page: the rows and the cursor of the next page (`None` on the last one).
+#[derive(Debug, Clone, PartialEq)]
+pub struct CursorPage<T> {
+    pub items: Vec<T>,
+    pub next: Option<String>,
+}
+
+impl<M: Model, A: Access, E: Executor> Repo<'_, M, A, E> {
+    /// Up to `take` rows matching `filter`, ordered by primary key, after `cursor` (from the previous
+    /// page; `None` for the first). Rows that existed when paging began are never repeated or skipped,
+    /// whatever is inserted meanwhile.
+    pub async fn find_page(
+        &self,
+        filter: Filter<M>,
+        direction: Direction,
+        cursor: Option<&str>,
+        take: i64,
+    ) -> Result<CursorPage<M>, Error> {
+        let id = crate::repo::id_column_of(&M::META)?;
+        let tenant = self.executor().tenant().unwrap_or("").to_string();
+        let mut filter = filter;
+        if let Some(c) = cursor {
+            let last = decode(c, &tenant, M::META.name, direction)?;
+            let op = if direction == Direction::Forward { ">" } else { "<" };
+            filter = filter.and(Filter::from_node(Node::Cmp {
+                column: id,
+                op,
+                value: ParamBox(key_param(last)),
+            }));
+        }
+        let order = crate::query::Order::<M>::by(id, direction == Direction::Backward);
+        let take = take.clamp(1, 10_000);
+        let items = self
+            .find_many(Query::new().filter(filter).order_by(order).take(take))
+            .await?;
+        let next = if items.len() as i64 == take {
+            items
+                .last()
+                .and_then(|m| m.key(id))
+                .map(|k| encode(&tenant, M::META.name, direction, &k))
+        } else {
+            None
+        };
+        Ok(CursorPage { items, next })
+    }
+}
+
+fn key_param(k: Key) -> Box<dyn ToSql + Sync + Send> {
+    match k {
+        Key::Str(s) => Box::new(s),
+        Key::I16(n) => Box::new(n),
+        Key::I32(n) => Box::new(n),
+        Key::I64(n) => Box::new(n),
+        Key::Uuid(u) => Box::new(u),
+    }
+}
+
+/// The key that signs cursors: `TRATO_CURSOR_SECRET`, else random for this process (cursors then do not
+/// survive a restart; set the variable when several processes serve one API).
+fn secret() -> &'static [u8] {
+    static SECRET: OnceLock<Vec<u8>> = OnceLock::new();
+    SECRET.get_or_init(|| match std::env::var("TRATO_CURSOR_SECRET") {
+        Ok(s) if !s.is_empty() => s.into_bytes(),
+        _ => (0..4).flat_map(|_| crate::ids::random_bytes()).collect(),
+    })
+}
+
+fn hmac(key: &[u8], msg: &[u8]) -> [u8; 32] {
+    let mut k = [0u8; 64];
+    if key.len() > 64 {
+        k[..32].copy_from_slice(&Sha256::digest(key));
+    } else {
+        k[..key.len()].copy_from_slice(key);
+    }
+    let ipad: Vec<u8> = k.iter().map(|b| b ^ 0x36).collect();
+    let opad: Vec<u8> = k.iter().map(|b| b ^ 0x5c).collect();
+    let inner = Sha256::new().chain_update(&ipad).chain_update(msg).finalize();
+    Sha256::new().chain_update(&opad).chain_update(inner).finalize().into()
+}
+
+fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+fn unhex(s: &str) -> Option<Vec<u8>> {
+    if s.len() % 2 != 0 {
+        return None;
+    }
+    (0..s.len())
+        .step_by(2)
+        .map(|i| u8::from_str_radix(s.get(i..i + 2)?, 16).ok())
+        .collect()
+}
+
+fn key_text(k: &Key) -> String {
+    match k {
+        Key::Str(s) => format!("s{}", hex(s.as_bytes())),
+        Key::I16(n) => format!("h{n}"),
+        Key::I32(n) => format!("i{n}"),
+        Key::I64(n) => format!("l{n}"),
+        Key::Uuid(u) => format!("u{u}"),
+    }
+}
+
+fn parse_key(s: &str) -> Option<Key> {
+    let (tag, rest) = s.split_at_checked(1)?;
+    Some(match tag {
+        "s" => Key::Str(String::from_utf8(unhex(rest)?).ok()?),
+        "h" => Key::I16(rest.parse().ok()?),
+        "i" => Key::I32(rest.parse().ok()?),
+        "l" => Key::I64(rest.parse().ok()?),
+        "u" => Key::Uuid(rest.parse().ok()?),
+        _ => return None,
+    })
+}
+
+fn payload(tenant: &str, model: &str, direction: Direction, key: &str) -> String {
+    let dir = if direction == Direction::Forward { "f" } else { "b" };
+    format!("v1.{}.{}.{dir}.{key}", hex(tenant.as_bytes()), hex(model.as_bytes()))
+}
+
+pub(crate) fn encode(tenant: &str, model: &str, direction: Direction, key: &Key) -> String {
+    let body = payload(tenant, model, direction, &key_text(key));
+    let mac = hmac(secret(), body.as_bytes());
+    format!("{body}.{}", hex(&mac))
+}
+
+pub(crate) fn decode(cursor: &str, tenant: &str, model: &str, direction: Direction) -> Result<Key, Error> {
+    let invalid = || Error::InvalidCursor;
+    let (body, mac) = cursor.rsplit_once('.').ok_or_else(invalid)?;
+    let expected = hmac(secret(), body.as_bytes());
+    let given = unhex(mac).ok_or_else(invalid)?;
+    // Constant-time comparison: no early exit that would reveal how much of the signature matched.
+    if given.len() != expected.len() || given.iter().zip(expected.iter()).fold(0u8, |acc, (a, b)| acc | (a ^ b)) != 0 {
+        return Err(invalid());
+    }
+    let key = body.rsplit_once('.').map(|(_, k)| k).ok_or_else(invalid)?;
+    if body != payload(tenant, model, direction, key) {
+        // Signed by us, but for another tenant, model or direction.
+        return Err(invalid());
+    }
+    parse_key(key).ok_or_else(invalid)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn cursors_round_trip_and_refuse_tampering_and_other_tenants() {
+        let k = Key::Str("cm1deal789".into());
+        let c = encode("org_a", "Deal", Direction::Forward, &k);
+        assert_eq!(decode(&c, "org_a", "Deal", Direction::Forward).ok(), Some(k));
+        assert!(
+            decode(&c, "org_b", "Deal", Direction::Forward).is_err(),
+            "another tenant"
+        );
+        assert!(
+            decode(&c, "org_a", "Company", Direction::Forward).is_err(),
+            "another model"
+        );
+        assert!(
+            decode(&c, "org_a", "Deal", Direction::Backward).is_err(),
+            "another order"
+        );
+        let mut tampered = c.clone();
+        tampered.replace_range(10..11, if &c[10..11] == "a" { "b" } else { "a" });
+        assert!(decode(&tampered, "org_a", "Deal", Direction::Forward).is_err());
+        assert!(decode("garbage", "org_a", "Deal", Direction::Forward).is_err());
+        assert_eq!(parse_key(&key_text(&Key::I64(-5))), Some(Key::I64(-5)));
+    }
+
+    #[test]
+    fn hmac_matches_rfc_4231() {
+        // RFC 4231 test case 2.
+        let mac = hmac(b"Jefe", b"what do ya want for nothing?");
+        assert_eq!(
+            hex(&mac),
+            "5bdcc146bf60754e6a042426089575c75a003f089d2739839dec58b964ec3843"
+        );
+    }
+}
