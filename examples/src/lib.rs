@@ -1,2 +1,6 @@
-//! An application crate written the way the Trato Hive platform uses the data layer. Its binaries are what
-//! `cargo xtask dev` runs against the development database.
+//! An application crate written the way the Trato Hive platform uses the data layer: the development seed
+//! ([`seed`]), the tour `cargo xtask dev` prints (`src/bin/tour.rs`), and the spec's examples
+//! ([`spec_examples`]), run against a real database by the tests.
+
+pub mod seed;
+pub mod spec_examples;

@@ -37,6 +37,7 @@ pub fn run_db(args: &[String]) -> anyhow::Result<ExitCode> {
     let args = Args::parse(args, &[], &["--migrations", "--schema"])?;
     match args.positional.first().map(String::as_str) {
         Some("drift") => return drift(args.option("--migrations").map(std::path::PathBuf::from)),
+        Some("seed") => return crate::dev::seed(),
         Some("up") => {
             let cluster = up()?;
             println!("{}", cluster.url(DEV_DATABASE));
@@ -63,7 +64,7 @@ pub fn run_db(args: &[String]) -> anyhow::Result<ExitCode> {
             ),
             None => println!("no development PostgreSQL yet; `cargo xtask db up` creates it"),
         },
-        _ => anyhow::bail!("usage: cargo xtask db up | down | url | status | drift [--migrations DIR]"),
+        _ => anyhow::bail!("usage: cargo xtask db up | down | url | status | seed | drift [--migrations DIR]"),
     }
     Ok(ExitCode::SUCCESS)
 }

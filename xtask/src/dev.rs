@@ -1,52 +1,108 @@
-//! `cargo xtask dev`, README's main job: a development PostgreSQL when `DATABASE_URL` is unset (started by
-//! the project itself), pending migrations applied, then the tour (`trato-example`'s `tour` binary, built
-//! and run against that database), and the `DATABASE_URL` to connect with. Safe to run again and again.
+//! `cargo xtask dev`, README's main job, and `cargo xtask db seed`: a development PostgreSQL when
+//! `DATABASE_URL` is unset (started by the project itself), pending migrations applied, the idempotent seed,
+//! then the tour (`trato-example`'s binaries, built and run against that database), and the URLs to connect
+//! with. Safe to run again and again.
 //!
 //! xtask does not depend on the generated code itself, so that `cargo xtask codegen` works even when the
-//! generated code does not compile.
+//! generated code does not compile; it runs the example crate's binaries instead.
 
 use std::process::{Command, ExitCode};
 
 use anyhow::Context;
-use trato_hive_runtime::{DbConfig, Migrator};
+use trato_hive_runtime::{Db, DbConfig, Migrator};
 
 use crate::{db, project_root};
+
+/// The login role of the development database's application (member of `trato_app`).
+const DEV_APP_USER: &str = "trato_app_dev";
+const DEV_APP_PASSWORD: &str = "app";
+
+/// Where the application connects (its role, under RLS) and where migrations run (the owner).
+pub struct Urls {
+    pub app: String,
+    pub direct: String,
+}
+
+/// Makes the database ready: the development server (unless `DATABASE_URL` is set), migrations applied
+/// through the direct URL, and (for the development server) an application login role.
+pub fn prepare() -> anyhow::Result<Urls> {
+    let set = |k: &str| std::env::var(k).ok().filter(|v| !v.is_empty());
+    let rt = tokio::runtime::Builder::new_current_thread().enable_all().build()?;
+    let migrator = Migrator::from_dir(&project_root().join("schema/migrations"))?;
+    let report = |applied: Vec<String>| {
+        println!(
+            "Migrations: {} in schema/migrations, {} applied now ({})",
+            migrator.names().len(),
+            applied.len(),
+            if applied.is_empty() {
+                "the database was up to date".to_string()
+            } else {
+                applied.join(", ")
+            }
+        )
+    };
+    if let Some(app) = set("DATABASE_URL") {
+        let direct = set("DIRECT_URL").unwrap_or_else(|| app.clone());
+        report(rt.block_on(migrator.deploy(&DbConfig::from_url(&direct)?))?);
+        return Ok(Urls { app, direct });
+    }
+    let cluster = db::up()?;
+    let direct = cluster.url(db::DEV_DATABASE);
+    report(rt.block_on(migrator.deploy(&DbConfig::from_url(&direct)?))?);
+    rt.block_on(async {
+        let owner = Db::connect(DbConfig::from_url(&format!(
+            "{direct}?sslmode=disable&connection_limit=1"
+        ))?)?;
+        owner
+            .execute(
+                &format!(
+                    "DO $$ BEGIN CREATE ROLE {DEV_APP_USER} LOGIN PASSWORD '{DEV_APP_PASSWORD}' IN ROLE trato_app; \
+                     EXCEPTION WHEN duplicate_object OR unique_violation THEN NULL; END $$"
+                ),
+                &[],
+            )
+            .await?;
+        owner.close();
+        Ok::<_, trato_hive_runtime::Error>(())
+    })?;
+    let app = format!(
+        "postgresql://{DEV_APP_USER}:{DEV_APP_PASSWORD}@127.0.0.1:{}/{}",
+        cluster.port,
+        db::DEV_DATABASE
+    );
+    Ok(Urls { app, direct })
+}
+
+/// Runs a binary of the example application against `app_url`.
+pub fn run_example(bin: &str, app_url: &str) -> anyhow::Result<()> {
+    let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
+    let status = Command::new(cargo)
+        .args(["run", "--quiet", "-p", "trato-example", "--bin", bin])
+        .current_dir(project_root())
+        .env("DATABASE_URL", app_url)
+        .env_remove("DIRECT_URL")
+        .status()
+        .with_context(|| format!("cannot run `cargo run -p trato-example --bin {bin}`"))?;
+    if !status.success() {
+        anyhow::bail!("`{bin}` failed");
+    }
+    Ok(())
+}
 
 pub fn run(args: &[String]) -> anyhow::Result<ExitCode> {
     if let Some(a) = args.first() {
         anyhow::bail!("`cargo xtask dev` takes no arguments (got `{a}`)");
     }
-    let url = match std::env::var("DATABASE_URL") {
-        Ok(u) if !u.is_empty() => u,
-        _ => db::up()?.url(db::DEV_DATABASE),
-    };
-    let direct = match std::env::var("DIRECT_URL") {
-        Ok(u) if !u.is_empty() => DbConfig::from_url(&u)?,
-        _ => DbConfig::from_url(&url)?,
-    };
-    let migrator = Migrator::from_dir(&project_root().join("schema/migrations"))?;
-    let rt = tokio::runtime::Builder::new_current_thread().enable_all().build()?;
-    let applied = rt.block_on(migrator.deploy(&direct))?;
-    println!(
-        "Migrations: {} in schema/migrations, {} applied now ({})",
-        migrator.names().len(),
-        applied.len(),
-        if applied.is_empty() {
-            "the database was up to date".to_string()
-        } else {
-            applied.join(", ")
-        }
-    );
-    let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
-    let status = Command::new(cargo)
-        .args(["run", "--quiet", "-p", "trato-example", "--bin", "tour"])
-        .current_dir(project_root())
-        .env("DATABASE_URL", &url)
-        .status()
-        .context("cannot run the tour (cargo run -p trato-example --bin tour)")?;
-    if !status.success() {
-        anyhow::bail!("the tour failed");
-    }
-    println!("\nDATABASE_URL={url}");
+    let urls = prepare()?;
+    run_example("seed", &urls.app)?;
+    run_example("tour", &urls.app)?;
+    println!("\nDATABASE_URL={}", urls.app);
+    println!("DIRECT_URL={}", urls.direct);
+    Ok(ExitCode::SUCCESS)
+}
+
+pub fn seed() -> anyhow::Result<ExitCode> {
+    let urls = prepare()?;
+    run_example("seed", &urls.app)?;
     Ok(ExitCode::SUCCESS)
 }

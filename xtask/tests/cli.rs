@@ -299,25 +299,85 @@ fn db_up_url_down_work_twice_in_a_row() {
     let _ = fs::remove_dir_all(&home);
 }
 
+/// Every table's rows (as text, sorted) and the catalog: equal dumps mean equal databases.
+fn dump(direct_url: &str) -> Vec<String> {
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .expect("runtime");
+    rt.block_on(async {
+        let db = trato_hive_runtime::Db::connect(trato_hive_runtime::DbConfig::from_url(&format!("{direct_url}?sslmode=disable")).expect("url")).expect("pool");
+        let conn = db.conn().await.expect("conn");
+        let mut out = trato_hive_runtime::introspect::catalog(&conn).await.expect("catalog");
+        let tables = conn.query("SELECT tablename FROM pg_tables WHERE schemaname = 'public' ORDER BY 1", &[]).await.expect("tables");
+        for t in tables {
+            let name: String = t.get(0);
+            let sql = format!("SELECT count(*)::text || ':' || md5(coalesce(string_agg(t::text, '|' ORDER BY t::text), '')) FROM \"{name}\" t");
+            let row = conn.query_one(&sql, &[]).await.expect("dump");
+            out.push(format!("{name} {}", row.get::<_, String>(0)));
+        }
+        out
+    })
+}
+
 #[test]
-fn dev_runs_the_main_job_twice() {
+fn dev_runs_the_main_job_twice_and_leaves_the_same_database() {
     let home = temp_dir("dev");
-    for _ in 0..2 {
+    let mut dumps = Vec::new();
+    for round in 0..2 {
         let run = xtask_pg(&home, &["dev"]);
         assert!(run.status.success(), "{}", stderr(&run));
         let out = stdout(&run);
-        assert!(out.contains("server:   PostgreSQL"), "{out}");
-        assert!(out.contains("savepoint failed = true, rows kept = 1"), "{out}");
-        assert!(out.contains("Deal                 table deals"), "{out}");
         assert!(
-            out.lines().any(|l| l.starts_with("DATABASE_URL=postgresql://")),
+            out.contains(if round == 0 {
+                "Seed: 42 rows created"
+            } else {
+                "Seed: already there, nothing written"
+            }),
+            "{out}"
+        );
+        assert!(out.contains("as the application's role"), "{out}");
+        assert!(
+            out.contains("Pipeline by stage:") && out.contains("CLOSED_WON"),
             "{out}"
         );
         assert!(
-            out.contains("Connected to postgresql://postgres:***@127.0.0.1:"),
+            out.contains("Deal \"Acquire Acme\"") && out.contains("company   Acme Corporation"),
+            "{out}"
+        );
+        assert!(
+            out.contains("fact    Acme Corporation revenue FY2025 = $50.0M"),
+            "{out}"
+        );
+        assert!(out.contains("Latest activity: [AI_QUERY]"), "{out}");
+        assert!(
+            out.contains("Demo Organization sees 8 deals, Northwind Capital sees 1"),
+            "{out}"
+        );
+        assert!(
+            out.contains("Connected to postgresql://trato_app_dev:***@127.0.0.1:"),
             "the tour shows the URL redacted: {out}"
         );
+        let direct = out
+            .lines()
+            .find_map(|l| l.strip_prefix("DIRECT_URL="))
+            .expect("DIRECT_URL printed")
+            .to_string();
+        assert!(
+            out.lines()
+                .any(|l| l.starts_with("DATABASE_URL=postgresql://trato_app_dev:")),
+            "{out}"
+        );
+        dumps.push(dump(&direct));
     }
+    assert!(dumps[0].len() > 100, "the dump looks too small");
+    assert_eq!(dumps[0], dumps[1], "the second run changed the database");
+    let seed = xtask_pg(&home, &["db", "seed"]);
+    assert!(
+        seed.status.success() && stdout(&seed).contains("nothing written"),
+        "{}",
+        stdout(&seed)
+    );
     let _ = xtask_pg(&home, &["db", "down"]);
     let _ = fs::remove_dir_all(&home);
 }

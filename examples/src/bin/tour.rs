@@ -1,92 +1,125 @@
-//! The tour `cargo xtask dev` prints: what the data layer holds, through the generated API, on the database
-//! named by `DATABASE_URL`.
+//! The tour `cargo xtask dev` prints for the demo organization, through the generated API, as the
+//! application's role: the pipeline by stage, one deal with its company, documents and facts, the latest
+//! activity, and what the second organization sees.
 
-use trato_hive_db::runtime::{Db, DbConfig, ModelMeta, TenancyMeta, TxOptions};
+use trato_hive_db::runtime::{Db, DbConfig, Filter, Query};
+use trato_hive_db::*;
 
 #[tokio::main(flavor = "current_thread")]
 async fn main() -> anyhow::Result<()> {
-    tour(DbConfig::from_env()?).await
-}
-
-async fn tour(cfg: DbConfig) -> anyhow::Result<()> {
+    let cfg = DbConfig::from_env()?;
     let redacted = cfg.redacted_url();
     let db = Db::connect(cfg)?;
-    let row = db
+    let version: String = db
         .conn()
         .await?
-        .query_one("SELECT version(), current_user, current_database()", &[])
-        .await?;
-    let version: String = row.get(0);
-    let user: String = row.get(1);
-    let database: String = row.get(2);
-    println!("Connected to {redacted}");
-    println!("  server:   {}", version.split(" on ").next().unwrap_or(&version));
-    println!("  as:       {user} on database {database}");
-    let status = db.status();
-    println!(
-        "  pool:     {} connection(s) open of at most {}",
-        status.size, status.max_size
-    );
+        .query_one("SELECT current_setting('server_version')", &[])
+        .await?
+        .get(0);
+    println!("Connected to {redacted} (PostgreSQL {version}) as the application's role");
 
-    // A transaction with a savepoint that fails on purpose: its work is undone, the outer one commits.
-    let inner_failed = db
-        .transaction(TxOptions::default(), async |tx| {
-            tx.execute("CREATE TEMP TABLE tour (n int) ON COMMIT DROP", &[]).await?;
-            tx.execute("INSERT INTO tour VALUES (1)", &[]).await?;
-            let nested = tx
-                .savepoint(async |sp| {
-                    sp.execute("INSERT INTO tour VALUES (2)", &[]).await?;
-                    sp.execute("INSERT INTO tour VALUES ('not a number')", &[]).await
-                })
-                .await;
-            let row = tx.query_one("SELECT count(*) FROM tour", &[]).await?;
-            Ok((nested.is_err(), row.get::<_, i64>(0)))
-        })
-        .await?;
-    println!(
-        "  tx:       savepoint failed = {}, rows kept = {} (the savepoint's insert was rolled back)",
-        inner_failed.0, inner_failed.1
-    );
+    let alice = scope(&db, "seed-user-alice", "seed-org-demo").await?.write()?;
+    let org = alice
+        .root::<Organization>()
+        .find_first(Query::new())
+        .await?
+        .ok_or_else(|| anyhow::anyhow!("run the seed first"))?;
+    println!("\n{} ({}), as admin@demo.com ({})", org.name, org.slug, alice.role());
 
-    println!("\nThe Trato Hive schema (schema/schema.prisma), as the generated code records it:");
-    let models: [ModelMeta; 12] = {
-        use trato_hive_db::*;
-        [
-            Organization::META,
-            OrganizationMember::META,
-            Company::META,
-            Deal::META,
-            Document::META,
-            DocumentChunk::META,
-            Fact::META,
-            Activity::META,
-            User::META,
-            Account::META,
-            Session::META,
-            VerificationToken::META,
-        ]
-    };
-    let conn = db.conn().await?;
-    for m in models {
-        let rows: i64 = conn
-            .query_one(&format!("SELECT count(*) FROM \"{}\"", m.table), &[])
-            .await?
-            .get(0);
-        let tenancy = match m.tenancy {
-            TenancyMeta::Root => "tenant root".to_string(),
-            TenancyMeta::Owned { key } => format!("tenant-owned by {key}"),
-            TenancyMeta::Global => "global".to_string(),
-            TenancyMeta::Unmarked => "unmarked".to_string(),
-        };
+    println!("\nPipeline by stage:");
+    let mut total_value = rust_decimal::Decimal::ZERO;
+    for (stage, count, value) in alice
+        .repo::<Deal>()
+        .group_by(Deal::STAGE, Deal::VALUE, Filter::all())
+        .await?
+    {
+        let value = value.unwrap_or_default();
+        total_value += value;
         println!(
-            "  {:<20} table {:<22} {:>2} columns, {:>2} relations, {rows:>4} rows, {tenancy}",
-            m.name,
-            m.table,
-            m.columns.len(),
-            m.relations.len()
+            "  {:<26} {count:>2} deal(s)  ${:>14}",
+            stage.to_string(),
+            value.round_dp(0).to_string()
         );
     }
-    drop(conn);
+    println!(
+        "  {:<26}           ${:>14}",
+        "total",
+        total_value.round_dp(0).to_string()
+    );
+
+    let deals = alice
+        .repo::<Deal>()
+        .find_many_with(
+            Deal::NAME.eq("Acquire Acme"),
+            (Deal::COMPANY, Deal::DOCUMENTS.with(Document::FACTS)),
+        )
+        .await?;
+    if let Some((deal, (company, documents))) = deals.first() {
+        println!(
+            "\nDeal \"{}\": {} / {}, {}% likely",
+            deal.name,
+            deal.r#type,
+            deal.stage,
+            deal.probability.unwrap_or(0)
+        );
+        if let Some(c) = company {
+            println!(
+                "  company   {} ({}, {} employees)",
+                c.name,
+                c.domain.as_deref().unwrap_or("-"),
+                c.employees.unwrap_or(0)
+            );
+        }
+        for (doc, facts) in documents {
+            println!("  document  {} [{} / {}]", doc.name, doc.r#type, doc.status);
+            for f in facts {
+                println!(
+                    "    fact    {} {} = {} ({}% confidence)",
+                    f.subject,
+                    f.predicate,
+                    f.object,
+                    (f.confidence * 100.0).round()
+                );
+            }
+        }
+    }
+
+    if let Some(a) = alice
+        .repo::<Activity>()
+        .find_first(
+            Query::new()
+                .order_by(Activity::CREATED_AT.desc())
+                .order_by(Activity::ID.desc()),
+        )
+        .await?
+    {
+        println!("\nLatest activity: [{}] {}", a.r#type, a.description);
+    }
+    let activities = alice.repo::<Activity>().count(Filter::all()).await?;
+    println!("Audit trail: {activities} activities in this organization");
+
+    let page = alice
+        .paginate(
+            || Query::new().order_by(Deal::CREATED_AT.desc()).order_by(Deal::ID.asc()),
+            1,
+            3,
+            Deal::COMPANY,
+        )
+        .await?;
+    println!(
+        "\nDeals page {}/{} ({} in all):",
+        page.page, page.total_pages, page.total
+    );
+    for (d, c) in &page.items {
+        println!("  {} ({})", d.name, c.as_ref().map_or("-", |c| c.name.as_str()));
+    }
+
+    let erin = scope(&db, "seed-user-erin", "seed-org-northwind").await?.write()?;
+    let theirs = erin.repo::<Deal>().count(Filter::all()).await?;
+    let ours = alice.repo::<Deal>().count(Filter::all()).await?;
+    println!(
+        "\nIsolation: Demo Organization sees {ours} deals, Northwind Capital sees {theirs}; neither sees the other's."
+    );
     db.close();
     Ok(())
 }

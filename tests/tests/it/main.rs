@@ -3,6 +3,7 @@
 
 mod audit;
 mod client;
+mod examples;
 mod generated;
 mod isolation;
 mod migrations;
