@@ -129,6 +129,9 @@ fn valid_schemas_generate_their_expected_rust() {
         failures.extend(expect_file(&path.with_extension("rs.snap"), &snapshot(&out.rust)));
         let ddl = trato_codegen::ddl(&src).expect("valid schema has DDL");
         failures.extend(expect_file(&path.with_extension("sql.snap"), &ddl));
+        let (schema, _) = trato_codegen::check(&src);
+        let ts = trato_codegen::emit::typescript::emit(&schema.expect("valid"), &name(path));
+        failures.extend(expect_file(&path.with_extension("ts.snap"), &ts));
 
         // Formatting changes layout only: it is idempotent and generates the same code.
         let formatted = trato_codegen::format::format(&src).expect("valid schemas format");

@@ -13,43 +13,62 @@ use trato_codegen::emit::rust::EmbeddedMigrations;
 
 use crate::{project_root, Args, TARGETS};
 
+/// One schema to generate for: output folder, migrations folder, TypeScript module.
+struct Job {
+    schema: PathBuf,
+    out: PathBuf,
+    migrations: Option<PathBuf>,
+    typescript: Option<PathBuf>,
+}
+
 pub fn run(args: &[String]) -> anyhow::Result<ExitCode> {
-    let args = Args::parse(args, &["--check"], &["--schema", "--out", "--migrations"])?;
+    let args = Args::parse(
+        args,
+        &["--check"],
+        &["--schema", "--out", "--migrations", "--typescript"],
+    )?;
     let check = args.flag("--check");
-    let targets: Vec<(PathBuf, PathBuf, Option<PathBuf>)> = match (args.option("--schema"), args.option("--out")) {
-        (Some(s), Some(o)) => vec![(
-            PathBuf::from(s),
-            PathBuf::from(o),
-            args.option("--migrations").map(PathBuf::from),
-        )],
+    let jobs: Vec<Job> = match (args.option("--schema"), args.option("--out")) {
+        (Some(s), Some(o)) => vec![Job {
+            schema: PathBuf::from(s),
+            out: PathBuf::from(o),
+            migrations: args.option("--migrations").map(PathBuf::from),
+            typescript: args.option("--typescript").map(PathBuf::from),
+        }],
         (None, None) => {
             let root = project_root();
             TARGETS
                 .iter()
-                .map(|t| {
-                    (
-                        root.join(t.schema),
-                        root.join(t.out),
-                        t.migrations.map(|m| root.join(m)),
-                    )
+                .map(|t| Job {
+                    schema: root.join(t.schema),
+                    out: root.join(t.out),
+                    migrations: t.migrations.map(|m| root.join(m)),
+                    typescript: t.typescript.map(|m| root.join(m)),
                 })
                 .collect()
         }
         _ => anyhow::bail!("--schema and --out go together"),
     };
     let mut failed = false;
-    for (schema, out, migrations) in &targets {
-        match generate_one(schema, out, migrations.as_deref(), check)? {
+    for job in &jobs {
+        match generate_one(&job.schema, &job.out, job.migrations.as_deref(), check)? {
             Outcome::Fresh => {}
             Outcome::Written(n) => eprintln!(
                 "codegen: {} -> {} ({n} file(s) written)",
-                schema.display(),
-                out.display()
+                job.schema.display(),
+                job.out.display()
             ),
             Outcome::Invalid | Outcome::Stale => failed = true,
         }
-        if let Some(dir) = migrations {
-            if let Some(msg) = migration_drift(schema, dir)? {
+        if let Some(ts) = &job.typescript {
+            match typescript(&job.schema, ts, check)? {
+                Outcome::Stale => failed = true,
+                Outcome::Written(_) => eprintln!("codegen: {} -> {}", job.schema.display(), ts.display()),
+                _ => {}
+            }
+        }
+        if let Some(dir) = &job.migrations {
+            if let Some(msg) = migration_drift(&job.schema, dir)? {
                 eprintln!("codegen: {msg}");
                 failed |= check;
             }
@@ -172,6 +191,20 @@ fn generate_one(schema: &Path, out: &Path, migrations: Option<&Path>, check: boo
     let embedded = migrations.map(|dir| embedded(out, dir));
     let files = trato_codegen::emit::rust::emit_with(&parsed, &name, embedded.as_ref());
     ensure_files(out, &files, check)
+}
+
+/// The TypeScript module of a schema (enums and model types), written or checked like the Rust files.
+fn typescript(schema: &Path, target: &Path, check: bool) -> anyhow::Result<Outcome> {
+    let src = fs::read_to_string(schema)?;
+    let Some(parsed) = trato_codegen::check(&src).0 else {
+        return Ok(Outcome::Invalid);
+    };
+    let want = trato_codegen::emit::typescript::emit(&parsed, &display_name(schema));
+    let (Some(dir), Some(name)) = (target.parent(), target.file_name()) else {
+        anyhow::bail!("{} is not a file path", target.display());
+    };
+    let files = BTreeMap::from([(name.to_string_lossy().into_owned(), want)]);
+    ensure_files(dir, &files, check)
 }
 
 /// The schema's name as written into generated docs: its path relative to the project root when inside it.

@@ -34,10 +34,11 @@ pub fn run_pg(args: &[String]) -> anyhow::Result<ExitCode> {
 }
 
 pub fn run_db(args: &[String]) -> anyhow::Result<ExitCode> {
-    let args = Args::parse(args, &[], &["--migrations", "--schema"])?;
+    let args = Args::parse(args, &["--force-reset"], &["--migrations", "--schema"])?;
     match args.positional.first().map(String::as_str) {
         Some("drift") => return drift(args.option("--migrations").map(std::path::PathBuf::from)),
         Some("seed") => return crate::dev::seed(),
+        Some("push") => return crate::push::run(&args),
         Some("up") => {
             let cluster = up()?;
             println!("{}", cluster.url(DEV_DATABASE));
@@ -64,7 +65,9 @@ pub fn run_db(args: &[String]) -> anyhow::Result<ExitCode> {
             ),
             None => println!("no development PostgreSQL yet; `cargo xtask db up` creates it"),
         },
-        _ => anyhow::bail!("usage: cargo xtask db up | down | url | status | seed | drift [--migrations DIR]"),
+        _ => anyhow::bail!(
+            "usage: cargo xtask db up | down | url | status | seed | push [--force-reset] | drift [--migrations DIR]"
+        ),
     }
     Ok(ExitCode::SUCCESS)
 }

@@ -15,6 +15,7 @@ mod db;
 mod dev;
 mod format;
 mod migrate;
+mod push;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -78,6 +79,8 @@ pub struct Target {
     pub out: &'static str,
     /// Its migrations folder, when it has one: migrations are embedded, and drift is checked.
     pub migrations: Option<&'static str>,
+    /// Where the TypeScript module goes, when the web application uses this schema.
+    pub typescript: Option<&'static str>,
 }
 
 pub const TARGETS: &[Target] = &[
@@ -85,11 +88,13 @@ pub const TARGETS: &[Target] = &[
         schema: "schema/schema.prisma",
         out: "schema/src/generated",
         migrations: Some("schema/migrations"),
+        typescript: Some("schema/ts/trato-hive-db.ts"),
     },
     Target {
         schema: "tests/schemas/all_types.prisma",
         out: "tests/src/all_types",
         migrations: None,
+        typescript: None,
     },
 ];
 

@@ -535,3 +535,46 @@ fn codegen_check_fails_when_no_migration_captures_the_schema() {
     );
     let _ = fs::remove_dir_all(Path::new(&dir));
 }
+
+#[test]
+fn db_push_brings_a_database_to_the_schema_without_a_migration() {
+    let p = Project::new("push");
+    fs::write(p.schema(), schema("  A\n  B", "  name String", "", false)).expect("write");
+    p.ok(&["db", "push"]);
+    assert!(p.folders().is_empty(), "push writes no migration");
+    p.batch(
+        "INSERT INTO \"Org\" (id) VALUES ('o1'); INSERT INTO \"Deal\" (id, org_id, name) VALUES ('d1', 'o1', 'kept')",
+    );
+    // An additive change is pushed in place; the row stays.
+    fs::write(
+        p.schema(),
+        schema("  A\n  B\n  C", "  name String\n  notes String?", "", false),
+    )
+    .expect("write");
+    p.ok(&["db", "push"]);
+    assert_eq!(
+        values(&p, "SELECT id, name, coalesce(notes, '-') FROM \"Deal\""),
+        ["d1|kept|-"]
+    );
+    assert!(p.ok(&["db", "push"]).contains("already matches"));
+    // A destructive change is refused without --force-reset, and nothing changes.
+    fs::write(p.schema(), schema("  A\n  B\n  C", "  notes String?", "", false)).expect("write");
+    let refused = p.xtask(&["db", "push"]);
+    assert_eq!(refused.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&refused.stderr).contains("--force-reset"));
+    assert_eq!(values(&p, "SELECT name FROM \"Deal\""), ["kept"]);
+    // With it, the database is recreated from the schema (empty).
+    p.ok(&["db", "push", "--force-reset"]);
+    assert!(p.query("SELECT id FROM \"Deal\"").is_empty());
+    let fresh = Project {
+        dir: p.dir.clone(),
+        url: database("push_fresh"),
+    };
+    fresh.batch(&trato_codegen::ddl(&fs::read_to_string(p.schema()).expect("read")).expect("valid"));
+    let pushed: Vec<String> = p
+        .catalog()
+        .into_iter()
+        .filter(|l| !l.contains("_trato_push_state"))
+        .collect();
+    assert_eq!(compare(&pushed, &fresh.catalog()), Vec::<String>::new());
+}

@@ -3,5 +3,6 @@
 mod names;
 pub mod rust;
 pub mod sql;
+pub mod typescript;
 
 pub use names::{is_rust_keyword, rust_ident, snake_case, variant_name};

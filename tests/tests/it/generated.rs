@@ -148,3 +148,50 @@ fn models_round_trip_through_json_with_schema_field_names() {
     assert_eq!(json, serde_json::json!({"teamId": 1, "userId": "u", "role": "owner"}));
     assert_eq!(serde_json::from_value::<Membership>(json).expect("back"), member);
 }
+
+#[test]
+fn the_typescript_module_matches_the_json_of_the_models() {
+    let ts =
+        std::fs::read_to_string(std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../schema/ts/trato-hive-db.ts"))
+            .expect("ts module");
+    // Every enum value, spelled as in the schema.
+    for v in trato_hive_db::DealStage::VARIANTS {
+        assert!(ts.contains(&format!("  {v}: \"{v}\",")), "{v}");
+    }
+    // The fields of the Deal interface are the keys of a Deal's JSON.
+    let start = ts.find("export interface Deal {").expect("Deal interface");
+    let body = &ts[start..ts[start..].find("\n}").map_or(ts.len(), |e| start + e)];
+    let mut ts_fields: Vec<&str> = body
+        .lines()
+        .filter_map(|l| l.strip_prefix("  "))
+        .filter(|l| !l.trim_start().starts_with('*') && !l.starts_with('/'))
+        .filter_map(|l| l.split(':').next())
+        .map(str::trim)
+        .filter(|f| !f.is_empty())
+        .collect();
+    let deal = trato_hive_db::Deal {
+        id: "d".into(),
+        organization_id: "o".into(),
+        company_id: None,
+        name: "n".into(),
+        r#type: trato_hive_db::DealType::Acquisition,
+        stage: trato_hive_db::DealStage::Sourcing,
+        value: None,
+        currency: "USD".into(),
+        probability: Some(5),
+        expected_close_date: None,
+        description: None,
+        created_at: chrono_now(),
+        updated_at: chrono_now(),
+        deleted_at: None,
+    };
+    let json = serde_json::to_value(&deal).expect("json");
+    let mut keys: Vec<&str> = json.as_object().expect("object").keys().map(String::as_str).collect();
+    keys.sort_unstable();
+    ts_fields.sort_unstable();
+    assert_eq!(ts_fields, keys);
+}
+
+fn chrono_now() -> trato_hive_runtime::__private::chrono::DateTime<trato_hive_runtime::__private::chrono::Utc> {
+    trato_hive_runtime::__private::chrono::Utc::now()
+}
