@@ -12,8 +12,11 @@ pub fn run(args: &[String]) -> anyhow::Result<ExitCode> {
     let Some((what, rest)) = args.split_first() else {
         anyhow::bail!("usage: cargo xtask bench codegen [--models N,N,...] [--runs N]");
     };
+    if what == "db" {
+        return database(rest);
+    }
     if what != "codegen" {
-        anyhow::bail!("unknown benchmark `{what}` (available: codegen)");
+        anyhow::bail!("unknown benchmark `{what}` (available: codegen, db)");
     }
     let args = Args::parse(rest, &[], &["--models", "--runs"])?;
     let sizes: Vec<usize> = args
@@ -68,6 +71,35 @@ pub fn run(args: &[String]) -> anyhow::Result<ExitCode> {
         if cfg!(debug_assertions) { "debug" } else { "release" }
     );
     Ok(ExitCode::SUCCESS)
+}
+
+/// `cargo xtask bench db [--quick | --smoke]`: builds the benchmark crate in release mode and runs it; the
+/// full run also rewrites `bench/RESULTS.md`. `--smoke` runs one tiny round of a debug build, for tests.
+fn database(args: &[String]) -> anyhow::Result<ExitCode> {
+    let quick = args.iter().any(|a| a == "--quick");
+    let smoke = args.iter().any(|a| a == "--smoke");
+    let root = crate::project_root();
+    let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
+    let mut cmd = std::process::Command::new(cargo);
+    cmd.arg("run");
+    if !smoke {
+        cmd.arg("--release");
+    }
+    cmd.args(["--quiet", "-p", "trato-bench", "--"]).current_dir(&root);
+    if smoke {
+        // A check that the benchmark runs end to end (debug build, one round): no figures worth keeping.
+        cmd.arg("--smoke");
+    } else if quick {
+        cmd.arg("--quick");
+    } else {
+        cmd.arg("--out").arg(root.join("bench/RESULTS.md"));
+    }
+    let status = cmd.status()?;
+    Ok(if status.success() {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::FAILURE
+    })
 }
 
 fn ms(d: Duration) -> f64 {

@@ -197,6 +197,27 @@ fn bench_codegen_measures_each_size() {
 }
 
 #[test]
+fn bench_db_runs_every_scenario_against_raw() {
+    let run = xtask(&["bench", "db", "--smoke"]);
+    assert!(run.status.success(), "{}", stderr(&run));
+    let out = String::from_utf8_lossy(&run.stdout);
+    for scenario in [
+        "find by id",
+        "count",
+        "insert one",
+        "100 companies with their deals",
+        "page of 20 + total",
+        "transaction: read then write",
+    ] {
+        assert!(
+            out.lines().any(|l| l.starts_with(&format!("| {scenario}"))),
+            "{scenario} missing:\n{out}"
+        );
+    }
+    assert!(out.contains("Throughput ratio ours / raw:"), "{out}");
+}
+
+#[test]
 fn the_project_generated_code_is_up_to_date() {
     let run = xtask(&["codegen", "--check"]);
     assert!(

@@ -20,4 +20,13 @@ pub const MIGRATIONS: &[::trato_hive_runtime::Migration] = &[
             ),
         ),
     },
+    ::trato_hive_runtime::Migration {
+        name: "20261125202000_rls_policy_initplan",
+        up: include_str!(
+            "../../migrations/20261125202000_rls_policy_initplan/migration.sql"
+        ),
+        down: ::std::option::Option::Some(
+            include_str!("../../migrations/20261125202000_rls_policy_initplan/down.sql"),
+        ),
+    },
 ];

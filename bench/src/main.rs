@@ -1,0 +1,513 @@
+//! `cargo xtask bench db [--quick]`: the generated repositories against hand-written tokio-postgres with
+//! prepared statements running the same SQL, measured in one run on one server this binary starts.
+//!
+//! Ours runs as an application does: as the application role, tenant-scoped (each statement pipelined with
+//! `BEGIN`, the tenant binding and `COMMIT`), under row-level security. Raw runs the same statement on its
+//! own, as the table owner, on one held connection: the floor. The cost of binding the tenant is inside the
+//! ratio, on purpose. Rounds are interleaved in shuffled order; each round gives a ratio (ours / raw) per
+//! scenario; the report gives the median ratio and its interquartile range, and flags scenarios whose raw
+//! timings varied by more than 10% between rounds. Results of ours and raw are compared (checksums) before
+//! timing, so both do the same work.
+
+use std::time::{Duration, Instant};
+
+use anyhow::{bail, Context};
+use tokio_postgres::types::ToSql;
+use tokio_postgres::{Client, NoTls};
+use trato_hive_db::runtime::{Db, DbConfig, Migrator, Query, ReadWrite, TenantScope, TxOptions};
+use trato_hive_db::*;
+
+const ORGS: usize = 10;
+const COMPANIES_PER_ORG: usize = 1_000;
+const DEALS_PER_ORG: usize = 10_000;
+
+struct Setup {
+    raw: Client,
+    db: Db,
+    scope: TenantScope<ReadWrite>,
+    tenant: String,
+    deal_ids: Vec<String>,
+}
+
+/// A tiny deterministic PRNG (xorshift64*).
+struct Rng(u64);
+impl Rng {
+    fn next(&mut self) -> u64 {
+        self.0 ^= self.0 >> 12;
+        self.0 ^= self.0 << 25;
+        self.0 ^= self.0 >> 27;
+        self.0.wrapping_mul(0x2545_F491_4F6C_DD1D)
+    }
+    fn below(&mut self, n: usize) -> usize {
+        (self.next() % n.max(1) as u64) as usize
+    }
+}
+
+fn cols(meta: &runtime::ModelMeta) -> String {
+    meta.columns
+        .iter()
+        .map(|c| format!("t.\"{}\"", c.column))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+async fn setup(url_owner: &str, url_app: &str) -> anyhow::Result<Setup> {
+    let (raw, conn) = tokio_postgres::connect(url_owner, NoTls).await?;
+    tokio::spawn(async move {
+        let _ = conn.await;
+    });
+    raw.batch_execute(&format!(
+        "INSERT INTO users (id, email, updated_at) SELECT 'u' || g, 'u' || g || '@x', now() FROM generate_series(1, 10000) g;
+         INSERT INTO organizations (id, name, slug, updated_at) SELECT 'org' || o, 'Org ' || o, 'org-' || o, now() FROM generate_series(1, {ORGS}) o;
+         INSERT INTO organization_members (id, organization_id, user_id, role, updated_at) SELECT 'm' || o, 'org' || o, 'u' || o, 'OWNER', now() FROM generate_series(1, {ORGS}) o;
+         INSERT INTO companies (id, organization_id, name, employees, updated_at)
+           SELECT 'c' || o || '_' || g, 'org' || o, 'Company ' || g, g % 500, now() FROM generate_series(1, {ORGS}) o, generate_series(1, {COMPANIES_PER_ORG}) g;
+         INSERT INTO deals (id, organization_id, company_id, name, stage, value, probability, updated_at)
+           SELECT 'd' || o || '_' || g, 'org' || o, 'c' || o || '_' || (g % {COMPANIES_PER_ORG} + 1), 'Deal ' || g,
+                  (ARRAY['SOURCING','INITIAL_REVIEW','NEGOTIATION','CLOSING'])[g % 4 + 1]::\"DealStage\", g, g % 100, now()
+           FROM generate_series(1, {ORGS}) o, generate_series(1, {DEALS_PER_ORG}) g;
+         ANALYZE;"
+    ))
+    .await
+    .context("seeding")?;
+    let db = Db::connect(DbConfig::from_url(&format!(
+        "{url_app}?sslmode=disable&connection_limit=10"
+    ))?)?;
+    let scope = scope(&db, "u1", "org1").await?.write()?;
+    let deal_ids = (1..=DEALS_PER_ORG).map(|g| format!("d1_{g}")).collect();
+    Ok(Setup {
+        raw,
+        db,
+        scope,
+        tenant: "org1".into(),
+        deal_ids,
+    })
+}
+
+/// What a scenario does once: ours or raw. Returns a checksum of what it read or wrote.
+#[derive(Clone, Copy, Debug)]
+enum Scenario {
+    FindById,
+    FindMany100,
+    Count,
+    InsertOne,
+    UpdateById,
+    Read1000,
+    Read10000,
+    Include100,
+    PageWithTotal,
+    TxReadWrite,
+}
+
+const SCENARIOS: &[(Scenario, &str, usize)] = &[
+    (Scenario::FindById, "find by id", 400),
+    (Scenario::FindMany100, "find many (filter, order, limit 100)", 100),
+    (Scenario::Count, "count", 200),
+    (Scenario::InsertOne, "insert one", 200),
+    (Scenario::UpdateById, "update by id", 200),
+    (Scenario::Read1000, "read 1,000 rows", 20),
+    (Scenario::Read10000, "read 10,000 rows", 4),
+    (Scenario::Include100, "100 companies with their deals", 10),
+    (Scenario::PageWithTotal, "page of 20 + total (one snapshot)", 50),
+    (Scenario::TxReadWrite, "transaction: read then write", 100),
+];
+
+async fn ours(s: &Setup, sc: Scenario, i: usize) -> anyhow::Result<u64> {
+    let deals = s.scope.repo::<Deal>();
+    Ok(match sc {
+        Scenario::FindById => deals
+            .find_by_id(s.deal_ids[i % s.deal_ids.len()].clone())
+            .await?
+            .map_or(0, |d| d.probability.unwrap_or(0) as u64),
+        Scenario::FindMany100 => deals
+            .find_many(
+                Query::new()
+                    .filter(Deal::STAGE.eq(DealStage::Negotiation))
+                    .order_by(Deal::NAME.asc())
+                    .take(100),
+            )
+            .await?
+            .iter()
+            .map(|d| d.probability.unwrap_or(0) as u64)
+            .sum(),
+        Scenario::Count => deals.count(Deal::STAGE.eq(DealStage::Closing)).await? as u64,
+        Scenario::InsertOne => s
+            .scope
+            .repo::<Activity>()
+            .create(ActivityCreate::new(ActivityType::AiQuery, format!("q{i}")))
+            .await?
+            .description
+            .len() as u64,
+        Scenario::UpdateById => deals
+            .update(
+                s.deal_ids[i % s.deal_ids.len()].clone(),
+                DealUpdate::default().probability(Some((i % 100) as i32)),
+            )
+            .await?
+            .probability
+            .unwrap_or(0) as u64,
+        Scenario::Read1000 => deals
+            .find_many(Query::new().order_by(Deal::ID.asc()).take(1000))
+            .await?
+            .len() as u64,
+        Scenario::Read10000 => deals.find_many(Query::new().take(10_000)).await?.len() as u64,
+        Scenario::Include100 => s
+            .scope
+            .repo::<Company>()
+            .find_many_with(Query::new().order_by(Company::ID.asc()).take(100), Company::DEALS)
+            .await?
+            .iter()
+            .map(|(_, d)| d.len() as u64)
+            .sum(),
+        Scenario::PageWithTotal => {
+            let page = s
+                .scope
+                .paginate(
+                    || {
+                        Query::new()
+                            .filter(Deal::STAGE.eq(DealStage::Sourcing))
+                            .order_by(Deal::ID.asc())
+                    },
+                    3,
+                    20,
+                    Deal::COMPANY,
+                )
+                .await?;
+            page.total as u64 + page.items.len() as u64
+        }
+        Scenario::TxReadWrite => {
+            let id = s.deal_ids[i % s.deal_ids.len()].clone();
+            s.scope
+                .transaction(TxOptions::default(), async |tx| {
+                    let d = tx
+                        .repo::<Deal>()
+                        .find_by_id(id.clone())
+                        .await?
+                        .map_or(0, |d| d.probability.unwrap_or(0));
+                    tx.repo::<Deal>()
+                        .update(id.clone(), DealUpdate::default().probability(Some((d + 1) % 100)))
+                        .await?;
+                    Ok(1u64)
+                })
+                .await?
+        }
+    })
+}
+
+async fn raw(s: &Setup, sc: Scenario, i: usize) -> anyhow::Result<u64> {
+    let c = &s.raw;
+    let t = &s.tenant;
+    let dcols = cols(&<Deal as runtime::Model>::META);
+    let q = |sql: String| async move { c.prepare(&sql).await };
+    Ok(match sc {
+        Scenario::FindById => {
+            let st = q(format!("SELECT {dcols} FROM \"deals\" t WHERE t.\"organization_id\" = $1 AND t.\"deleted_at\" IS NULL AND t.\"id\" = $2 LIMIT $3")).await?;
+            let rows = c.query(&st, &[t, &s.deal_ids[i % s.deal_ids.len()], &1i64]).await?;
+            decode::<Deal>(&rows)?
+                .first()
+                .map_or(0, |d| d.probability.unwrap_or(0) as u64)
+        }
+        Scenario::FindMany100 => {
+            let st = q(format!("SELECT {dcols} FROM \"deals\" t WHERE t.\"organization_id\" = $1 AND t.\"deleted_at\" IS NULL AND t.\"stage\" = $2 ORDER BY t.\"name\" LIMIT $3")).await?;
+            let rows = c.query(&st, &[t, &DealStage::Negotiation, &100i64]).await?;
+            decode::<Deal>(&rows)?
+                .iter()
+                .map(|d| d.probability.unwrap_or(0) as u64)
+                .sum()
+        }
+        Scenario::Count => {
+            let st = q("SELECT count(*) FROM \"deals\" t WHERE t.\"organization_id\" = $1 AND t.\"deleted_at\" IS NULL AND t.\"stage\" = $2".into()).await?;
+            c.query_one(&st, &[t, &DealStage::Closing]).await?.get::<_, i64>(0) as u64
+        }
+        Scenario::InsertOne => {
+            let acols = cols(&<Activity as runtime::Model>::META).replace("t.", "");
+            let st = q(format!("INSERT INTO \"activities\" AS t (\"organization_id\", \"id\", \"type\", \"description\") VALUES ($1, $2, $3, $4) RETURNING {acols}")).await?;
+            let desc = format!("q{i}");
+            let row = c
+                .query_one(&st, &[t, &runtime::ids::cuid(), &ActivityType::AiQuery, &desc])
+                .await?;
+            row.get::<_, String>("description").len() as u64
+        }
+        Scenario::UpdateById => {
+            let st = q(format!("UPDATE \"deals\" AS t SET \"probability\" = $1, \"updated_at\" = now() WHERE t.\"organization_id\" = $2 AND t.\"deleted_at\" IS NULL AND t.\"id\" = $3 RETURNING {dcols}")).await?;
+            let p = Some((i % 100) as i32);
+            let rows = c.query(&st, &[&p, t, &s.deal_ids[i % s.deal_ids.len()]]).await?;
+            rows.first()
+                .map_or(0, |r| r.get::<_, Option<i32>>("probability").unwrap_or(0) as u64)
+        }
+        Scenario::Read1000 => {
+            let st = q(format!("SELECT {dcols} FROM \"deals\" t WHERE t.\"organization_id\" = $1 AND t.\"deleted_at\" IS NULL AND TRUE ORDER BY t.\"id\" LIMIT $2")).await?;
+            decode::<Deal>(&c.query(&st, &[t, &1000i64]).await?)?.len() as u64
+        }
+        Scenario::Read10000 => {
+            let st = q(format!("SELECT {dcols} FROM \"deals\" t WHERE t.\"organization_id\" = $1 AND t.\"deleted_at\" IS NULL AND TRUE LIMIT $2")).await?;
+            decode::<Deal>(&c.query(&st, &[t, &10_000i64]).await?)?.len() as u64
+        }
+        Scenario::Include100 => {
+            let ccols = cols(&<Company as runtime::Model>::META);
+            let st = q(format!("SELECT {ccols} FROM \"companies\" t WHERE t.\"organization_id\" = $1 AND t.\"deleted_at\" IS NULL AND TRUE ORDER BY t.\"id\" LIMIT $2")).await?;
+            let parents = decode::<Company>(&c.query(&st, &[t, &100i64]).await?)?;
+            let ids: Vec<String> = parents.iter().map(|p| p.id.clone()).collect();
+            let st = q(format!("SELECT {dcols} FROM \"deals\" t WHERE t.\"organization_id\" = $1 AND t.\"deleted_at\" IS NULL AND t.\"company_id\" = ANY($2) ORDER BY t.\"organization_id\", t.\"id\"")).await?;
+            decode::<Deal>(&c.query(&st, &[t, &ids]).await?)?.len() as u64
+        }
+        Scenario::PageWithTotal => {
+            c.batch_execute("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY")
+                .await?;
+            let st = q(format!("SELECT {dcols} FROM \"deals\" t WHERE t.\"organization_id\" = $1 AND t.\"deleted_at\" IS NULL AND t.\"stage\" = $2 ORDER BY t.\"id\" LIMIT $3 OFFSET $4")).await?;
+            let items = c.query(&st, &[t, &DealStage::Sourcing, &20i64, &40i64]).await?;
+            let ids: Vec<Option<String>> = items.iter().map(|r| r.get("company_id")).collect();
+            let keys: Vec<String> = ids.into_iter().flatten().collect();
+            let ccols = cols(&<Company as runtime::Model>::META);
+            let st2 = q(format!("SELECT {ccols} FROM \"companies\" t WHERE t.\"organization_id\" = $1 AND t.\"deleted_at\" IS NULL AND t.\"id\" = ANY($2) ORDER BY t.\"organization_id\", t.\"id\"")).await?;
+            c.query(&st2, &[t, &keys]).await?;
+            let st3 = q("SELECT count(*) FROM \"deals\" t WHERE t.\"organization_id\" = $1 AND t.\"deleted_at\" IS NULL AND t.\"stage\" = $2".into()).await?;
+            let total: i64 = c.query_one(&st3, &[t, &DealStage::Sourcing]).await?.get(0);
+            c.batch_execute("COMMIT").await?;
+            total as u64 + items.len() as u64
+        }
+        Scenario::TxReadWrite => {
+            let id = &s.deal_ids[i % s.deal_ids.len()];
+            c.batch_execute("BEGIN").await?;
+            let st = q(format!("SELECT {dcols} FROM \"deals\" t WHERE t.\"organization_id\" = $1 AND t.\"deleted_at\" IS NULL AND t.\"id\" = $2 LIMIT $3")).await?;
+            let d = c
+                .query(&st, &[t, id, &1i64])
+                .await?
+                .first()
+                .map_or(0, |r| r.get::<_, Option<i32>>("probability").unwrap_or(0));
+            let st = q(format!("UPDATE \"deals\" AS t SET \"probability\" = $1, \"updated_at\" = now() WHERE t.\"organization_id\" = $2 AND t.\"deleted_at\" IS NULL AND t.\"id\" = $3 RETURNING {dcols}")).await?;
+            let p: &(dyn ToSql + Sync) = &Some((d + 1) % 100);
+            c.query(&st, &[p, t, id]).await?;
+            c.batch_execute("COMMIT").await?;
+            1
+        }
+    })
+}
+
+/// What a hand-written mapping does: every column of every row into the struct.
+fn decode<M: runtime::Model>(rows: &[tokio_postgres::Row]) -> anyhow::Result<Vec<M>> {
+    Ok(rows.iter().map(M::from_row).collect::<Result<_, _>>()?)
+}
+
+fn median(v: &mut [f64]) -> f64 {
+    v.sort_by(|a, b| a.total_cmp(b));
+    if v.is_empty() {
+        return f64::NAN;
+    }
+    v[v.len() / 2]
+}
+
+fn quartiles(v: &mut [f64]) -> (f64, f64) {
+    v.sort_by(|a, b| a.total_cmp(b));
+    if v.is_empty() {
+        return (f64::NAN, f64::NAN);
+    }
+    (v[v.len() / 4], v[(v.len() * 3 / 4).min(v.len() - 1)])
+}
+
+async fn time_ops(
+    n: usize,
+    start: usize,
+    mut f: impl AsyncFnMut(usize) -> anyhow::Result<u64>,
+) -> anyhow::Result<Duration> {
+    let t = Instant::now();
+    for i in 0..n {
+        f(start + i).await?;
+    }
+    Ok(t.elapsed() / n as u32)
+}
+
+/// 32 tasks over a pool of 10: 80% reads by id, 20% updates. Returns (ops per second, p50, p99).
+async fn concurrency(
+    s: &Setup,
+    ours_side: bool,
+    url_owner: &str,
+    ops: usize,
+) -> anyhow::Result<(f64, Duration, Duration)> {
+    let pool = Db::connect(DbConfig::from_url(&format!(
+        "{url_owner}?sslmode=disable&connection_limit=10"
+    ))?)?;
+    let dcols = cols(&<Deal as runtime::Model>::META);
+    let started = Instant::now();
+    let mut tasks = Vec::new();
+    for task in 0..32 {
+        let scope = s.scope.clone();
+        let pool = pool.clone();
+        let ids = s.deal_ids.clone();
+        let dcols = dcols.clone();
+        tasks.push(tokio::spawn(async move {
+            let mut rng = Rng(0x9E37_79B9 ^ task as u64 | 1);
+            let mut lat = Vec::with_capacity(ops / 32);
+            for _ in 0..ops / 32 {
+                let id = ids[rng.below(ids.len())].clone();
+                let write = rng.below(5) == 0;
+                let t = Instant::now();
+                if ours_side {
+                    if write {
+                        scope.repo::<Deal>().update(id, DealUpdate::default().probability(Some(7))).await?;
+                    } else {
+                        scope.repo::<Deal>().find_by_id(id).await?;
+                    }
+                } else {
+                    let conn = pool.conn().await?;
+                    let p: Option<i32> = Some(7);
+                    if write {
+                        conn.query(&format!("UPDATE \"deals\" AS t SET \"probability\" = $1, \"updated_at\" = now() WHERE t.\"organization_id\" = $2 AND t.\"deleted_at\" IS NULL AND t.\"id\" = $3 RETURNING {dcols}"), &[&p, &"org1", &id]).await?;
+                    } else {
+                        conn.query(&format!("SELECT {dcols} FROM \"deals\" t WHERE t.\"organization_id\" = $1 AND t.\"deleted_at\" IS NULL AND t.\"id\" = $2 LIMIT $3"), &[&"org1", &id, &1i64]).await?;
+                    }
+                }
+                lat.push(t.elapsed());
+            }
+            Ok::<_, runtime::Error>(lat)
+        }));
+    }
+    let mut all = Vec::new();
+    for t in tasks {
+        all.extend(t.await??);
+    }
+    let elapsed = started.elapsed();
+    all.sort();
+    pool.close();
+    Ok((
+        all.len() as f64 / elapsed.as_secs_f64(),
+        all[all.len() / 2],
+        all[all.len() * 99 / 100],
+    ))
+}
+
+#[tokio::main(flavor = "multi_thread", worker_threads = 2)]
+async fn main() -> anyhow::Result<()> {
+    let quick = std::env::args().any(|a| a == "--quick");
+    // --smoke: one round of a few operations, to check that everything runs (the xtask test uses it).
+    let smoke = std::env::args().any(|a| a == "--smoke");
+    let rounds = if smoke {
+        1
+    } else if quick {
+        5
+    } else {
+        15
+    };
+    let out = std::env::args().skip_while(|a| a != "--out").nth(1);
+    let bin = trato_pg::ensure(None)?;
+    let cluster = trato_pg::ephemeral(&bin)?;
+    let owner = cluster.url("postgres");
+    let admin = Db::connect(DbConfig::from_url(&format!("{owner}?sslmode=disable"))?)?;
+    admin.execute("CREATE DATABASE bench", &[]).await?;
+    admin.close();
+    let owner = cluster.url("bench");
+    let migrations = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../schema/migrations");
+    Migrator::from_dir(&migrations)?
+        .deploy(&DbConfig::from_url(&format!("{owner}?sslmode=disable"))?)
+        .await?;
+    let (oc, conn) = tokio_postgres::connect(&owner, NoTls).await?;
+    tokio::spawn(async move {
+        let _ = conn.await;
+    });
+    oc.batch_execute("CREATE ROLE bench_app LOGIN PASSWORD 'app' IN ROLE trato_app")
+        .await?;
+    let app = owner.replacen(&format!("postgres:{}", cluster.password), "bench_app:app", 1);
+    eprintln!(
+        "bench: seeding {ORGS} organizations, {} companies, {} deals",
+        ORGS * COMPANIES_PER_ORG,
+        ORGS * DEALS_PER_ORG
+    );
+    let s = setup(&owner, &app).await?;
+
+    // Same work: checksums of ours and raw agree before anything is timed.
+    for (sc, name, _) in SCENARIOS {
+        if matches!(sc, Scenario::InsertOne | Scenario::UpdateById | Scenario::TxReadWrite) {
+            continue;
+        }
+        let (a, b) = (ours(&s, *sc, 7).await?, raw(&s, *sc, 7).await?);
+        if a != b {
+            bail!("{name}: ours computed {a}, raw {b}");
+        }
+    }
+
+    let mut ratios: Vec<Vec<f64>> = vec![Vec::new(); SCENARIOS.len()];
+    let mut ours_t: Vec<Vec<f64>> = vec![Vec::new(); SCENARIOS.len()];
+    let mut raw_t: Vec<Vec<f64>> = vec![Vec::new(); SCENARIOS.len()];
+    let mut rng = Rng(42);
+    for round in 0..rounds {
+        let mut order: Vec<usize> = (0..SCENARIOS.len()).collect();
+        for i in (1..order.len()).rev() {
+            order.swap(i, rng.below(i + 1));
+        }
+        for &k in &order {
+            let (sc, _, n) = SCENARIOS[k];
+            let n = if smoke {
+                2
+            } else if quick {
+                (n / 2).max(2)
+            } else {
+                n
+            };
+            let base = round * 1000;
+            let (o, r) = if round % 2 == 0 {
+                let o = time_ops(n, base, async |i| ours(&s, sc, i).await).await?;
+                (o, time_ops(n, base, async |i| raw(&s, sc, i).await).await?)
+            } else {
+                let r = time_ops(n, base, async |i| raw(&s, sc, i).await).await?;
+                (time_ops(n, base, async |i| ours(&s, sc, i).await).await?, r)
+            };
+            ratios[k].push(o.as_secs_f64() / r.as_secs_f64());
+            ours_t[k].push(o.as_secs_f64() * 1e6);
+            raw_t[k].push(r.as_secs_f64() * 1e6);
+        }
+        eprintln!("bench: round {}/{rounds} done", round + 1);
+    }
+
+    let version: String = oc.query_one("SHOW server_version", &[]).await?.get(0);
+    let mut report = String::new();
+    report.push_str("# Benchmark results\n\n");
+    report.push_str(&format!(
+        "Generated by `cargo xtask bench db{}` on {} core(s), PostgreSQL {version} (local, `fsync=off`, `synchronous_commit=off`), \
+         {ORGS} organizations, {} companies, {} deals; {rounds} interleaved rounds in shuffled order.\n\n",
+        if quick { " --quick" } else { "" },
+        std::thread::available_parallelism().map_or(1, |n| n.get()),
+        ORGS * COMPANIES_PER_ORG,
+        ORGS * DEALS_PER_ORG
+    ));
+    report.push_str("Ours: the generated repositories as the application role, tenant-scoped under RLS. Raw: tokio-postgres, prepared statements, the same SQL, one held connection, as the owner.\n\n");
+    report.push_str("| scenario | ours (median µs/op) | raw (median µs/op) | ours / raw (median) | IQR of the ratio | note |\n|---|---:|---:|---:|---|---|\n");
+    for (k, (_, name, _)) in SCENARIOS.iter().enumerate() {
+        let mean = raw_t[k].iter().sum::<f64>() / raw_t[k].len() as f64;
+        let sd = (raw_t[k].iter().map(|x| (x - mean).powi(2)).sum::<f64>() / raw_t[k].len() as f64).sqrt();
+        let noisy = if sd / mean > 0.10 {
+            "raw baseline noisy (>10% between rounds)"
+        } else {
+            ""
+        };
+        let (q1, q3) = quartiles(&mut ratios[k].clone());
+        report.push_str(&format!(
+            "| {name} | {:.0} | {:.0} | {:.3} | {:.3} – {:.3} | {noisy} |\n",
+            median(&mut ours_t[k]),
+            median(&mut raw_t[k]),
+            median(&mut ratios[k]),
+            q1,
+            q3
+        ));
+    }
+    let ops = if smoke {
+        64
+    } else if quick {
+        3_200
+    } else {
+        16_000
+    };
+    let (o_tp, o50, o99) = concurrency(&s, true, &owner, ops).await?;
+    let (r_tp, r50, r99) = concurrency(&s, false, &owner, ops).await?;
+    report.push_str(&format!(
+        "\n32 tasks over a pool of 10, 80% reads by id and 20% updates ({ops} operations each):\n\n| side | ops/s | p50 | p99 |\n|---|---:|---:|---:|\n| ours | {o_tp:.0} | {o50:?} | {o99:?} |\n| raw (pooled, owner) | {r_tp:.0} | {r50:?} | {r99:?} |\n\nThroughput ratio ours / raw: {:.3}\n",
+        o_tp / r_tp
+    ));
+    report.push_str("\nNot measured yet: bulk create against COPY, the sqlx / SeaORM / diesel-async peers, and the callgrind instruction counts (see the benchmark issue's notes).\n");
+    print!("{report}");
+    if let Some(path) = out {
+        std::fs::write(&path, &report).with_context(|| format!("cannot write {path}"))?;
+    }
+    s.db.close();
+    cluster.destroy()?;
+    Ok(())
+}
