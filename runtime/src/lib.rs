@@ -28,7 +28,7 @@ pub use meta::*;
 pub use migrate::{Migration, MigrationProblem, MigrationStatus, Migrator};
 pub use page::{CursorPage, Direction, Page};
 pub use query::{escape_like, Case, Col, Filter, NullableCol, Order, Param, Query};
-pub use repo::{ColRef, Include, Nested, Numeric, RelMany, RelOne, Repo};
+pub use repo::{ColRef, Include, Nested, Numeric, RelMany, RelOne, RelThrough, Repo};
 pub use scope::{
     Access, AuditAction, AuditCtx, AuditSink, Executor, GlobalExec, MemberScope, Membership, RawSql, ReadOnly,
     ReadWrite, ScopeExec, ScopedTx, SystemScope, TenantScope, TxExec,

@@ -907,6 +907,114 @@ impl<P: Model, C: Model> Include<P> for RelMany<P, C> {
     }
 }
 
+/// A many-to-many relation through Prisma's implicit join table: each parent gets `Vec<C>`, loaded with one
+/// statement joining the join table.
+pub struct RelThrough<P, C> {
+    pub field: &'static str,
+    pub join_table: &'static str,
+    /// The join table's column holding this side's key (`A` or `B`), and the other side's.
+    pub this_side: &'static str,
+    pub other_side: &'static str,
+    pub parent_column: &'static str,
+    pub child_column: &'static str,
+    _p: PhantomData<fn() -> (P, C)>,
+}
+
+impl<P, C> Clone for RelThrough<P, C> {
+    fn clone(&self) -> Self {
+        *self
+    }
+}
+impl<P, C> Copy for RelThrough<P, C> {}
+
+impl<P, C> std::fmt::Debug for RelThrough<P, C> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "RelThrough({} via {})", self.field, self.join_table)
+    }
+}
+
+impl<P, C> RelThrough<P, C> {
+    pub const fn new(
+        field: &'static str,
+        join_table: &'static str,
+        this_side: &'static str,
+        other_side: &'static str,
+        parent_column: &'static str,
+        child_column: &'static str,
+    ) -> Self {
+        RelThrough {
+            field,
+            join_table,
+            this_side,
+            other_side,
+            parent_column,
+            child_column,
+            _p: PhantomData,
+        }
+    }
+
+    pub fn with<I>(self, inner: I) -> Nested<Self, I> {
+        Nested { outer: self, inner }
+    }
+}
+
+/// Reads a key of the same kind as `like` from column `index`.
+fn read_key(row: &Row, index: usize, like: &Key) -> Option<Key> {
+    match like {
+        Key::Str(_) => row.try_get::<_, String>(index).ok().map(Key::Str),
+        Key::I16(_) => row.try_get::<_, i16>(index).ok().map(Key::I16),
+        Key::I32(_) => row.try_get::<_, i32>(index).ok().map(Key::I32),
+        Key::I64(_) => row.try_get::<_, i64>(index).ok().map(Key::I64),
+        Key::Uuid(_) => row.try_get::<_, uuid::Uuid>(index).ok().map(Key::Uuid),
+    }
+}
+
+impl<P: Model, C: Model + Clone> Include<P> for RelThrough<P, C> {
+    type Out = Vec<C>;
+    async fn load<E: Executor>(&self, exec: &E, parents: &[P]) -> Result<Vec<Vec<C>>, Error> {
+        let keys = distinct_keys(parents, self.parent_column);
+        let Some(first) = keys.first().cloned() else {
+            return Ok(parents.iter().map(|_| Vec::new()).collect());
+        };
+        let meta = &C::META;
+        let mut b = SqlBuilder::new(format!(
+            "SELECT {}, j.{} FROM {} j JOIN {} t ON t.{} = j.{} WHERE ",
+            select_list(meta, "t"),
+            q(self.this_side),
+            q(self.join_table),
+            q(meta.table),
+            q(self.child_column),
+            q(self.other_side)
+        ));
+        tenant_condition(meta, exec.tenant(), &mut b, "t")?;
+        if let Some(col) = meta.soft_delete {
+            b.sql.push_str(&format!("t.{} IS NULL AND ", q(col)));
+        }
+        let p = b.param(key_array(&keys)?);
+        b.sql.push_str(&format!("j.{} = ANY({p})", q(self.this_side)));
+        let order: Vec<String> = meta.primary_key.iter().map(|c| format!("t.{}", q(c))).collect();
+        if !order.is_empty() {
+            b.sql.push_str(&format!(" ORDER BY {}", order.join(", ")));
+        }
+        let rows = exec.run(b.sql, b.params).await?;
+        let n = meta.columns.len();
+        let mut by_parent: HashMap<Key, Vec<C>> = HashMap::new();
+        for row in &rows {
+            if let Some(k) = read_key(row, n, &first) {
+                by_parent.entry(k).or_default().push(C::from_row(row)?);
+            }
+        }
+        Ok(parents
+            .iter()
+            .map(|p| {
+                p.key(self.parent_column)
+                    .and_then(|k| by_parent.get(&k).cloned())
+                    .unwrap_or_default()
+            })
+            .collect())
+    }
+}
+
 impl<P: Model, C: Model, I: Include<C>> Include<P> for Nested<RelMany<P, C>, I> {
     type Out = Vec<(C, I::Out)>;
     async fn load<E: Executor>(&self, exec: &E, parents: &[P]) -> Result<Vec<Self::Out>, Error> {

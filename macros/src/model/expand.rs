@@ -235,6 +235,12 @@ pub fn expand(def: &ModelDef) -> TokenStream {
             "many_to_one" | "one_to_one" => {
                 Some(quote!(pub const #name: #rt::RelOne<#ident, #target> = #rt::RelOne::new(#field, #parent, #child);))
             }
+            "many_to_many" if r.target != def.name => {
+                // Prisma's join table `_{relation}`: column A for the model whose name sorts first.
+                let table = format!("_{}", r.name);
+                let (this_side, other_side) = if def.name <= r.target { ("A", "B") } else { ("B", "A") };
+                Some(quote!(pub const #name: #rt::RelThrough<#ident, #target> = #rt::RelThrough::new(#field, #table, #this_side, #other_side, #parent, #child);))
+            }
             _ => None,
         }
     });

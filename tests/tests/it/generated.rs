@@ -195,3 +195,117 @@ fn the_typescript_module_matches_the_json_of_the_models() {
 fn chrono_now() -> trato_hive_runtime::__private::chrono::DateTime<trato_hive_runtime::__private::chrono::Utc> {
     trato_hive_runtime::__private::chrono::Utc::now()
 }
+
+/// A plain Prisma schema (no tenancy) through the same repositories: global models from the client,
+/// one-to-one, self relations and implicit many-to-many includes.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_plain_schema_works_through_global_repositories() {
+    use trato_hive_runtime::{Filter, Query};
+    use trato_tests::all_types::*;
+    let t = trato_tests::TestDb::empty().await;
+    let src =
+        std::fs::read_to_string(std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("schemas/all_types.prisma"))
+            .expect("schema");
+    let db = t.pool("");
+    db.conn()
+        .await
+        .expect("conn")
+        .batch_execute(&trato_codegen::ddl(&src).expect("ddl"))
+        .await
+        .expect("apply");
+
+    let mentor = db
+        .repo::<Author>()
+        .create(AuthorCreate::new("mentor@x".into()))
+        .await
+        .expect("author");
+    let mentee = db
+        .repo::<Author>()
+        .create(AuthorCreate::new("mentee@x".into()).mentor_id(mentor.id.clone()))
+        .await
+        .expect("author");
+    db.repo::<Profile>()
+        .create(ProfileCreate::new("bio".into(), mentor.id.clone()))
+        .await
+        .expect("profile");
+    let post = db
+        .repo::<Post>()
+        .create(PostCreate::new("Hello".into(), mentor.id.clone()))
+        .await
+        .expect("post");
+    let rust = db
+        .repo::<Tag>()
+        .create(TagCreate::new("rust".into()))
+        .await
+        .expect("tag");
+    let pg = db
+        .repo::<Tag>()
+        .create(TagCreate::new("postgres".into()))
+        .await
+        .expect("tag");
+    db.execute(
+        "INSERT INTO \"_PostToTag\" (\"A\", \"B\") VALUES ($1, $2), ($1, $3)",
+        &[&post.id, &rust.id, &pg.id],
+    )
+    .await
+    .expect("join rows");
+
+    let posts = db
+        .repo::<Post>()
+        .find_many_with(Query::new(), (Post::TAGS, Post::AUTHOR))
+        .await
+        .expect("m:n include");
+    let (p, (tags, author)) = &posts[0];
+    assert_eq!(p.title, "Hello");
+    assert_eq!(
+        tags.iter().map(|t| t.name.as_str()).collect::<Vec<_>>(),
+        ["rust", "postgres"]
+    );
+    assert_eq!(author.as_ref().map(|a| a.email.as_str()), Some("mentor@x"));
+    let tags = db
+        .repo::<Tag>()
+        .find_many_with(Query::new().order_by(Tag::NAME.asc()), Tag::POSTS)
+        .await
+        .expect("the other side");
+    assert!(tags.iter().all(|(_, posts)| posts.len() == 1 && posts[0].id == post.id));
+    let authors = db
+        .repo::<Author>()
+        .find_many_with(Author::ID.eq(mentor.id.clone()), (Author::PROFILE, Author::MENTEES))
+        .await
+        .expect("1:1 and self");
+    let (_, (profile, mentees)) = &authors[0];
+    assert_eq!(profile.as_ref().map(|p| p.bio.as_str()), Some("bio"));
+    assert_eq!(
+        mentees.iter().map(|m| m.id.as_str()).collect::<Vec<_>>(),
+        [mentee.id.as_str()]
+    );
+    // Every scalar type round-trips through create and read.
+    let e = db
+        .repo::<Everything>()
+        .create(
+            EverythingCreate::new("v".into(), vec![1, 2], vec![Mood::Meh, Mood::Happy], "keyword".into())
+                .tags(vec!["x".to_string()])
+                .mood(Mood::Sad),
+        )
+        .await
+        .expect("everything");
+    let back = db
+        .repo::<Everything>()
+        .find_by_id(e.id)
+        .await
+        .expect("find")
+        .expect("row");
+    assert_eq!(back, e);
+    assert_eq!(
+        (back.mood, back.moods.clone(), back.text.as_str(), back.small),
+        (Mood::Sad, vec![Mood::Meh, Mood::Happy], "hello \"world\"", -3)
+    );
+    assert_eq!(
+        db.repo::<Everything>()
+            .count(Everything::MOOD.eq(Mood::Sad))
+            .await
+            .expect("count"),
+        1
+    );
+    assert_eq!(db.repo::<Tag>().count(Filter::all()).await.expect("count"), 2);
+}
