@@ -247,6 +247,17 @@ impl<'a, M: Model, A: Access, E: Executor> Repo<'a, M, A, E> {
         .await
     }
 
+    /// The row whose unique column `column` equals `value` (Prisma's `findUnique`): `column` must be the
+    /// primary key or carry a unique constraint (with the tenant key, for tenant-owned models).
+    pub async fn find_unique<T: ToSql + Sync + Send + 'static>(
+        &self,
+        column: Col<M, T>,
+        value: T,
+    ) -> Result<Option<M>, Error> {
+        check_unique(&M::META, &[column.name])?;
+        self.find_first(column.eq(value)).await
+    }
+
     /// Rows matching the query, each with what `include` loads: one statement for the rows, then one per
     /// relation level, whatever the number of rows.
     pub async fn find_many_with<I: Include<M>>(
@@ -1016,6 +1027,55 @@ impl<P: Model, C: Model + Clone> Include<P> for RelThrough<P, C> {
 }
 
 impl<P: Model, C: Model, I: Include<C>> Include<P> for Nested<RelMany<P, C>, I> {
+    type Out = Vec<(C, I::Out)>;
+    async fn load<E: Executor>(&self, exec: &E, parents: &[P]) -> Result<Vec<Self::Out>, Error> {
+        let lists = self.outer.load(exec, parents).await?;
+        let lens: Vec<usize> = lists.iter().map(Vec::len).collect();
+        let flat: Vec<C> = lists.into_iter().flatten().collect();
+        let inner = self.inner.load(exec, &flat).await?;
+        let mut pairs = flat.into_iter().zip(inner);
+        Ok(lens.into_iter().map(|n| pairs.by_ref().take(n).collect()).collect())
+    }
+}
+
+impl<P: Model, C: Model + Clone, I: Include<C>> Include<P> for Nested<RelOne<P, C>, I>
+where
+    I::Out: Clone,
+{
+    type Out = Option<(C, I::Out)>;
+    async fn load<E: Executor>(&self, exec: &E, parents: &[P]) -> Result<Vec<Self::Out>, Error> {
+        let found = self.outer.load(exec, parents).await?;
+        // Load the inner relations once per distinct related row, then hand them to every parent.
+        let mut distinct: Vec<C> = Vec::new();
+        let mut index: Vec<Option<usize>> = Vec::with_capacity(found.len());
+        let mut seen: HashMap<Key, usize> = HashMap::new();
+        for c in &found {
+            index.push(c.as_ref().map(|c| {
+                let key = c.key(self.outer.child_column);
+                match key.as_ref().and_then(|k| seen.get(k)) {
+                    Some(i) => *i,
+                    None => {
+                        distinct.push(c.clone());
+                        if let Some(k) = key {
+                            seen.insert(k, distinct.len() - 1);
+                        }
+                        distinct.len() - 1
+                    }
+                }
+            }));
+        }
+        let inner = self.inner.load(exec, &distinct).await?;
+        Ok(index
+            .into_iter()
+            .map(|i| i.map(|i| (distinct[i].clone(), inner[i].clone())))
+            .collect())
+    }
+}
+
+impl<P: Model, C: Model + Clone, I: Include<C>> Include<P> for Nested<RelThrough<P, C>, I>
+where
+    I::Out: Clone,
+{
     type Out = Vec<(C, I::Out)>;
     async fn load<E: Executor>(&self, exec: &E, parents: &[P]) -> Result<Vec<Self::Out>, Error> {
         let lists = self.outer.load(exec, parents).await?;

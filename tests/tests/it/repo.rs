@@ -501,6 +501,17 @@ fn including_company_and_documents_of_100_deals_takes_three_statements() {
             .expect("nested include");
         assert_eq!(seen.lock().expect("lock").len(), 3);
         assert_eq!(nested[0].1.len(), 2);
+        // Nested from the to-one side: documents with their deal and the deal's company.
+        let docs = a_logged
+            .repo::<Document>()
+            .find_many_with(Query::new().take(5), Document::DEAL.with(Deal::COMPANY))
+            .await
+            .expect("nested to-one include");
+        for (doc, deal) in &docs {
+            let (deal, company) = deal.as_ref().expect("every seeded document has a deal");
+            assert_eq!(doc.deal_id.as_deref(), Some(deal.id.as_str()));
+            assert_eq!(company.as_ref().map(|c| c.id.clone()), deal.company_id);
+        }
         // Relation filters: deals with at least one document / with none.
         let with_docs = a
             .repo::<Deal>()
@@ -601,6 +612,30 @@ async fn raw_sql_runs_under_the_scope_and_global_models_need_no_scope() {
         .expect("raw");
     let names: Vec<String> = rows.iter().map(|r| r.get(0)).collect();
     assert_eq!(names, ["Acme"], "RLS applies to raw SQL too");
+    // Find by a unique key; a column that is not unique is refused.
+    assert_eq!(
+        a.repo::<Company>()
+            .find_unique(Company::ID, "nope".to_string())
+            .await
+            .expect("by id"),
+        None
+    );
+    let by_email = db
+        .repo::<User>()
+        .find_unique(User::EMAIL, "owner@a".to_string())
+        .await
+        .expect("by email");
+    assert_eq!(by_email.map(|u| u.id), Some("u_owner".to_string()));
+    let not_unique = a.repo::<Deal>().find_unique(Deal::NAME, "Buy Acme".to_string()).await;
+    assert!(matches!(not_unique, Err(Error::Config(_))), "{not_unique:?}");
+    assert_eq!(
+        a.repo::<Company>()
+            .find_unique(Company::NAME, "Acme".to_string())
+            .await
+            .expect("by name")
+            .map(|c| c.name),
+        Some("Acme".into())
+    );
     // Global models: from the client, no scope needed; also readable inside a scope.
     let user = db
         .repo::<User>()
