@@ -29,4 +29,13 @@ pub const MIGRATIONS: &[::trato_hive_runtime::Migration] = &[
             include_str!("../../migrations/20261125202000_rls_policy_initplan/down.sql"),
         ),
     },
+    ::trato_hive_runtime::Migration {
+        name: "20261125204500_leakproof_enum_eq",
+        up: include_str!(
+            "../../migrations/20261125204500_leakproof_enum_eq/migration.sql"
+        ),
+        down: ::std::option::Option::Some(
+            include_str!("../../migrations/20261125204500_leakproof_enum_eq/down.sql"),
+        ),
+    },
 ];
