@@ -48,10 +48,7 @@ impl<A: Access> TenantScope<A> {
             .transaction(TxOptions::repeatable_read().read_only(), async |tx| {
                 let repo = tx.repo::<M>();
                 let items = repo
-                    .find_many_with(
-                        query().skip((page - 1) * page_size).take(page_size),
-                        include_ref(include),
-                    )
+                    .find_many_with(query().skip((page - 1) * page_size).take(page_size), include)
                     .await?;
                 let total = repo.count(query().filter).await?;
                 Ok((items, total))
@@ -65,10 +62,6 @@ impl<A: Access> TenantScope<A> {
             total_pages: (total + page_size - 1) / page_size,
         })
     }
-}
-
-fn include_ref<M: Model, I: Include<M>>(i: &I) -> &I {
-    i
 }
 
 impl<M: Model, I: Include<M>> Include<M> for &I {

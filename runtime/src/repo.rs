@@ -361,7 +361,7 @@ impl<'a, M: Model, E: Executor> Repo<'a, M, ReadWrite, E> {
     pub async fn create(&self, input: M::Create) -> Result<M, Error> {
         let values = input.into_values();
         let fields: Vec<&str> = values.iter().map(|(c, _)| *c).collect();
-        let (b, _) = self.insert_sql(values, None)?;
+        let b = self.insert_sql(values, None)?;
         let b = self.finish_write(b, crate::scope::AuditAction::Create, &fields, false)?;
         let rows = self.fetch(b).await?;
         rows.first()
@@ -373,7 +373,7 @@ impl<'a, M: Model, E: Executor> Repo<'a, M, ReadWrite, E> {
         &self,
         values: Vec<(&'static str, Param)>,
         conflict: Option<Conflict<'_>>,
-    ) -> Result<(SqlBuilder, ()), Error> {
+    ) -> Result<SqlBuilder, Error> {
         let meta = &M::META;
         let mut b = SqlBuilder::default();
         let mut cols: Vec<String> = Vec::new();
@@ -429,14 +429,14 @@ impl<'a, M: Model, E: Executor> Repo<'a, M, ReadWrite, E> {
             ));
         }
         b.sql.push_str(&format!(" RETURNING {}", returning(meta)));
-        Ok((b, ()))
+        Ok(b)
     }
 
     /// Inserts `create`, or when a row with the same values in `conflict` (a unique key; the tenant key is
     /// added) exists, applies `update` to it. Returns the row.
     pub async fn upsert(&self, conflict: &[&'static str], create: M::Create, update: M::Update) -> Result<M, Error> {
         check_unique(&M::META, conflict)?;
-        let (b, _) = self.insert_sql(create.into_values(), Some((conflict, update.into_values())))?;
+        let b = self.insert_sql(create.into_values(), Some((conflict, update.into_values())))?;
         let rows = self.fetch(b).await?;
         rows.first()
             .map(M::from_row)

@@ -221,8 +221,6 @@ impl Validator {
                 }
             }
         }
-        // Models and enums whose names collided were skipped above, so ids match `types`.
-        let _ = blocks;
     }
 
     fn datasource(&mut self, b: &Block) {
@@ -484,12 +482,6 @@ impl Validator {
                     }
                 }
             };
-            if arity == Arity::List {
-                match &ty {
-                    FieldType::Scalar(Scalar::Json) | FieldType::Unsupported(_) => {}
-                    _ => {}
-                }
-            }
             let mut field = Field {
                 name: f.name.name.clone(),
                 db_name: f.name.name.clone(),
@@ -647,9 +639,6 @@ impl Validator {
                 }
             }
             if let FieldType::Relation(rel) = &field.ty {
-                if field.arity == Arity::List && raw_rel.as_ref().is_some_and(|r| r.fields.is_some()) {
-                    // Reported in the relations pass with the pairing context.
-                }
                 self.relations.push(PendingRelation {
                     model: mid,
                     field: fid,
@@ -659,11 +648,6 @@ impl Validator {
                         ..RawRelation::default()
                     }),
                 });
-            }
-            if field.arity == Arity::List {
-                if let FieldType::Scalar(Scalar::Json) = field.ty {
-                    // Json[] is valid on PostgreSQL.
-                }
             }
             fields.push(field);
         }

@@ -61,8 +61,8 @@ pub(crate) fn check(schema: &mut Schema, marks: &[Vec<TenancyMark>], diags: &mut
     for (i, model_marks) in marks.iter().enumerate() {
         match model_marks.as_slice() {
             [TenancyMark::Global(_)] => schema.models[i].tenancy = Tenancy::Global,
-            [TenancyMark::Owned(key, span)] => {
-                if let Some(k) = owned_key(schema, ModelId(i), root_id, key, *span, diags) {
+            [TenancyMark::Owned(key, _)] => {
+                if let Some(k) = owned_key(schema, ModelId(i), root_id, key, diags) {
                     schema.models[i].tenancy = Tenancy::Owned { key: k };
                 }
             }
@@ -102,7 +102,6 @@ fn owned_key(
     mid: ModelId,
     root: ModelId,
     key: &crate::syntax::ast::Ident,
-    span: Span,
     diags: &mut Vec<Diagnostic>,
 ) -> Option<FieldId> {
     let model = schema.model(mid);
@@ -156,7 +155,6 @@ fn owned_key(
         ));
         return None;
     }
-    let _ = span;
     Some(fid)
 }
 
