@@ -57,11 +57,7 @@ static GLOBAL: OnceLock<Db> = OnceLock::new();
 impl Db {
     /// A pool for `cfg`. Opens no connection yet: the first checkout does.
     pub fn connect(cfg: DbConfig) -> Result<Db, Error> {
-        let ctx = ErrorContext {
-            host_port: cfg.host_port(),
-            user: cfg.user().to_string(),
-            password: cfg.password(),
-        };
+        let ctx = ErrorContext::of(&cfg);
         let manager_config = ManagerConfig {
             recycling_method: RecyclingMethod::Clean,
         };
@@ -209,11 +205,7 @@ impl Conn {
 
 /// A connection outside the pool (the migrator's), with the same TLS settings.
 pub(crate) async fn connect_direct(cfg: &DbConfig) -> Result<tokio_postgres::Client, Error> {
-    let ctx = ErrorContext {
-        host_port: cfg.host_port(),
-        user: cfg.user().to_string(),
-        password: cfg.password(),
-    };
+    let ctx = ErrorContext::of(cfg);
     let connect = async {
         let client = if cfg.ssl_mode == SslMode::Disable {
             let (client, conn) = cfg

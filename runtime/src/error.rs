@@ -190,6 +190,15 @@ pub(crate) struct ErrorContext {
 }
 
 impl ErrorContext {
+    /// What errors on connections made from `cfg` may say: where and who, and the password to scrub.
+    pub fn of(cfg: &crate::config::DbConfig) -> Self {
+        ErrorContext {
+            host_port: cfg.host_port(),
+            user: cfg.user().to_string(),
+            password: cfg.password(),
+        }
+    }
+
     pub fn scrub(&self, text: &str) -> String {
         match &self.password {
             Some(p) if p.len() >= 3 => text.replace(p.as_str(), "***"),

@@ -234,11 +234,7 @@ struct Session {
 impl Session {
     async fn open(cfg: &DbConfig) -> Result<Session, Error> {
         let client = crate::client::connect_direct(cfg).await?;
-        let ctx = ErrorContext {
-            host_port: cfg.host_port(),
-            user: cfg.user().to_string(),
-            password: cfg.password(),
-        };
+        let ctx = ErrorContext::of(cfg);
         Ok(Session {
             client,
             ctx,

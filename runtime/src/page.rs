@@ -100,7 +100,7 @@ impl<M: Model, A: Access, E: Executor> Repo<'_, M, A, E> {
         cursor: Option<&str>,
         take: i64,
     ) -> Result<CursorPage<M>, Error> {
-        let id = crate::repo::id_column_of(&M::META)?;
+        let id = crate::repo::id_column(&M::META)?;
         let tenant = self.executor().tenant().unwrap_or("").to_string();
         let mut filter = filter;
         if let Some(c) = cursor {

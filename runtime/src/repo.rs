@@ -112,17 +112,9 @@ impl<'a, M: Model, A: Access, E: Executor> Repo<'a, M, A, E> {
         self
     }
 
-    /// Appends the tenant restriction of `M` (alias `t`) to a WHERE clause under construction.
-    fn tenant_condition(&self, b: &mut SqlBuilder, alias: &str) -> Result<(), Error> {
-        tenant_condition(&M::META, self.exec.tenant(), b, alias)
-    }
-
     fn where_clause(&self, b: &mut SqlBuilder, filter: Filter<M>) -> Result<(), Error> {
         b.sql.push_str(" WHERE ");
-        self.tenant_condition(b, "t")?;
-        if let (Some(col), false) = (M::META.soft_delete, self.with_deleted) {
-            b.sql.push_str(&format!("t.{} IS NULL AND ", q(col)));
-        }
+        visible_condition(&M::META, self.exec.tenant(), self.with_deleted, b, "t")?;
         b.node(filter.node, "t");
         Ok(())
     }
@@ -632,12 +624,8 @@ fn no_tenant(meta: &ModelMeta) -> Error {
     }
 }
 
-pub(crate) fn id_column_of(meta: &ModelMeta) -> Result<&'static str, Error> {
-    id_column(meta)
-}
-
 /// The primary key column that identifies a row within its tenant (the last one of a tenant-led key).
-fn id_column(meta: &ModelMeta) -> Result<&'static str, Error> {
+pub(crate) fn id_column(meta: &ModelMeta) -> Result<&'static str, Error> {
     let pk: Vec<&'static str> = meta
         .primary_key
         .iter()
@@ -666,6 +654,30 @@ fn check_unique(meta: &ModelMeta, cols: &[&'static str]) -> Result<(), Error> {
             cols.join(", "),
             meta.name
         )))
+    }
+}
+
+/// Appends what rows of `meta` this context may see (its tenant; live rows unless `with_deleted`) to a
+/// WHERE clause under construction, each condition followed by `AND`.
+fn visible_condition(
+    meta: &ModelMeta,
+    tenant: Option<&str>,
+    with_deleted: bool,
+    b: &mut SqlBuilder,
+    alias: &str,
+) -> Result<(), Error> {
+    tenant_condition(meta, tenant, b, alias)?;
+    if let (Some(col), false) = (meta.soft_delete, with_deleted) {
+        b.sql.push_str(&format!("{alias}.{} IS NULL AND ", q(col)));
+    }
+    Ok(())
+}
+
+/// Related rows come back in primary key order, so includes are deterministic.
+fn order_by_primary_key(meta: &ModelMeta, b: &mut SqlBuilder) {
+    let order: Vec<String> = meta.primary_key.iter().map(|c| format!("t.{}", q(c))).collect();
+    if !order.is_empty() {
+        b.sql.push_str(&format!(" ORDER BY {}", order.join(", ")));
     }
 }
 
@@ -857,16 +869,10 @@ async fn children<C: Model, E: Executor>(exec: &E, column: &'static str, keys: V
         select_list(meta, "t"),
         q(meta.table)
     ));
-    tenant_condition(meta, exec.tenant(), &mut b, "t")?;
-    if let Some(col) = meta.soft_delete {
-        b.sql.push_str(&format!("t.{} IS NULL AND ", q(col)));
-    }
+    visible_condition(meta, exec.tenant(), false, &mut b, "t")?;
     let p = b.param(key_array(&keys)?);
     b.sql.push_str(&format!("t.{} = ANY({p})", q(column)));
-    let order: Vec<String> = meta.primary_key.iter().map(|c| format!("t.{}", q(c))).collect();
-    if !order.is_empty() {
-        b.sql.push_str(&format!(" ORDER BY {}", order.join(", ")));
-    }
+    order_by_primary_key(meta, &mut b);
     rows_to(exec.run(b.sql, b.params).await?)
 }
 
@@ -997,16 +1003,10 @@ impl<P: Model, C: Model + Clone> Include<P> for RelThrough<P, C> {
             q(self.child_column),
             q(self.other_side)
         ));
-        tenant_condition(meta, exec.tenant(), &mut b, "t")?;
-        if let Some(col) = meta.soft_delete {
-            b.sql.push_str(&format!("t.{} IS NULL AND ", q(col)));
-        }
+        visible_condition(meta, exec.tenant(), false, &mut b, "t")?;
         let p = b.param(key_array(&keys)?);
         b.sql.push_str(&format!("j.{} = ANY({p})", q(self.this_side)));
-        let order: Vec<String> = meta.primary_key.iter().map(|c| format!("t.{}", q(c))).collect();
-        if !order.is_empty() {
-            b.sql.push_str(&format!(" ORDER BY {}", order.join(", ")));
-        }
+        order_by_primary_key(meta, &mut b);
         let rows = exec.run(b.sql, b.params).await?;
         let n = meta.columns.len();
         let mut by_parent: HashMap<Key, Vec<C>> = HashMap::new();
@@ -1026,15 +1026,23 @@ impl<P: Model, C: Model + Clone> Include<P> for RelThrough<P, C> {
     }
 }
 
+/// Loads `inner` for every row of every list (one statement per level) and pairs them up, list by list.
+async fn nest_lists<C: Model, I: Include<C>, E: Executor>(
+    inner: &I,
+    exec: &E,
+    lists: Vec<Vec<C>>,
+) -> Result<Vec<Vec<(C, I::Out)>>, Error> {
+    let lens: Vec<usize> = lists.iter().map(Vec::len).collect();
+    let flat: Vec<C> = lists.into_iter().flatten().collect();
+    let loaded = inner.load(exec, &flat).await?;
+    let mut pairs = flat.into_iter().zip(loaded);
+    Ok(lens.into_iter().map(|n| pairs.by_ref().take(n).collect()).collect())
+}
+
 impl<P: Model, C: Model, I: Include<C>> Include<P> for Nested<RelMany<P, C>, I> {
     type Out = Vec<(C, I::Out)>;
     async fn load<E: Executor>(&self, exec: &E, parents: &[P]) -> Result<Vec<Self::Out>, Error> {
-        let lists = self.outer.load(exec, parents).await?;
-        let lens: Vec<usize> = lists.iter().map(Vec::len).collect();
-        let flat: Vec<C> = lists.into_iter().flatten().collect();
-        let inner = self.inner.load(exec, &flat).await?;
-        let mut pairs = flat.into_iter().zip(inner);
-        Ok(lens.into_iter().map(|n| pairs.by_ref().take(n).collect()).collect())
+        nest_lists(&self.inner, exec, self.outer.load(exec, parents).await?).await
     }
 }
 
@@ -1072,18 +1080,10 @@ where
     }
 }
 
-impl<P: Model, C: Model + Clone, I: Include<C>> Include<P> for Nested<RelThrough<P, C>, I>
-where
-    I::Out: Clone,
-{
+impl<P: Model, C: Model + Clone, I: Include<C>> Include<P> for Nested<RelThrough<P, C>, I> {
     type Out = Vec<(C, I::Out)>;
     async fn load<E: Executor>(&self, exec: &E, parents: &[P]) -> Result<Vec<Self::Out>, Error> {
-        let lists = self.outer.load(exec, parents).await?;
-        let lens: Vec<usize> = lists.iter().map(Vec::len).collect();
-        let flat: Vec<C> = lists.into_iter().flatten().collect();
-        let inner = self.inner.load(exec, &flat).await?;
-        let mut pairs = flat.into_iter().zip(inner);
-        Ok(lens.into_iter().map(|n| pairs.by_ref().take(n).collect()).collect())
+        nest_lists(&self.inner, exec, self.outer.load(exec, parents).await?).await
     }
 }
 

@@ -111,7 +111,7 @@ fn drift(dir: Option<std::path::PathBuf>) -> anyhow::Result<ExitCode> {
         None => Migrator::from_dir(&crate::project_root().join("schema/migrations"))?,
     };
     let shadow_name = format!("trato_shadow_{}", std::process::id());
-    let rt = tokio::runtime::Builder::new_current_thread().enable_all().build()?;
+    let rt = crate::tokio()?;
     let diffs = rt.block_on(async {
         let admin = Db::connect(live.with_dbname("postgres"))?;
         admin
@@ -152,7 +152,7 @@ fn drift(dir: Option<std::path::PathBuf>) -> anyhow::Result<ExitCode> {
 
 /// `CREATE DATABASE name` unless it exists.
 pub fn create_database(admin_url: &str, name: &str) -> anyhow::Result<()> {
-    let rt = tokio::runtime::Builder::new_current_thread().enable_all().build()?;
+    let rt = crate::tokio()?;
     rt.block_on(async {
         let db = Db::connect(DbConfig::from_url(&format!(
             "{admin_url}?sslmode=disable&connection_limit=1"

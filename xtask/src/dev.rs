@@ -27,7 +27,7 @@ pub struct Urls {
 /// through the direct URL, and (for the development server) an application login role.
 pub fn prepare() -> anyhow::Result<Urls> {
     let set = |k: &str| std::env::var(k).ok().filter(|v| !v.is_empty());
-    let rt = tokio::runtime::Builder::new_current_thread().enable_all().build()?;
+    let rt = crate::tokio()?;
     let migrator = Migrator::from_dir(&project_root().join("schema/migrations"))?;
     let report = |applied: Vec<String>| {
         println!(

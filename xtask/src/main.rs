@@ -67,6 +67,11 @@ commands:
   migrate deploy | status | down [N] | reset --force | lint
                                                apply, inspect, roll back, recreate (development), check";
 
+/// The runtime xtask's database work runs on (one thread: commands do one thing at a time).
+pub fn tokio() -> anyhow::Result<tokio::runtime::Runtime> {
+    Ok(tokio::runtime::Builder::new_current_thread().enable_all().build()?)
+}
+
 /// The workspace root (xtask lives one level below it).
 pub fn project_root() -> PathBuf {
     let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR"));

@@ -42,12 +42,12 @@ pub fn run(args: &[String]) -> anyhow::Result<ExitCode> {
         Some("diff") => diff_cmd(&args),
         Some("dev") => dev(&args, &schema, &dir, project_target),
         Some("deploy") => {
-            let applied = rt()?.block_on(Migrator::from_dir(&dir)?.deploy(&target_db()?))?;
+            let applied = crate::tokio()?.block_on(Migrator::from_dir(&dir)?.deploy(&target_db()?))?;
             report("applied", &applied);
             Ok(ExitCode::SUCCESS)
         }
         Some("status") => {
-            let status = rt()?.block_on(Migrator::from_dir(&dir)?.status(&target_db()?))?;
+            let status = crate::tokio()?.block_on(Migrator::from_dir(&dir)?.status(&target_db()?))?;
             println!("{} applied, {} pending", status.applied.len(), status.pending.len());
             for name in &status.pending {
                 println!("  pending  {name}");
@@ -69,7 +69,7 @@ pub fn run(args: &[String]) -> anyhow::Result<ExitCode> {
                 .transpose()
                 .context("`migrate down N` takes a number")?
                 .unwrap_or(1);
-            let undone = rt()?.block_on(Migrator::from_dir(&dir)?.down(&target_db()?, n))?;
+            let undone = crate::tokio()?.block_on(Migrator::from_dir(&dir)?.down(&target_db()?, n))?;
             report("rolled back", &undone);
             Ok(ExitCode::SUCCESS)
         }
@@ -82,7 +82,7 @@ pub fn run(args: &[String]) -> anyhow::Result<ExitCode> {
             if !(host.starts_with("127.") || host.starts_with("localhost") || host.starts_with("[::1]")) {
                 bail!("refusing to reset a database that is not on this machine ({host})");
             }
-            let applied = rt()?.block_on(Migrator::from_dir(&dir)?.reset(&cfg))?;
+            let applied = crate::tokio()?.block_on(Migrator::from_dir(&dir)?.reset(&cfg))?;
             report("reset, then applied", &applied);
             Ok(ExitCode::SUCCESS)
         }
@@ -106,10 +106,6 @@ pub fn run(args: &[String]) -> anyhow::Result<ExitCode> {
         }
         _ => bail!("usage: cargo xtask migrate diff | dev | deploy | status | down [N] | reset --force | lint"),
     }
-}
-
-fn rt() -> anyhow::Result<tokio::runtime::Runtime> {
-    Ok(tokio::runtime::Builder::new_current_thread().enable_all().build()?)
 }
 
 fn report(what: &str, names: &[String]) {
@@ -235,7 +231,7 @@ fn dev(args: &Args, schema_path: &Path, dir: &Path, project_target: bool) -> any
     if args.flag("--create-only") {
         return Ok(ExitCode::SUCCESS);
     }
-    let applied = rt()?.block_on(Migrator::from_dir(dir)?.deploy(&target_db()?))?;
+    let applied = crate::tokio()?.block_on(Migrator::from_dir(dir)?.deploy(&target_db()?))?;
     report("applied", &applied);
     Ok(ExitCode::SUCCESS)
 }

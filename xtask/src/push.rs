@@ -41,7 +41,7 @@ pub fn run(args: &Args) -> anyhow::Result<ExitCode> {
     };
     let mut cfg = migrate::target_db()?;
     cfg.connection_limit = 1;
-    let rt = tokio::runtime::Builder::new_current_thread().enable_all().build()?;
+    let rt = crate::tokio()?;
     rt.block_on(async {
         let db = Db::connect(cfg)?;
         let conn = db.conn().await?;
