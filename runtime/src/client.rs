@@ -11,7 +11,7 @@ use deadpool_postgres::{
 use tokio_postgres::types::ToSql;
 use tokio_postgres::Row;
 
-use crate::config::{DbConfig, SslMode};
+use crate::config::{DbConfig, Recycle, SslMode};
 use crate::error::{Error, ErrorContext};
 
 /// Query parameters, as tokio-postgres takes them.
@@ -59,7 +59,11 @@ impl Db {
     pub fn connect(cfg: DbConfig) -> Result<Db, Error> {
         let ctx = ErrorContext::of(&cfg);
         let manager_config = ManagerConfig {
-            recycling_method: RecyclingMethod::Clean,
+            recycling_method: match cfg.recycle {
+                Recycle::Fast => RecyclingMethod::Fast,
+                Recycle::Verified => RecyclingMethod::Verified,
+                Recycle::Clean => RecyclingMethod::Clean,
+            },
         };
         let manager = if cfg.ssl_mode == SslMode::Disable {
             Manager::from_config(cfg.pg.clone(), tokio_postgres::NoTls, manager_config)

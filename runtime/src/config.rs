@@ -42,6 +42,38 @@ impl FromStr for SslMode {
     }
 }
 
+/// What a connection goes through when it is checked out again (URL parameter `recycle`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Recycle {
+    /// Only checks that the connection is still open: no round trip (the default). Safe because the runtime
+    /// leaves nothing on a connection between checkouts: the tenant binding is `SET LOCAL`, every
+    /// transaction ends (a dropped one sends `ROLLBACK` first), and no session-level `SET` is ever issued.
+    #[default]
+    Fast,
+    /// One empty query per checkout: notices a dead connection before handing it out.
+    Verified,
+    /// Resets session state per checkout (`RESET ALL`, `CLOSE ALL`, `UNLISTEN *`, advisory locks, temp
+    /// tables): for applications that issue session-level `SET`s through [`crate::Conn::client`]. Costs a
+    /// round trip and seven statements on every checkout.
+    Clean,
+}
+
+impl FromStr for Recycle {
+    type Err = Error;
+    fn from_str(s: &str) -> Result<Self, Error> {
+        Ok(match s {
+            "fast" => Recycle::Fast,
+            "verified" => Recycle::Verified,
+            "clean" => Recycle::Clean,
+            other => {
+                return Err(Error::Config(format!(
+                    "recycle `{other}` is not one of fast, verified, clean"
+                )))
+            }
+        })
+    }
+}
+
 /// Everything needed to open connections and size the pool.
 #[derive(Clone)]
 pub struct DbConfig {
@@ -54,6 +86,8 @@ pub struct DbConfig {
     pub connect_timeout: Duration,
     /// How long resetting a returned connection may take before it is discarded.
     pub recycle_timeout: Duration,
+    /// What a checkout does to a pooled connection first (`recycle`; default `fast`).
+    pub recycle: Recycle,
     pub ssl_mode: SslMode,
     /// CA certificates (PEM) for `verify-ca`/`verify-full`; libpq's `~/.postgresql/root.crt` by default.
     pub ssl_root_cert: Option<PathBuf>,
@@ -70,6 +104,7 @@ impl fmt::Debug for DbConfig {
             .field("connection_limit", &self.connection_limit)
             .field("pool_timeout", &self.pool_timeout)
             .field("connect_timeout", &self.connect_timeout)
+            .field("recycle", &self.recycle)
             .field("ssl_mode", &self.ssl_mode)
             .field("schema", &self.schema)
             .field("log_queries", &self.log_queries)
@@ -86,6 +121,7 @@ const OUR_PARAMS: &[&str] = &[
     "schema",
     "application_name",
     "options",
+    "recycle",
 ];
 /// Parameters Prisma accepts that mean nothing here; accepted so existing URLs keep working.
 const IGNORED_PARAMS: &[&str] = &[
@@ -126,6 +162,7 @@ impl DbConfig {
             pool_timeout: Duration::from_secs(10),
             connect_timeout: Duration::from_secs(5),
             recycle_timeout: Duration::from_secs(5),
+            recycle: Recycle::Fast,
             ssl_mode: SslMode::Prefer,
             ssl_root_cert: None,
             schema: None,
@@ -159,6 +196,7 @@ impl DbConfig {
                 "sslmode" => cfg.ssl_mode = value.parse()?,
                 "sslrootcert" => cfg.ssl_root_cert = Some(PathBuf::from(value)),
                 "schema" => cfg.schema = Some(value),
+                "recycle" => cfg.recycle = value.parse()?,
                 "application_name" => {
                     pg.application_name(&value);
                 }

@@ -22,7 +22,7 @@ mod tls;
 mod tx;
 
 pub use client::{Conn, Db, Params, PoolStatus};
-pub use config::{redact_url, DbConfig, SslMode};
+pub use config::{redact_url, DbConfig, Recycle, SslMode};
 pub use error::Error;
 pub use meta::*;
 pub use migrate::{Migration, MigrationProblem, MigrationStatus, Migrator};

@@ -359,7 +359,13 @@ impl<A: Access> TenantScope<A> {
         let audit = self.audit_ctx();
         self.db
             .transaction(opts, async |tx| {
-                tx.query(SET_TENANT, &[&tenant]).await?;
+                match begin_and_bind(&tenant) {
+                    // Already in the transaction: only the SET LOCAL part.
+                    Some(sql) => tx.batch_execute(sql.trim_start_matches("BEGIN; ")).await?,
+                    None => {
+                        tx.query(SET_TENANT, &[&tenant]).await?;
+                    }
+                }
                 let mut scoped = ScopedTx {
                     tx,
                     tenant: &tenant,
@@ -459,6 +465,22 @@ macro_rules! sql {
 
 pub(crate) const SET_TENANT: &str = "SELECT trato_set_tenant($1)";
 
+/// `BEGIN; SET LOCAL trato.tenant_id = '<tenant>'` as one simple-protocol message, for tenant ids made only of
+/// ASCII letters, digits, `_` and `-` (every generated id: cuid, uuid, nanoid, ulid): such a value cannot
+/// close the quotes or carry anything but itself, so it needs no escaping. It costs the server one message
+/// and no function call, where `SELECT trato_set_tenant($1)` (a bound parameter through plpgsql's `EXECUTE`)
+/// costs an extended-protocol round of its own: about half of the binding's price in the benchmark. Any
+/// other tenant id goes through the function. Both are `SET LOCAL`, so both are transaction-local and
+/// forwarded by Citus.
+pub(crate) fn begin_and_bind(tenant: &str) -> Option<String> {
+    let plain = !tenant.is_empty()
+        && tenant.len() <= 128
+        && tenant
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-');
+    plain.then(|| format!("BEGIN; SET LOCAL trato.tenant_id = '{tenant}'"))
+}
+
 /// Where a repository's statements run.
 pub trait Executor: Sync {
     /// The tenant statements must be restricted to, if any.
@@ -531,7 +553,8 @@ impl Executor for GlobalExec<'_> {
     }
 }
 
-/// `BEGIN; SELECT trato_set_tenant($1); <statement>; COMMIT` in one round trip.
+/// `BEGIN`, the tenant binding ([`begin_and_bind`], else `SELECT trato_set_tenant($1)`), the statement and
+/// `COMMIT` in one round trip.
 pub(crate) async fn run_scoped(
     db: &Db,
     tenant: &str,
@@ -543,16 +566,30 @@ pub(crate) async fn run_scoped(
     let client = &conn.obj;
     let ctx = &conn.shared.ctx;
     let started = std::time::Instant::now();
-    let (set, stmt) = tokio::try_join!(client.prepare_cached(SET_TENANT), client.prepare_cached(sql))
-        .map_err(|e| Error::from_pg(e, ctx))?;
     let refs: Vec<&(dyn tokio_postgres::types::ToSql + Sync)> = params.iter().map(|p| p.as_ref() as _).collect();
-    let tenant_param: &(dyn tokio_postgres::types::ToSql + Sync) = &tenant;
-    let (begin, bound, result, commit) = tokio::join!(
-        client.batch_execute("BEGIN"),
-        client.query(&set, std::slice::from_ref(&tenant_param)),
-        client.query(&stmt, &refs),
-        client.batch_execute("COMMIT"),
-    );
+    let (begin, bound, result, commit) = match begin_and_bind(tenant) {
+        Some(begin_sql) => {
+            let stmt = client.prepare_cached(sql).await.map_err(|e| Error::from_pg(e, ctx))?;
+            let (begin, result, commit) = tokio::join!(
+                client.batch_execute(&begin_sql),
+                client.query(&stmt, &refs),
+                client.batch_execute("COMMIT"),
+            );
+            (begin, Ok(()), result, commit)
+        }
+        None => {
+            let (set, stmt) = tokio::try_join!(client.prepare_cached(SET_TENANT), client.prepare_cached(sql))
+                .map_err(|e| Error::from_pg(e, ctx))?;
+            let tenant_param: &(dyn tokio_postgres::types::ToSql + Sync) = &tenant;
+            let (begin, bound, result, commit) = tokio::join!(
+                client.batch_execute("BEGIN"),
+                client.query(&set, std::slice::from_ref(&tenant_param)),
+                client.query(&stmt, &refs),
+                client.batch_execute("COMMIT"),
+            );
+            (begin, bound.map(drop), result, commit)
+        }
+    };
     if conn.shared.cfg.log_queries {
         tracing::debug!(target: "trato_hive::query", statement = sql, params = params.len(), tenant_bound = true,
             rows = result.as_ref().map(Vec::len).ok(), elapsed_us = started.elapsed().as_micros() as u64, "query");
@@ -563,4 +600,20 @@ pub(crate) async fn run_scoped(
     let rows = result.map_err(|e| Error::from_pg(e, ctx))?;
     commit.map_err(|e| Error::from_pg(e, ctx))?;
     Ok(rows)
+}
+
+#[cfg(test)]
+mod binding_tests {
+    use super::begin_and_bind;
+
+    #[test]
+    fn only_plain_tenant_ids_are_written_into_the_statement() {
+        assert_eq!(
+            begin_and_bind("clx1-ab_9").as_deref(),
+            Some("BEGIN; SET LOCAL trato.tenant_id = 'clx1-ab_9'")
+        );
+        for odd in ["", "o'rg", "a b", "ü", "a\\b", "a;b", &"x".repeat(129)] {
+            assert_eq!(begin_and_bind(odd), None, "{odd:?} must go through the bound function");
+        }
+    }
 }

@@ -175,7 +175,7 @@ impl Db {
             depth: 0,
         };
         // If `f` panics, `tx` is dropped during unwinding and tokio-postgres sends ROLLBACK before the
-        // connection returns to the pool, where recycling resets it.
+        // connection returns to the pool, so the next checkout never finds a transaction open.
         match f(&mut tx).await {
             Ok(v) => {
                 tx.inner.commit().await.map_err(|e| Error::from_pg(e, &shared.ctx))?;

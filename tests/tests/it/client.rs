@@ -2,7 +2,7 @@
 
 use std::time::{Duration, Instant};
 
-use trato_hive_runtime::{Db, DbConfig, Error};
+use trato_hive_runtime::{Db, DbConfig, Error, TxOptions};
 use trato_tests::TestDb;
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -22,9 +22,9 @@ async fn an_exhausted_pool_times_out_within_pool_timeout() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn returned_connections_are_reset_before_reuse() {
+async fn with_recycle_clean_returned_connections_are_reset_before_reuse() {
     let t = TestDb::new().await;
-    let db = t.pool("connection_limit=1&application_name=tests");
+    let db = t.pool("connection_limit=1&application_name=tests&recycle=clean");
     {
         let c = db.conn().await.expect("conn");
         c.batch_execute(
@@ -49,6 +49,47 @@ async fn returned_connections_are_reset_before_reuse() {
         .expect("temp tables");
     assert!(temp.is_empty(), "temporary tables of the previous user must be gone");
     assert_eq!(db.status().size, 1);
+}
+
+/// The default (`recycle=fast`) spends no round trip on a checkout; what makes that safe is that nothing the
+/// runtime does outlives a checkout: a transaction abandoned mid-way (its future dropped) is rolled back
+/// before the connection is handed out again, tenant binding included.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn with_recycle_fast_an_abandoned_transaction_does_not_reach_the_next_checkout() {
+    let t = TestDb::new().await;
+    let db = t.pool("connection_limit=1");
+    assert_eq!(db.config().recycle, trato_hive_runtime::Recycle::Fast);
+    db.execute("CREATE TABLE t (v int)", &[]).await.expect("table");
+    let abandoned = tokio::time::timeout(
+        Duration::from_millis(300),
+        db.transaction(TxOptions::default(), async |tx| {
+            tx.execute("INSERT INTO t VALUES (1)", &[]).await?;
+            tx.batch_execute("SET LOCAL trato.tenant_id = 'org-a'").await?;
+            tokio::time::sleep(Duration::from_secs(30)).await;
+            Ok(())
+        }),
+    )
+    .await;
+    assert!(abandoned.is_err(), "the transaction was still running when dropped");
+    tokio::time::sleep(Duration::from_millis(50)).await;
+    let c = db.conn().await.expect("the same connection again");
+    let row = c
+        .query_one(
+            "SELECT now() > clock_timestamp() - interval '200 ms', coalesce(current_setting('trato.tenant_id', true), ''), \
+             (SELECT count(*) FROM t)",
+            &[],
+        )
+        .await
+        .expect("state");
+    assert!(
+        row.get::<_, bool>(0),
+        "no transaction may be open at checkout (it would have started 350 ms ago)"
+    );
+    assert_eq!(row.get::<_, String>(1), "", "the tenant binding must not survive");
+    assert_eq!(row.get::<_, i64>(2), 0, "the abandoned insert was rolled back");
+    assert!("sometimes".parse::<trato_hive_runtime::Recycle>().is_err());
+    let err = DbConfig::from_url("postgresql://u@h/db?recycle=sometimes").expect_err("bad value");
+    assert!(err.to_string().contains("fast, verified, clean"), "{err}");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -659,3 +659,57 @@ async fn raw_sql_runs_under_the_scope_and_global_models_need_no_scope() {
     assert_eq!(sys.reason(), Some("monthly revenue report"));
     assert_eq!(sys.repo::<Company>().count(Filter::all()).await.expect("count"), 1);
 }
+
+/// Tenant ids of plain characters are bound by `BEGIN; SET LOCAL ... = '<id>'` in one message; any other id
+/// (quotes, spaces, non-ASCII) through `trato_set_tenant($1)`. Both must bind exactly that tenant, inside
+/// and outside scope transactions, and neither may leave the binding on the pooled connection.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn both_ways_of_binding_the_tenant_isolate_and_leave_nothing_behind() {
+    let t = TestDb::new().await;
+    let odd = "o'rg; SET LOCAL trato.tenant_id = 'org_plain' --ü";
+    t.pool("")
+        .conn()
+        .await
+        .expect("conn")
+        .client()
+        .execute(
+            "INSERT INTO organizations (id, name, slug, updated_at) VALUES ('org_plain', 'P', 'p', now()), ($1, 'O', 'o', now())",
+            &[&odd],
+        )
+        .await
+        .expect("orgs");
+    let db = t.app_pool("connection_limit=1");
+    let sys = system(&db, "binding test");
+    for org in ["org_plain", odd] {
+        let s = sys.tenant(org).await.expect("tenant scope");
+        s.repo::<Company>()
+            .create(CompanyCreate::new(format!("Company of {org}")))
+            .await
+            .expect("create");
+        let names: Vec<String> = s
+            .repo::<Company>()
+            .find_many(Query::new())
+            .await
+            .expect("read")
+            .into_iter()
+            .map(|c| c.name)
+            .collect();
+        assert_eq!(names, [format!("Company of {org}")], "exactly this tenant's rows");
+        let in_tx = s
+            .transaction(TxOptions::default(), async |tx| {
+                tx.repo::<Company>().count(Filter::all()).await
+            })
+            .await
+            .expect("tx count");
+        assert_eq!(in_tx, 1);
+        let left: String = db
+            .conn()
+            .await
+            .expect("conn")
+            .query_one("SELECT coalesce(current_setting('trato.tenant_id', true), '')", &[])
+            .await
+            .expect("setting")
+            .get(0);
+        assert_eq!(left, "", "the binding must end with its transaction");
+    }
+}
