@@ -308,4 +308,24 @@ async fn a_plain_schema_works_through_global_repositories() {
         1
     );
     assert_eq!(db.repo::<Tag>().count(Filter::all()).await.expect("count"), 2);
+    // Array columns cannot travel through UNNEST (it would flatten them): this shape takes the VALUES path.
+    let bulk = (0..3)
+        .map(|i| EverythingCreate::new(format!("v{i}"), vec![i], vec![Mood::Sad], format!("k{i}")).mood(Mood::Meh))
+        .collect();
+    assert_eq!(
+        db.repo::<Everything>()
+            .create_many(bulk)
+            .await
+            .expect("bulk with arrays"),
+        3
+    );
+    let back = db
+        .repo::<Everything>()
+        .find_many(Everything::MOOD.eq(Mood::Meh))
+        .await
+        .expect("bulk rows");
+    assert_eq!(
+        back.iter().map(|e| e.moods.clone()).collect::<Vec<_>>(),
+        vec![vec![Mood::Sad]; 3]
+    );
 }

@@ -713,3 +713,65 @@ async fn both_ways_of_binding_the_tenant_isolate_and_leave_nothing_behind() {
         assert_eq!(left, "", "the binding must end with its transaction");
     }
 }
+
+/// Bulk create binds one array per column (`UNNEST`): every type the schema uses (text, enum, decimal,
+/// integer, date, NULLs, client-side ids) must come back exactly as one-by-one creates store it,
+/// and a shape with mixed optional fields must split into groups that all land.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn bulk_create_stores_exactly_what_single_creates_store() {
+    let t = TestDb::new().await;
+    members(&t).await;
+    let db = t.app_pool("");
+    let a = writer(&db, "u_owner", "org_a").await;
+    let when = trato_hive_db::runtime::__private::chrono::NaiveDate::from_ymd_opt(2027, 3, 1).expect("date");
+    let input = |i: usize| {
+        let d = DealCreate::new(format!("deal {i} 'quoted' \\ ü"))
+            .stage(DealStage::Negotiation)
+            .value(rust_decimal::Decimal::new(123_456 + i as i64, 2))
+            .probability(i as i32 % 100)
+            .expected_close_date(when);
+        // Every third row leaves the description out: a second shape, inserted on its own.
+        if i.is_multiple_of(3) {
+            d
+        } else {
+            d.description(format!("about {i}"))
+        }
+    };
+    let n = a
+        .repo::<Deal>()
+        .create_many((0..300).map(input).collect())
+        .await
+        .expect("bulk");
+    assert_eq!(n, 300);
+    for i in [0usize, 1, 299] {
+        a.repo::<Deal>().create(input(i)).await.expect("single");
+    }
+    let all = a
+        .repo::<Deal>()
+        .find_many(Query::new().order_by(Deal::NAME.asc()))
+        .await
+        .expect("read");
+    assert_eq!(all.len(), 303);
+    for i in [0usize, 1, 299] {
+        let same: Vec<&Deal> = all
+            .iter()
+            .filter(|d| d.name == format!("deal {i} 'quoted' \\ ü"))
+            .collect();
+        assert_eq!(same.len(), 2, "one bulk and one single row for {i}");
+        let strip = |d: &Deal| {
+            (
+                d.stage,
+                d.value,
+                d.probability,
+                d.expected_close_date,
+                d.description.clone(),
+                d.currency.clone(),
+                d.organization_id.clone(),
+                d.company_id.clone(),
+                d.deleted_at,
+            )
+        };
+        assert_eq!(strip(same[0]), strip(same[1]), "row {i}");
+        assert_ne!(same[0].id, same[1].id);
+    }
+}
