@@ -26,7 +26,7 @@ const DEALS_PER_ORG: usize = 10_000;
 /// Rows per bulk create.
 const BULK: usize = 10_000;
 
-struct Setup {
+pub struct Setup {
     /// Raw, held: one connection as the owner, each statement prepared once (the floor).
     raw: Client,
     raw_stmts: Mutex<HashMap<String, Statement>>,
@@ -113,7 +113,7 @@ async fn setup(url_owner: &str, url_app: &str) -> anyhow::Result<Setup> {
 
 /// What a scenario does once: ours or raw. Returns a checksum of what it read or wrote.
 #[derive(Clone, Copy, Debug)]
-enum Scenario {
+pub enum Scenario {
     FindById,
     FindMany100,
     Count,
@@ -549,22 +549,8 @@ async fn copy_limit(s: &Setup, i: usize) -> anyhow::Result<Duration> {
     Ok(t.elapsed())
 }
 
-#[tokio::main(flavor = "multi_thread", worker_threads = 2)]
-async fn main() -> anyhow::Result<()> {
-    let args: Vec<String> = std::env::args().collect();
-    let quick = args.iter().any(|a| a == "--quick");
-    // --smoke: one round of a few operations, to check that everything runs (the xtask test uses it).
-    let smoke = args.iter().any(|a| a == "--smoke");
-    // --only <text>: only the scenarios whose name contains it (for profiling one scenario).
-    let only = args.iter().skip_while(|a| *a != "--only").nth(1).cloned();
-    let rounds = if smoke {
-        1
-    } else if quick {
-        5
-    } else {
-        15
-    };
-    let out = args.iter().skip_while(|a| *a != "--out").nth(1).cloned();
+/// A server of its own, migrated and seeded, with every connection the scenarios use.
+async fn start() -> anyhow::Result<(trato_pg::Cluster, Setup, Client)> {
     let bin = trato_pg::ensure(None)?;
     let cluster = trato_pg::ephemeral(&bin)?;
     let owner = cluster.url("postgres");
@@ -592,6 +578,94 @@ async fn main() -> anyhow::Result<()> {
         ORGS * DEALS_PER_ORG
     );
     let s = setup(&owner, &app).await?;
+    Ok((cluster, s, oc))
+}
+
+/// Operations per measured call in `--callgrind` mode (the client runs about 50 times slower under it).
+fn callgrind_ops(sc: Scenario) -> usize {
+    match sc {
+        Scenario::BulkCreate | Scenario::Read10000 => 1,
+        Scenario::Read1000 | Scenario::Include100 => 3,
+        _ => 20,
+    }
+}
+
+/// The only code callgrind counts in `--callgrind` mode (`--toggle-collect=*trato_bench_measure*`, a dump
+/// after each call): `n` operations of one scenario by one side, on the current thread, connection I/O
+/// included.
+#[inline(never)]
+pub fn trato_bench_measure(
+    rt: &tokio::runtime::Runtime,
+    s: &Setup,
+    sc: Scenario,
+    side: usize,
+    n: usize,
+) -> anyhow::Result<()> {
+    rt.block_on(async {
+        for i in 0..n {
+            match side {
+                0 => ours(s, sc, 10_000 + i).await?,
+                _ => raw(s, sc, 10_000 + i, false).await?,
+            };
+        }
+        Ok(())
+    })
+}
+
+/// `--callgrind`: client-side instructions per operation, ours and raw (held), deterministic whatever else
+/// the machine does. Prints one manifest line per measured call, in the order of callgrind's dumps.
+fn callgrind_mode(only: Option<&str>) -> anyhow::Result<()> {
+    let rt = tokio::runtime::Builder::new_current_thread().enable_all().build()?;
+    let (cluster, s, _oc) = rt.block_on(start())?;
+    for (sc, name, _) in SCENARIOS {
+        if only.is_some_and(|o| !name.contains(o)) {
+            continue;
+        }
+        for side in [0usize, 1] {
+            // Warm up (statements prepared, pool connections open) outside the measured call.
+            rt.block_on(async {
+                match side {
+                    0 => ours(&s, *sc, 9_000).await,
+                    _ => raw(&s, *sc, 9_000, false).await,
+                }
+            })?;
+            let n = callgrind_ops(*sc);
+            trato_bench_measure(&rt, &s, *sc, side, n)?;
+            println!("callgrind-run\t{name}\t{}\t{n}", ["ours", "raw"][side]);
+        }
+    }
+    s.db.close();
+    cluster.destroy()?;
+    Ok(())
+}
+
+fn main() -> anyhow::Result<()> {
+    let args: Vec<String> = std::env::args().collect();
+    // --only <text>: only the scenarios whose name contains it (for profiling one scenario).
+    let only = args.iter().skip_while(|a| *a != "--only").nth(1).cloned();
+    if args.iter().any(|a| a == "--callgrind") {
+        return callgrind_mode(only.as_deref());
+    }
+    tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()?
+        .block_on(timed(args, only))
+}
+
+async fn timed(args: Vec<String>, only: Option<String>) -> anyhow::Result<()> {
+    let quick = args.iter().any(|a| a == "--quick");
+    // --smoke: one round of a few operations, to check that everything runs (the xtask test uses it).
+    let smoke = args.iter().any(|a| a == "--smoke");
+    let rounds = if smoke {
+        1
+    } else if quick {
+        5
+    } else {
+        15
+    };
+    let out = args.iter().skip_while(|a| *a != "--out").nth(1).cloned();
+    let (cluster, s, oc) = start().await?;
     let selected: Vec<usize> = (0..SCENARIOS.len())
         .filter(|&k| only.as_ref().is_none_or(|o| SCENARIOS[k].1.contains(o.as_str())))
         .collect();

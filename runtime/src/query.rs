@@ -355,7 +355,15 @@ impl<M> From<Filter<M>> for Query<M> {
 
 /// Quotes an identifier.
 pub(crate) fn q(ident: &str) -> String {
-    format!("\"{}\"", ident.replace('"', "\"\""))
+    let mut out = String::with_capacity(ident.len() + 2);
+    out.push('"');
+    if ident.contains('"') {
+        out.push_str(&ident.replace('"', "\"\""));
+    } else {
+        out.push_str(ident);
+    }
+    out.push('"');
+    out
 }
 
 /// Builds SQL text and collects parameters in order.
