@@ -73,33 +73,147 @@ pub fn run(args: &[String]) -> anyhow::Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
-/// `cargo xtask bench db [--quick | --smoke]`: builds the benchmark crate in release mode and runs it; the
-/// full run also rewrites `bench/RESULTS.md`. `--smoke` runs one tiny round of a debug build, for tests.
+/// `cargo xtask bench db [--quick | --smoke | --callgrind] [--only TEXT]`: builds the benchmark crate in
+/// release mode and runs it; the full run also rewrites `bench/RESULTS.md`, with the callgrind table
+/// appended when valgrind is installed. `--smoke` runs one tiny round of a debug build, for tests.
 fn database(args: &[String]) -> anyhow::Result<ExitCode> {
-    let quick = args.iter().any(|a| a == "--quick");
-    let smoke = args.iter().any(|a| a == "--smoke");
+    let flags = Args::parse(args, &["--quick", "--smoke", "--callgrind"], &["--only"])?;
+    let (quick, smoke) = (flags.flag("--quick"), flags.flag("--smoke"));
+    let only = flags.option("--only").map(str::to_string);
     let root = crate::project_root();
     let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
-    let mut cmd = std::process::Command::new(cargo);
+    if flags.flag("--callgrind") {
+        let table = callgrind(&root, &cargo, only.as_deref())?;
+        print!("{table}");
+        return Ok(ExitCode::SUCCESS);
+    }
+    let mut cmd = std::process::Command::new(&cargo);
     cmd.arg("run");
     if !smoke {
         cmd.arg("--release");
     }
     cmd.args(["--quiet", "-p", "trato-bench", "--"]).current_dir(&root);
+    if let Some(only) = &only {
+        cmd.args(["--only", only]);
+    }
+    let results = root.join("bench/RESULTS.md");
     if smoke {
         // A check that the benchmark runs end to end (debug build, one round): no figures worth keeping.
         cmd.arg("--smoke");
     } else if quick {
         cmd.arg("--quick");
     } else {
-        cmd.arg("--out").arg(root.join("bench/RESULTS.md"));
+        cmd.arg("--out").arg(&results);
     }
-    let status = cmd.status()?;
-    Ok(if status.success() {
-        ExitCode::SUCCESS
-    } else {
-        ExitCode::FAILURE
-    })
+    if !cmd.status()?.success() {
+        return Ok(ExitCode::FAILURE);
+    }
+    if !smoke && !quick && only.is_none() {
+        if which("valgrind") {
+            let table = callgrind(&root, &cargo, None)?;
+            print!("{table}");
+            let mut text = std::fs::read_to_string(&results)?;
+            text.push_str(&table);
+            std::fs::write(&results, text)?;
+        } else {
+            eprintln!("bench: valgrind is not installed; RESULTS.md has no instruction counts");
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+fn which(program: &str) -> bool {
+    std::process::Command::new(program)
+        .arg("--version")
+        .output()
+        .is_ok_and(|o| o.status.success())
+}
+
+/// Runs the benchmark's `--callgrind` mode under valgrind: callgrind counts only inside
+/// `trato_bench_measure` and dumps after each call; the binary prints which scenario and side each call
+/// was, in order. Returns a markdown table of client-side instructions per operation.
+fn callgrind(root: &std::path::Path, cargo: &str, only: Option<&str>) -> anyhow::Result<String> {
+    if !which("valgrind") {
+        anyhow::bail!("--callgrind needs valgrind (Debian: apt-get install valgrind)");
+    }
+    let built = std::process::Command::new(cargo)
+        .args(["build", "--release", "--quiet", "-p", "trato-bench"])
+        .current_dir(root)
+        .status()?;
+    anyhow::ensure!(built.success(), "building the benchmark failed");
+    let dir = std::env::temp_dir().join(format!("trato-callgrind-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir)?;
+    let out_file = dir.join("cg.out");
+    let mut cmd = std::process::Command::new("valgrind");
+    cmd.arg("--tool=callgrind")
+        .arg(format!("--callgrind-out-file={}", out_file.display()))
+        .args([
+            "--collect-atstart=no",
+            "--toggle-collect=trato_bench::trato_bench_measure",
+            "--dump-after=trato_bench::trato_bench_measure",
+        ])
+        .arg(root.join("target/release/trato-bench"))
+        .arg("--callgrind")
+        .current_dir(root)
+        .stderr(std::process::Stdio::null());
+    if let Some(only) = only {
+        cmd.args(["--only", only]);
+    }
+    let output = cmd.output()?;
+    anyhow::ensure!(
+        output.status.success(),
+        "the benchmark failed under valgrind (rerun it with stderr: valgrind --tool=callgrind target/release/trato-bench --callgrind)"
+    );
+    let manifest: Vec<(String, String, u64)> = String::from_utf8_lossy(&output.stdout)
+        .lines()
+        .filter_map(|l| {
+            let mut parts = l.strip_prefix("callgrind-run\t")?.split('\t');
+            Some((
+                parts.next()?.to_string(),
+                parts.next()?.to_string(),
+                parts.next()?.parse().ok()?,
+            ))
+        })
+        .collect();
+    anyhow::ensure!(!manifest.is_empty(), "the benchmark measured nothing under callgrind");
+    // scenario -> (ours, raw) instructions per operation
+    let mut rows: Vec<(String, Option<f64>, Option<f64>)> = Vec::new();
+    for (k, (scenario, side, n)) in manifest.iter().enumerate() {
+        let dump = dir.join(format!("cg.out.{}", k + 1));
+        let text = std::fs::read_to_string(&dump)
+            .map_err(|e| anyhow::anyhow!("callgrind wrote no dump {}: {e}", dump.display()))?;
+        let total: u64 = text
+            .lines()
+            .find_map(|l| l.strip_prefix("totals:").or_else(|| l.strip_prefix("summary:")))
+            .and_then(|v| v.trim().parse().ok())
+            .ok_or_else(|| anyhow::anyhow!("no totals in {}", dump.display()))?;
+        anyhow::ensure!(total > 0, "callgrind counted nothing for {scenario} ({side})");
+        let per_op = total as f64 / *n as f64;
+        let row = match rows.iter_mut().find(|r| &r.0 == scenario) {
+            Some(r) => r,
+            None => {
+                rows.push((scenario.clone(), None, None));
+                rows.last_mut().expect("just pushed")
+            }
+        };
+        if side == "ours" {
+            row.1 = Some(per_op);
+        } else {
+            row.2 = Some(per_op);
+        }
+    }
+    let _ = std::fs::remove_dir_all(&dir);
+    let mut table = String::from(
+        "\nClient-side instructions per operation (`cargo xtask bench db --callgrind`: valgrind's callgrind counts \
+         only the measured calls, on one thread, connection I/O included; the same count on a busy or an idle \
+         machine). Raw is the held connection.\n\n| scenario | ours instr/op | raw instr/op | ours - raw | ours / raw |\n|---|---:|---:|---:|---:|\n",
+    );
+    for (scenario, ours, raw) in rows {
+        let (o, r) = (ours.unwrap_or(f64::NAN), raw.unwrap_or(f64::NAN));
+        writeln!(table, "| {scenario} | {o:.0} | {r:.0} | {:.0} | {:.2} |", o - r, o / r)?;
+    }
+    Ok(table)
 }
 
 fn ms(d: Duration) -> f64 {

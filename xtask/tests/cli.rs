@@ -215,6 +215,29 @@ fn bench_db_runs_every_scenario_against_raw() {
         );
     }
     assert!(out.contains("Throughput ratio ours / raw:"), "{out}");
+    assert!(out.contains("Bulk create's physical limit: `COPY"), "{out}");
+    assert!(out.contains("| raw pooled µs/op |"), "{out}");
+}
+
+/// The instruction counts come from callgrind dumps of the measured calls only: both sides of the scenario
+/// must be counted, and ours cannot cost fewer instructions than nothing.
+#[test]
+fn bench_db_callgrind_counts_instructions_per_operation() {
+    let run = xtask(&["bench", "db", "--callgrind", "--only", "find by id"]);
+    assert!(run.status.success(), "{}", stderr(&run));
+    let out = String::from_utf8_lossy(&run.stdout);
+    let row = out
+        .lines()
+        .find(|l| l.starts_with("| find by id |"))
+        .unwrap_or_else(|| panic!("no find by id row:\n{out}"));
+    let cells: Vec<f64> = row
+        .split('|')
+        .skip(2)
+        .take(2)
+        .map(|c| c.trim().parse().expect("a number"))
+        .collect();
+    assert!(cells.iter().all(|&n| n > 1_000.0 && n < 10_000_000.0), "{row}");
+    assert!(!out.contains("| count |"), "--only limits the scenarios: {out}");
 }
 
 #[test]
