@@ -1,13 +1,15 @@
-//! `cargo xtask bench db [--quick]`: the generated repositories against hand-written tokio-postgres with
-//! prepared statements running the same SQL, measured in one run on one server this binary starts.
+//! `cargo xtask bench db [--quick | --callgrind] [--only TEXT]`: the generated repositories against
+//! hand-written tokio-postgres with prepared statements running the same SQL, measured in one run on one
+//! server this binary starts.
 //!
 //! Ours runs as an application does: as the application role, tenant-scoped (each statement pipelined with
 //! `BEGIN`, the tenant binding and `COMMIT`), under row-level security. Raw runs the same statement on its
-//! own, as the table owner, on one held connection: the floor. The cost of binding the tenant is inside the
-//! ratio, on purpose. Rounds are interleaved in shuffled order; each round gives a ratio (ours / raw) per
-//! scenario; the report gives the median ratio and its interquartile range, and flags scenarios whose raw
-//! timings varied by more than 10% between rounds. Results of ours and raw are compared (checksums) before
-//! timing, so both do the same work.
+//! own, as the table owner, each statement prepared once: on one held connection and through a pool. The
+//! cost of binding the tenant is inside the ratio, on purpose. Rounds are interleaved in shuffled order;
+//! each round gives a ratio (ours / raw) per scenario; the report gives the median ratio and its
+//! interquartile range, and flags scenarios whose raw timings varied by more than 10% between rounds.
+//! Results of ours and raw are compared (checksums) before timing, so both do the same work. `--callgrind`
+//! counts client-side instructions per operation instead (run under valgrind by xtask).
 
 use std::time::{Duration, Instant};
 
@@ -740,7 +742,7 @@ async fn timed(args: Vec<String>, only: Option<String>) -> anyhow::Result<()> {
     ));
     report.push_str(
         "Ours: the generated repositories on their pool of 10, as the application role, tenant-scoped under \
-         row-level security (every statement pipelined with `BEGIN`, `SELECT trato_set_tenant($1)` and `COMMIT`). \
+         row-level security (every statement pipelined with `BEGIN; SET LOCAL trato.tenant_id = ...` and `COMMIT`). \
          Raw: tokio-postgres running the same SQL, each statement prepared once per connection, as the owner \
          (no RLS): on one held connection, and checked out of a deadpool of 10 per operation. Ratios are per \
          round, then the median over rounds, with the interquartile range.\n\n",
