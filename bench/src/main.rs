@@ -313,23 +313,61 @@ fn audit_params() -> (
     )
 }
 
+/// The statements raw runs, written once as a hand-written application would keep them (building them per
+/// operation would charge raw for string formatting ours does not do either).
+struct RawSql {
+    find_by_id: String,
+    find_many: String,
+    read_1000: String,
+    read_10000: String,
+    children: String,
+    page: String,
+    parents: String,
+    page_companies: String,
+    count: String,
+    insert: String,
+    update: String,
+}
+
+fn raw_sql() -> &'static RawSql {
+    static SQL: std::sync::OnceLock<RawSql> = std::sync::OnceLock::new();
+    SQL.get_or_init(|| {
+        let dcols = cols(&<Deal as runtime::Model>::META);
+        let ccols = cols(&<Company as runtime::Model>::META);
+        let acols = cols(&<Activity as runtime::Model>::META).replace("t.", "");
+        RawSql {
+            find_by_id: format!("SELECT {dcols} FROM \"deals\" t WHERE t.\"organization_id\" = $1 AND t.\"deleted_at\" IS NULL AND t.\"id\" = $2 LIMIT $3"),
+            find_many: format!("SELECT {dcols} FROM \"deals\" t WHERE t.\"organization_id\" = $1 AND t.\"deleted_at\" IS NULL AND t.\"stage\" = $2 ORDER BY t.\"name\" LIMIT $3"),
+            read_1000: format!("SELECT {dcols} FROM \"deals\" t WHERE t.\"organization_id\" = $1 AND t.\"deleted_at\" IS NULL AND TRUE ORDER BY t.\"id\" LIMIT $2"),
+            read_10000: format!("SELECT {dcols} FROM \"deals\" t WHERE t.\"organization_id\" = $1 AND t.\"deleted_at\" IS NULL AND TRUE LIMIT $2"),
+            children: format!("SELECT {dcols} FROM \"deals\" t WHERE t.\"organization_id\" = $1 AND t.\"deleted_at\" IS NULL AND t.\"company_id\" = ANY($2) ORDER BY t.\"organization_id\", t.\"id\""),
+            page: format!("SELECT {dcols} FROM \"deals\" t WHERE t.\"organization_id\" = $1 AND t.\"deleted_at\" IS NULL AND t.\"stage\" = $2 ORDER BY t.\"id\" LIMIT $3 OFFSET $4"),
+            parents: format!("SELECT {ccols} FROM \"companies\" t WHERE t.\"organization_id\" = $1 AND t.\"deleted_at\" IS NULL AND TRUE ORDER BY t.\"id\" LIMIT $2"),
+            page_companies: format!("SELECT {ccols} FROM \"companies\" t WHERE t.\"organization_id\" = $1 AND t.\"deleted_at\" IS NULL AND t.\"id\" = ANY($2) ORDER BY t.\"organization_id\", t.\"id\""),
+            count: "SELECT count(*) FROM \"deals\" t WHERE t.\"organization_id\" = $1 AND t.\"deleted_at\" IS NULL AND t.\"stage\" = $2".into(),
+            insert: format!("INSERT INTO \"activities\" AS t (\"organization_id\", \"id\", \"type\", \"description\") VALUES ($1, $2, $3, $4) RETURNING {acols}"),
+            update: audited_deal_update(&dcols),
+        }
+    })
+}
+
 async fn raw(s: &Setup, sc: Scenario, i: usize, pooled: bool) -> anyhow::Result<u64> {
     let conn = RawConn::of(s, pooled).await?;
     let c = conn.client();
     let t = &s.tenant;
-    let dcols = cols(&<Deal as runtime::Model>::META);
+    let sql = raw_sql();
     let conn = &conn;
-    let q = |sql: String| async move { conn.prep(&sql).await };
+    let q = |text: &'static str| async move { conn.prep(text).await };
     Ok(match sc {
         Scenario::FindById => {
-            let st = q(format!("SELECT {dcols} FROM \"deals\" t WHERE t.\"organization_id\" = $1 AND t.\"deleted_at\" IS NULL AND t.\"id\" = $2 LIMIT $3")).await?;
+            let st = q(&sql.find_by_id).await?;
             let rows = c.query(&st, &[t, &s.deal_ids[i % s.deal_ids.len()], &1i64]).await?;
             decode::<Deal>(&rows)?
                 .first()
                 .map_or(0, |d| d.probability.unwrap_or(0) as u64)
         }
         Scenario::FindMany100 => {
-            let st = q(format!("SELECT {dcols} FROM \"deals\" t WHERE t.\"organization_id\" = $1 AND t.\"deleted_at\" IS NULL AND t.\"stage\" = $2 ORDER BY t.\"name\" LIMIT $3")).await?;
+            let st = q(&sql.find_many).await?;
             let rows = c.query(&st, &[t, &DealStage::Negotiation, &100i64]).await?;
             decode::<Deal>(&rows)?
                 .iter()
@@ -337,12 +375,11 @@ async fn raw(s: &Setup, sc: Scenario, i: usize, pooled: bool) -> anyhow::Result<
                 .sum()
         }
         Scenario::Count => {
-            let st = q("SELECT count(*) FROM \"deals\" t WHERE t.\"organization_id\" = $1 AND t.\"deleted_at\" IS NULL AND t.\"stage\" = $2".into()).await?;
+            let st = q(&sql.count).await?;
             c.query_one(&st, &[t, &DealStage::Closing]).await?.get::<_, i64>(0) as u64
         }
         Scenario::InsertOne => {
-            let acols = cols(&<Activity as runtime::Model>::META).replace("t.", "");
-            let st = q(format!("INSERT INTO \"activities\" AS t (\"organization_id\", \"id\", \"type\", \"description\") VALUES ($1, $2, $3, $4) RETURNING {acols}")).await?;
+            let st = q(&sql.insert).await?;
             let desc = format!("q{i}");
             let row = c
                 .query_one(&st, &[t, &runtime::ids::cuid(), &ActivityType::AiQuery, &desc])
@@ -350,7 +387,7 @@ async fn raw(s: &Setup, sc: Scenario, i: usize, pooled: bool) -> anyhow::Result<
             row.get::<_, String>("description").len() as u64
         }
         Scenario::UpdateById => {
-            let st = q(audited_deal_update(&dcols)).await?;
+            let st = q(&sql.update).await?;
             let p = Some((i % 100) as i32);
             let (k, d, m, a, f, r, u) = audit_params();
             let rows = c
@@ -363,32 +400,30 @@ async fn raw(s: &Setup, sc: Scenario, i: usize, pooled: bool) -> anyhow::Result<
                 .map_or(0, |r| r.get::<_, Option<i32>>("probability").unwrap_or(0) as u64)
         }
         Scenario::Read1000 => {
-            let st = q(format!("SELECT {dcols} FROM \"deals\" t WHERE t.\"organization_id\" = $1 AND t.\"deleted_at\" IS NULL AND TRUE ORDER BY t.\"id\" LIMIT $2")).await?;
+            let st = q(&sql.read_1000).await?;
             decode::<Deal>(&c.query(&st, &[t, &1000i64]).await?)?.len() as u64
         }
         Scenario::Read10000 => {
-            let st = q(format!("SELECT {dcols} FROM \"deals\" t WHERE t.\"organization_id\" = $1 AND t.\"deleted_at\" IS NULL AND TRUE LIMIT $2")).await?;
+            let st = q(&sql.read_10000).await?;
             decode::<Deal>(&c.query(&st, &[t, &10_000i64]).await?)?.len() as u64
         }
         Scenario::Include100 => {
-            let ccols = cols(&<Company as runtime::Model>::META);
-            let st = q(format!("SELECT {ccols} FROM \"companies\" t WHERE t.\"organization_id\" = $1 AND t.\"deleted_at\" IS NULL AND TRUE ORDER BY t.\"id\" LIMIT $2")).await?;
+            let st = q(&sql.parents).await?;
             let parents = decode::<Company>(&c.query(&st, &[t, &100i64]).await?)?;
             let ids: Vec<String> = parents.iter().map(|p| p.id.clone()).collect();
-            let st = q(format!("SELECT {dcols} FROM \"deals\" t WHERE t.\"organization_id\" = $1 AND t.\"deleted_at\" IS NULL AND t.\"company_id\" = ANY($2) ORDER BY t.\"organization_id\", t.\"id\"")).await?;
+            let st = q(&sql.children).await?;
             decode::<Deal>(&c.query(&st, &[t, &ids]).await?)?.len() as u64
         }
         Scenario::PageWithTotal => {
             c.batch_execute("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY")
                 .await?;
-            let st = q(format!("SELECT {dcols} FROM \"deals\" t WHERE t.\"organization_id\" = $1 AND t.\"deleted_at\" IS NULL AND t.\"stage\" = $2 ORDER BY t.\"id\" LIMIT $3 OFFSET $4")).await?;
+            let st = q(&sql.page).await?;
             let items = c.query(&st, &[t, &DealStage::Sourcing, &20i64, &40i64]).await?;
             let ids: Vec<Option<String>> = items.iter().map(|r| r.get("company_id")).collect();
             let keys: Vec<String> = ids.into_iter().flatten().collect();
-            let ccols = cols(&<Company as runtime::Model>::META);
-            let st2 = q(format!("SELECT {ccols} FROM \"companies\" t WHERE t.\"organization_id\" = $1 AND t.\"deleted_at\" IS NULL AND t.\"id\" = ANY($2) ORDER BY t.\"organization_id\", t.\"id\"")).await?;
+            let st2 = q(&sql.page_companies).await?;
             c.query(&st2, &[t, &keys]).await?;
-            let st3 = q("SELECT count(*) FROM \"deals\" t WHERE t.\"organization_id\" = $1 AND t.\"deleted_at\" IS NULL AND t.\"stage\" = $2".into()).await?;
+            let st3 = q(&sql.count).await?;
             let total: i64 = c.query_one(&st3, &[t, &DealStage::Sourcing]).await?.get(0);
             c.batch_execute("COMMIT").await?;
             total as u64 + items.len() as u64
@@ -412,13 +447,13 @@ async fn raw(s: &Setup, sc: Scenario, i: usize, pooled: bool) -> anyhow::Result<
         Scenario::TxReadWrite => {
             let id = &s.deal_ids[i % s.deal_ids.len()];
             c.batch_execute("BEGIN").await?;
-            let st = q(format!("SELECT {dcols} FROM \"deals\" t WHERE t.\"organization_id\" = $1 AND t.\"deleted_at\" IS NULL AND t.\"id\" = $2 LIMIT $3")).await?;
+            let st = q(&sql.find_by_id).await?;
             let d = c
                 .query(&st, &[t, id, &1i64])
                 .await?
                 .first()
                 .map_or(0, |r| r.get::<_, Option<i32>>("probability").unwrap_or(0));
-            let st = q(audited_deal_update(&dcols)).await?;
+            let st = q(&sql.update).await?;
             let p: &(dyn ToSql + Sync) = &Some((d + 1) % 100);
             let (k, d, m, a, f, r, u) = audit_params();
             c.query(&st, &[p, t, id, &k, &d, &m, &a, &f, &r, &u]).await?;
@@ -463,16 +498,13 @@ async fn time_ops(
 
 /// 32 tasks over a pool of 10: 80% reads by id, 20% updates. Returns (ops per second, p50, p99).
 async fn concurrency(s: &Setup, ours_side: bool, ops: usize) -> anyhow::Result<(f64, Duration, Duration)> {
-    let dcols = cols(&<Deal as runtime::Model>::META);
-    let read_sql = format!("SELECT {dcols} FROM \"deals\" t WHERE t.\"organization_id\" = $1 AND t.\"deleted_at\" IS NULL AND t.\"id\" = $2 LIMIT $3");
-    let update_sql = audited_deal_update(&dcols);
+    let sql = raw_sql();
     let started = Instant::now();
     let mut tasks = Vec::new();
     for task in 0..32 {
         let scope = s.scope.clone();
         let pool = s.raw_pool.clone();
         let ids = s.deal_ids.clone();
-        let (read_sql, update_sql) = (read_sql.clone(), update_sql.clone());
         tasks.push(tokio::spawn(async move {
             let mut rng = Rng(0x9E37_79B9 ^ task as u64 | 1);
             let mut lat = Vec::with_capacity(ops / 32);
@@ -492,12 +524,12 @@ async fn concurrency(s: &Setup, ours_side: bool, ops: usize) -> anyhow::Result<(
                 } else {
                     let conn = pool.get().await?;
                     if write {
-                        let st = conn.prepare_cached(&update_sql).await?;
+                        let st = conn.prepare_cached(&sql.update).await?;
                         let (k, d, m, a, f, r, u) = audit_params();
                         conn.query(&st, &[&Some(7i32), &"org1", &id, &k, &d, &m, &a, &f, &r, &u])
                             .await?;
                     } else {
-                        let st = conn.prepare_cached(&read_sql).await?;
+                        let st = conn.prepare_cached(&sql.find_by_id).await?;
                         conn.query(&st, &[&"org1", &id, &1i64]).await?;
                     }
                 }

@@ -505,12 +505,17 @@ impl<'a, M: Model, E: Executor> Repo<'a, M, ReadWrite, E> {
                     tuples.join(", "),
                     returning(meta)
                 );
-                let b = self.finish_write(b, crate::scope::AuditAction::Create, &cols, true)?;
-                let rows = self.fetch(b).await?;
-                total += rows.first().map_or(0, |r| r.get::<_, i64>(0)) as u64;
+                total += self.insert_counted(b, &cols).await?;
             }
         }
         Ok(total)
+    }
+
+    /// Runs one bulk INSERT (with its audit rows) and returns how many rows it wrote.
+    async fn insert_counted(&self, b: SqlBuilder, cols: &[&str]) -> Result<u64, Error> {
+        let b = self.finish_write(b, crate::scope::AuditAction::Create, cols, true)?;
+        let rows = self.fetch(b).await?;
+        Ok(rows.first().map_or(0, |r| r.get::<_, i64>(0)) as u64)
     }
 
     /// Bulk insert of rows of one shape as `INSERT ... SELECT ... FROM UNNEST($2::T2[], $3::T3[], ...)`: one
@@ -558,9 +563,7 @@ impl<'a, M: Model, E: Executor> Repo<'a, M, ReadWrite, E> {
                 unnest.join(", "),
                 returning(meta)
             );
-            let b = self.finish_write(b, crate::scope::AuditAction::Create, cols, true)?;
-            let rows = self.fetch(b).await?;
-            total += rows.first().map_or(0, |r| r.get::<_, i64>(0)) as u64;
+            total += self.insert_counted(b, cols).await?;
         }
         Ok(total)
     }
@@ -684,7 +687,6 @@ impl<E: Executor> Executor for &E {
     }
 }
 
-/// Rows per multi-row INSERT, under PostgreSQL's 65,535 parameters per statement.
 /// Rows per `UNNEST` bulk insert statement.
 const UNNEST_ROWS: usize = 50_000;
 
@@ -740,6 +742,7 @@ impl ToSql for ColumnArray {
     tokio_postgres::types::to_sql_checked!();
 }
 
+/// Rows per multi-row INSERT, under PostgreSQL's 65,535 parameters per statement.
 fn chunk_rows(params_per_row: usize) -> usize {
     (65_000 / params_per_row.max(1)).max(1)
 }

@@ -359,9 +359,8 @@ impl<A: Access> TenantScope<A> {
         let audit = self.audit_ctx();
         self.db
             .transaction(opts, async |tx| {
-                match begin_and_bind(&tenant) {
-                    // Already in the transaction: only the SET LOCAL part.
-                    Some(sql) => tx.batch_execute(sql.trim_start_matches("BEGIN; ")).await?,
+                match set_local(&tenant) {
+                    Some(sql) => tx.batch_execute(&sql).await?,
                     None => {
                         tx.query(SET_TENANT, &[&tenant]).await?;
                     }
@@ -465,20 +464,20 @@ macro_rules! sql {
 
 pub(crate) const SET_TENANT: &str = "SELECT trato_set_tenant($1)";
 
-/// `BEGIN; SET LOCAL trato.tenant_id = '<tenant>'` as one simple-protocol message, for tenant ids made only of
+/// `SET LOCAL trato.tenant_id = '<tenant>'` (sent with `BEGIN` as one simple-protocol message), for tenant ids made only of
 /// ASCII letters, digits, `_` and `-` (every generated id: cuid, uuid, nanoid, ulid): such a value cannot
 /// close the quotes or carry anything but itself, so it needs no escaping. It costs the server one message
 /// and no function call, where `SELECT trato_set_tenant($1)` (a bound parameter through plpgsql's `EXECUTE`)
 /// costs an extended-protocol round of its own: about half of the binding's price in the benchmark. Any
 /// other tenant id goes through the function. Both are `SET LOCAL`, so both are transaction-local and
 /// forwarded by Citus.
-pub(crate) fn begin_and_bind(tenant: &str) -> Option<String> {
+pub(crate) fn set_local(tenant: &str) -> Option<String> {
     let plain = !tenant.is_empty()
         && tenant.len() <= 128
         && tenant
             .bytes()
             .all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-');
-    plain.then(|| format!("BEGIN; SET LOCAL trato.tenant_id = '{tenant}'"))
+    plain.then(|| format!("SET LOCAL trato.tenant_id = '{tenant}'"))
 }
 
 /// Where a repository's statements run.
@@ -553,7 +552,7 @@ impl Executor for GlobalExec<'_> {
     }
 }
 
-/// `BEGIN`, the tenant binding ([`begin_and_bind`], else `SELECT trato_set_tenant($1)`), the statement and
+/// `BEGIN`, the tenant binding ([`set_local`], else `SELECT trato_set_tenant($1)`), the statement and
 /// `COMMIT` in one round trip.
 pub(crate) async fn run_scoped(
     db: &Db,
@@ -567,8 +566,9 @@ pub(crate) async fn run_scoped(
     let ctx = &conn.shared.ctx;
     let started = std::time::Instant::now();
     let refs: Vec<&(dyn tokio_postgres::types::ToSql + Sync)> = params.iter().map(|p| p.as_ref() as _).collect();
-    let (begin, bound, result, commit) = match begin_and_bind(tenant) {
-        Some(begin_sql) => {
+    let (begin, bound, result, commit) = match set_local(tenant) {
+        Some(set) => {
+            let begin_sql = format!("BEGIN; {set}");
             let stmt = client.prepare_cached(sql).await.map_err(|e| Error::from_pg(e, ctx))?;
             let (begin, result, commit) = tokio::join!(
                 client.batch_execute(&begin_sql),
@@ -604,16 +604,16 @@ pub(crate) async fn run_scoped(
 
 #[cfg(test)]
 mod binding_tests {
-    use super::begin_and_bind;
+    use super::set_local;
 
     #[test]
     fn only_plain_tenant_ids_are_written_into_the_statement() {
         assert_eq!(
-            begin_and_bind("clx1-ab_9").as_deref(),
-            Some("BEGIN; SET LOCAL trato.tenant_id = 'clx1-ab_9'")
+            set_local("clx1-ab_9").as_deref(),
+            Some("SET LOCAL trato.tenant_id = 'clx1-ab_9'")
         );
         for odd in ["", "o'rg", "a b", "ü", "a\\b", "a;b", &"x".repeat(129)] {
-            assert_eq!(begin_and_bind(odd), None, "{odd:?} must go through the bound function");
+            assert_eq!(set_local(odd), None, "{odd:?} must go through the bound function");
         }
     }
 }
