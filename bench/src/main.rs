@@ -22,6 +22,9 @@ use tokio_postgres::{Client, NoTls, Statement};
 use trato_hive_db::runtime::{Db, DbConfig, Migrator, Query, ReadWrite, TenantScope, TxOptions};
 use trato_hive_db::*;
 
+#[cfg(feature = "sqlx")]
+mod sqlx_peer;
+
 const ORGS: usize = 10;
 const COMPANIES_PER_ORG: usize = 1_000;
 const DEALS_PER_ORG: usize = 10_000;
@@ -40,6 +43,56 @@ pub struct Setup {
     scope: TenantScope<ReadWrite>,
     tenant: String,
     deal_ids: Vec<String>,
+    #[cfg(feature = "sqlx")]
+    sqlx: sqlx_peer::Pools,
+}
+
+/// Who runs an operation: ours, raw (held or pooled), or a peer compiled in by its cargo feature.
+#[derive(Clone, Copy, Debug, PartialEq)]
+enum Side {
+    Ours,
+    RawHeld,
+    RawPooled,
+    #[cfg(feature = "sqlx")]
+    Sqlx,
+}
+
+impl Side {
+    /// Every side this binary was built with, in report order.
+    fn all() -> Vec<Side> {
+        vec![
+            Side::Ours,
+            Side::RawHeld,
+            Side::RawPooled,
+            #[cfg(feature = "sqlx")]
+            Side::Sqlx,
+        ]
+    }
+
+    fn name(self) -> &'static str {
+        match self {
+            Side::Ours => "ours",
+            Side::RawHeld => "raw held",
+            Side::RawPooled => "raw pooled",
+            #[cfg(feature = "sqlx")]
+            Side::Sqlx => "sqlx",
+        }
+    }
+
+    /// The peers (not ours, not raw).
+    fn is_peer(self) -> bool {
+        !matches!(self, Side::Ours | Side::RawHeld | Side::RawPooled)
+    }
+
+    async fn run(self, s: &Setup, sc: Scenario, i: usize) -> anyhow::Result<u64> {
+        match self {
+            Side::Ours => ours(s, sc, i).await,
+            Side::RawHeld => raw(s, sc, i, false).await,
+            Side::RawPooled => raw(s, sc, i, true).await,
+            #[cfg(feature = "sqlx")]
+            Side::Sqlx => sqlx_peer::run(s, sc, i).await,
+        }
+    }
 }
 
 /// A tiny deterministic PRNG (xorshift64*).
@@ -110,6 +163,8 @@ async fn setup(url_owner: &str, url_app: &str) -> anyhow::Result<Setup> {
         scope,
         tenant: "org1".into(),
         deal_ids,
+        #[cfg(feature = "sqlx")]
+        sqlx: sqlx_peer::Pools::connect(url_owner, url_app).await?,
     })
 }
 
@@ -497,13 +552,15 @@ async fn time_ops(
 }
 
 /// 32 tasks over a pool of 10: 80% reads by id, 20% updates. Returns (ops per second, p50, p99).
-async fn concurrency(s: &Setup, ours_side: bool, ops: usize) -> anyhow::Result<(f64, Duration, Duration)> {
+async fn concurrency(s: &Setup, side: Side, ops: usize) -> anyhow::Result<(f64, Duration, Duration)> {
     let sql = raw_sql();
     let started = Instant::now();
     let mut tasks = Vec::new();
     for task in 0..32 {
         let scope = s.scope.clone();
         let pool = s.raw_pool.clone();
+        #[cfg(feature = "sqlx")]
+        let sqlx_pool = s.sqlx.owner.clone();
         let ids = s.deal_ids.clone();
         tasks.push(tokio::spawn(async move {
             let mut rng = Rng(0x9E37_79B9 ^ task as u64 | 1);
@@ -512,7 +569,7 @@ async fn concurrency(s: &Setup, ours_side: bool, ops: usize) -> anyhow::Result<(
                 let id = ids[rng.below(ids.len())].clone();
                 let write = rng.below(5) == 0;
                 let t = Instant::now();
-                if ours_side {
+                if side == Side::Ours {
                     if write {
                         scope
                             .repo::<Deal>()
@@ -520,6 +577,15 @@ async fn concurrency(s: &Setup, ours_side: bool, ops: usize) -> anyhow::Result<(
                             .await?;
                     } else {
                         scope.repo::<Deal>().find_by_id(id).await?;
+                    }
+                } else if side.is_peer() {
+                    #[cfg(feature = "sqlx")]
+                    if side == Side::Sqlx {
+                        if write {
+                            sqlx_peer::update(&sqlx_pool, "org1", &id, Some(7)).await?;
+                        } else {
+                            sqlx_peer::find(&sqlx_pool, "org1", &id).await?;
+                        }
                     }
                 } else {
                     let conn = pool.get().await?;
@@ -700,6 +766,7 @@ async fn timed(args: Vec<String>, only: Option<String>) -> anyhow::Result<()> {
     };
     let out = args.iter().skip_while(|a| *a != "--out").nth(1).cloned();
     let (cluster, s, oc) = start().await?;
+    let sides = Side::all();
     let selected: Vec<usize> = (0..SCENARIOS.len())
         .filter(|&k| only.as_ref().is_none_or(|o| SCENARIOS[k].1.contains(o.as_str())))
         .collect();
@@ -710,19 +777,18 @@ async fn timed(args: Vec<String>, only: Option<String>) -> anyhow::Result<()> {
         if matches!(sc, Scenario::InsertOne | Scenario::UpdateById | Scenario::TxReadWrite) {
             continue;
         }
-        // Bulk create is compared by rows inserted (both insert BULK rows).
-        let (a, b, c) = (
-            ours(&s, sc, 7).await?,
-            raw(&s, sc, 7, false).await?,
-            raw(&s, sc, 7, true).await?,
-        );
-        if a != b || b != c {
-            bail!("{name}: ours computed {a}, raw held {b}, raw pooled {c}");
+        // Bulk create is compared by rows inserted (every side inserts BULK rows).
+        let mut sums = Vec::new();
+        for side in &sides {
+            sums.push((side.name(), side.run(&s, sc, 7).await?));
+        }
+        if sums.iter().any(|(_, c)| *c != sums[0].1) {
+            bail!("{name}: the sides computed different results: {sums:?}");
         }
     }
 
     // times[k][side]: µs per operation, one entry per round.
-    let mut times: Vec<[Vec<f64>; 3]> = vec![Default::default(); SCENARIOS.len()];
+    let mut times: Vec<Vec<Vec<f64>>> = vec![vec![Vec::new(); sides.len()]; SCENARIOS.len()];
     let mut copy_times = Vec::new();
     let mut rng = Rng(42);
     for round in 0..rounds {
@@ -740,19 +806,16 @@ async fn timed(args: Vec<String>, only: Option<String>) -> anyhow::Result<()> {
                 n
             };
             let base = round * 1000;
-            // The three sides in a different order every round.
-            let mut sides = [0usize, 1, 2];
-            sides.rotate_left(round % 3);
+            // The sides in a different order every round.
+            let mut turn: Vec<usize> = (0..sides.len()).collect();
+            turn.rotate_left(round % sides.len());
             if round % 2 == 1 {
-                sides.reverse();
+                turn.reverse();
             }
-            for side in sides {
-                let d = match side {
-                    0 => time_ops(n, base, async |i| ours(&s, sc, i).await).await?,
-                    1 => time_ops(n, base, async |i| raw(&s, sc, i, false).await).await?,
-                    _ => time_ops(n, base, async |i| raw(&s, sc, i, true).await).await?,
-                };
-                times[k][side].push(d.as_secs_f64() * 1e6);
+            for j in turn {
+                let side = sides[j];
+                let d = time_ops(n, base, async |i| side.run(&s, sc, i).await).await?;
+                times[k][j].push(d.as_secs_f64() * 1e6);
             }
             if matches!(sc, Scenario::BulkCreate) {
                 copy_times.push(copy_limit(&s, round).await?.as_secs_f64() * 1e6);
@@ -765,9 +828,17 @@ async fn timed(args: Vec<String>, only: Option<String>) -> anyhow::Result<()> {
     let mut report = String::new();
     report.push_str("# Benchmark results\n\n");
     report.push_str(&format!(
-        "Generated by `cargo xtask bench db{}` on {} core(s), PostgreSQL {version} (local, `fsync=off`, `synchronous_commit=off`), \
+        "Generated by `cargo xtask bench db{}{}` on {} core(s), PostgreSQL {version} (local, `fsync=off`, `synchronous_commit=off`), \
          {ORGS} organizations, {} companies, {} deals; {rounds} interleaved rounds in shuffled order.\n\n",
         if quick { " --quick" } else { "" },
+        {
+            let peers: Vec<&str> = sides.iter().filter(|p| p.is_peer()).map(|p| p.name()).collect();
+            if peers.is_empty() {
+                String::new()
+            } else {
+                format!(" --peers {}", peers.join(","))
+            }
+        },
         std::thread::available_parallelism().map_or(1, |n| n.get()),
         ORGS * COMPANIES_PER_ORG,
         ORGS * DEALS_PER_ORG
@@ -777,17 +848,46 @@ async fn timed(args: Vec<String>, only: Option<String>) -> anyhow::Result<()> {
          row-level security (every statement pipelined with `BEGIN; SET LOCAL trato.tenant_id = ...` and `COMMIT`). \
          Raw: tokio-postgres running the same SQL, each statement prepared once per connection, as the owner \
          (no RLS): on one held connection, and checked out of a deadpool of 10 per operation. Ratios are per \
-         round, then the median over rounds, with the interquartile range.\n\n",
+         round, then the median over rounds, with the interquartile range. Peers, each compiled in by its cargo \
+         feature (`cargo xtask bench db --peers sqlx`), run raw's SQL as the owner through their own pool of 10, \
+         used as their documentation recommends.\n\n",
     );
-    report.push_str(
-        "| scenario | ours µs/op | raw held µs/op | raw pooled µs/op | ours / raw pooled | IQR | ours / raw held | note |\n\
-         |---|---:|---:|---:|---:|---|---:|---|\n",
+    // Client-side instructions per operation, when xtask ran the callgrind mode first.
+    let instr: HashMap<String, (f64, f64)> = match args.iter().skip_while(|a| *a != "--instr").nth(1) {
+        Some(path) => std::fs::read_to_string(path)
+            .with_context(|| format!("cannot read {path}"))?
+            .lines()
+            .filter_map(|l| {
+                let mut p = l.split('\t');
+                Some((
+                    p.next()?.to_string(),
+                    (p.next()?.parse().ok()?, p.next()?.parse().ok()?),
+                ))
+            })
+            .collect(),
+        None => HashMap::new(),
+    };
+    let peers: Vec<(usize, Side)> = sides.iter().copied().enumerate().filter(|(_, p)| p.is_peer()).collect();
+    let mut head = String::from(
+        "| scenario | raw held µs/op | raw pooled µs/op | ours µs/op | ours / raw pooled | IQR | ours / raw held |",
     );
+    let mut rule = String::from("|---|---:|---:|---:|---:|---|---:|");
+    for (_, p) in &peers {
+        head.push_str(&format!(" {0} µs/op | {0} / raw pooled | ours / {0} |", p.name()));
+        rule.push_str("---:|---:|---:|");
+    }
+    if !instr.is_empty() {
+        head.push_str(" ours instr/op | raw instr/op | ours − raw instr |");
+        rule.push_str("---:|---:|---:|");
+    }
+    report.push_str(&format!("{head} note |\n{rule}---|\n"));
+    let column = |k: usize, j: usize| -> &Vec<f64> { &times[k][j] };
+    // Per round: a / b, then the median and quartiles over rounds.
+    let ratio = |a: &[f64], b: &[f64]| -> Vec<f64> { a.iter().zip(b).map(|(x, y)| x / y).collect() };
     for &k in &selected {
         let name = SCENARIOS[k].1;
-        let [o, h, p] = &times[k];
-        let ratio = |base: &[f64]| -> Vec<f64> { o.iter().zip(base).map(|(a, b)| a / b).collect() };
-        let (mut rp, mut rh) = (ratio(p), ratio(h));
+        let (o, h, p) = (column(k, 0), column(k, 1), column(k, 2));
+        let (mut rp, mut rh) = (ratio(o, p), ratio(o, h));
         let mean = p.iter().sum::<f64>() / p.len() as f64;
         let sd = (p.iter().map(|x| (x - mean).powi(2)).sum::<f64>() / p.len() as f64).sqrt();
         let noisy = if sd / mean > 0.10 {
@@ -796,14 +896,37 @@ async fn timed(args: Vec<String>, only: Option<String>) -> anyhow::Result<()> {
             ""
         };
         let (q1, q3) = quartiles(&mut rp.clone());
-        report.push_str(&format!(
-            "| {name} | {:.0} | {:.0} | {:.0} | {:.3} | {q1:.3} – {q3:.3} | {:.3} | {noisy} |\n",
-            median(&mut o.clone()),
+        let mut line = format!(
+            "| {name} | {:.0} | {:.0} | {:.0} | {:.3} | {q1:.3} – {q3:.3} | {:.3} |",
             median(&mut h.clone()),
             median(&mut p.clone()),
+            median(&mut o.clone()),
             median(&mut rp),
             median(&mut rh),
-        ));
+        );
+        for (j, _) in &peers {
+            let x = column(k, *j);
+            line.push_str(&format!(
+                " {:.0} | {:.3} | {:.3} |",
+                median(&mut x.clone()),
+                median(&mut ratio(x, p)),
+                median(&mut ratio(o, x)),
+            ));
+        }
+        if !instr.is_empty() {
+            match instr.get(name) {
+                Some((io, ir)) => line.push_str(&format!(" {io:.0} | {ir:.0} | {:.0} |", io - ir)),
+                None => line.push_str(" | | |"),
+            }
+        }
+        report.push_str(&format!("{line} {noisy} |\n"));
+    }
+    if !instr.is_empty() {
+        report.push_str(
+            "\nInstructions per operation: client side only, counted by valgrind's callgrind in \
+             `cargo xtask bench db --callgrind` (one thread, connection I/O included, raw on its held connection); \
+             the same count on a busy or an idle machine.\n",
+        );
     }
     if !copy_times.is_empty() {
         let k = SCENARIOS
@@ -827,15 +950,25 @@ async fn timed(args: Vec<String>, only: Option<String>) -> anyhow::Result<()> {
         16_000
     };
     if only.is_none() || only.as_deref() == Some("concurrency") {
-        let (o_tp, o50, o99) = concurrency(&s, true, ops).await?;
-        let (r_tp, r50, r99) = concurrency(&s, false, ops).await?;
         report.push_str(&format!(
             "\n32 tasks over a pool of 10, 80% reads by id and 20% audited updates ({ops} operations each side):\n\n\
-             | side | ops/s | p50 | p99 |\n|---|---:|---:|---:|\n\
-             | ours | {o_tp:.0} | {o50:?} | {o99:?} |\n| raw (pooled, owner) | {r_tp:.0} | {r50:?} | {r99:?} |\n\n\
-             Throughput ratio ours / raw: {:.3}\n",
-            o_tp / r_tp
+             | side | ops/s | p50 | p99 | throughput / raw |\n|---|---:|---:|---:|---:|\n"
         ));
+        let mut results = Vec::new();
+        for side in sides.iter().copied().filter(|s| *s != Side::RawHeld) {
+            results.push((side, concurrency(&s, side, ops).await?));
+        }
+        let raw_tp = results
+            .iter()
+            .find(|(side, _)| *side == Side::RawPooled)
+            .map_or(f64::NAN, |(_, r)| r.0);
+        for (side, (tp, p50, p99)) in &results {
+            report.push_str(&format!(
+                "| {} | {tp:.0} | {p50:?} | {p99:?} | {:.3} |\n",
+                side.name(),
+                tp / raw_tp
+            ));
+        }
     }
     print!("{report}");
     if let Some(path) = out {

@@ -73,18 +73,37 @@ pub fn run(args: &[String]) -> anyhow::Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
-/// `cargo xtask bench db [--quick | --smoke | --callgrind] [--only TEXT]`: builds the benchmark crate in
-/// release mode and runs it; the full run also rewrites `bench/RESULTS.md`, with the callgrind table
-/// appended when valgrind is installed. `--smoke` runs one tiny round of a debug build, for tests.
+/// The peers the benchmark crate can compile in, each behind the cargo feature of the same name.
+const PEERS: &[&str] = &["sqlx"];
+
+/// `cargo xtask bench db [--quick | --smoke | --callgrind] [--only TEXT] [--peers sqlx,...]`: builds the
+/// benchmark crate in release mode and runs it; the full run first counts instructions under callgrind
+/// (when valgrind is installed) and then rewrites `bench/RESULTS.md` with them in the table. `--smoke`
+/// runs one tiny round of a debug build, for tests.
 fn database(args: &[String]) -> anyhow::Result<ExitCode> {
-    let flags = Args::parse(args, &["--quick", "--smoke", "--callgrind"], &["--only"])?;
+    let flags = Args::parse(args, &["--quick", "--smoke", "--callgrind"], &["--only", "--peers"])?;
     let (quick, smoke) = (flags.flag("--quick"), flags.flag("--smoke"));
     let only = flags.option("--only").map(str::to_string);
+    let mut features = Vec::new();
+    for peer in flags
+        .option("--peers")
+        .unwrap_or("")
+        .split(',')
+        .filter(|p| !p.trim().is_empty())
+    {
+        let peer = peer.trim();
+        anyhow::ensure!(
+            PEERS.contains(&peer),
+            "unknown peer `{peer}` (available: {})",
+            PEERS.join(", ")
+        );
+        features.push(peer);
+    }
     let root = crate::project_root();
     let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
     if flags.flag("--callgrind") {
-        let table = callgrind(&root, &cargo, only.as_deref())?;
-        print!("{table}");
+        let rows = callgrind(&root, &cargo, only.as_deref())?;
+        print!("{}", instructions_table(&rows)?);
         return Ok(ExitCode::SUCCESS);
     }
     let mut cmd = std::process::Command::new(&cargo);
@@ -92,11 +111,36 @@ fn database(args: &[String]) -> anyhow::Result<ExitCode> {
     if !smoke {
         cmd.arg("--release");
     }
-    cmd.args(["--quiet", "-p", "trato-bench", "--"]).current_dir(&root);
+    cmd.args(["--quiet", "-p", "trato-bench"]).current_dir(&root);
+    if !features.is_empty() {
+        cmd.args(["--features", &features.join(",")]);
+    }
+    cmd.arg("--");
     if let Some(only) = &only {
         cmd.args(["--only", only]);
     }
     let results = root.join("bench/RESULTS.md");
+    let full = !smoke && !quick && only.is_none();
+    if full {
+        if which("valgrind") {
+            let rows = callgrind(&root, &cargo, None)?;
+            print!("{}", instructions_table(&rows)?);
+            let tsv = root.join("target/bench-instructions.tsv");
+            let mut text = String::new();
+            for (scenario, ours, raw) in &rows {
+                writeln!(
+                    text,
+                    "{scenario}\t{}\t{}",
+                    ours.unwrap_or(f64::NAN),
+                    raw.unwrap_or(f64::NAN)
+                )?;
+            }
+            std::fs::write(&tsv, text)?;
+            cmd.arg("--instr").arg(&tsv);
+        } else {
+            eprintln!("bench: valgrind is not installed; RESULTS.md has no instruction counts");
+        }
+    }
     if smoke {
         // A check that the benchmark runs end to end (debug build, one round): no figures worth keeping.
         cmd.arg("--smoke");
@@ -107,17 +151,6 @@ fn database(args: &[String]) -> anyhow::Result<ExitCode> {
     }
     if !cmd.status()?.success() {
         return Ok(ExitCode::FAILURE);
-    }
-    if !smoke && !quick && only.is_none() {
-        if which("valgrind") {
-            let table = callgrind(&root, &cargo, None)?;
-            print!("{table}");
-            let mut text = std::fs::read_to_string(&results)?;
-            text.push_str(&table);
-            std::fs::write(&results, text)?;
-        } else {
-            eprintln!("bench: valgrind is not installed; RESULTS.md has no instruction counts");
-        }
     }
     Ok(ExitCode::SUCCESS)
 }
@@ -131,8 +164,8 @@ fn which(program: &str) -> bool {
 
 /// Runs the benchmark's `--callgrind` mode under valgrind: callgrind counts only inside
 /// `trato_bench_measure` and dumps after each call; the binary prints which scenario and side each call
-/// was, in order. Returns a markdown table of client-side instructions per operation.
-fn callgrind(root: &std::path::Path, cargo: &str, only: Option<&str>) -> anyhow::Result<String> {
+/// was, in order. Returns, per scenario, client-side instructions per operation of ours and raw.
+fn callgrind(root: &std::path::Path, cargo: &str, only: Option<&str>) -> anyhow::Result<Vec<InstrRow>> {
     if !which("valgrind") {
         anyhow::bail!("--callgrind needs valgrind (Debian: apt-get install valgrind)");
     }
@@ -178,7 +211,7 @@ fn callgrind(root: &std::path::Path, cargo: &str, only: Option<&str>) -> anyhow:
         .collect();
     anyhow::ensure!(!manifest.is_empty(), "the benchmark measured nothing under callgrind");
     // scenario -> (ours, raw) instructions per operation
-    let mut rows: Vec<(String, Option<f64>, Option<f64>)> = Vec::new();
+    let mut rows: Vec<InstrRow> = Vec::new();
     for (k, (scenario, side, n)) in manifest.iter().enumerate() {
         let dump = dir.join(format!("cg.out.{}", k + 1));
         let text = std::fs::read_to_string(&dump)
@@ -204,6 +237,13 @@ fn callgrind(root: &std::path::Path, cargo: &str, only: Option<&str>) -> anyhow:
         }
     }
     let _ = std::fs::remove_dir_all(&dir);
+    Ok(rows)
+}
+
+/// A scenario and the instructions per operation of ours and raw.
+type InstrRow = (String, Option<f64>, Option<f64>);
+
+fn instructions_table(rows: &[InstrRow]) -> anyhow::Result<String> {
     let mut table = String::from(
         "\nClient-side instructions per operation (`cargo xtask bench db --callgrind`: valgrind's callgrind counts \
          only the measured calls, on one thread, connection I/O included; the same count on a busy or an idle \

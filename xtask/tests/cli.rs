@@ -196,9 +196,11 @@ fn bench_codegen_measures_each_size() {
     }
 }
 
+/// Every scenario runs on every side, the sqlx peer included (the benchmark refuses to time sides whose
+/// checksums differ, so this also checks that they all do the same work).
 #[test]
-fn bench_db_runs_every_scenario_against_raw() {
-    let run = xtask(&["bench", "db", "--smoke"]);
+fn bench_db_runs_every_scenario_against_raw_and_the_peers() {
+    let run = xtask(&["bench", "db", "--smoke", "--peers", "sqlx"]);
     assert!(run.status.success(), "{}", stderr(&run));
     let out = String::from_utf8_lossy(&run.stdout);
     for scenario in [
@@ -214,9 +216,18 @@ fn bench_db_runs_every_scenario_against_raw() {
             "{scenario} missing:\n{out}"
         );
     }
-    assert!(out.contains("Throughput ratio ours / raw:"), "{out}");
     assert!(out.contains("Bulk create's physical limit: `COPY"), "{out}");
     assert!(out.contains("| raw pooled µs/op |"), "{out}");
+    assert!(
+        out.contains("| sqlx µs/op | sqlx / raw pooled | ours / sqlx |"),
+        "{out}"
+    );
+    for side in ["ours", "raw pooled", "sqlx"] {
+        assert!(
+            out.lines().any(|l| l.starts_with(&format!("| {side} | "))),
+            "no concurrency row for {side}:\n{out}"
+        );
+    }
 }
 
 /// The instruction counts come from callgrind dumps of the measured calls only: both sides of the scenario
@@ -262,6 +273,9 @@ fn bad_usage_fails() {
     assert_eq!(xtask(&["codegen", "--schema", "x.prisma"]).status.code(), Some(1));
     assert_eq!(xtask(&["codegen", "--frobnicate"]).status.code(), Some(1));
     assert_eq!(xtask(&["bench", "codegen", "--models", "many"]).status.code(), Some(1));
+    let peer = xtask(&["bench", "db", "--smoke", "--peers", "prisma"]);
+    assert_eq!(peer.status.code(), Some(1));
+    assert!(stderr(&peer).contains("unknown peer `prisma`"), "{}", stderr(&peer));
     assert!(xtask(&["help"]).status.success());
 }
 
