@@ -341,30 +341,31 @@ fn audited_deal_update(dcols: &str) -> String {
         "WITH w AS (UPDATE \"deals\" AS t SET \"probability\" = $1, \"updated_at\" = now() WHERE t.\"organization_id\" = $2 AND t.\"deleted_at\" IS NULL AND t.\"id\" = $3 RETURNING {dcols}), \
          a AS (INSERT INTO \"activities\" (\"id\", \"organization_id\", \"type\", \"description\", \"metadata\", \"user_id\", \"deal_id\") \
          SELECT gen_random_uuid()::text, w.\"organization_id\", $4::text::\"ActivityType\", $5::text, \
-         jsonb_build_object('model', $6::text, 'action', $7::text, 'id', w.\"id\", 'fields', $8::jsonb, 'reason', $9::text), $10::text, w.\"id\" FROM w) \
+         jsonb_build_object('model', $6::text, 'action', $7::text, 'id', w.\"id\", 'fields', $8::text::jsonb, 'reason', $9::text), $10::text, w.\"id\" FROM w) \
          SELECT {} FROM w",
         dcols.replace("t.", "w.")
     )
 }
 
 /// The audit parameters of [`audited_deal_update`] ($4 to $10).
+#[allow(clippy::type_complexity)]
 fn audit_params() -> (
-    String,
-    String,
-    String,
-    String,
-    serde_json::Value,
-    Option<String>,
-    Option<String>,
+    &'static str,
+    &'static str,
+    &'static str,
+    &'static str,
+    &'static str,
+    Option<&'static str>,
+    Option<&'static str>,
 ) {
     (
-        "USER_ACTION".into(),
-        "Deal updated".into(),
-        "Deal".into(),
-        "update".into(),
-        serde_json::json!(["probability"]),
+        "USER_ACTION",
+        "Deal updated",
+        "Deal",
+        "update",
+        "[\"probability\"]",
         None,
-        Some("u1".into()),
+        Some("u1"),
     )
 }
 
@@ -465,22 +466,28 @@ async fn raw(s: &Setup, sc: Scenario, i: usize, pooled: bool) -> anyhow::Result<
         Scenario::Include100 => {
             let st = q(&sql.parents).await?;
             let parents = decode::<Company>(&c.query(&st, &[t, &100i64]).await?)?;
-            let ids: Vec<String> = parents.iter().map(|p| p.id.clone()).collect();
+            let ids: Vec<&str> = parents.iter().map(|p| p.id.as_str()).collect();
             let st = q(&sql.children).await?;
-            decode::<Deal>(&c.query(&st, &[t, &ids]).await?)?.len() as u64
+            let deals = decode::<Deal>(&c.query(&st, &[t, &ids]).await?)?;
+            group(parents, deals, |p| &p.id, |d| d.company_id.as_deref())
+                .iter()
+                .map(|(_, d)| d.len() as u64)
+                .sum()
         }
         Scenario::PageWithTotal => {
             c.batch_execute("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY")
                 .await?;
             let st = q(&sql.page).await?;
-            let items = c.query(&st, &[t, &DealStage::Sourcing, &20i64, &40i64]).await?;
-            let ids: Vec<Option<String>> = items.iter().map(|r| r.get("company_id")).collect();
-            let keys: Vec<String> = ids.into_iter().flatten().collect();
+            let items = decode::<Deal>(&c.query(&st, &[t, &DealStage::Sourcing, &20i64, &40i64]).await?)?;
             let st2 = q(&sql.page_companies).await?;
-            c.query(&st2, &[t, &keys]).await?;
+            let companies = decode::<Company>(
+                &c.query(&st2, &[t, &keys_of(&items, |d| d.company_id.as_deref())])
+                    .await?,
+            )?;
             let st3 = q(&sql.count).await?;
             let total: i64 = c.query_one(&st3, &[t, &DealStage::Sourcing]).await?.get(0);
             c.batch_execute("COMMIT").await?;
+            let items = attach(items, companies, |d| d.company_id.as_deref(), |c| &c.id);
             total as u64 + items.len() as u64
         }
         Scenario::BulkCreate => {
@@ -516,6 +523,54 @@ async fn raw(s: &Setup, sc: Scenario, i: usize, pooled: bool) -> anyhow::Result<
             1
         }
     })
+}
+
+/// What a hand-written application does with parents and their children (one-to-many): each parent gets
+/// its own, in the children's order.
+fn group<P, C>(
+    parents: Vec<P>,
+    children: Vec<C>,
+    pk: impl Fn(&P) -> &str,
+    fk: impl Fn(&C) -> Option<&str>,
+) -> Vec<(P, Vec<C>)> {
+    let mut by: HashMap<String, Vec<C>> = HashMap::new();
+    for c in children {
+        if let Some(k) = fk(&c) {
+            by.entry(k.to_string()).or_default().push(c);
+        }
+    }
+    parents
+        .into_iter()
+        .map(|p| {
+            let mine = by.remove(pk(&p)).unwrap_or_default();
+            (p, mine)
+        })
+        .collect()
+}
+
+/// Each item with its to-one related row (which several items may share).
+fn attach<I, P: Clone>(
+    items: Vec<I>,
+    related: Vec<P>,
+    fk: impl Fn(&I) -> Option<&str>,
+    pk: impl Fn(&P) -> &str,
+) -> Vec<(I, Option<P>)> {
+    let by: HashMap<&str, &P> = related.iter().map(|p| (pk(p), p)).collect();
+    items
+        .into_iter()
+        .map(|i| {
+            let p = fk(&i).and_then(|k| by.get(k)).map(|p| (*p).clone());
+            (i, p)
+        })
+        .collect()
+}
+
+/// The distinct keys items point at, for one `= ANY($n)` statement.
+fn keys_of<I>(items: &[I], fk: impl Fn(&I) -> Option<&str>) -> Vec<&str> {
+    let mut keys: Vec<&str> = items.iter().filter_map(fk).collect();
+    keys.sort_unstable();
+    keys.dedup();
+    keys
 }
 
 /// What a hand-written mapping does: every column of every row into the struct.

@@ -11,7 +11,7 @@ use sqlx::Row as _;
 
 // The schema's enum types have mixed-case names: sqlx resolves `type_name` as SQL (`$1::regtype`), so the
 // names are quoted, as sqlx's documentation says for case-sensitive names.
-use crate::{audit_params, raw_sql, Scenario, Setup, BULK};
+use crate::{attach, audit_params, group, keys_of, raw_sql, Scenario, Setup, BULK};
 
 #[derive(sqlx::Type, Clone, Copy, Debug)]
 #[sqlx(type_name = "\"DealStage\"", rename_all = "SCREAMING_SNAKE_CASE")]
@@ -59,7 +59,7 @@ pub enum ActivityKind {
 
 /// Every column decoded, as a hand-written mapping does (the scenarios read only some of them).
 #[allow(dead_code)]
-#[derive(sqlx::FromRow, Debug)]
+#[derive(sqlx::FromRow, Debug, Clone)]
 pub struct Deal {
     pub id: String,
     pub organization_id: String,
@@ -80,7 +80,7 @@ pub struct Deal {
 
 /// Every column decoded, as a hand-written mapping does (the scenarios read only some of them).
 #[allow(dead_code)]
-#[derive(sqlx::FromRow, Debug)]
+#[derive(sqlx::FromRow, Debug, Clone)]
 pub struct Company {
     pub id: String,
     pub organization_id: String,
@@ -101,7 +101,7 @@ pub struct Company {
 
 /// Every column decoded, as a hand-written mapping does (the scenarios read only some of them).
 #[allow(dead_code)]
-#[derive(sqlx::FromRow, Debug)]
+#[derive(sqlx::FromRow, Debug, Clone)]
 pub struct Activity {
     pub id: String,
     pub organization_id: String,
@@ -189,12 +189,15 @@ pub async fn run(s: &Setup, sc: Scenario, i: usize) -> anyhow::Result<u64> {
                 .fetch_all(pool)
                 .await?;
             let ids: Vec<&str> = parents.iter().map(|p| p.id.as_str()).collect();
-            sqlx::query_as::<_, Deal>(&sql.children)
+            let deals = sqlx::query_as::<_, Deal>(&sql.children)
                 .bind(t)
                 .bind(&ids)
                 .fetch_all(pool)
-                .await?
-                .len() as u64
+                .await?;
+            group(parents, deals, |p| &p.id, |d| d.company_id.as_deref())
+                .iter()
+                .map(|(_, d)| d.len() as u64)
+                .sum()
         }
         Scenario::PageWithTotal => {
             let mut tx = pool.begin().await?;
@@ -208,10 +211,9 @@ pub async fn run(s: &Setup, sc: Scenario, i: usize) -> anyhow::Result<u64> {
                 .bind(40i64)
                 .fetch_all(&mut *tx)
                 .await?;
-            let keys: Vec<&str> = items.iter().filter_map(|d| d.company_id.as_deref()).collect();
-            sqlx::query_as::<_, Company>(&sql.page_companies)
+            let companies = sqlx::query_as::<_, Company>(&sql.page_companies)
                 .bind(t)
-                .bind(&keys)
+                .bind(keys_of(&items, |d| d.company_id.as_deref()))
                 .fetch_all(&mut *tx)
                 .await?;
             let total = sqlx::query_scalar::<_, i64>(&sql.count)
@@ -220,6 +222,7 @@ pub async fn run(s: &Setup, sc: Scenario, i: usize) -> anyhow::Result<u64> {
                 .fetch_one(&mut *tx)
                 .await?;
             tx.commit().await?;
+            let items = attach(items, companies, |d| d.company_id.as_deref(), |c| &c.id);
             total as u64 + items.len() as u64
         }
         Scenario::TxReadWrite => {

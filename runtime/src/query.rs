@@ -366,6 +366,36 @@ pub(crate) fn q(ident: &str) -> String {
     out
 }
 
+/// Appends `ident` quoted (what [`q`] returns, without a String of its own).
+pub(crate) fn push_q(sql: &mut String, ident: &str) {
+    sql.push('"');
+    if ident.contains('"') {
+        sql.push_str(&ident.replace('"', "\"\""));
+    } else {
+        sql.push_str(ident);
+    }
+    sql.push('"');
+}
+
+/// Appends `$n`.
+fn push_placeholder(sql: &mut String, n: usize) {
+    let mut digits = [0u8; 20];
+    let mut k = digits.len();
+    let mut n = n;
+    loop {
+        k -= 1;
+        digits[k] = b'0' + (n % 10) as u8;
+        n /= 10;
+        if n == 0 {
+            break;
+        }
+    }
+    sql.push('$');
+    for &d in &digits[k..] {
+        sql.push(d as char);
+    }
+}
+
 /// Builds SQL text and collects parameters in order.
 #[derive(Default)]
 pub(crate) struct SqlBuilder {
@@ -383,7 +413,22 @@ impl SqlBuilder {
 
     pub fn param(&mut self, p: Param) -> String {
         self.params.push(p);
-        format!("${}", self.params.len())
+        let mut out = String::with_capacity(4);
+        push_placeholder(&mut out, self.params.len());
+        out
+    }
+
+    /// Adds a parameter and appends its placeholder to the text.
+    pub fn push_param(&mut self, p: Param) {
+        self.params.push(p);
+        push_placeholder(&mut self.sql, self.params.len());
+    }
+
+    /// Appends `alias."column"`.
+    pub fn push_column(&mut self, alias: &str, column: &str) {
+        self.sql.push_str(alias);
+        self.sql.push('.');
+        push_q(&mut self.sql, column);
     }
 
     /// Appends the condition for `node` on table alias `alias`.
@@ -391,8 +436,11 @@ impl SqlBuilder {
         match node {
             Node::True => self.sql.push_str("TRUE"),
             Node::Cmp { column, op, value } => {
-                let p = self.param(value.0);
-                self.sql.push_str(&format!("{alias}.{} {op} {p}", q(column)));
+                self.push_column(alias, column);
+                self.sql.push(' ');
+                self.sql.push_str(op);
+                self.sql.push(' ');
+                self.push_param(value.0);
             }
             Node::In { column, values, negate } => {
                 let p = self.param(values.0);

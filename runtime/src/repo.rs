@@ -77,35 +77,79 @@ impl Numeric for rust_decimal::Decimal {
     type Avg = rust_decimal::Decimal;
 }
 
+/// An audit row's description, e.g. `Deal updated`: one per model and action.
+fn audit_description(meta: &ModelMeta, action: crate::scope::AuditAction) -> &'static str {
+    static TEXTS: SqlCache<(usize, &'static str)> = std::sync::OnceLock::new();
+    interned(&TEXTS, (meta.name.as_ptr() as usize, action.as_str()), || {
+        format!("{} {}d", meta.name, action.as_str())
+    })
+}
+
+/// `["a","b"]`: the changed fields as JSON text.
+fn json_string_array(fields: &[&str]) -> String {
+    let mut out = String::with_capacity(2 + fields.iter().map(|f| f.len() + 3).sum::<usize>());
+    out.push('[');
+    for (k, f) in fields.iter().enumerate() {
+        if k > 0 {
+            out.push(',');
+        }
+        out.push('"');
+        for ch in f.chars() {
+            match ch {
+                '"' => out.push_str("\\\""),
+                '\\' => out.push_str("\\\\"),
+                c if (c as u32) < 0x20 => out.push_str(&format!("\\u{:04x}", c as u32)),
+                c => out.push(c),
+            }
+        }
+        out.push('"');
+    }
+    out.push(']');
+    out
+}
+
 /// `alias."a", alias."b", ...`: every column of the model. Built once per model and alias, then shared:
 /// quoting and joining a 13-column list cost about 29,000 instructions a statement (callgrind, `cargo xtask
 /// bench db --callgrind`), most of ours' client-side overhead over raw tokio-postgres.
 pub(crate) fn select_list(meta: &ModelMeta, alias: &'static str) -> &'static str {
-    type Lists = std::sync::RwLock<HashMap<(usize, usize, &'static str), &'static str>>;
-    static LISTS: std::sync::OnceLock<Lists> = std::sync::OnceLock::new();
-    let lists = LISTS.get_or_init(Default::default);
+    static LISTS: SqlCache<(usize, usize, &'static str)> = std::sync::OnceLock::new();
     // Keyed by the column slice itself: two models can only share one if their columns are identical, and
-    // then so is the list. Bounded by models x aliases, so leaking each list once is fine.
+    // then so is the list. Bounded by models x aliases.
     let key = (meta.columns.as_ptr() as usize, meta.columns.len(), alias);
-    if let Some(list) = lists.read().unwrap_or_else(|e| e.into_inner()).get(&key) {
-        return list;
+    interned(&LISTS, key, || {
+        meta.columns
+            .iter()
+            .map(|c| {
+                if alias.is_empty() {
+                    q(c.column)
+                } else {
+                    format!("{alias}.{}", q(c.column))
+                }
+            })
+            .collect::<Vec<_>>()
+            .join(", ")
+    })
+}
+
+/// SQL text by key, built once and kept for the life of the process.
+type SqlCache<K> = std::sync::OnceLock<std::sync::RwLock<HashMap<K, &'static str>>>;
+
+/// The text `build` makes for `key`, built on first use and then shared: a hot statement does no string
+/// work. Only for keys bounded by the schema (models x aliases, models x audit shapes), since each text is
+/// leaked once.
+fn interned<K: std::hash::Hash + Eq>(
+    cache: &'static SqlCache<K>,
+    key: K,
+    build: impl FnOnce() -> String,
+) -> &'static str {
+    let map = cache.get_or_init(Default::default);
+    if let Some(text) = map.read().unwrap_or_else(|e| e.into_inner()).get(&key) {
+        return text;
     }
-    let list = meta
-        .columns
-        .iter()
-        .map(|c| {
-            if alias.is_empty() {
-                q(c.column)
-            } else {
-                format!("{alias}.{}", q(c.column))
-            }
-        })
-        .collect::<Vec<_>>()
-        .join(", ");
-    let list: &'static str = Box::leak(list.into_boxed_str());
-    let mut lists = lists.write().unwrap_or_else(|e| e.into_inner());
-    lists.entry(key).or_insert(list);
-    lists[&key]
+    let text: &'static str = Box::leak(build().into_boxed_str());
+    let mut map = map.write().unwrap_or_else(|e| e.into_inner());
+    let shared: &'static str = map.entry(key).or_insert(text);
+    shared
 }
 
 fn returning(meta: &ModelMeta) -> &'static str {
@@ -168,45 +212,66 @@ impl<'a, M: Model, A: Access, E: Executor> Repo<'a, M, A, E> {
         let sink = ctx.sink;
         let id = id_column(meta)?;
         let mut b = b;
-        let kind = b.param(Box::new((sink.kind)(meta.name, action, fields).to_string()));
-        let description = b.param(Box::new(format!("{} {}d", meta.name, action.as_str())));
-        let model = b.param(Box::new(meta.name.to_string()));
-        let act = b.param(Box::new(action.as_str().to_string()));
-        let changed = b.param(Box::new(serde_json::Value::from(
-            fields.iter().map(|f| serde_json::Value::from(*f)).collect::<Vec<_>>(),
-        )));
-        let reason = b.param(Box::new(ctx.reason.map(str::to_string)));
-        let actor = b.param(Box::new(ctx.actor.map(str::to_string)));
-        let mut cols = vec![
-            sink.id_column,
-            sink.tenant_column,
-            sink.type_column,
-            sink.description_column,
-            sink.metadata_column,
-            sink.actor_column,
-        ];
-        let mut vals = vec![
-            "gen_random_uuid()::text".to_string(),
-            format!("w.{}", q(key)),
-            format!("{kind}::text::{}", sink.type_sql),
-            format!("{description}::text"),
-            format!("jsonb_build_object('model', {model}::text, 'action', {act}::text, 'id', w.{id}, 'fields', {changed}::jsonb, 'reason', {reason}::text)", id = q(id)),
-            format!("{actor}::text"),
-        ];
+        // $first.. are the audit row's parameters, after the change's own.
+        let first = b.params.len() + 1;
+        b.params.push(Box::new((sink.kind)(meta.name, action, fields)));
+        b.params.push(Box::new(audit_description(meta, action)));
+        b.params.push(Box::new(meta.name));
+        b.params.push(Box::new(action.as_str()));
+        b.params.push(Box::new(json_string_array(fields)));
+        b.params.push(Box::new(ctx.reason.map(str::to_string)));
+        b.params.push(Box::new(ctx.actor.map(str::to_string)));
         // A hard delete cannot be pointed at: the row is gone when the statement ends.
         let linkable = action != crate::scope::AuditAction::Delete || meta.soft_delete.is_some();
-        if let Some((_, col)) = sink.links.iter().find(|(m, _)| *m == meta.name).filter(|_| linkable) {
-            cols.push(col);
-            vals.push(format!("w.{}", q(id)));
-        }
-        let cols: Vec<String> = cols.iter().map(|c| q(c)).collect();
-        b.sql = format!(
-            "WITH w AS ({}), a AS (INSERT INTO {} ({}) SELECT {} FROM w) SELECT {outer} FROM w",
-            b.sql,
-            q(sink.table),
-            cols.join(", "),
-            vals.join(", ")
+        let link = sink.links.iter().find(|(m, _)| *m == meta.name).filter(|_| linkable);
+        let tail = || {
+            let mut cols = vec![
+                sink.id_column,
+                sink.tenant_column,
+                sink.type_column,
+                sink.description_column,
+                sink.metadata_column,
+                sink.actor_column,
+            ];
+            let [kind, description, model, act, changed, reason, actor] =
+                std::array::from_fn(|k| format!("${}", first + k));
+            let mut vals = vec![
+                "gen_random_uuid()::text".to_string(),
+                format!("w.{}", q(key)),
+                format!("{kind}::text::{}", sink.type_sql),
+                format!("{description}::text"),
+                format!("jsonb_build_object('model', {model}::text, 'action', {act}::text, 'id', w.{id}, 'fields', {changed}::text::jsonb, 'reason', {reason}::text)", id = q(id)),
+                format!("{actor}::text"),
+            ];
+            if let Some((_, col)) = link {
+                cols.push(col);
+                vals.push(format!("w.{}", q(id)));
+            }
+            let cols: Vec<String> = cols.iter().map(|c| q(c)).collect();
+            format!(
+                "), a AS (INSERT INTO {} ({}) SELECT {} FROM w) SELECT {outer} FROM w",
+                q(sink.table),
+                cols.join(", "),
+                vals.join(", ")
+            )
+        };
+        // The same model, sink, action and parameter count always give the same text: built once. (Past 64
+        // parameters, where a filter's size could make the shapes unbounded, it is built every time.)
+        static TAILS: SqlCache<(usize, usize, &'static str, bool, bool, usize)> = std::sync::OnceLock::new();
+        let key = (
+            meta.columns.as_ptr() as usize,
+            std::ptr::from_ref(sink) as usize,
+            action.as_str(),
+            link.is_some(),
+            count,
+            first,
         );
+        b.sql.insert_str(0, "WITH w AS (");
+        if first <= 64 {
+            b.sql.push_str(interned(&TAILS, key, tail));
+        } else {
+            b.sql.push_str(&tail());
+        }
         Ok(b)
     }
 
@@ -217,27 +282,28 @@ impl<'a, M: Model, A: Access, E: Executor> Repo<'a, M, A, E> {
     /// Rows matching the query, in its order.
     pub async fn find_many(&self, query: impl Into<Query<M>>) -> Result<Vec<M>, Error> {
         let query = query.into();
-        let mut b = SqlBuilder::new(format!(
-            "SELECT {} FROM {} t",
-            select_list(&M::META, "t"),
-            q(M::META.table)
-        ));
+        let list = select_list(&M::META, "t");
+        let mut b = SqlBuilder::new(String::with_capacity(list.len() + 256));
+        b.sql.push_str("SELECT ");
+        b.sql.push_str(list);
+        b.sql.push_str(" FROM ");
+        crate::query::push_q(&mut b.sql, M::META.table);
+        b.sql.push_str(" t");
         self.where_clause(&mut b, query.filter)?;
-        if !query.order.is_empty() {
-            let terms: Vec<String> = query
-                .order
-                .iter()
-                .map(|o| format!("t.{}{}", q(o.column), if o.desc { " DESC" } else { "" }))
-                .collect();
-            b.sql.push_str(&format!(" ORDER BY {}", terms.join(", ")));
+        for (k, o) in query.order.iter().enumerate() {
+            b.sql.push_str(if k == 0 { " ORDER BY " } else { ", " });
+            b.push_column("t", o.column);
+            if o.desc {
+                b.sql.push_str(" DESC");
+            }
         }
         if let Some(n) = query.take {
-            let p = b.param(Box::new(n));
-            b.sql.push_str(&format!(" LIMIT {p}"));
+            b.sql.push_str(" LIMIT ");
+            b.push_param(Box::new(n));
         }
         if let Some(n) = query.skip {
-            let p = b.param(Box::new(n));
-            b.sql.push_str(&format!(" OFFSET {p}"));
+            b.sql.push_str(" OFFSET ");
+            b.push_param(Box::new(n));
         }
         rows_to(self.fetch(b).await?)
     }
@@ -801,9 +867,8 @@ fn visible_condition(
 ) -> Result<(), Error> {
     tenant_condition(meta, tenant, b, alias)?;
     if let (Some(col), false) = (meta.soft_delete, with_deleted) {
-        for part in [alias, ".", &q(col), " IS NULL AND "] {
-            b.sql.push_str(part);
-        }
+        b.push_column(alias, col);
+        b.sql.push_str(" IS NULL AND ");
     }
     Ok(())
 }
@@ -832,10 +897,10 @@ pub(crate) fn tenant_condition(
         _ => return Ok(()),
     };
     let tenant = tenant.ok_or_else(|| no_tenant(meta))?.to_string();
-    let p = b.param(Box::new(tenant));
-    for part in [alias, ".", &q(col), " = ", &p, " AND "] {
-        b.sql.push_str(part);
-    }
+    b.push_column(alias, col);
+    b.sql.push_str(" = ");
+    b.push_param(Box::new(tenant));
+    b.sql.push_str(" AND ");
     Ok(())
 }
 
@@ -1240,5 +1305,25 @@ impl<P: Model, A: Include<P>, B: Include<P>, C: Include<P>> Include<P> for (A, B
         let b = self.1.load(exec, parents).await?;
         let c = self.2.load(exec, parents).await?;
         Ok(a.into_iter().zip(b).zip(c).map(|((a, b), c)| (a, b, c)).collect())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::json_string_array;
+
+    /// The hand-built JSON of changed fields parses to exactly the names, whatever they contain.
+    #[test]
+    fn changed_fields_are_valid_json_of_the_names() {
+        for fields in [
+            &[][..],
+            &["probability"][..],
+            &["stage", "value"][..],
+            &["we\"ird", "back\\slash", "tab\there", "ünï"][..],
+        ] {
+            let text = json_string_array(fields);
+            let parsed: Vec<String> = serde_json::from_str(&text).expect(&text);
+            assert_eq!(parsed, fields, "{text}");
+        }
     }
 }

@@ -477,8 +477,17 @@ pub(crate) fn set_local(tenant: &str) -> Option<String> {
         && tenant
             .bytes()
             .all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-');
-    plain.then(|| format!("SET LOCAL trato.tenant_id = '{tenant}'"))
+    plain.then(|| {
+        let mut sql = String::with_capacity(SET_LOCAL.len() + tenant.len() + 1);
+        sql.push_str(SET_LOCAL);
+        sql.push_str(tenant);
+        sql.push('\'');
+        sql
+    })
 }
+
+/// The binding [`set_local`] writes, up to the tenant id.
+const SET_LOCAL: &str = "SET LOCAL trato.tenant_id = '";
 
 /// Where a repository's statements run.
 pub trait Executor: Sync {
@@ -568,7 +577,7 @@ pub(crate) async fn run_scoped(
     let refs: Vec<&(dyn tokio_postgres::types::ToSql + Sync)> = params.iter().map(|p| p.as_ref() as _).collect();
     let (begin, bound, result, commit) = match set_local(tenant) {
         Some(set) => {
-            let begin_sql = format!("BEGIN; {set}");
+            let begin_sql = ["BEGIN; ", &set].concat();
             let stmt = client.prepare_cached(sql).await.map_err(|e| Error::from_pg(e, ctx))?;
             let (begin, result, commit) = tokio::join!(
                 client.batch_execute(&begin_sql),
