@@ -22,6 +22,10 @@ use tokio_postgres::{Client, NoTls, Statement};
 use trato_hive_db::runtime::{Db, DbConfig, Migrator, Query, ReadWrite, TenantScope, TxOptions};
 use trato_hive_db::*;
 
+#[cfg(feature = "diesel-async")]
+mod diesel_peer;
+#[cfg(feature = "sea-orm")]
+mod sea_orm_peer;
 #[cfg(feature = "sqlx")]
 mod sqlx_peer;
 
@@ -45,6 +49,10 @@ pub struct Setup {
     deal_ids: Vec<String>,
     #[cfg(feature = "sqlx")]
     sqlx: sqlx_peer::Pools,
+    #[cfg(feature = "sea-orm")]
+    sea_orm: sea_orm_peer::Pools,
+    #[cfg(feature = "diesel-async")]
+    diesel: diesel_peer::Pools,
 }
 
 /// Who runs an operation: ours, raw (held or pooled), or a peer compiled in by its cargo feature.
@@ -55,6 +63,10 @@ enum Side {
     RawPooled,
     #[cfg(feature = "sqlx")]
     Sqlx,
+    #[cfg(feature = "sea-orm")]
+    SeaOrm,
+    #[cfg(feature = "diesel-async")]
+    DieselAsync,
 }
 
 impl Side {
@@ -66,6 +78,10 @@ impl Side {
             Side::RawPooled,
             #[cfg(feature = "sqlx")]
             Side::Sqlx,
+            #[cfg(feature = "sea-orm")]
+            Side::SeaOrm,
+            #[cfg(feature = "diesel-async")]
+            Side::DieselAsync,
         ]
     }
 
@@ -76,6 +92,10 @@ impl Side {
             Side::RawPooled => "raw pooled",
             #[cfg(feature = "sqlx")]
             Side::Sqlx => "sqlx",
+            #[cfg(feature = "sea-orm")]
+            Side::SeaOrm => "sea-orm",
+            #[cfg(feature = "diesel-async")]
+            Side::DieselAsync => "diesel-async",
         }
     }
 
@@ -91,6 +111,10 @@ impl Side {
             Side::RawPooled => raw(s, sc, i, true).await,
             #[cfg(feature = "sqlx")]
             Side::Sqlx => sqlx_peer::run(s, sc, i).await,
+            #[cfg(feature = "sea-orm")]
+            Side::SeaOrm => sea_orm_peer::run(s, sc, i).await,
+            #[cfg(feature = "diesel-async")]
+            Side::DieselAsync => diesel_peer::run(s, sc, i).await,
         }
     }
 }
@@ -165,6 +189,10 @@ async fn setup(url_owner: &str, url_app: &str) -> anyhow::Result<Setup> {
         deal_ids,
         #[cfg(feature = "sqlx")]
         sqlx: sqlx_peer::Pools::connect(url_owner, url_app).await?,
+        #[cfg(feature = "sea-orm")]
+        sea_orm: sea_orm_peer::Pools::connect(url_owner, url_app).await?,
+        #[cfg(feature = "diesel-async")]
+        diesel: diesel_peer::Pools::connect(url_owner, url_app).await?,
     })
 }
 
@@ -616,6 +644,10 @@ async fn concurrency(s: &Setup, side: Side, ops: usize) -> anyhow::Result<(f64, 
         let pool = s.raw_pool.clone();
         #[cfg(feature = "sqlx")]
         let sqlx_pool = s.sqlx.owner.clone();
+        #[cfg(feature = "sea-orm")]
+        let sea_orm_db = s.sea_orm.owner.clone();
+        #[cfg(feature = "diesel-async")]
+        let diesel_pool = s.diesel.owner.clone();
         let ids = s.deal_ids.clone();
         tasks.push(tokio::spawn(async move {
             let mut rng = Rng(0x9E37_79B9 ^ task as u64 | 1);
@@ -640,6 +672,23 @@ async fn concurrency(s: &Setup, side: Side, ops: usize) -> anyhow::Result<(f64, 
                             sqlx_peer::update(&sqlx_pool, "org1", &id, Some(7)).await?;
                         } else {
                             sqlx_peer::find(&sqlx_pool, "org1", &id).await?;
+                        }
+                    }
+                    #[cfg(feature = "sea-orm")]
+                    if side == Side::SeaOrm {
+                        if write {
+                            sea_orm_peer::update(&sea_orm_db, "org1", &id, Some(7)).await?;
+                        } else {
+                            sea_orm_peer::find(&sea_orm_db, "org1", &id).await?;
+                        }
+                    }
+                    #[cfg(feature = "diesel-async")]
+                    if side == Side::DieselAsync {
+                        let mut conn = diesel_pool.get().await?;
+                        if write {
+                            diesel_peer::update(&mut conn, "org1", &id, Some(7)).await?;
+                        } else {
+                            diesel_peer::find(&mut conn, "org1", &id).await?;
                         }
                     }
                 } else {
@@ -904,7 +953,7 @@ async fn timed(args: Vec<String>, only: Option<String>) -> anyhow::Result<()> {
          Raw: tokio-postgres running the same SQL, each statement prepared once per connection, as the owner \
          (no RLS): on one held connection, and checked out of a deadpool of 10 per operation. Ratios are per \
          round, then the median over rounds, with the interquartile range. Peers, each compiled in by its cargo \
-         feature (`cargo xtask bench db --peers sqlx`), run raw's SQL as the owner through their own pool of 10, \
+         feature (`cargo xtask bench db --peers sqlx,sea-orm,diesel-async`), run raw's SQL as the owner through their own pool of 10, \
          used as their documentation recommends.\n\n",
     );
     // Client-side instructions per operation, when xtask ran the callgrind mode first.

@@ -74,7 +74,7 @@ pub fn run(args: &[String]) -> anyhow::Result<ExitCode> {
 }
 
 /// The peers the benchmark crate can compile in, each behind the cargo feature of the same name.
-const PEERS: &[&str] = &["sqlx"];
+const PEERS: &[&str] = &["sqlx", "sea-orm", "diesel-async"];
 
 /// `cargo xtask bench db [--quick | --smoke | --callgrind] [--only TEXT] [--peers sqlx,...]`: builds the
 /// benchmark crate in release mode and runs it; the full run first counts instructions under callgrind

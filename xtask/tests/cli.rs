@@ -196,11 +196,11 @@ fn bench_codegen_measures_each_size() {
     }
 }
 
-/// Every scenario runs on every side, the sqlx peer included (the benchmark refuses to time sides whose
+/// Every scenario runs on every side, the peers included (the benchmark refuses to time sides whose
 /// checksums differ, so this also checks that they all do the same work).
 #[test]
 fn bench_db_runs_every_scenario_against_raw_and_the_peers() {
-    let run = xtask(&["bench", "db", "--smoke", "--peers", "sqlx"]);
+    let run = xtask(&["bench", "db", "--smoke", "--peers", "sqlx,sea-orm,diesel-async"]);
     assert!(run.status.success(), "{}", stderr(&run));
     let out = String::from_utf8_lossy(&run.stdout);
     for scenario in [
@@ -218,11 +218,13 @@ fn bench_db_runs_every_scenario_against_raw_and_the_peers() {
     }
     assert!(out.contains("Bulk create's physical limit: `COPY"), "{out}");
     assert!(out.contains("| raw pooled µs/op |"), "{out}");
-    assert!(
-        out.contains("| sqlx µs/op | sqlx / raw pooled | ours / sqlx |"),
-        "{out}"
-    );
-    for side in ["ours", "raw pooled", "sqlx"] {
+    for peer in ["sqlx", "sea-orm", "diesel-async"] {
+        assert!(
+            out.contains(&format!("| {peer} µs/op | {peer} / raw pooled | ours / {peer} |")),
+            "{out}"
+        );
+    }
+    for side in ["ours", "raw pooled", "sqlx", "sea-orm", "diesel-async"] {
         assert!(
             out.lines().any(|l| l.starts_with(&format!("| {side} | "))),
             "no concurrency row for {side}:\n{out}"
