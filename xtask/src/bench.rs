@@ -1,6 +1,7 @@
 //! `cargo xtask bench codegen`: times parse + validate + emit on synthetic schemas of growing size and
-//! reports generated lines per model (which should stay constant as the schema grows). A benchmark, not a
-//! test: it prints figures and asserts nothing about time.
+//! reports generated lines per model (which should stay constant as the schema grows); with `--check`,
+//! also how long `cargo check` takes on the generated code, first and after editing one model. A
+//! benchmark, not a test: it prints figures and asserts nothing about time.
 
 use std::fmt::Write as _;
 use std::process::ExitCode;
@@ -10,7 +11,7 @@ use crate::Args;
 
 pub fn run(args: &[String]) -> anyhow::Result<ExitCode> {
     let Some((what, rest)) = args.split_first() else {
-        anyhow::bail!("usage: cargo xtask bench codegen [--models N,N,...] [--runs N]");
+        anyhow::bail!("usage: cargo xtask bench codegen [--models N,N,...] [--runs N] [--check]");
     };
     if what == "db" {
         return database(rest);
@@ -18,7 +19,7 @@ pub fn run(args: &[String]) -> anyhow::Result<ExitCode> {
     if what != "codegen" {
         anyhow::bail!("unknown benchmark `{what}` (available: codegen, db)");
     }
-    let args = Args::parse(rest, &[], &["--models", "--runs"])?;
+    let args = Args::parse(rest, &["--check"], &["--models", "--runs"])?;
     let sizes: Vec<usize> = args
         .option("--models")
         .unwrap_or("12,500,2000")
@@ -36,7 +37,7 @@ pub fn run(args: &[String]) -> anyhow::Result<ExitCode> {
         .map_err(|_| anyhow::anyhow!("--runs takes a number"))?;
     println!("| models | schema lines | parse+validate | emit (Rust) | total | generated lines | lines/model |");
     println!("|-------:|-------------:|---------------:|------------:|------:|----------------:|------------:|");
-    for n in sizes {
+    for &n in &sizes {
         let src = synthetic_schema(n);
         let mut check_best = Duration::MAX;
         let mut total_best = Duration::MAX;
@@ -70,7 +71,95 @@ pub fn run(args: &[String]) -> anyhow::Result<ExitCode> {
         "(best of {runs} runs; build profile: {})",
         if cfg!(debug_assertions) { "debug" } else { "release" }
     );
+    if args.flag("--check") {
+        check_times(&sizes)?;
+    }
     Ok(ExitCode::SUCCESS)
+}
+
+/// `cargo check` of the code generated for each synthetic schema, in a crate of its own that depends on the
+/// runtime (as `trato-hive-db` does): first with its dependencies already built, then again after one
+/// model gains a field and the code is regenerated (what a developer waits for after a schema edit).
+fn check_times(sizes: &[usize]) -> anyhow::Result<()> {
+    let root = crate::project_root();
+    let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
+    // A target folder of its own, kept between runs so the dependencies are built once.
+    let target = root.join("target/bench-codegen-check");
+    let krate = std::env::temp_dir().join(format!("trato-codegen-check-{}", std::process::id()));
+    let check = |what: &str| -> anyhow::Result<Duration> {
+        let start = Instant::now();
+        let out = std::process::Command::new(&cargo)
+            .args(["check", "--quiet", "--lib"])
+            .env("CARGO_TARGET_DIR", &target)
+            .current_dir(&krate)
+            .output()?;
+        anyhow::ensure!(
+            out.status.success(),
+            "cargo check of the generated code ({what}) failed:\n{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        Ok(start.elapsed())
+    };
+    let _ = std::fs::remove_dir_all(&krate);
+    std::fs::create_dir_all(krate.join("src"))?;
+    std::fs::write(
+        krate.join("Cargo.toml"),
+        format!(
+            "[package]\nname = \"trato-codegen-check\"\nversion = \"0.0.0\"\nedition = \"2021\"\npublish = false\n\n\
+             [dependencies]\ntrato-hive-runtime = {{ path = {:?} }}\n\n[workspace]\n",
+            root.join("runtime").display().to_string()
+        ),
+    )?;
+    std::fs::write(krate.join("src/lib.rs"), "")?;
+    let deps = check("dependencies")?;
+    println!("\n`cargo check` of the generated code (a crate of its own depending on the runtime; dependencies built once in {:.1} s):\n", deps.as_secs_f64());
+    println!("| models | generated lines | first check | after editing one model |");
+    println!("|-------:|----------------:|------------:|------------------------:|");
+    for &n in sizes {
+        let dir = krate.join("src/generated");
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(&dir)?;
+        let write = |src: &str| -> anyhow::Result<usize> {
+            let (schema, diags) = trato_codegen::check(src);
+            let Some(schema) = schema else {
+                anyhow::bail!("{}", trato_codegen::render("synthetic.prisma", src, &diags));
+            };
+            let mut lines = 0;
+            for (name, text) in trato_codegen::emit::rust::emit(&schema, "synthetic.prisma") {
+                lines += text.lines().count();
+                // Unchanged files are left alone, as `cargo xtask codegen` leaves them.
+                let path = dir.join(name);
+                if std::fs::read_to_string(&path).ok().as_deref() != Some(text.as_str()) {
+                    std::fs::write(path, text)?;
+                }
+            }
+            Ok(lines)
+        };
+        let src = synthetic_schema(n);
+        let lines = write(&src)?;
+        std::fs::write(
+            krate.join("src/lib.rs"),
+            "#![allow(clippy::all)]\n#[rustfmt::skip]\nmod generated;\npub use generated::*;\n",
+        )?;
+        let first = check(&format!("{n} models"))?;
+        // One model gains a field: the edit a developer makes, then regenerates.
+        let edited = src.replacen(
+            "  count Int @default(0)\n",
+            "  count Int @default(0)\n  note String?\n",
+            1,
+        );
+        anyhow::ensure!(edited != src, "the synthetic schema has no field to edit");
+        write(&edited)?;
+        let again = check(&format!("{n} models, one edited"))?;
+        println!(
+            "| {n} | {lines} | {:.1} s | {:.1} s |",
+            first.as_secs_f64(),
+            again.as_secs_f64()
+        );
+        std::fs::write(krate.join("src/lib.rs"), "")?;
+    }
+    let _ = std::fs::remove_dir_all(&krate);
+    Ok(())
 }
 
 /// The peers the benchmark crate can compile in, each behind the cargo feature of the same name.

@@ -198,6 +198,29 @@ fn bench_codegen_measures_each_size() {
 
 /// Every scenario runs on every side, the peers included (the benchmark refuses to time sides whose
 /// checksums differ, so this also checks that they all do the same work).
+/// The generated code of a synthetic schema compiles in a crate of its own, and both checks are timed.
+#[test]
+fn bench_codegen_check_times_cargo_check_of_the_generated_code() {
+    let run = xtask(&["bench", "codegen", "--models", "4", "--runs", "1", "--check"]);
+    assert!(run.status.success(), "{}", stderr(&run));
+    let out = String::from_utf8_lossy(&run.stdout);
+    let table = out
+        .split("| models | generated lines | first check | after editing one model |")
+        .nth(1)
+        .unwrap_or_else(|| panic!("no cargo check table:\n{out}"));
+    let row = table
+        .lines()
+        .find(|l| l.starts_with("| 4 | "))
+        .unwrap_or_else(|| panic!("no row for 4 models:\n{out}"));
+    let secs: Vec<f64> = row
+        .split('|')
+        .filter_map(|c| c.trim().strip_suffix(" s"))
+        .map(|c| c.parse().expect("seconds"))
+        .collect();
+    assert_eq!(secs.len(), 2, "{row}");
+    assert!(secs.iter().all(|&s| s > 0.0), "{row}");
+}
+
 #[test]
 fn bench_db_runs_every_scenario_against_raw_and_the_peers() {
     let run = xtask(&["bench", "db", "--smoke", "--peers", "sqlx,sea-orm,diesel-async"]);
