@@ -22,9 +22,7 @@ use super::*;
         name = "ActivityToOrganization",
         fields("organization_id"),
         references("id")
-    )
-)]
-#[model(
+    ),
     relation(
         field = "user",
         target = "User",
@@ -32,9 +30,7 @@ use super::*;
         name = "ActivityToUser",
         fields("user_id"),
         references("id")
-    )
-)]
-#[model(
+    ),
     relation(
         field = "deal",
         target = "Deal",
@@ -42,9 +38,7 @@ use super::*;
         name = "ActivityToDeal",
         fields("deal_id"),
         references("id")
-    )
-)]
-#[model(
+    ),
     relation(
         field = "document",
         target = "Document",

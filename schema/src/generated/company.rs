@@ -25,9 +25,7 @@ use super::*;
         name = "CompanyToOrganization",
         fields("organization_id"),
         references("id")
-    )
-)]
-#[model(
+    ),
     relation(
         field = "deals",
         target = "Deal",
@@ -35,9 +33,7 @@ use super::*;
         name = "CompanyToDeal",
         fields("id"),
         references("company_id")
-    )
-)]
-#[model(
+    ),
     relation(
         field = "documents",
         target = "Document",
@@ -45,9 +41,7 @@ use super::*;
         name = "CompanyToDocument",
         fields("id"),
         references("company_id")
-    )
-)]
-#[model(
+    ),
     relation(
         field = "facts",
         target = "Fact",

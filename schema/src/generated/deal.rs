@@ -24,9 +24,7 @@ use super::*;
         name = "DealToOrganization",
         fields("organization_id"),
         references("id")
-    )
-)]
-#[model(
+    ),
     relation(
         field = "company",
         target = "Company",
@@ -34,9 +32,7 @@ use super::*;
         name = "CompanyToDeal",
         fields("company_id"),
         references("id")
-    )
-)]
-#[model(
+    ),
     relation(
         field = "documents",
         target = "Document",
@@ -44,9 +40,7 @@ use super::*;
         name = "DealToDocument",
         fields("id"),
         references("deal_id")
-    )
-)]
-#[model(
+    ),
     relation(
         field = "activities",
         target = "Activity",

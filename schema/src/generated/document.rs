@@ -23,9 +23,7 @@ use super::*;
         name = "DocumentToOrganization",
         fields("organization_id"),
         references("id")
-    )
-)]
-#[model(
+    ),
     relation(
         field = "deal",
         target = "Deal",
@@ -33,9 +31,7 @@ use super::*;
         name = "DealToDocument",
         fields("deal_id"),
         references("id")
-    )
-)]
-#[model(
+    ),
     relation(
         field = "company",
         target = "Company",
@@ -43,9 +39,7 @@ use super::*;
         name = "CompanyToDocument",
         fields("company_id"),
         references("id")
-    )
-)]
-#[model(
+    ),
     relation(
         field = "uploaded_by",
         target = "User",
@@ -53,9 +47,7 @@ use super::*;
         name = "DocumentToUser",
         fields("uploaded_by_id"),
         references("id")
-    )
-)]
-#[model(
+    ),
     relation(
         field = "chunks",
         target = "DocumentChunk",
@@ -63,9 +55,7 @@ use super::*;
         name = "DocumentToDocumentChunk",
         fields("id"),
         references("document_id")
-    )
-)]
-#[model(
+    ),
     relation(
         field = "facts",
         target = "Fact",
@@ -73,9 +63,7 @@ use super::*;
         name = "DocumentToFact",
         fields("id"),
         references("document_id")
-    )
-)]
-#[model(
+    ),
     relation(
         field = "activities",
         target = "Activity",

@@ -24,9 +24,7 @@ use super::*;
         name = "DocumentChunkToOrganization",
         fields("organization_id"),
         references("id")
-    )
-)]
-#[model(
+    ),
     relation(
         field = "document",
         target = "Document",
@@ -34,9 +32,7 @@ use super::*;
         name = "DocumentToDocumentChunk",
         fields("document_id"),
         references("id")
-    )
-)]
-#[model(
+    ),
     relation(
         field = "facts",
         target = "Fact",

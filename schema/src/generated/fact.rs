@@ -22,9 +22,7 @@ use super::*;
         name = "FactToOrganization",
         fields("organization_id"),
         references("id")
-    )
-)]
-#[model(
+    ),
     relation(
         field = "company",
         target = "Company",
@@ -32,9 +30,7 @@ use super::*;
         name = "CompanyToFact",
         fields("company_id"),
         references("id")
-    )
-)]
-#[model(
+    ),
     relation(
         field = "document",
         target = "Document",
@@ -42,9 +38,7 @@ use super::*;
         name = "DocumentToFact",
         fields("document_id"),
         references("id")
-    )
-)]
-#[model(
+    ),
     relation(
         field = "chunk",
         target = "DocumentChunk",

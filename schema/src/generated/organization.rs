@@ -23,9 +23,7 @@ use super::*;
         name = "OrganizationToOrganizationMember",
         fields("id"),
         references("organization_id")
-    )
-)]
-#[model(
+    ),
     relation(
         field = "companies",
         target = "Company",
@@ -33,9 +31,7 @@ use super::*;
         name = "CompanyToOrganization",
         fields("id"),
         references("organization_id")
-    )
-)]
-#[model(
+    ),
     relation(
         field = "deals",
         target = "Deal",
@@ -43,9 +39,7 @@ use super::*;
         name = "DealToOrganization",
         fields("id"),
         references("organization_id")
-    )
-)]
-#[model(
+    ),
     relation(
         field = "documents",
         target = "Document",
@@ -53,9 +47,7 @@ use super::*;
         name = "DocumentToOrganization",
         fields("id"),
         references("organization_id")
-    )
-)]
-#[model(
+    ),
     relation(
         field = "document_chunks",
         target = "DocumentChunk",
@@ -63,9 +55,7 @@ use super::*;
         name = "DocumentChunkToOrganization",
         fields("id"),
         references("organization_id")
-    )
-)]
-#[model(
+    ),
     relation(
         field = "facts",
         target = "Fact",
@@ -73,9 +63,7 @@ use super::*;
         name = "FactToOrganization",
         fields("id"),
         references("organization_id")
-    )
-)]
-#[model(
+    ),
     relation(
         field = "activities",
         target = "Activity",

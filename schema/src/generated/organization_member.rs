@@ -24,9 +24,7 @@ use super::*;
         name = "OrganizationToOrganizationMember",
         fields("organization_id"),
         references("id")
-    )
-)]
-#[model(
+    ),
     relation(
         field = "user",
         target = "User",

@@ -23,9 +23,7 @@ use super::*;
         name = "AccountToUser",
         fields("id"),
         references("user_id")
-    )
-)]
-#[model(
+    ),
     relation(
         field = "sessions",
         target = "Session",
@@ -33,9 +31,7 @@ use super::*;
         name = "SessionToUser",
         fields("id"),
         references("user_id")
-    )
-)]
-#[model(
+    ),
     relation(
         field = "memberships",
         target = "OrganizationMember",
@@ -43,9 +39,7 @@ use super::*;
         name = "OrganizationMemberToUser",
         fields("id"),
         references("user_id")
-    )
-)]
-#[model(
+    ),
     relation(
         field = "uploaded_documents",
         target = "Document",
@@ -53,9 +47,7 @@ use super::*;
         name = "DocumentToUser",
         fields("id"),
         references("uploaded_by_id")
-    )
-)]
-#[model(
+    ),
     relation(
         field = "activities",
         target = "Activity",

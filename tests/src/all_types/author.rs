@@ -21,9 +21,7 @@ use super::*;
         name = "AuthorToProfile",
         fields("id"),
         references("author_id")
-    )
-)]
-#[model(
+    ),
     relation(
         field = "posts",
         target = "Post",
@@ -31,9 +29,7 @@ use super::*;
         name = "Authored",
         fields("id"),
         references("author_id")
-    )
-)]
-#[model(
+    ),
     relation(
         field = "edits",
         target = "Post",
@@ -41,9 +37,7 @@ use super::*;
         name = "Edited",
         fields("id"),
         references("editor_id")
-    )
-)]
-#[model(
+    ),
     relation(
         field = "mentor",
         target = "Author",
@@ -51,9 +45,7 @@ use super::*;
         name = "Mentoring",
         fields("mentor_id"),
         references("id")
-    )
-)]
-#[model(
+    ),
     relation(
         field = "mentees",
         target = "Author",

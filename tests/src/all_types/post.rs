@@ -20,9 +20,7 @@ use super::*;
         name = "Authored",
         fields("author_id"),
         references("id")
-    )
-)]
-#[model(
+    ),
     relation(
         field = "editor",
         target = "Author",
@@ -30,9 +28,7 @@ use super::*;
         name = "Edited",
         fields("editor_id"),
         references("id")
-    )
-)]
-#[model(
+    ),
     relation(
         field = "tags",
         target = "Tag",
