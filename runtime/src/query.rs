@@ -378,7 +378,7 @@ pub(crate) fn push_q(sql: &mut String, ident: &str) {
 }
 
 /// Appends `$n`.
-fn push_placeholder(sql: &mut String, n: usize) {
+pub(crate) fn push_placeholder(sql: &mut String, n: usize) {
     let mut digits = [0u8; 20];
     let mut k = digits.len();
     let mut n = n;

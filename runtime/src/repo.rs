@@ -452,28 +452,41 @@ impl<'a, M: Model, E: Executor> Repo<'a, M, ReadWrite, E> {
         conflict: Option<Conflict<'_>>,
     ) -> Result<SqlBuilder, Error> {
         let meta = &M::META;
-        let mut b = SqlBuilder::default();
-        let mut cols: Vec<String> = Vec::new();
-        let mut vals: Vec<String> = Vec::new();
+        let mut b = SqlBuilder::new(String::with_capacity(256));
+        // The column list goes straight into the statement; the placeholders wait in `vals`.
+        b.sql.push_str("INSERT INTO ");
+        crate::query::push_q(&mut b.sql, meta.table);
+        b.sql.push_str(" AS t (");
+        let mut vals = String::with_capacity(64);
+        let mut first = true;
+        let mut column = |b: &mut SqlBuilder, vals: &mut String, c: &str, v: Option<Param>| {
+            if !first {
+                b.sql.push_str(", ");
+                vals.push_str(", ");
+            }
+            first = false;
+            crate::query::push_q(&mut b.sql, c);
+            match v {
+                Some(v) => {
+                    b.params.push(v);
+                    crate::query::push_placeholder(vals, b.params.len());
+                }
+                None => vals.push_str("now()"),
+            }
+        };
         if let Some(key) = injected_key(meta) {
             let tenant = self.exec.tenant().ok_or_else(|| no_tenant(meta))?.to_string();
-            cols.push(q(key));
-            vals.push(b.param(Box::new(tenant)));
+            column(&mut b, &mut vals, key, Some(Box::new(tenant)));
         }
         for (c, v) in values {
-            cols.push(q(c));
-            vals.push(b.param(v));
+            column(&mut b, &mut vals, c, Some(v));
         }
         for c in meta.columns.iter().filter(|c| c.updated_at) {
-            cols.push(q(c.column));
-            vals.push("now()".into());
+            column(&mut b, &mut vals, c.column, None);
         }
-        b.sql = format!(
-            "INSERT INTO {} AS t ({}) VALUES ({})",
-            q(meta.table),
-            cols.join(", "),
-            vals.join(", ")
-        );
+        b.sql.push_str(") VALUES (");
+        b.sql.push_str(&vals);
+        b.sql.push(')');
         if let Some((target, updates)) = conflict {
             let mut target: Vec<&str> = target.to_vec();
             if let Some(key) = meta.tenant_key() {
