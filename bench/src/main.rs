@@ -445,15 +445,15 @@ async fn raw(s: &Setup, sc: Scenario, i: usize, pooled: bool) -> anyhow::Result<
     Ok(match sc {
         Scenario::FindById => {
             let st = q(&sql.find_by_id).await?;
-            let rows = c.query(&st, &[t, &s.deal_ids[i % s.deal_ids.len()], &1i64]).await?;
-            decode::<Deal>(&rows)?
+            decode::<Deal>(c, &st, &[t, &s.deal_ids[i % s.deal_ids.len()], &1i64])
+                .await?
                 .first()
                 .map_or(0, |d| d.probability.unwrap_or(0) as u64)
         }
         Scenario::FindMany100 => {
             let st = q(&sql.find_many).await?;
-            let rows = c.query(&st, &[t, &DealStage::Negotiation, &100i64]).await?;
-            decode::<Deal>(&rows)?
+            decode::<Deal>(c, &st, &[t, &DealStage::Negotiation, &100i64])
+                .await?
                 .iter()
                 .map(|d| d.probability.unwrap_or(0) as u64)
                 .sum()
@@ -485,18 +485,18 @@ async fn raw(s: &Setup, sc: Scenario, i: usize, pooled: bool) -> anyhow::Result<
         }
         Scenario::Read1000 => {
             let st = q(&sql.read_1000).await?;
-            decode::<Deal>(&c.query(&st, &[t, &1000i64]).await?)?.len() as u64
+            decode::<Deal>(c, &st, &[t, &1000i64]).await?.len() as u64
         }
         Scenario::Read10000 => {
             let st = q(&sql.read_10000).await?;
-            decode::<Deal>(&c.query(&st, &[t, &10_000i64]).await?)?.len() as u64
+            decode::<Deal>(c, &st, &[t, &10_000i64]).await?.len() as u64
         }
         Scenario::Include100 => {
             let st = q(&sql.parents).await?;
-            let parents = decode::<Company>(&c.query(&st, &[t, &100i64]).await?)?;
+            let parents = decode::<Company>(c, &st, &[t, &100i64]).await?;
             let ids: Vec<&str> = parents.iter().map(|p| p.id.as_str()).collect();
             let st = q(&sql.children).await?;
-            let deals = decode::<Deal>(&c.query(&st, &[t, &ids]).await?)?;
+            let deals = decode::<Deal>(c, &st, &[t, &ids]).await?;
             group(parents, deals, |p| &p.id, |d| d.company_id.as_deref())
                 .iter()
                 .map(|(_, d)| d.len() as u64)
@@ -506,12 +506,9 @@ async fn raw(s: &Setup, sc: Scenario, i: usize, pooled: bool) -> anyhow::Result<
             c.batch_execute("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY")
                 .await?;
             let st = q(&sql.page).await?;
-            let items = decode::<Deal>(&c.query(&st, &[t, &DealStage::Sourcing, &20i64, &40i64]).await?)?;
+            let items = decode::<Deal>(c, &st, &[t, &DealStage::Sourcing, &20i64, &40i64]).await?;
             let st2 = q(&sql.page_companies).await?;
-            let companies = decode::<Company>(
-                &c.query(&st2, &[t, &keys_of(&items, |d| d.company_id.as_deref())])
-                    .await?,
-            )?;
+            let companies = decode::<Company>(c, &st2, &[t, &keys_of(&items, |d| d.company_id.as_deref())]).await?;
             let st3 = q(&sql.count).await?;
             let total: i64 = c.query_one(&st3, &[t, &DealStage::Sourcing]).await?.get(0);
             c.batch_execute("COMMIT").await?;
@@ -601,9 +598,21 @@ fn keys_of<I>(items: &[I], fk: impl Fn(&I) -> Option<&str>) -> Vec<&str> {
     keys
 }
 
-/// What a hand-written mapping does: every column of every row into the struct.
-fn decode<M: runtime::Model>(rows: &[tokio_postgres::Row]) -> anyhow::Result<Vec<M>> {
-    Ok(rows.iter().map(M::from_row).collect::<Result<_, _>>()?)
+/// What a hand-written mapping does: every column of every row into the struct, each row as it arrives
+/// (`query_raw`: the mapping overlaps the arrival of the next row, as ours does).
+async fn decode<M: runtime::Model>(
+    c: &Client,
+    st: &Statement,
+    params: &[&(dyn ToSql + Sync)],
+) -> anyhow::Result<Vec<M>> {
+    use futures_util::TryStreamExt as _;
+    let rows = c.query_raw(st, params.iter().copied()).await?;
+    let mut rows = std::pin::pin!(rows);
+    let mut out = Vec::new();
+    while let Some(row) = rows.try_next().await? {
+        out.push(M::from_row(&row)?);
+    }
+    Ok(out)
 }
 
 fn median(v: &mut [f64]) -> f64 {

@@ -156,10 +156,6 @@ fn returning(meta: &ModelMeta) -> &'static str {
     select_list(meta, "")
 }
 
-fn rows_to<M: Model>(rows: Vec<Row>) -> Result<Vec<M>, Error> {
-    rows.iter().map(M::from_row).collect()
-}
-
 impl<'a, M: Model, A: Access, E: Executor> Repo<'a, M, A, E> {
     pub(crate) fn new(exec: E) -> Self {
         Repo {
@@ -305,7 +301,7 @@ impl<'a, M: Model, A: Access, E: Executor> Repo<'a, M, A, E> {
             b.sql.push_str(" OFFSET ");
             b.push_param(Box::new(n));
         }
-        rows_to(self.fetch(b).await?)
+        self.exec.run_map(b.sql, b.params, |r| M::from_row(&r)).await
     }
 
     /// The first row matching the query, if any.
@@ -764,6 +760,15 @@ impl<E: Executor> Executor for &E {
     ) -> impl std::future::Future<Output = Result<Vec<Row>, Error>> + Send {
         (**self).run(sql, params)
     }
+
+    fn run_map<T: Send>(
+        &self,
+        sql: String,
+        params: Vec<Param>,
+        map: impl FnMut(Row) -> Result<T, Error> + Send,
+    ) -> impl std::future::Future<Output = Result<Vec<T>, Error>> + Send {
+        (**self).run_map(sql, params, map)
+    }
 }
 
 /// Rows per `UNNEST` bulk insert statement.
@@ -1088,7 +1093,7 @@ async fn children<C: Model, E: Executor>(exec: &E, column: &'static str, keys: V
     let p = b.param(key_array(&keys)?);
     b.sql.push_str(&format!("t.{} = ANY({p})", q(column)));
     order_by_primary_key(meta, &mut b);
-    rows_to(exec.run(b.sql, b.params).await?)
+    exec.run_map(b.sql, b.params, |r| C::from_row(&r)).await
 }
 
 fn distinct_keys<P: Model>(parents: &[P], column: &str) -> Vec<Key> {
@@ -1222,12 +1227,16 @@ impl<P: Model, C: Model + Clone> Include<P> for RelThrough<P, C> {
         let p = b.param(key_array(&keys)?);
         b.sql.push_str(&format!("j.{} = ANY({p})", q(self.this_side)));
         order_by_primary_key(meta, &mut b);
-        let rows = exec.run(b.sql, b.params).await?;
         let n = meta.columns.len();
+        let rows = exec
+            .run_map(b.sql, b.params, |row| {
+                Ok((read_key(&row, n, &first), C::from_row(&row)?))
+            })
+            .await?;
         let mut by_parent: HashMap<Key, Vec<C>> = HashMap::new();
-        for row in &rows {
-            if let Some(k) = read_key(row, n, &first) {
-                by_parent.entry(k).or_default().push(C::from_row(row)?);
+        for (key, child) in rows {
+            if let Some(k) = key {
+                by_parent.entry(k).or_default().push(child);
             }
         }
         Ok(parents

@@ -161,6 +161,7 @@ impl Db {
             tenant_id,
             &sql,
             vec![Box::new(tenant_id.to_string()), Box::new(user_id.to_string())],
+            Ok,
         )
         .await?;
         let Some(row) = rows.first() else {
@@ -345,7 +346,7 @@ impl<A: Access> TenantScope<A> {
     /// Raw SQL with bound parameters, under this tenant's row-level security. Build it with
     /// [`sql!`](crate::sql): only a string literal is accepted.
     pub async fn raw(&self, query: RawSql) -> Result<Vec<Row>, Error> {
-        run_scoped(&self.db, &self.tenant, query.sql, query.params).await
+        run_scoped(&self.db, &self.tenant, query.sql, query.params, Ok).await
     }
 
     /// Runs `f` in one transaction bound to this tenant: every repository of the closure's handle sees one
@@ -498,6 +499,13 @@ pub trait Executor: Sync {
         None
     }
     fn run(&self, sql: String, params: Vec<Param>) -> impl Future<Output = Result<Vec<Row>, Error>> + Send;
+    /// [`Executor::run`], each row mapped as it arrives (decoding overlaps the arrival of the next row).
+    fn run_map<T: Send>(
+        &self,
+        sql: String,
+        params: Vec<Param>,
+        map: impl FnMut(Row) -> Result<T, Error> + Send,
+    ) -> impl Future<Output = Result<Vec<T>, Error>> + Send;
 }
 
 /// A tenant scope outside an explicit transaction: each statement in its own pipelined transaction.
@@ -518,7 +526,16 @@ impl Executor for ScopeExec<'_> {
     }
 
     fn run(&self, sql: String, params: Vec<Param>) -> impl Future<Output = Result<Vec<Row>, Error>> + Send {
-        run_scoped(self.db, self.tenant, sql, params)
+        run_scoped(self.db, self.tenant, sql, params, Ok)
+    }
+
+    fn run_map<T: Send>(
+        &self,
+        sql: String,
+        params: Vec<Param>,
+        map: impl FnMut(Row) -> Result<T, Error> + Send,
+    ) -> impl Future<Output = Result<Vec<T>, Error>> + Send {
+        run_scoped(self.db, self.tenant, sql, params, map)
     }
 }
 
@@ -542,6 +559,16 @@ impl Executor for TxExec<'_, '_> {
         let refs: Vec<&(dyn tokio_postgres::types::ToSql + Sync)> = params.iter().map(|p| p.as_ref() as _).collect();
         self.tx.query(&sql, &refs).await
     }
+
+    async fn run_map<T: Send>(
+        &self,
+        sql: String,
+        params: Vec<Param>,
+        map: impl FnMut(Row) -> Result<T, Error> + Send,
+    ) -> Result<Vec<T>, Error> {
+        let refs: Vec<&(dyn tokio_postgres::types::ToSql + Sync)> = params.iter().map(|p| p.as_ref() as _).collect();
+        self.tx.query_map(&sql, &refs, map).await
+    }
 }
 
 /// Global models outside any tenant: plain pooled statements.
@@ -559,16 +586,27 @@ impl Executor for GlobalExec<'_> {
         let refs: Vec<&(dyn tokio_postgres::types::ToSql + Sync)> = params.iter().map(|p| p.as_ref() as _).collect();
         self.db.query(&sql, &refs).await
     }
+
+    async fn run_map<T: Send>(
+        &self,
+        sql: String,
+        params: Vec<Param>,
+        map: impl FnMut(Row) -> Result<T, Error> + Send,
+    ) -> Result<Vec<T>, Error> {
+        let refs: Vec<&(dyn tokio_postgres::types::ToSql + Sync)> = params.iter().map(|p| p.as_ref() as _).collect();
+        self.db.conn().await?.query_map(&sql, &refs, map).await
+    }
 }
 
 /// `BEGIN`, the tenant binding ([`set_local`], else `SELECT trato_set_tenant($1)`), the statement and
-/// `COMMIT` in one round trip.
-pub(crate) async fn run_scoped(
+/// `COMMIT` in one round trip; the statement's rows are mapped as they arrive.
+pub(crate) async fn run_scoped<T>(
     db: &Db,
     tenant: &str,
     sql: impl AsRef<str>,
     params: Vec<Param>,
-) -> Result<Vec<Row>, Error> {
+    map: impl FnMut(Row) -> Result<T, Error>,
+) -> Result<Vec<T>, Error> {
     let sql = sql.as_ref();
     let conn = db.conn().await?;
     let client = &conn.obj;
@@ -581,7 +619,7 @@ pub(crate) async fn run_scoped(
             let stmt = client.prepare_cached(sql).await.map_err(|e| Error::from_pg(e, ctx))?;
             let (begin, result, commit) = tokio::join!(
                 client.batch_execute(&begin_sql),
-                client.query(&stmt, &refs),
+                crate::client::map_rows(client, &stmt, &refs, ctx, map),
                 client.batch_execute("COMMIT"),
             );
             (begin, Ok(()), result, commit)
@@ -593,7 +631,7 @@ pub(crate) async fn run_scoped(
             let (begin, bound, result, commit) = tokio::join!(
                 client.batch_execute("BEGIN"),
                 client.query(&set, std::slice::from_ref(&tenant_param)),
-                client.query(&stmt, &refs),
+                crate::client::map_rows(client, &stmt, &refs, ctx, map),
                 client.batch_execute("COMMIT"),
             );
             (begin, bound.map(drop), result, commit)
@@ -606,7 +644,7 @@ pub(crate) async fn run_scoped(
     begin.map_err(|e| Error::from_pg(e, ctx))?;
     bound.map_err(|e| Error::from_pg(e, ctx))?;
     // A failed statement aborts the transaction; the COMMIT then rolls it back, so nothing is left behind.
-    let rows = result.map_err(|e| Error::from_pg(e, ctx))?;
+    let rows = result?;
     commit.map_err(|e| Error::from_pg(e, ctx))?;
     Ok(rows)
 }

@@ -76,6 +76,16 @@ impl Tx<'_> {
         client::query(&self.inner, &self.shared, sql, params).await
     }
 
+    /// [`Tx::query`], each row mapped as it arrives.
+    pub(crate) async fn query_map<T>(
+        &self,
+        sql: &str,
+        params: Params<'_>,
+        map: impl FnMut(Row) -> Result<T, Error>,
+    ) -> Result<Vec<T>, Error> {
+        client::query_map(&self.inner, &self.shared, sql, params, map).await
+    }
+
     pub async fn query_one(&self, sql: &str, params: Params<'_>) -> Result<Row, Error> {
         client::one(self.query(sql, params).await?)
     }

@@ -775,3 +775,42 @@ async fn bulk_create_stores_exactly_what_single_creates_store() {
         assert_ne!(same[0].id, same[1].id);
     }
 }
+
+/// Rows are decoded as they arrive: a row that fails to decode ends the read with an error (not a panic),
+/// the rest of the stream is drained, and the connection (the only one) is clean for the next statement.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_row_that_fails_to_decode_fails_the_read_and_leaves_the_connection_usable() {
+    let t = TestDb::new().await;
+    members(&t).await;
+    let db = t.app_pool("connection_limit=1");
+    let s = writer(&db, "u_owner", "org_a").await;
+    for k in 0..50 {
+        s.repo::<Company>()
+            .create(CompanyCreate::new(format!("c{k}")).employees(k))
+            .await
+            .expect("create");
+    }
+    // The model reads `employees` as INTEGER; as BIGINT every row fails to decode (and this statement was
+    // never prepared before, so the server describes the new type).
+    t.pool("")
+        .conn()
+        .await
+        .expect("conn")
+        .batch_execute("ALTER TABLE companies ALTER COLUMN employees TYPE bigint")
+        .await
+        .expect("alter");
+    let read = s.repo::<Company>().find_many(Query::new().take(50)).await;
+    assert!(read.is_err(), "a row of the wrong type must fail the read: {read:?}");
+    // Same (only) connection: no leftover rows, no open transaction, no binding.
+    let n = s.repo::<Deal>().count(Filter::all()).await.expect("next statement");
+    assert_eq!(n, 0);
+    let left: String = db
+        .conn()
+        .await
+        .expect("conn")
+        .query_one("SELECT coalesce(current_setting('trato.tenant_id', true), '')", &[])
+        .await
+        .expect("setting")
+        .get(0);
+    assert_eq!(left, "");
+}
