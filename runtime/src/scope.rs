@@ -8,6 +8,7 @@
 
 use std::future::Future;
 use std::marker::PhantomData;
+use std::sync::atomic::{AtomicBool, Ordering};
 
 use tokio_postgres::Row;
 
@@ -360,16 +361,13 @@ impl<A: Access> TenantScope<A> {
         let audit = self.audit_ctx();
         self.db
             .transaction(opts, async |tx| {
-                match set_local(&tenant) {
-                    Some(sql) => tx.batch_execute(&sql).await?,
-                    None => {
-                        tx.query(SET_TENANT, &[&tenant]).await?;
-                    }
-                }
+                // The tenant is bound by the first statement, pipelined with it (one round trip fewer).
+                let bound = AtomicBool::new(false);
                 let mut scoped = ScopedTx {
                     tx,
                     tenant: &tenant,
                     audit,
+                    bound: &bound,
                     _a: PhantomData,
                 };
                 f(&mut scoped).await
@@ -383,6 +381,8 @@ pub struct ScopedTx<'t, 'c, A: Access> {
     tx: &'t mut Tx<'c>,
     tenant: &'t str,
     audit: Option<AuditCtx<'t>>,
+    /// Whether the tenant is bound yet: the first statement sends the binding ahead of itself.
+    bound: &'t AtomicBool,
     _a: PhantomData<A>,
 }
 
@@ -398,6 +398,7 @@ impl<'c, A: Access> ScopedTx<'_, 'c, A> {
             tx: self.tx,
             tenant: Some(self.tenant),
             audit: self.audit,
+            bound: Some(self.bound),
         }
     }
 
@@ -414,9 +415,7 @@ impl<'c, A: Access> ScopedTx<'_, 'c, A> {
     }
 
     pub async fn raw(&self, query: RawSql) -> Result<Vec<Row>, Error> {
-        let params: Vec<&(dyn tokio_postgres::types::ToSql + Sync)> =
-            query.params.iter().map(|p| p.as_ref() as _).collect();
-        self.tx.query(query.sql, &params).await
+        self.exec().run(query.sql.to_string(), query.params).await
     }
 
     pub fn tenant(&self) -> &str {
@@ -539,11 +538,35 @@ impl Executor for ScopeExec<'_> {
     }
 }
 
-/// Inside a transaction (already bound to its tenant, if it has one).
+/// Inside a transaction (of a tenant scope: bound to its tenant by the first statement).
 pub struct TxExec<'t, 'c> {
     tx: &'t Tx<'c>,
     tenant: Option<&'t str>,
     audit: Option<AuditCtx<'t>>,
+    /// Set once the tenant is bound in this transaction (`None`: nothing to bind).
+    bound: Option<&'t AtomicBool>,
+}
+
+impl TxExec<'_, '_> {
+    /// Runs `statement`; the first statement of a scoped transaction is preceded by the tenant binding,
+    /// sent in the same round trip (requests on one connection are answered in order, and the binding's
+    /// is sent first because `join!` polls it first).
+    async fn bound<R>(&self, statement: impl Future<Output = Result<R, Error>>) -> Result<R, Error> {
+        let first = self.bound.is_some_and(|b| !b.swap(true, Ordering::AcqRel));
+        let (Some(tenant), true) = (self.tenant, first) else {
+            return statement.await;
+        };
+        let (binding, result) = match set_local(tenant) {
+            Some(sql) => tokio::join!(self.tx.batch_execute(&sql), statement),
+            None => {
+                let param: [&(dyn tokio_postgres::types::ToSql + Sync); 1] = [&tenant];
+                let (b, r) = tokio::join!(self.tx.query(SET_TENANT, &param), statement);
+                (b.map(drop), r)
+            }
+        };
+        binding?;
+        result
+    }
 }
 
 impl Executor for TxExec<'_, '_> {
@@ -557,7 +580,7 @@ impl Executor for TxExec<'_, '_> {
 
     async fn run(&self, sql: String, params: Vec<Param>) -> Result<Vec<Row>, Error> {
         let refs: Vec<&(dyn tokio_postgres::types::ToSql + Sync)> = params.iter().map(|p| p.as_ref() as _).collect();
-        self.tx.query(&sql, &refs).await
+        self.bound(self.tx.query(&sql, &refs)).await
     }
 
     async fn run_map<T: Send>(
@@ -567,7 +590,7 @@ impl Executor for TxExec<'_, '_> {
         map: impl FnMut(Row) -> Result<T, Error> + Send,
     ) -> Result<Vec<T>, Error> {
         let refs: Vec<&(dyn tokio_postgres::types::ToSql + Sync)> = params.iter().map(|p| p.as_ref() as _).collect();
-        self.tx.query_map(&sql, &refs, map).await
+        self.bound(self.tx.query_map(&sql, &refs, map)).await
     }
 }
 

@@ -814,3 +814,53 @@ async fn a_row_that_fails_to_decode_fails_the_read_and_leaves_the_connection_usa
         .get(0);
     assert_eq!(left, "");
 }
+
+/// A scoped transaction binds its tenant with its first statement (pipelined, one round trip fewer):
+/// whatever that statement is (raw SQL included), and however many statements start together, the binding
+/// reaches the server first.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_scoped_transaction_binds_the_tenant_before_its_first_statement() {
+    let t = TestDb::new().await;
+    members(&t).await;
+    let db = t.app_pool("connection_limit=1");
+    let a = writer(&db, "u_owner", "org_a").await;
+    let b = writer(&db, "u_b", "org_b").await;
+    a.repo::<Company>()
+        .create(CompanyCreate::new("of a".into()))
+        .await
+        .expect("a");
+    b.repo::<Company>()
+        .create(CompanyCreate::new("of b".into()))
+        .await
+        .expect("b");
+    let setting = a
+        .transaction(TxOptions::default(), async |tx| {
+            let rows = tx.raw(sql!("SELECT current_setting('trato.tenant_id')")).await?;
+            Ok(rows[0].get::<_, String>(0))
+        })
+        .await
+        .expect("raw first");
+    assert_eq!(setting, "org_a");
+    let (count, names) = b
+        .transaction(TxOptions::default(), async |tx| {
+            let r = tx.repo::<Company>();
+            let (count, rows) = tokio::join!(r.count(Filter::all()), r.find_many(Query::new()));
+            Ok((count?, rows?.into_iter().map(|c| c.name).collect::<Vec<_>>()))
+        })
+        .await
+        .expect("two at once");
+    assert_eq!((count, names), (1, vec!["of b".to_string()]));
+    // Nothing to bind when nothing runs, and nothing left behind either way.
+    a.transaction(TxOptions::default(), async |_| Ok(()))
+        .await
+        .expect("empty");
+    let left: String = db
+        .conn()
+        .await
+        .expect("conn")
+        .query_one("SELECT coalesce(current_setting('trato.tenant_id', true), '')", &[])
+        .await
+        .expect("setting")
+        .get(0);
+    assert_eq!(left, "");
+}
