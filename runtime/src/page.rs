@@ -47,11 +47,12 @@ impl<A: Access> TenantScope<A> {
         let (items, total) = self
             .transaction(TxOptions::repeatable_read().read_only(), async |tx| {
                 let repo = tx.repo::<M>();
-                let items = repo
-                    .find_many_with(query().skip((page - 1) * page_size).take(page_size), include)
-                    .await?;
-                let total = repo.count(query().filter).await?;
-                Ok((items, total))
+                // Pipelined on the transaction's connection: the count does not wait for the items.
+                let (items, total) = tokio::join!(
+                    repo.find_many_with(query().skip((page - 1) * page_size).take(page_size), include),
+                    repo.count(query().filter)
+                );
+                Ok((items?, total?))
             })
             .await?;
         Ok(Page {
