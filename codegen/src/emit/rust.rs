@@ -305,10 +305,24 @@ fn model_file(schema: &Schema, model: &Model, source: &str) -> TokenStream {
             pub #ident: #ty,
         })
     });
+    // Only the models this one's relations name: a glob of the parent module would make every model see every
+    // other, and the compiler's work would grow with the square of the schema.
+    let mut targets: Vec<&str> = model
+        .fields
+        .iter()
+        .filter(|f| !f.ignored)
+        .filter_map(|f| f.ty.relation())
+        .map(|rel| schema.model(rel.target).name.as_str())
+        .filter(|t| *t != model.name)
+        .collect();
+    targets.sort_unstable();
+    targets.dedup();
+    let targets: Vec<_> = targets.iter().map(|t| format_ident!("{}", t)).collect();
+    // (Unused when no relation handle names the target, e.g. a composite key.)
+    let imports = (!targets.is_empty()).then(|| quote!(#[allow(unused_imports)] use super::{#(#targets),*};));
     quote! {
         #![doc = #file_doc]
-        #[allow(unused_imports)]
-        use super::*;
+        #imports
         #d
         #[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq, ::trato_hive_runtime::__private::serde::Serialize, ::trato_hive_runtime::__private::serde::Deserialize, ::trato_hive_runtime::Model)]
         #[serde(crate = "::trato_hive_runtime::__private::serde")]
