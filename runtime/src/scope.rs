@@ -559,8 +559,11 @@ impl TxExec<'_, '_> {
         let (binding, result) = match set_local(tenant) {
             Some(sql) => tokio::join!(self.tx.batch_execute(&sql), statement),
             None => {
+                // Prepared first: a prepare on a cache miss would let an already prepared statement reach
+                // the server before the binding's Bind/Execute.
+                let set = self.tx.prepare(SET_TENANT).await?;
                 let param: [&(dyn tokio_postgres::types::ToSql + Sync); 1] = [&tenant];
-                let (b, r) = tokio::join!(self.tx.query(SET_TENANT, &param), statement);
+                let (b, r) = tokio::join!(self.tx.query_prepared(&set, &param), statement);
                 (b.map(drop), r)
             }
         };

@@ -76,6 +76,26 @@ impl Tx<'_> {
         client::query(&self.inner, &self.shared, sql, params).await
     }
 
+    /// The statement, prepared on this transaction's connection (once: the pool's cache keeps it).
+    pub(crate) async fn prepare(&self, sql: &str) -> Result<tokio_postgres::Statement, Error> {
+        self.inner
+            .prepare_cached(sql)
+            .await
+            .map_err(|e| Error::from_pg(e, &self.shared.ctx))
+    }
+
+    /// Runs a statement [`Tx::prepare`] returned.
+    pub(crate) async fn query_prepared(
+        &self,
+        stmt: &tokio_postgres::Statement,
+        params: Params<'_>,
+    ) -> Result<Vec<Row>, Error> {
+        self.inner
+            .query(stmt, params)
+            .await
+            .map_err(|e| Error::from_pg(e, &self.shared.ctx))
+    }
+
     /// [`Tx::query`], each row mapped as it arrives.
     pub(crate) async fn query_map<T>(
         &self,

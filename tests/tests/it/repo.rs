@@ -864,3 +864,52 @@ async fn a_scoped_transaction_binds_the_tenant_before_its_first_statement() {
         .get(0);
     assert_eq!(left, "");
 }
+
+/// The bound-function binding (a tenant id that cannot be written into the statement) must also reach the
+/// server before the first statement of a transaction, even on a connection that has never prepared it
+/// while the statement itself is already prepared there (a plain tenant ran it first).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_fresh_connection_binds_an_odd_tenant_before_the_first_statement_of_a_transaction() {
+    let t = TestDb::new().await;
+    let odd = "o'dd tenant";
+    t.pool("")
+        .conn()
+        .await
+        .expect("conn")
+        .client()
+        .execute(
+            "INSERT INTO organizations (id, name, slug, updated_at) VALUES ($1, 'O', 'o', now()), ('plain', 'P', 'p', now())",
+            &[&odd],
+        )
+        .await
+        .expect("org");
+    t.pool("")
+        .conn()
+        .await
+        .expect("conn")
+        .client()
+        .execute(
+            "INSERT INTO companies (id, organization_id, name, updated_at) VALUES ('c1', $1, 'C', now())",
+            &[&odd],
+        )
+        .await
+        .expect("company");
+    let db = t.app_pool("connection_limit=1");
+    let sys = system(&db, "fresh binding");
+    let plain = sys.tenant("plain").await.expect("plain scope");
+    let none = plain
+        .transaction(TxOptions::default(), async |tx| {
+            tx.repo::<Company>().count(Filter::all()).await
+        })
+        .await
+        .expect("plain count");
+    assert_eq!(none, 0);
+    let s = sys.tenant(odd).await.expect("scope");
+    let n = s
+        .transaction(TxOptions::default(), async |tx| {
+            tx.repo::<Company>().count(Filter::all()).await
+        })
+        .await
+        .expect("count");
+    assert_eq!(n, 1, "the count ran after the binding");
+}
