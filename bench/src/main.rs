@@ -1,15 +1,18 @@
-//! `cargo xtask bench db [--quick | --callgrind] [--only TEXT]`: the generated repositories against
-//! hand-written tokio-postgres with prepared statements running the same SQL, measured in one run on one
-//! server this binary starts.
+//! `cargo xtask bench db [--quick | --callgrind] [--only TEXT] [--peers sqlx,sea-orm,diesel-async]`: the
+//! generated repositories against hand-written tokio-postgres with prepared statements running the same
+//! SQL, and against the peers compiled in by their cargo features, measured in one run on one server this
+//! binary starts.
 //!
 //! Ours runs as an application does: as the application role, tenant-scoped (each statement pipelined with
 //! `BEGIN`, the tenant binding and `COMMIT`), under row-level security. Raw runs the same statement on its
 //! own, as the table owner, each statement prepared once: on one held connection and through a pool. The
-//! cost of binding the tenant is inside the ratio, on purpose. Rounds are interleaved in shuffled order;
-//! each round gives a ratio (ours / raw) per scenario; the report gives the median ratio and its
-//! interquartile range, and flags scenarios whose raw timings varied by more than 10% between rounds.
-//! Results of ours and raw are compared (checksums) before timing, so both do the same work. `--callgrind`
-//! counts client-side instructions per operation instead (run under valgrind by xtask).
+//! cost of binding the tenant is inside the ratio, on purpose. Peers (`sqlx_peer`, `sea_orm_peer`,
+//! `diesel_peer`) run raw's statements their own documented way, as the owner. Rounds are interleaved in
+//! shuffled order, the sides in a different order every round; each round gives a ratio per scenario; the
+//! report gives the median ratio and its interquartile range, and flags scenarios whose raw timings varied
+//! by more than 10% between rounds. Every side's results are compared (checksums) before timing, so all do
+//! the same work. `--callgrind` counts client-side instructions per operation instead (run under valgrind
+//! by xtask), ours and raw.
 
 use std::time::{Duration, Instant};
 
