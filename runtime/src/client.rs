@@ -306,17 +306,7 @@ pub(crate) async fn query<C: GenericClient + Sync>(
     sql: &str,
     params: Params<'_>,
 ) -> Result<Vec<Row>, Error> {
-    let started = Instant::now();
-    let stmt = c
-        .prepare_cached(sql)
-        .await
-        .map_err(|e| Error::from_pg(e, &shared.ctx))?;
-    let result = c.query(&stmt, params).await.map_err(|e| Error::from_pg(e, &shared.ctx));
-    log_statement(shared, sql, params.len(), result.as_ref().ok().map(Vec::len), started);
-    if let Err(e) = &result {
-        tracing::warn!(target: "trato_hive::query", statement = sql, error = %e, "query failed");
-    }
-    result
+    query_map(c, shared, sql, params, Ok).await
 }
 
 pub(crate) async fn execute<C: GenericClient + Sync>(

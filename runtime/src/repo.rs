@@ -753,14 +753,6 @@ impl<E: Executor> Executor for &E {
         (**self).audit()
     }
 
-    fn run(
-        &self,
-        sql: String,
-        params: Vec<Param>,
-    ) -> impl std::future::Future<Output = Result<Vec<Row>, Error>> + Send {
-        (**self).run(sql, params)
-    }
-
     fn run_map<T: Send>(
         &self,
         sql: String,

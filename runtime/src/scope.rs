@@ -497,8 +497,11 @@ pub trait Executor: Sync {
     fn audit(&self) -> Option<AuditCtx<'_>> {
         None
     }
-    fn run(&self, sql: String, params: Vec<Param>) -> impl Future<Output = Result<Vec<Row>, Error>> + Send;
-    /// [`Executor::run`], each row mapped as it arrives (decoding overlaps the arrival of the next row).
+    /// Runs a statement and returns its rows.
+    fn run(&self, sql: String, params: Vec<Param>) -> impl Future<Output = Result<Vec<Row>, Error>> + Send {
+        self.run_map(sql, params, Ok)
+    }
+    /// Runs a statement, each row mapped as it arrives (decoding overlaps the arrival of the next row).
     fn run_map<T: Send>(
         &self,
         sql: String,
@@ -522,10 +525,6 @@ impl Executor for ScopeExec<'_> {
 
     fn audit(&self) -> Option<AuditCtx<'_>> {
         self.audit
-    }
-
-    fn run(&self, sql: String, params: Vec<Param>) -> impl Future<Output = Result<Vec<Row>, Error>> + Send {
-        run_scoped(self.db, self.tenant, sql, params, Ok)
     }
 
     fn run_map<T: Send>(
@@ -581,11 +580,6 @@ impl Executor for TxExec<'_, '_> {
         self.audit
     }
 
-    async fn run(&self, sql: String, params: Vec<Param>) -> Result<Vec<Row>, Error> {
-        let refs: Vec<&(dyn tokio_postgres::types::ToSql + Sync)> = params.iter().map(|p| p.as_ref() as _).collect();
-        self.bound(self.tx.query(&sql, &refs)).await
-    }
-
     async fn run_map<T: Send>(
         &self,
         sql: String,
@@ -606,11 +600,6 @@ pub struct GlobalExec<'a> {
 impl Executor for GlobalExec<'_> {
     fn tenant(&self) -> Option<&str> {
         None
-    }
-
-    async fn run(&self, sql: String, params: Vec<Param>) -> Result<Vec<Row>, Error> {
-        let refs: Vec<&(dyn tokio_postgres::types::ToSql + Sync)> = params.iter().map(|p| p.as_ref() as _).collect();
-        self.db.query(&sql, &refs).await
     }
 
     async fn run_map<T: Send>(

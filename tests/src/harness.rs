@@ -103,6 +103,18 @@ impl std::fmt::Debug for TestDb {
     }
 }
 
+/// The tenant binding a pooled connection of `db` carries outside any transaction (`""` when none: it must
+/// always be none, since the runtime binds only with `SET LOCAL`).
+pub async fn tenant_left_bound(db: &Db) -> String {
+    db.conn()
+        .await
+        .expect("conn")
+        .query_one("SELECT coalesce(current_setting('trato.tenant_id', true), '')", &[])
+        .await
+        .expect("setting")
+        .get(0)
+}
+
 impl TestDb {
     /// A database with the Trato Hive schema (every migration applied).
     pub async fn new() -> TestDb {

@@ -5,6 +5,7 @@ use std::sync::{Arc, Mutex};
 
 use trato_hive_db::runtime::{sql, Case, Db, Error, Filter, MemberScope, Query, ReadWrite, TenantScope, TxOptions};
 use trato_hive_db::*;
+use trato_tests::harness::tenant_left_bound;
 use trato_tests::TestDb;
 
 /// Users u_owner, u_viewer (org_a) and u_b (org_b), written as the superuser.
@@ -702,14 +703,7 @@ async fn both_ways_of_binding_the_tenant_isolate_and_leave_nothing_behind() {
             .await
             .expect("tx count");
         assert_eq!(in_tx, 1);
-        let left: String = db
-            .conn()
-            .await
-            .expect("conn")
-            .query_one("SELECT coalesce(current_setting('trato.tenant_id', true), '')", &[])
-            .await
-            .expect("setting")
-            .get(0);
+        let left = tenant_left_bound(&db).await;
         assert_eq!(left, "", "the binding must end with its transaction");
     }
 }
@@ -804,14 +798,7 @@ async fn a_row_that_fails_to_decode_fails_the_read_and_leaves_the_connection_usa
     // Same (only) connection: no leftover rows, no open transaction, no binding.
     let n = s.repo::<Deal>().count(Filter::all()).await.expect("next statement");
     assert_eq!(n, 0);
-    let left: String = db
-        .conn()
-        .await
-        .expect("conn")
-        .query_one("SELECT coalesce(current_setting('trato.tenant_id', true), '')", &[])
-        .await
-        .expect("setting")
-        .get(0);
+    let left = tenant_left_bound(&db).await;
     assert_eq!(left, "");
 }
 
@@ -854,14 +841,7 @@ async fn a_scoped_transaction_binds_the_tenant_before_its_first_statement() {
     a.transaction(TxOptions::default(), async |_| Ok(()))
         .await
         .expect("empty");
-    let left: String = db
-        .conn()
-        .await
-        .expect("conn")
-        .query_one("SELECT coalesce(current_setting('trato.tenant_id', true), '')", &[])
-        .await
-        .expect("setting")
-        .get(0);
+    let left = tenant_left_bound(&db).await;
     assert_eq!(left, "");
 }
 

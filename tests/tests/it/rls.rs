@@ -3,6 +3,7 @@
 //! stop a row from referencing another organization's row.
 
 use trato_hive_runtime::{Error, TxOptions};
+use trato_tests::harness::tenant_left_bound;
 use trato_tests::TestDb;
 
 /// Two organizations with a company and a deal each, written as the superuser (which bypasses RLS).
@@ -86,14 +87,7 @@ async fn raw_sql_sees_only_the_bound_tenant_and_nothing_unbound() {
         .expect("count")
         .get(0);
     assert_eq!(unbound, 0);
-    let setting: String = app
-        .conn()
-        .await
-        .expect("conn")
-        .query_one("SELECT coalesce(current_setting('trato.tenant_id', true), '')", &[])
-        .await
-        .expect("setting")
-        .get(0);
+    let setting = tenant_left_bound(&app).await;
     assert_eq!(setting, "", "the binding did not leak into the pooled session");
 }
 
