@@ -5,6 +5,7 @@
 
 mod model;
 mod pg_enum;
+mod sql;
 
 use proc_macro::TokenStream;
 
@@ -21,6 +22,14 @@ pub fn derive_model(input: TokenStream) -> TokenStream {
 pub fn derive_pg_enum(input: TokenStream) -> TokenStream {
     let input = syn::parse_macro_input!(input as syn::DeriveInput);
     pg_enum::derive(&input).into()
+}
+
+/// The checked expansion of the runtime's `sql!` (which forwards here with its crate path first): see
+/// `sql.rs`. Not for direct use.
+#[doc(hidden)]
+#[proc_macro]
+pub fn __checked_sql(input: TokenStream) -> TokenStream {
+    sql::expand(input.into()).into()
 }
 
 /// Snapshot tests of the expansions: the pretty-printed output of each derive for a representative input,

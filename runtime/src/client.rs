@@ -154,13 +154,16 @@ impl Db {
         self.pool.is_closed()
     }
 
-    /// Runs one statement on a pooled connection and returns its rows.
+    /// Runs one statement on a pooled connection and returns its rows. The SQL guard checks it first
+    /// ([`Error::RefusedSql`]).
     pub async fn query(&self, sql: &str, params: Params<'_>) -> Result<Vec<Row>, Error> {
+        guard_plain(sql, &self.inner)?;
         self.conn().await?.query(sql, params).await
     }
 
     /// Runs one statement on a pooled connection and returns the number of rows it changed.
     pub async fn execute(&self, sql: &str, params: Params<'_>) -> Result<u64, Error> {
+        guard_plain(sql, &self.inner)?;
         self.conn().await?.execute(sql, params).await
     }
 }
@@ -180,11 +183,16 @@ impl std::fmt::Debug for Conn {
 }
 
 impl Conn {
+    /// Runs a statement and returns its rows. Like every statement application code hands to the plain
+    /// client, it is checked by the SQL guard first: nothing that touches the tenant binding (`trato.*`,
+    /// `set_config`, the data layer's functions), changes the role, or runs a DO block reaches the server
+    /// ([`Error::RefusedSql`]).
     pub async fn query(&self, sql: &str, params: Params<'_>) -> Result<Vec<Row>, Error> {
+        guard_plain(sql, &self.shared)?;
         query(&self.obj, &self.shared, sql, params).await
     }
 
-    /// [`Conn::query`], each row mapped as it arrives.
+    /// [`Conn::query`], each row mapped as it arrives; the runtime's own statements, not guarded.
     pub(crate) async fn query_map<T>(
         &self,
         sql: &str,
@@ -195,26 +203,55 @@ impl Conn {
     }
 
     pub async fn query_one(&self, sql: &str, params: Params<'_>) -> Result<Row, Error> {
-        one(query(&self.obj, &self.shared, sql, params).await?)
+        one(self.query(sql, params).await?)
     }
 
     pub async fn query_opt(&self, sql: &str, params: Params<'_>) -> Result<Option<Row>, Error> {
-        opt(query(&self.obj, &self.shared, sql, params).await?)
+        opt(self.query(sql, params).await?)
     }
 
     pub async fn execute(&self, sql: &str, params: Params<'_>) -> Result<u64, Error> {
+        guard_plain(sql, &self.shared)?;
         execute(&self.obj, &self.shared, sql, params).await
     }
 
-    /// Runs several statements separated by `;`, without parameters (simple query protocol).
+    /// Runs several statements separated by `;`, without parameters (simple query protocol); each is
+    /// guarded.
     pub async fn batch_execute(&self, sql: &str) -> Result<(), Error> {
+        guard_plain(sql, &self.shared)?;
         batch(&self.obj, &self.shared, sql).await
     }
 
-    /// The underlying tokio-postgres client, for what this API does not cover.
-    pub fn client(&self) -> &tokio_postgres::Client {
-        &self.obj
+    /// The runtime's own catalog reads (the role check), not guarded.
+    pub(crate) async fn query_internal(&self, sql: &str, params: Params<'_>) -> Result<Vec<Row>, Error> {
+        query(&self.obj, &self.shared, sql, params).await
     }
+
+    /// Takes the connection out of the pool for good and returns the underlying tokio-postgres client, for
+    /// what this API does not cover (COPY, notifications). What is sent through it is not guarded, so the
+    /// connection never goes back to the pool: whatever session state it is left with (a setting, a
+    /// role) closes with it instead of reaching the next checkout.
+    pub fn detach(self) -> deadpool_postgres::ClientWrapper {
+        Object::take(self.obj)
+    }
+}
+
+/// Runs the SQL guard on SQL handed to the plain client: temporary objects only when the pool discards them
+/// at every checkout (`recycle=clean`).
+pub(crate) fn guard_plain(sql: &str, shared: &Shared) -> Result<(), Error> {
+    let ctx = match shared.cfg.recycle {
+        crate::config::Recycle::Clean => trato_sqlguard::Context::PlainReset,
+        _ => trato_sqlguard::Context::Plain,
+    };
+    guard(sql, ctx)
+}
+
+/// Runs the SQL guard on application SQL.
+pub(crate) fn guard(sql: &str, ctx: trato_sqlguard::Context) -> Result<(), Error> {
+    trato_sqlguard::check(sql, ctx).map_err(|r| Error::RefusedSql {
+        near: sql.get(r.start..r.end).unwrap_or_default().chars().take(80).collect(),
+        reason: r.message,
+    })
 }
 
 /// A connection outside the pool (the migrator's), with the same TLS settings.

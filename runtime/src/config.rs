@@ -137,24 +137,23 @@ const IGNORED_PARAMS: &[&str] = &[
 impl DbConfig {
     /// Parses a `postgresql://user:password@host:port/database?options` URL.
     pub fn from_url(url: &str) -> Result<DbConfig, Error> {
-        let url = url.trim();
-        let password = url_password(url);
-        let redact = |msg: String| match &password {
-            Some(p) if !p.is_empty() => msg.replace(p.as_str(), "***"),
-            _ => msg,
-        };
+        // The password is cut out before anything else reads the URL: what parses, splits and reports on
+        // the URL below never holds it, so no message can contain any of its bytes, whatever they are
+        // (an unencoded `/`, `?` or `@` in it used to move the split points and leak a part).
+        let (url, password) = split_password(url.trim());
+        let url = url.as_str();
         if !(url.starts_with("postgresql://") || url.starts_with("postgres://")) {
-            return Err(Error::Config(redact(format!(
+            return Err(Error::Config(format!(
                 "the database URL must start with postgresql:// (got `{}`)",
                 redact_url(url)
-            ))));
+            )));
         }
         let (base, query) = match url.split_once('?') {
             Some((b, q)) => (b, q),
             None => (url, ""),
         };
         let mut pg = tokio_postgres::Config::from_str(base)
-            .map_err(|e| Error::Config(redact(format!("malformed database URL `{}`: {e}", redact_url(url)))))?;
+            .map_err(|e| Error::Config(format!("malformed database URL `{}`: {e}", redact_url(url))))?;
         let cores = std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1);
         let mut cfg = DbConfig {
             pg: tokio_postgres::Config::new(),
@@ -234,6 +233,9 @@ impl DbConfig {
         }
         if pg.get_application_name().is_none() {
             pg.application_name("trato-hive");
+        }
+        if let Some(password) = password {
+            pg.password(password);
         }
         cfg.pg = pg;
         Ok(cfg)
@@ -342,32 +344,55 @@ pub(crate) fn parse_dotenv(text: &str, name: &str) -> Option<String> {
     })
 }
 
-/// The password part of a URL, decoded, to redact it from any message.
-fn url_password(url: &str) -> Option<String> {
-    let rest = url.split_once("://")?.1;
-    let auth = rest.split(['/', '?']).next()?;
-    let userinfo = auth.rsplit_once('@')?.0;
-    let (_, pw) = userinfo.split_once(':')?;
-    Some(percent_decode(pw))
+/// Where the password of a `scheme://user:password@host...` URL lies: `(start, end)` byte offsets, the
+/// `:` before it and the `@` after it excluded. The password may hold unencoded `:`, `/`, `?` and `@`: it
+/// ends at the last `@` followed by something shaped like a host (up to the next `/`, `?` or the end),
+/// preferring one with no `?` before it (so an `@` in a query option is not taken for the end). When in
+/// doubt it takes more: it is what is redacted, and redacting a little of the host is better than
+/// printing a little of a password.
+fn password_span(url: &str) -> Option<(usize, usize)> {
+    let start = url.find("://")? + 3;
+    let rest = &url[start..];
+    let colon = rest.find([':', '@', '/', '?'])?;
+    if rest.as_bytes()[colon] != b':' {
+        return None;
+    }
+    let pw_start = start + colon + 1;
+    let hostish = |at: usize| {
+        let after = &url[at + 1..];
+        let host = &after[..after.find(['/', '?']).unwrap_or(after.len())];
+        !host.is_empty()
+            && host
+                .bytes()
+                .all(|b| b.is_ascii_alphanumeric() || b".-_:[]%,".contains(&b))
+    };
+    let ats: Vec<usize> = url[pw_start..].match_indices('@').map(|(i, _)| pw_start + i).collect();
+    let end = ats
+        .iter()
+        .rev()
+        .find(|&&at| hostish(at) && !url[pw_start..at].contains('?'))
+        .or_else(|| ats.iter().rev().find(|&&at| hostish(at)))
+        .or(ats.last())?;
+    Some((pw_start, *end))
+}
+
+/// The URL without its password (`user@host...`), and the password, percent-decoded.
+fn split_password(url: &str) -> (String, Option<String>) {
+    match password_span(url) {
+        Some((start, end)) => (
+            [&url[..start - 1], &url[end..]].concat(),
+            Some(percent_decode(&url[start..end])),
+        ),
+        None => (url.to_string(), None),
+    }
 }
 
 /// The URL with its password replaced by `***`.
 pub fn redact_url(url: &str) -> String {
-    let Some((scheme, rest)) = url.split_once("://") else {
-        return url.to_string();
-    };
-    let (auth, tail) = match rest.find(['/', '?']) {
-        Some(i) => rest.split_at(i),
-        None => (rest, ""),
-    };
-    let auth = match auth.rsplit_once('@') {
-        Some((userinfo, host)) => match userinfo.split_once(':') {
-            Some((user, _)) => format!("{user}:***@{host}"),
-            None => format!("{userinfo}@{host}"),
-        },
-        None => auth.to_string(),
-    };
-    format!("{scheme}://{auth}{tail}")
+    match password_span(url) {
+        Some((start, end)) => [&url[..start], "***", &url[end..]].concat(),
+        None => url.to_string(),
+    }
 }
 
 fn percent_decode(s: &str) -> String {
@@ -454,5 +479,48 @@ mod tests {
         assert_eq!(redact_url("postgresql://u:p@h:1/d?x=1"), "postgresql://u:***@h:1/d?x=1");
         assert_eq!(redact_url("postgresql://u@h/d"), "postgresql://u@h/d");
         assert_eq!(redact_url("postgresql://u:p@w@h/d"), "postgresql://u:***@h/d");
+        assert_eq!(redact_url("postgresql://u:p/w@h/d"), "postgresql://u:***@h/d");
+        // Ambiguous (a `?` in the password and an `@` in the query): more is redacted, nothing leaks.
+        assert_eq!(
+            redact_url("postgresql://u:p?w@h/d?application_name=a@b"),
+            "postgresql://u:***@b"
+        );
+        assert_eq!(
+            redact_url("postgresql://u:pw@h/d?application_name=a@b"),
+            "postgresql://u:***@h/d?application_name=a@b"
+        );
+    }
+
+    /// Every printable ASCII byte, unencoded, in every position of a password: neither the error nor the
+    /// `Debug` output of the configuration, nor the redacted URL, shows a run of 3 or more of its bytes.
+    #[test]
+    fn no_password_byte_leaks_whatever_it_holds() {
+        let specials: Vec<char> = (0x21u8..0x7f).map(char::from).collect();
+        for c in specials {
+            for pw in [format!("{c}zq7{c}x9w"), format!("zq7{c}{c}x9w"), format!("zq7x9w{c}")] {
+                for tail in ["/db", "/db?sslmode=bogus", ":notaport/db", "/db?connection_limit=2"] {
+                    let url = format!("postgresql://app:{pw}@db.example{tail}");
+                    let shown = match DbConfig::from_url(&url) {
+                        Ok(cfg) => format!("{cfg:?} {}", cfg.redacted_url()),
+                        Err(e) => format!("{e} {e:?}"),
+                    };
+                    let shown = format!("{shown} {}", redact_url(&url));
+                    for frag in ["zq7", "x9w"] {
+                        assert!(!shown.contains(frag), "{url}: {shown}");
+                    }
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn an_unencoded_password_still_connects_with_the_right_bytes() {
+        for pw in ["p/w", "p?w", "p@w", "p:w", "a/b?c@d"] {
+            let c = DbConfig::from_url(&format!("postgresql://app:{pw}@h:5433/db?connection_limit=3")).expect(pw);
+            assert_eq!(c.password().as_deref(), Some(pw));
+            assert_eq!(c.host_port(), "h:5433");
+            assert_eq!(c.dbname(), Some("db"));
+            assert_eq!(c.connection_limit, 3);
+        }
     }
 }

@@ -86,6 +86,11 @@ pub enum Error {
     #[error("forbidden: {reason}")]
     Forbidden { reason: String },
 
+    /// The SQL guard refused a statement of application code before it reached the server: it would touch
+    /// the tenant binding, change the role, control a scope's transaction, or run code the guard cannot see.
+    #[error("refused SQL: {reason} (at `{near}`)")]
+    RefusedSql { reason: String, near: String },
+
     /// The connected role could bypass row-level security, so scopes refuse to work with it.
     #[error("refusing to run tenant scopes as `{user}`, which {reason}: connect as a login role of `trato_app` (it owns nothing and cannot bypass row-level security)")]
     UnsafeRole { user: String, reason: String },

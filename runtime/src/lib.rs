@@ -37,6 +37,8 @@ pub use tokio_postgres::Row;
 pub use trato_macros::{Model, PgEnum};
 pub use tx::{IsolationLevel, Tx, TxOptions};
 
+/// The driver, for code that works on a detached connection (`Conn::detach`).
+pub use tokio_postgres;
 /// Re-exported so that applications name the same version this crate uses.
 pub use tokio_postgres::types::ToSql;
 
@@ -55,4 +57,5 @@ pub mod __private {
     pub use crate::meta::{enum_from_str_error, NoInput};
     pub use crate::query::Param;
     pub use tokio_postgres::Row;
+    pub use trato_macros::__checked_sql;
 }

@@ -224,6 +224,26 @@ impl Migrator {
     }
 }
 
+impl Migrator {
+    /// Creates a login role that is a member of the application role (`trato_app`), unless one of that name
+    /// exists: the role an application connects as. Runs on the migrator's connection (an owner or a
+    /// superuser); the application's own client refuses role changes and DO blocks.
+    pub async fn create_app_login(cfg: &DbConfig, name: &str, password: &str) -> Result<(), Error> {
+        if password.contains("$trato$") {
+            return Err(Error::Config("the password may not contain `$trato$`".into()));
+        }
+        let session = Session::open(cfg).await?;
+        let ident = format!("\"{}\"", name.replace('"', "\"\""));
+        let literal = format!("'{}'", password.replace('\'', "''"));
+        session
+            .batch(&format!(
+                "DO $trato$ BEGIN CREATE ROLE {ident} LOGIN PASSWORD {literal} IN ROLE trato_app; \
+                 EXCEPTION WHEN duplicate_object OR unique_violation THEN NULL; END $trato$"
+            ))
+            .await
+    }
+}
+
 /// The dedicated connection a migrator works on.
 struct Session {
     client: tokio_postgres::Client,
@@ -235,6 +255,16 @@ impl Session {
     async fn open(cfg: &DbConfig) -> Result<Session, Error> {
         let client = crate::client::connect_direct(cfg).await?;
         let ctx = ErrorContext::of(cfg);
+        // Tenant tables FORCE row-level security, so a migration run by their owner without BYPASSRLS (the
+        // usual case on managed PostgreSQL) would see no rows: an `INSERT ... SELECT` copying nothing and
+        // a `DROP COLUMN` after it would lose data and succeed. With `row_security = off` such a statement
+        // fails instead ("query would be affected by row-level security policy"), rolling the migration
+        // back; a superuser or a BYPASSRLS role is not affected. Session-level: the connection is the
+        // migrator's own and closes with it.
+        client
+            .batch_execute("SET row_security = off")
+            .await
+            .map_err(|e| Error::from_pg(e, &ctx))?;
         Ok(Session {
             client,
             ctx,

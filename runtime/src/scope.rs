@@ -160,6 +160,7 @@ impl Db {
         let rows = run_scoped(
             self,
             tenant_id,
+            true,
             &sql,
             vec![Box::new(tenant_id.to_string()), Box::new(user_id.to_string())],
             Ok,
@@ -205,10 +206,10 @@ impl Db {
         shared
             .role_checked
             .get_or_try_init(|| async {
-                let row = self
+                let rows = self
                     .conn()
                     .await?
-                    .query_one(
+                    .query_internal(
                         "SELECT r.rolsuper, r.rolbypassrls,
                                 EXISTS (SELECT 1 FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
                                          WHERE n.nspname = 'public' AND c.relowner = r.oid AND c.relkind = 'r')
@@ -216,6 +217,7 @@ impl Db {
                         &[],
                     )
                     .await?;
+                let row = crate::client::one(rows)?;
                 let (sup, bypass, owns): (bool, bool, bool) = (row.get(0), row.get(1), row.get(2));
                 if sup || bypass || owns {
                     let what = if sup {
@@ -246,8 +248,14 @@ pub struct SystemScope {
 }
 
 impl SystemScope {
-    /// Enters `tenant_id` with write access, recording the reason.
+    /// Enters `tenant_id` with write access, recording the reason. A blank reason is refused
+    /// ([`Error::Forbidden`]): it is what the audit rows of every write say about why.
     pub async fn tenant(&self, tenant_id: &str) -> Result<TenantScope<ReadWrite>, Error> {
+        if self.reason.trim().is_empty() {
+            return Err(Error::Forbidden {
+                reason: "a system scope needs a reason (it is logged and recorded in every audit row it writes)".into(),
+            });
+        }
         self.db.ensure_application_role().await?;
         tracing::info!(target: "trato_hive::audit", tenant = tenant_id, reason = %self.reason, "system scope entered tenant");
         Ok(TenantScope {
@@ -305,6 +313,7 @@ impl<A: Access> TenantScope<A> {
             db: &self.db,
             tenant: &self.tenant,
             audit: self.audit_ctx(),
+            read_only: !A::WRITE,
         }
     }
 
@@ -344,19 +353,23 @@ impl<A: Access> TenantScope<A> {
         Repo::new(self.exec())
     }
 
-    /// Raw SQL with bound parameters, under this tenant's row-level security. Build it with
-    /// [`sql!`](crate::sql): only a string literal is accepted.
+    /// Raw SQL with bound parameters, under this tenant's row-level security, in a transaction of its own
+    /// (`READ ONLY` for a read-only scope, so a VIEWER's raw SQL cannot write). Build it with
+    /// [`sql!`](crate::sql): only a string literal is accepted, checked by the SQL guard at compile time
+    /// and again here.
     pub async fn raw(&self, query: RawSql) -> Result<Vec<Row>, Error> {
-        run_scoped(&self.db, &self.tenant, query.sql, query.params, Ok).await
+        crate::client::guard(query.sql, trato_sqlguard::Context::Scoped)?;
+        run_scoped(&self.db, &self.tenant, !A::WRITE, query.sql, query.params, Ok).await
     }
 
     /// Runs `f` in one transaction bound to this tenant: every repository of the closure's handle sees one
     /// transaction, committed when `f` returns `Ok`, rolled back on `Err` or panic, retried on
-    /// serialization failures.
-    pub async fn transaction<T, F>(&self, opts: TxOptions, mut f: F) -> Result<T, Error>
+    /// serialization failures. A read-only scope's transaction is `READ ONLY` whatever `opts` says.
+    pub async fn transaction<T, F>(&self, mut opts: TxOptions, mut f: F) -> Result<T, Error>
     where
         F: AsyncFnMut(&mut ScopedTx<'_, '_, A>) -> Result<T, Error>,
     {
+        opts.read_only |= !A::WRITE;
         let tenant = self.tenant.clone();
         let audit = self.audit_ctx();
         self.db
@@ -414,7 +427,9 @@ impl<'c, A: Access> ScopedTx<'_, 'c, A> {
         Repo::new(self.exec())
     }
 
+    /// Raw SQL in this transaction (checked by the SQL guard, like [`TenantScope::raw`]).
     pub async fn raw(&self, query: RawSql) -> Result<Vec<Row>, Error> {
+        crate::client::guard(query.sql, trato_sqlguard::Context::Scoped)?;
         self.exec().run(query.sql.to_string(), query.params).await
     }
 
@@ -454,11 +469,14 @@ impl RawSql {
 }
 
 /// Raw SQL with bound parameters: `sql!("SELECT * FROM deals WHERE stage = $1", stage)`. The statement must
-/// be a string literal, so SQL cannot be assembled from runtime strings (user input goes in parameters).
+/// be a string literal, so SQL cannot be assembled from runtime strings (user input goes in parameters),
+/// and it is checked at compile time by the SQL guard: one data statement (SELECT, WITH, INSERT, UPDATE,
+/// DELETE, MERGE, VALUES, TABLE) that neither changes a setting nor calls `set_config`, the data layer's
+/// own functions or anything that runs a string as SQL; the `$n` placeholders must match the parameters.
 #[macro_export]
 macro_rules! sql {
-    ($sql:literal $(, $param:expr)* $(,)?) => {
-        $crate::RawSql::__literal($sql, ::std::vec![$(::std::boxed::Box::new($param) as $crate::__private::Param),*])
+    ($($input:tt)*) => {
+        $crate::__private::__checked_sql!($crate, $($input)*)
     };
 }
 
@@ -516,6 +534,8 @@ pub struct ScopeExec<'a> {
     db: &'a Db,
     tenant: &'a str,
     audit: Option<AuditCtx<'a>>,
+    /// A read-only scope's statements run in `READ ONLY` transactions.
+    read_only: bool,
 }
 
 impl Executor for ScopeExec<'_> {
@@ -533,7 +553,7 @@ impl Executor for ScopeExec<'_> {
         params: Vec<Param>,
         map: impl FnMut(Row) -> Result<T, Error> + Send,
     ) -> impl Future<Output = Result<Vec<T>, Error>> + Send {
-        run_scoped(self.db, self.tenant, sql, params, map)
+        run_scoped(self.db, self.tenant, self.read_only, sql, params, map)
     }
 }
 
@@ -542,21 +562,25 @@ pub struct TxExec<'t, 'c> {
     tx: &'t Tx<'c>,
     tenant: Option<&'t str>,
     audit: Option<AuditCtx<'t>>,
-    /// Set once the tenant is bound in this transaction (`None`: nothing to bind).
+    /// Set once the tenant's binding has been answered by the server in this transaction (`None`: nothing
+    /// to bind).
     bound: Option<&'t AtomicBool>,
 }
 
 impl TxExec<'_, '_> {
-    /// Runs `statement`; the first statement of a scoped transaction is preceded by the tenant binding,
-    /// sent in the same round trip (requests on one connection are answered in order, and the binding's
-    /// is sent first because `join!` polls it first).
+    /// Runs `statement`; until the binding has succeeded, a statement of a scoped transaction is preceded
+    /// by it, sent in the same round trip (requests on one connection are answered in order, and the
+    /// binding's is sent first because `join!` polls it first). The flag is set only once the server has
+    /// answered the binding: a future dropped before that (a `select!`, a timeout) leaves it unset, so the
+    /// next statement binds again (the same tenant: harmless if the first binding did arrive) instead of
+    /// running unbound.
     async fn bound<R>(&self, statement: impl Future<Output = Result<R, Error>>) -> Result<R, Error> {
-        let first = self.bound.is_some_and(|b| !b.swap(true, Ordering::AcqRel));
+        let first = self.bound.is_some_and(|b| !b.load(Ordering::Acquire));
         let (Some(tenant), true) = (self.tenant, first) else {
             return statement.await;
         };
         let (binding, result) = match set_local(tenant) {
-            Some(sql) => tokio::join!(self.tx.batch_execute(&sql), statement),
+            Some(sql) => tokio::join!(self.tx.batch_internal(&sql), statement),
             None => {
                 // Prepared first: a prepare on a cache miss would let an already prepared statement reach
                 // the server before the binding's Bind/Execute.
@@ -567,6 +591,9 @@ impl TxExec<'_, '_> {
             }
         };
         binding?;
+        if let Some(flag) = self.bound {
+            flag.store(true, Ordering::Release);
+        }
         result
     }
 }
@@ -618,6 +645,7 @@ impl Executor for GlobalExec<'_> {
 pub(crate) async fn run_scoped<T>(
     db: &Db,
     tenant: &str,
+    read_only: bool,
     sql: impl AsRef<str>,
     params: Vec<Param>,
     map: impl FnMut(Row) -> Result<T, Error>,
@@ -630,7 +658,7 @@ pub(crate) async fn run_scoped<T>(
     let refs: Vec<&(dyn tokio_postgres::types::ToSql + Sync)> = params.iter().map(|p| p.as_ref() as _).collect();
     let (begin, bound, result, commit) = match set_local(tenant) {
         Some(set) => {
-            let begin_sql = ["BEGIN; ", &set].concat();
+            let begin_sql = [if read_only { "BEGIN READ ONLY; " } else { "BEGIN; " }, &set].concat();
             let stmt = client.prepare_cached(sql).await.map_err(|e| Error::from_pg(e, ctx))?;
             let (begin, result, commit) = tokio::join!(
                 client.batch_execute(&begin_sql),
@@ -644,7 +672,7 @@ pub(crate) async fn run_scoped<T>(
                 .map_err(|e| Error::from_pg(e, ctx))?;
             let tenant_param: &(dyn tokio_postgres::types::ToSql + Sync) = &tenant;
             let (begin, bound, result, commit) = tokio::join!(
-                client.batch_execute("BEGIN"),
+                client.batch_execute(if read_only { "BEGIN READ ONLY" } else { "BEGIN" }),
                 client.query(&set, std::slice::from_ref(&tenant_param)),
                 crate::client::map_rows(client, &stmt, &refs, ctx, map),
                 client.batch_execute("COMMIT"),

@@ -72,7 +72,9 @@ impl std::fmt::Debug for Tx<'_> {
 }
 
 impl Tx<'_> {
+    /// Runs a statement in the transaction, checked by the SQL guard first (see [`crate::Conn::query`]).
     pub async fn query(&self, sql: &str, params: Params<'_>) -> Result<Vec<Row>, Error> {
+        client::guard_plain(sql, &self.shared)?;
         client::query(&self.inner, &self.shared, sql, params).await
     }
 
@@ -115,10 +117,17 @@ impl Tx<'_> {
     }
 
     pub async fn execute(&self, sql: &str, params: Params<'_>) -> Result<u64, Error> {
+        client::guard_plain(sql, &self.shared)?;
         client::execute(&self.inner, &self.shared, sql, params).await
     }
 
     pub async fn batch_execute(&self, sql: &str) -> Result<(), Error> {
+        client::guard_plain(sql, &self.shared)?;
+        client::batch(&self.inner, &self.shared, sql).await
+    }
+
+    /// The runtime's own simple-protocol statements (the tenant binding), not guarded.
+    pub(crate) async fn batch_internal(&self, sql: &str) -> Result<(), Error> {
         client::batch(&self.inner, &self.shared, sql).await
     }
 

@@ -55,16 +55,7 @@ fn start_server() -> Result<Server, String> {
         let base = admin_url.rsplit_once('/').map_or(admin_url.as_str(), |(b, _)| b);
         let template_cfg = DbConfig::from_url(&format!("{base}/{template}?sslmode=disable"))?;
         Migrator::new(trato_hive_db::MIGRATIONS).deploy(&template_cfg).await?;
-        let t = admin(&format!("{base}/{template}"))?;
-        t.execute(
-            &format!(
-                "DO $$ BEGIN CREATE ROLE {APP_LOGIN} LOGIN PASSWORD '{APP_PASSWORD}' IN ROLE trato_app; \
-                 EXCEPTION WHEN duplicate_object OR unique_violation THEN NULL; END $$"
-            ),
-            &[],
-        )
-        .await?;
-        t.close();
+        Migrator::create_app_login(&template_cfg, APP_LOGIN, APP_PASSWORD).await?;
         Ok(())
     })
     .map_err(|e: trato_hive_runtime::Error| e.to_string())?;
@@ -159,10 +150,15 @@ impl TestDb {
 
     /// A pool connected as the application's login role (no superuser, no ownership, RLS applies).
     pub fn app_pool(&self, params: &str) -> Db {
+        Db::connect(self.config_as(APP_LOGIN, APP_PASSWORD, params)).expect("pool")
+    }
+
+    /// The configuration of this database as another login role.
+    pub fn config_as(&self, user: &str, password: &str, params: &str) -> DbConfig {
         let (_, host_db) = self.url.split_once('@').expect("url with credentials");
         let sep = if params.is_empty() { "" } else { "&" };
-        let url = format!("postgresql://{APP_LOGIN}:{APP_PASSWORD}@{host_db}?sslmode=disable{sep}{params}");
-        Db::connect(DbConfig::from_url(&url).expect("app URL")).expect("pool")
+        let url = format!("postgresql://{user}:{password}@{host_db}?sslmode=disable{sep}{params}");
+        DbConfig::from_url(&url).expect("URL")
     }
 
     /// The configuration of this database (superuser), for the migrator.

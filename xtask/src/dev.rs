@@ -9,7 +9,7 @@
 use std::process::{Command, ExitCode};
 
 use anyhow::Context;
-use trato_hive_runtime::{Db, DbConfig, Migrator};
+use trato_hive_runtime::{DbConfig, Migrator};
 
 use crate::{db, project_root};
 
@@ -49,22 +49,11 @@ pub fn prepare() -> anyhow::Result<Urls> {
     let cluster = db::up()?;
     let direct = cluster.url(db::DEV_DATABASE);
     report(rt.block_on(migrator.deploy(&DbConfig::from_url(&direct)?))?);
-    rt.block_on(async {
-        let owner = Db::connect(DbConfig::from_url(&format!(
-            "{direct}?sslmode=disable&connection_limit=1"
-        ))?)?;
-        owner
-            .execute(
-                &format!(
-                    "DO $$ BEGIN CREATE ROLE {DEV_APP_USER} LOGIN PASSWORD '{DEV_APP_PASSWORD}' IN ROLE trato_app; \
-                     EXCEPTION WHEN duplicate_object OR unique_violation THEN NULL; END $$"
-                ),
-                &[],
-            )
-            .await?;
-        owner.close();
-        Ok::<_, trato_hive_runtime::Error>(())
-    })?;
+    rt.block_on(Migrator::create_app_login(
+        &DbConfig::from_url(&direct)?,
+        DEV_APP_USER,
+        DEV_APP_PASSWORD,
+    ))?;
     let app = format!(
         "postgresql://{DEV_APP_USER}:{DEV_APP_PASSWORD}@127.0.0.1:{}/{}",
         cluster.port,

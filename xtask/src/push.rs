@@ -44,7 +44,9 @@ pub fn run(args: &Args) -> anyhow::Result<ExitCode> {
     let rt = crate::tokio()?;
     rt.block_on(async {
         let db = Db::connect(cfg)?;
-        let conn = db.conn().await?;
+        // DDL with DO blocks, which the application's guarded client refuses: on a connection taken out of
+        // the pool for good.
+        let conn = db.conn().await?.detach();
         conn.batch_execute(&format!("CREATE TABLE IF NOT EXISTS \"{STATE_TABLE}\" (id INT PRIMARY KEY, schema TEXT NOT NULL)")).await?;
         let pushed: Option<String> = conn.query_opt(&format!("SELECT schema FROM \"{STATE_TABLE}\" WHERE id = 1"), &[]).await?.map(|r| r.get(0));
         let applied = conn

@@ -121,6 +121,7 @@ impl Project {
             db.conn()
                 .await
                 .expect("conn")
+                .detach()
                 .batch_execute(sql)
                 .await
                 .unwrap_or_else(|e| panic!("{e}"));

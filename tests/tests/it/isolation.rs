@@ -1,14 +1,30 @@
-//! The isolation property: random sequences of create / read / update / delete / include / count / raw SQL
-//! for three organizations at once, as the application role. No row of another organization is ever
-//! returned, changed or counted. `ISOLATION_OPS` sets the total number of operations (default 51,000);
+//! The isolation property: random sequences of create / read / update / delete / include / count / raw SQL,
+//! raw SQL that tries to re-bind the tenant (refused, and the scope's next statement still sees only its
+//! own rows), and reads cancelled at random await points inside scoped transactions, for three
+//! organizations at once, as the application role; one organization's id needs the bound function (a
+//! space, a slash and a quote). No row of another organization is ever returned, changed or counted. `ISOLATION_OPS` sets the total number of operations (default 51,000);
 //! `ISOLATION_SEED` the seed.
 
 use std::collections::BTreeSet;
 use std::sync::{Arc, Mutex};
+use std::time::Duration;
 
-use trato_hive_db::runtime::{sql, Error, Filter, Query, ReadWrite, TenantScope};
+use trato_hive_db::runtime::{sql, Error, Filter, Param, Query, RawSql, ReadWrite, TenantScope, TxOptions};
 use trato_hive_db::*;
 use trato_tests::TestDb;
+
+/// The three organizations; the last one's id is bound through `trato_set_tenant($1)`.
+const ORGS: [&str; 3] = ["org_0", "org_1", "org 2/o'dd"];
+
+/// Raw SQL that would re-bind the tenant to `$1`, each followed by a read that would show the new tenant's
+/// rows: every one must be refused before it reaches the server.
+const REBINDS: [&str; 5] = [
+    "SELECT trato_set_tenant($1)::text, (SELECT count(*) FROM companies)",
+    "SELECT set_config('trato.tenant_id', $1, true), (SELECT count(*) FROM companies)",
+    "WITH b AS (SELECT set_config('trato.tenant_id', $1, false)) SELECT count(*) FROM companies, b",
+    "SELECT count(*) FROM companies WHERE $1::text IS NOT NULL; SET LOCAL trato.tenant_id = 'org_0'",
+    "SELECT count(*) FROM companies, (SELECT pg_catalog.set_config('trato.' || 'tenant_id', $1, true)) b",
+];
 
 struct Rng(u64);
 
@@ -39,7 +55,7 @@ struct Tally {
 }
 
 async fn run_org(org: usize, scope: TenantScope<ReadWrite>, registry: Registry, ops: usize, seed: u64) -> Tally {
-    let me = format!("org_{org}");
+    let me = ORGS[org].to_string();
     let mut rng = Rng(seed ^ (org as u64 + 1).wrapping_mul(0x9E37_79B9_7F4A_7C15) | 1);
     let mut mine: BTreeSet<String> = BTreeSet::new();
     let mut deals: BTreeSet<String> = BTreeSet::new();
@@ -51,7 +67,7 @@ async fn run_org(org: usize, scope: TenantScope<ReadWrite>, registry: Registry, 
     for step in 0..ops {
         tally.ops += 1;
         let ctx = || format!("{me}, step {step}");
-        match rng.below(10) {
+        match rng.below(12) {
             0 | 1 => {
                 let c = scope
                     .repo::<Company>()
@@ -166,6 +182,49 @@ async fn run_org(org: usize, scope: TenantScope<ReadWrite>, registry: Registry, 
                     assert!(c.is_none_or(|c| c.organization_id == me), "{}: foreign include", ctx());
                 }
             }
+            10 => {
+                // Re-binding to another organization, in a statement and inside a transaction.
+                tally.foreign_probes += 1;
+                let other = ORGS[(org + 1 + rng.below(2)) % 3].to_string();
+                let sql = REBINDS[rng.below(REBINDS.len())];
+                let param = || -> Vec<Param> { vec![Box::new(other.clone())] };
+                let r = scope.raw(RawSql::__literal(sql, param())).await;
+                assert!(matches!(r, Err(Error::RefusedSql { .. })), "{}: {sql}: {r:?}", ctx());
+                let seen = scope
+                    .transaction(TxOptions::default(), async |tx| {
+                        let r = tx.raw(RawSql::__literal(sql, param())).await;
+                        assert!(matches!(r, Err(Error::RefusedSql { .. })), "{sql}: {r:?}");
+                        tx.repo::<Company>().count(Filter::all()).await
+                    })
+                    .await
+                    .expect("transaction");
+                assert_eq!(seen as usize, mine.len(), "{}: re-bound by {sql}", ctx());
+            }
+            11 => {
+                // A read cancelled at a random await point (a timeout of 0 to 3 ms), then the same
+                // transaction goes on: whatever the cancelled future had sent, the rest is bound.
+                let budget = Duration::from_micros(rng.below(3000) as u64);
+                let seen = scope
+                    .transaction(TxOptions::default(), async |tx| {
+                        let companies = tx.repo::<Company>();
+                        let _ = tokio::time::timeout(budget, companies.find_many(Query::new().take(5))).await;
+                        let rows = tx
+                            .raw(sql!("SELECT organization_id, count(*) FROM companies GROUP BY 1"))
+                            .await?;
+                        Ok(rows
+                            .iter()
+                            .map(|r| (r.get::<_, String>(0), r.get::<_, i64>(1)))
+                            .collect::<Vec<_>>())
+                    })
+                    .await
+                    .expect("transaction");
+                let expected: Vec<(String, i64)> = if mine.is_empty() {
+                    vec![]
+                } else {
+                    vec![(me.clone(), mine.len() as i64)]
+                };
+                assert_eq!(seen, expected, "{}: after a cancelled read", ctx());
+            }
             _ => {
                 let rows = scope
                     .raw(sql!("SELECT organization_id, count(*) FROM companies GROUP BY 1"))
@@ -195,36 +254,55 @@ async fn three_organizations_never_see_each_others_rows() {
         .and_then(|v| v.parse().ok())
         .unwrap_or(0xC0FFEE);
     let t = TestDb::new().await;
-    let mut setup = String::new();
-    for i in 0..3 {
-        setup.push_str(&format!(
-            "INSERT INTO users (id, email, updated_at) VALUES ('u{i}', 'u{i}@x', now());
-             INSERT INTO organizations (id, name, slug, updated_at) VALUES ('org_{i}', 'Org {i}', 'org-{i}', now());
-             INSERT INTO organization_members (id, organization_id, user_id, role, updated_at) VALUES ('m{i}', 'org_{i}', 'u{i}', 'MEMBER', now());"
-        ));
+    let admin = t.pool("");
+    for (i, org) in ORGS.iter().enumerate() {
+        let (user, slug, member) = (format!("u{i}"), format!("org-{i}"), format!("m{i}"));
+        admin
+            .execute(
+                "INSERT INTO users (id, email, updated_at) VALUES ($1, $1 || '@x', now())",
+                &[&user],
+            )
+            .await
+            .expect("user");
+        admin
+            .execute(
+                "INSERT INTO organizations (id, name, slug, updated_at) VALUES ($1, $1, $2, now())",
+                &[org, &slug],
+            )
+            .await
+            .expect("organization");
+        admin
+            .execute(
+                "INSERT INTO organization_members (id, organization_id, user_id, role, updated_at) \
+                 VALUES ($1, $2, $3, 'MEMBER', now())",
+                &[&member, org, &user],
+            )
+            .await
+            .expect("member");
     }
-    t.pool("")
-        .conn()
-        .await
-        .expect("conn")
-        .batch_execute(&setup)
-        .await
-        .expect("setup");
     let db = t.app_pool("connection_limit=6");
     let registry: Registry = Arc::default();
-    let mut tasks = Vec::new();
-    for org in 0..3 {
-        let scope = scope(&db, &format!("u{org}"), &format!("org_{org}"))
-            .await
-            .expect("member")
-            .write()
-            .expect("writer");
-        tasks.push(tokio::spawn(run_org(org, scope, registry.clone(), total / 3, seed)));
+    let mut scopes = Vec::new();
+    for (org, id) in ORGS.iter().enumerate() {
+        scopes.push(
+            scope(&db, &format!("u{org}"), id)
+                .await
+                .expect("member")
+                .write()
+                .expect("writer"),
+        );
     }
+    let [s0, s1, s2] = <[_; 3]>::try_from(scopes).expect("three scopes");
+    // Joined rather than spawned (a scoped transaction's async closure is not `Send` for every lifetime,
+    // a compiler limitation): the three still interleave at every await, each on its own connections.
+    let tallies = tokio::join!(
+        run_org(0, s0, registry.clone(), total / 3, seed),
+        run_org(1, s1, registry.clone(), total / 3, seed),
+        run_org(2, s2, registry.clone(), total / 3, seed),
+    );
     let mut ops = 0;
     let mut probes = 0;
-    for task in tasks {
-        let tally = task.await.expect("no isolation failure");
+    for tally in [tallies.0, tallies.1, tallies.2] {
         ops += tally.ops;
         probes += tally.foreign_probes;
     }
@@ -251,7 +329,7 @@ async fn three_organizations_never_see_each_others_rows() {
     for r in rows {
         let org: String = r.get(0);
         let n: i64 = r.get(1);
-        let index: usize = org.trim_start_matches("org_").parse().expect("org index");
+        let index = ORGS.iter().position(|o| *o == org).expect("org index");
         assert_eq!(n as usize, created[index], "{org}");
     }
     let foreign_names: i64 = t

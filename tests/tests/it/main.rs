@@ -5,6 +5,7 @@ mod audit;
 mod client;
 mod examples;
 mod generated;
+mod hardening;
 mod isolation;
 mod migrations;
 mod repo;

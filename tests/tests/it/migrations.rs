@@ -53,6 +53,7 @@ async fn replayed_migrations_give_the_catalog_of_the_from_empty_ddl() {
         .conn()
         .await
         .expect("conn")
+        .detach()
         .batch_execute(&ddl)
         .await
         .expect("from-empty DDL applies");
@@ -267,7 +268,7 @@ async fn the_from_empty_ddl_of_every_valid_schema_applies() {
         let src = fs::read_to_string(&path).expect("read");
         let ddl = trato_codegen::ddl(&src).expect("valid");
         let t = TestDb::empty().await;
-        let conn = t.pool("").conn().await.expect("conn");
+        let conn = t.pool("").conn().await.expect("conn").detach();
         conn.batch_execute(&ddl)
             .await
             .unwrap_or_else(|e| panic!("{}: {e}", path.display()));

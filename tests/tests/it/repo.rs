@@ -672,7 +672,7 @@ async fn both_ways_of_binding_the_tenant_isolate_and_leave_nothing_behind() {
         .conn()
         .await
         .expect("conn")
-        .client()
+        .detach()
         .execute(
             "INSERT INTO organizations (id, name, slug, updated_at) VALUES ('org_plain', 'P', 'p', now()), ($1, 'O', 'o', now())",
             &[&odd],
@@ -856,7 +856,7 @@ async fn a_fresh_connection_binds_an_odd_tenant_before_the_first_statement_of_a_
         .conn()
         .await
         .expect("conn")
-        .client()
+        .detach()
         .execute(
             "INSERT INTO organizations (id, name, slug, updated_at) VALUES ($1, 'O', 'o', now()), ('plain', 'P', 'p', now())",
             &[&odd],
@@ -867,7 +867,7 @@ async fn a_fresh_connection_binds_an_odd_tenant_before_the_first_statement_of_a_
         .conn()
         .await
         .expect("conn")
-        .client()
+        .detach()
         .execute(
             "INSERT INTO companies (id, organization_id, name, updated_at) VALUES ('c1', $1, 'C', now())",
             &[&odd],

@@ -2,7 +2,7 @@
 //! organizations' rows from raw SQL, a missing tenant binding means no rows, and composite foreign keys
 //! stop a row from referencing another organization's row.
 
-use trato_hive_runtime::{Error, TxOptions};
+use trato_hive_runtime::tokio_postgres;
 use trato_tests::harness::tenant_left_bound;
 use trato_tests::TestDb;
 
@@ -50,45 +50,51 @@ async fn the_application_role_owns_nothing_and_cannot_bypass_rls() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn raw_sql_sees_only_the_bound_tenant_and_nothing_unbound() {
+    // The database's own rules, as a process that sends its own SQL sees them: the application's client
+    // refuses `trato_set_tenant`, so this runs on a detached connection (one that never returns to the pool).
     let t = TestDb::new().await;
     two_orgs(&t).await;
     let app = t.app_pool("");
-    let seen: Vec<String> = app
-        .transaction(TxOptions::default(), async |tx| {
-            tx.query("SELECT trato_set_tenant($1)", &[&"org_a"]).await?;
-            let rows = tx.query("SELECT id FROM deals UNION ALL SELECT id FROM companies UNION ALL SELECT id FROM organizations ORDER BY 1", &[]).await?;
-            Ok(rows.iter().map(|r| r.get(0)).collect())
-        })
+    let mut c = app.conn().await.expect("conn").detach();
+    let tx = c.transaction().await.expect("begin");
+    tx.query("SELECT trato_set_tenant($1)", &[&"org_a"])
+        .await
+        .expect("bind");
+    let rows = tx
+        .query(
+            "SELECT id FROM deals UNION ALL SELECT id FROM companies UNION ALL SELECT id FROM organizations ORDER BY 1",
+            &[],
+        )
         .await
         .expect("bound read");
+    let seen: Vec<String> = rows.iter().map(|r| r.get(0)).collect();
     assert_eq!(seen, ["co_a", "deal_a", "org_a"]);
-    let foreign: i64 = app
-        .transaction(TxOptions::default(), async |tx| {
-            tx.query("SELECT trato_set_tenant($1)", &[&"org_a"]).await?;
-            Ok(tx
-                .query_one("SELECT count(*) FROM deals WHERE organization_id = 'org_b'", &[])
-                .await?
-                .get(0))
-        })
+    let foreign: i64 = tx
+        .query_one("SELECT count(*) FROM deals WHERE organization_id = 'org_b'", &[])
         .await
-        .expect("count");
+        .expect("count")
+        .get(0);
     assert_eq!(
         foreign, 0,
         "another organization's rows are invisible even when asked for by name"
     );
+    tx.commit().await.expect("commit");
     // No binding at all: zero rows, never all rows. The setting is transaction-local, so the connection
     // that was bound above has forgotten it.
-    let unbound: i64 = app
-        .conn()
+    let row = c
+        .query_one(
+            "SELECT count(*), coalesce(current_setting('trato.tenant_id', true), '') FROM deals",
+            &[],
+        )
         .await
-        .expect("conn")
-        .query_one("SELECT count(*) FROM deals", &[])
-        .await
-        .expect("count")
-        .get(0);
-    assert_eq!(unbound, 0);
-    let setting = tenant_left_bound(&app).await;
-    assert_eq!(setting, "", "the binding did not leak into the pooled session");
+        .expect("count");
+    assert_eq!(row.get::<_, i64>(0), 0);
+    assert_eq!(
+        row.get::<_, String>(1),
+        "",
+        "the binding did not outlive its transaction"
+    );
+    assert_eq!(tenant_left_bound(&app).await, "");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -96,25 +102,28 @@ async fn writes_into_or_towards_another_tenant_fail() {
     let t = TestDb::new().await;
     two_orgs(&t).await;
     let app = t.app_pool("");
-    let as_a = async |sql: &'static str| {
-        app.transaction(TxOptions::default(), async |tx| {
-            tx.query("SELECT trato_set_tenant($1)", &[&"org_a"]).await?;
-            tx.execute(sql, &[]).await
-        })
-        .await
+    // A process sending its own SQL (see above), bound to org_a, one transaction per statement.
+    let as_a = async |sql: &'static str| -> Result<u64, tokio_postgres::Error> {
+        let mut c = app.conn().await.expect("conn").detach();
+        let tx = c.transaction().await?;
+        tx.query("SELECT trato_set_tenant($1)", &[&"org_a"]).await?;
+        let n = tx.execute(sql, &[]).await?;
+        tx.commit().await?;
+        Ok(n)
     };
     // A row for another tenant: refused by the policy's WITH CHECK.
     let other =
         as_a("INSERT INTO deals (id, organization_id, name, updated_at) VALUES ('x1', 'org_b', 'sneaky', now())")
             .await
             .expect_err("policy");
-    assert_eq!(other.code(), Some("42501"), "{other:?}");
+    assert_eq!(other.code().map(|c| c.code()), Some("42501"), "{other:?}");
     // Our own row pointing at another tenant's company: refused by the composite foreign key, even though
     // foreign key checks bypass RLS.
     let fk = as_a("INSERT INTO deals (id, organization_id, company_id, name, updated_at) VALUES ('x2', 'org_a', 'co_b', 'sneaky', now())").await.expect_err("fk");
     // (PostgreSQL leaves the key out of the detail under RLS, so only the constraint is known.)
-    assert!(
-        matches!(&fk, Error::ForeignKeyViolation { constraint: Some(c), .. } if c == "deals_company_id_fkey"),
+    assert_eq!(
+        fk.as_db_error().and_then(|d| d.constraint()),
+        Some("deals_company_id_fkey"),
         "{fk:?}"
     );
     // Updating or deleting another tenant's rows touches nothing.
@@ -132,7 +141,7 @@ async fn writes_into_or_towards_another_tenant_fail() {
     let moved = as_a("UPDATE deals SET organization_id = 'org_b' WHERE id = 'deal_a'")
         .await
         .expect_err("move");
-    assert_eq!(moved.code(), Some("42501"), "{moved:?}");
+    assert_eq!(moved.code().map(|c| c.code()), Some("42501"), "{moved:?}");
     let name: String = t
         .pool("")
         .query("SELECT name FROM deals WHERE id = 'deal_b'", &[])
