@@ -378,3 +378,56 @@ async fn keyset_pages_neither_repeat_nor_skip_under_concurrent_inserts_and_curso
         Err(runtime::Error::InvalidCursor)
     ));
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_upsert_records_the_create_or_the_update_it_turned_out_to_be() {
+    let t = TestDb::new().await;
+    members(&t).await;
+    let db = t.app_pool("");
+    let a = writer(&db, "u_owner", "org_a").await;
+    let companies = a.repo::<Company>();
+    let upsert = |employees: i32| {
+        companies.upsert(
+            &["name"],
+            CompanyCreate::new("Acme".into()).industry("saas"),
+            CompanyUpdate::default().employees(Some(employees)),
+        )
+    };
+    let inserted = upsert(10).await.expect("insert");
+    let updated = upsert(20).await.expect("update");
+    assert_eq!(inserted.id, updated.id);
+    assert_eq!((inserted.employees, updated.employees), (None, Some(20)));
+    let log = activities(&t).await;
+    let seen: Vec<(&str, &serde_json::Value, &serde_json::Value)> = log
+        .iter()
+        .map(|(kind, _, _, meta)| (kind.as_str(), &meta["action"], &meta["fields"]))
+        .collect();
+    assert_eq!(
+        seen,
+        [
+            (
+                "COMPANY_ADDED",
+                &serde_json::json!("create"),
+                &serde_json::json!(["id", "name", "industry"])
+            ),
+            (
+                "USER_ACTION",
+                &serde_json::json!("update"),
+                &serde_json::json!(["employees"])
+            ),
+        ]
+    );
+    assert!(log.iter().all(|(_, org, actor, meta)| org == "org_a"
+        && actor.as_deref() == Some("u_owner")
+        && meta["id"] == serde_json::json!(inserted.id)));
+    // The system scope's reason reaches an upsert's audit row too.
+    let sys = system(&db, "nightly import").tenant("org_a").await.expect("system");
+    sys.repo::<Company>()
+        .upsert(&["name"], CompanyCreate::new("Acme".into()), CompanyUpdate::default())
+        .await
+        .expect("no-op update");
+    let log = activities(&t).await;
+    assert_eq!(log.len(), 3);
+    assert_eq!(log[2].3["reason"], "nightly import");
+    assert_eq!(log[2].3["action"], "update");
+}

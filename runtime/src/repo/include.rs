@@ -1,0 +1,413 @@
+//! Includes: related rows loaded for a slice of parents, one statement per relation level, each restricted
+//! to the scope's tenant like every other statement (to-one, to-many, many-to-many through a join table,
+//! nested, and tuples of them).
+
+use super::*;
+
+/// Loads related rows for a slice of parents: one statement per relation level.
+pub trait Include<P: Model>: Send + Sync {
+    /// What each parent gets.
+    type Out: Send;
+    fn load<E: Executor>(
+        &self,
+        exec: &E,
+        parents: &[P],
+    ) -> impl std::future::Future<Output = Result<Vec<Self::Out>, Error>> + Send;
+}
+
+/// A to-one relation (`company` of a deal): each parent gets `Option<C>`.
+pub struct RelOne<P, C> {
+    pub field: &'static str,
+    pub parent_column: &'static str,
+    pub child_column: &'static str,
+    _p: PhantomData<fn() -> (P, C)>,
+}
+
+/// A to-many relation (`documents` of a deal): each parent gets `Vec<C>`.
+pub struct RelMany<P, C> {
+    pub field: &'static str,
+    pub parent_column: &'static str,
+    pub child_column: &'static str,
+    _p: PhantomData<fn() -> (P, C)>,
+}
+
+impl<P, C> Clone for RelOne<P, C> {
+    fn clone(&self) -> Self {
+        *self
+    }
+}
+impl<P, C> Copy for RelOne<P, C> {}
+impl<P, C> Clone for RelMany<P, C> {
+    fn clone(&self) -> Self {
+        *self
+    }
+}
+impl<P, C> Copy for RelMany<P, C> {}
+
+impl<P, C> std::fmt::Debug for RelOne<P, C> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "RelOne({})", self.field)
+    }
+}
+impl<P, C> std::fmt::Debug for RelMany<P, C> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "RelMany({})", self.field)
+    }
+}
+
+impl<P, C> RelOne<P, C> {
+    pub const fn new(field: &'static str, parent_column: &'static str, child_column: &'static str) -> Self {
+        RelOne {
+            field,
+            parent_column,
+            child_column,
+            _p: PhantomData,
+        }
+    }
+
+    /// Also load `inner` for each related row.
+    pub fn with<I>(self, inner: I) -> Nested<Self, I> {
+        Nested { outer: self, inner }
+    }
+
+    /// Parents whose related row matches `filter`.
+    pub fn is(self, filter: Filter<C>) -> Filter<P>
+    where
+        C: Model,
+    {
+        exists::<P, C>(self.parent_column, self.child_column, filter, false)
+    }
+}
+
+impl<P, C> RelMany<P, C> {
+    pub const fn new(field: &'static str, parent_column: &'static str, child_column: &'static str) -> Self {
+        RelMany {
+            field,
+            parent_column,
+            child_column,
+            _p: PhantomData,
+        }
+    }
+
+    pub fn with<I>(self, inner: I) -> Nested<Self, I> {
+        Nested { outer: self, inner }
+    }
+
+    /// Parents with at least one related row matching `filter` (Prisma's `some`).
+    pub fn some(self, filter: Filter<C>) -> Filter<P>
+    where
+        C: Model,
+    {
+        exists::<P, C>(self.parent_column, self.child_column, filter, false)
+    }
+
+    /// Parents with no related row matching `filter` (Prisma's `none`).
+    pub fn none(self, filter: Filter<C>) -> Filter<P>
+    where
+        C: Model,
+    {
+        exists::<P, C>(self.parent_column, self.child_column, filter, true)
+    }
+
+    /// Parents whose related rows all match `filter` (Prisma's `every`; true when there are none).
+    pub fn every(self, filter: Filter<C>) -> Filter<P>
+    where
+        C: Model,
+    {
+        exists::<P, C>(self.parent_column, self.child_column, filter.not(), true)
+    }
+}
+
+fn exists<P, C: Model>(parent: &'static str, child: &'static str, filter: Filter<C>, negate: bool) -> Filter<P> {
+    Filter::from_node(crate::query::Node::Exists {
+        table: C::META.table,
+        on: vec![(parent, child)],
+        tenant_key: C::META.tenant_key(),
+        soft_delete: C::META.soft_delete,
+        inner: Box::new(filter.node),
+        negate,
+    })
+}
+
+/// A relation with more relations loaded for its rows.
+#[derive(Debug, Clone, Copy)]
+pub struct Nested<O, I> {
+    outer: O,
+    inner: I,
+}
+
+/// Keys as one array parameter of the right type.
+fn key_array(keys: &[Key]) -> Result<Param, Error> {
+    macro_rules! collect {
+        ($variant:ident) => {
+            keys.iter()
+                .filter_map(|k| {
+                    if let Key::$variant(v) = k {
+                        Some(v.clone())
+                    } else {
+                        None
+                    }
+                })
+                .collect::<Vec<_>>()
+        };
+    }
+    Ok(match keys.first() {
+        None | Some(Key::Str(_)) => Box::new(collect!(Str)),
+        Some(Key::I16(_)) => Box::new(collect!(I16)),
+        Some(Key::I32(_)) => Box::new(collect!(I32)),
+        Some(Key::I64(_)) => Box::new(collect!(I64)),
+        Some(Key::Uuid(_)) => Box::new(collect!(Uuid)),
+    })
+}
+
+/// `SELECT child WHERE [tenant] AND child.column = ANY(keys)`.
+async fn children<C: Model, E: Executor>(exec: &E, column: &'static str, keys: Vec<Key>) -> Result<Vec<C>, Error> {
+    if keys.is_empty() {
+        return Ok(Vec::new());
+    }
+    let meta = &C::META;
+    let mut b = SqlBuilder::new(format!(
+        "SELECT {} FROM {} t WHERE ",
+        select_list(meta, "t"),
+        q(meta.table)
+    ));
+    visible_condition(meta, exec.tenant(), false, &mut b, "t")?;
+    let p = b.param(key_array(&keys)?);
+    b.sql.push_str(&format!("t.{} = ANY({p})", q(column)));
+    order_by_primary_key(meta, &mut b);
+    exec.run_map(b.sql, b.params, |r| C::from_row(&r)).await
+}
+
+fn distinct_keys<P: Model>(parents: &[P], column: &str) -> Vec<Key> {
+    let mut keys: Vec<Key> = parents.iter().filter_map(|p| p.key(column)).collect();
+    keys.sort();
+    keys.dedup();
+    keys
+}
+
+impl<P: Model, C: Model + Clone> Include<P> for RelOne<P, C> {
+    type Out = Option<C>;
+    async fn load<E: Executor>(&self, exec: &E, parents: &[P]) -> Result<Vec<Option<C>>, Error> {
+        let found: Vec<C> = children(exec, self.child_column, distinct_keys(parents, self.parent_column)).await?;
+        let mut by_key: HashMap<Key, C> = HashMap::new();
+        for c in found {
+            if let Some(k) = c.key(self.child_column) {
+                by_key.insert(k, c);
+            }
+        }
+        Ok(parents
+            .iter()
+            .map(|p| p.key(self.parent_column).and_then(|k| by_key.get(&k)).cloned())
+            .collect())
+    }
+}
+
+impl<P: Model, C: Model> Include<P> for RelMany<P, C> {
+    type Out = Vec<C>;
+    async fn load<E: Executor>(&self, exec: &E, parents: &[P]) -> Result<Vec<Vec<C>>, Error> {
+        let found: Vec<C> = children(exec, self.child_column, distinct_keys(parents, self.parent_column)).await?;
+        let mut by_key: HashMap<Key, Vec<C>> = HashMap::new();
+        for c in found {
+            if let Some(k) = c.key(self.child_column) {
+                by_key.entry(k).or_default().push(c);
+            }
+        }
+        let mut out = Vec::with_capacity(parents.len());
+        for p in parents {
+            // Children go to the first parent with their key; parents sharing a key (not possible for a
+            // primary key) would get an empty list.
+            out.push(
+                p.key(self.parent_column)
+                    .and_then(|k| by_key.remove(&k))
+                    .unwrap_or_default(),
+            );
+        }
+        Ok(out)
+    }
+}
+
+/// A many-to-many relation through Prisma's implicit join table: each parent gets `Vec<C>`, loaded with one
+/// statement joining the join table.
+pub struct RelThrough<P, C> {
+    pub field: &'static str,
+    pub join_table: &'static str,
+    /// The join table's column holding this side's key (`A` or `B`), and the other side's.
+    pub this_side: &'static str,
+    pub other_side: &'static str,
+    pub parent_column: &'static str,
+    pub child_column: &'static str,
+    _p: PhantomData<fn() -> (P, C)>,
+}
+
+impl<P, C> Clone for RelThrough<P, C> {
+    fn clone(&self) -> Self {
+        *self
+    }
+}
+impl<P, C> Copy for RelThrough<P, C> {}
+
+impl<P, C> std::fmt::Debug for RelThrough<P, C> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "RelThrough({} via {})", self.field, self.join_table)
+    }
+}
+
+impl<P, C> RelThrough<P, C> {
+    pub const fn new(
+        field: &'static str,
+        join_table: &'static str,
+        this_side: &'static str,
+        other_side: &'static str,
+        parent_column: &'static str,
+        child_column: &'static str,
+    ) -> Self {
+        RelThrough {
+            field,
+            join_table,
+            this_side,
+            other_side,
+            parent_column,
+            child_column,
+            _p: PhantomData,
+        }
+    }
+
+    pub fn with<I>(self, inner: I) -> Nested<Self, I> {
+        Nested { outer: self, inner }
+    }
+}
+
+/// Reads a key of the same kind as `like` from column `index`.
+fn read_key(row: &Row, index: usize, like: &Key) -> Option<Key> {
+    match like {
+        Key::Str(_) => row.try_get::<_, String>(index).ok().map(Key::Str),
+        Key::I16(_) => row.try_get::<_, i16>(index).ok().map(Key::I16),
+        Key::I32(_) => row.try_get::<_, i32>(index).ok().map(Key::I32),
+        Key::I64(_) => row.try_get::<_, i64>(index).ok().map(Key::I64),
+        Key::Uuid(_) => row.try_get::<_, uuid::Uuid>(index).ok().map(Key::Uuid),
+    }
+}
+
+impl<P: Model, C: Model + Clone> Include<P> for RelThrough<P, C> {
+    type Out = Vec<C>;
+    async fn load<E: Executor>(&self, exec: &E, parents: &[P]) -> Result<Vec<Vec<C>>, Error> {
+        let keys = distinct_keys(parents, self.parent_column);
+        let Some(first) = keys.first().cloned() else {
+            return Ok(parents.iter().map(|_| Vec::new()).collect());
+        };
+        let meta = &C::META;
+        let mut b = SqlBuilder::new(format!(
+            "SELECT {}, j.{} FROM {} j JOIN {} t ON t.{} = j.{} WHERE ",
+            select_list(meta, "t"),
+            q(self.this_side),
+            q(self.join_table),
+            q(meta.table),
+            q(self.child_column),
+            q(self.other_side)
+        ));
+        visible_condition(meta, exec.tenant(), false, &mut b, "t")?;
+        let p = b.param(key_array(&keys)?);
+        b.sql.push_str(&format!("j.{} = ANY({p})", q(self.this_side)));
+        order_by_primary_key(meta, &mut b);
+        let n = meta.columns.len();
+        let rows = exec
+            .run_map(b.sql, b.params, |row| {
+                Ok((read_key(&row, n, &first), C::from_row(&row)?))
+            })
+            .await?;
+        let mut by_parent: HashMap<Key, Vec<C>> = HashMap::new();
+        for (key, child) in rows {
+            if let Some(k) = key {
+                by_parent.entry(k).or_default().push(child);
+            }
+        }
+        Ok(parents
+            .iter()
+            .map(|p| {
+                p.key(self.parent_column)
+                    .and_then(|k| by_parent.get(&k).cloned())
+                    .unwrap_or_default()
+            })
+            .collect())
+    }
+}
+
+/// Loads `inner` for every row of every list (one statement per level) and pairs them up, list by list.
+async fn nest_lists<C: Model, I: Include<C>, E: Executor>(
+    inner: &I,
+    exec: &E,
+    lists: Vec<Vec<C>>,
+) -> Result<Vec<Vec<(C, I::Out)>>, Error> {
+    let lens: Vec<usize> = lists.iter().map(Vec::len).collect();
+    let flat: Vec<C> = lists.into_iter().flatten().collect();
+    let loaded = inner.load(exec, &flat).await?;
+    let mut pairs = flat.into_iter().zip(loaded);
+    Ok(lens.into_iter().map(|n| pairs.by_ref().take(n).collect()).collect())
+}
+
+impl<P: Model, C: Model, I: Include<C>> Include<P> for Nested<RelMany<P, C>, I> {
+    type Out = Vec<(C, I::Out)>;
+    async fn load<E: Executor>(&self, exec: &E, parents: &[P]) -> Result<Vec<Self::Out>, Error> {
+        nest_lists(&self.inner, exec, self.outer.load(exec, parents).await?).await
+    }
+}
+
+impl<P: Model, C: Model + Clone, I: Include<C>> Include<P> for Nested<RelOne<P, C>, I>
+where
+    I::Out: Clone,
+{
+    type Out = Option<(C, I::Out)>;
+    async fn load<E: Executor>(&self, exec: &E, parents: &[P]) -> Result<Vec<Self::Out>, Error> {
+        let found = self.outer.load(exec, parents).await?;
+        // Load the inner relations once per distinct related row, then hand them to every parent.
+        let mut distinct: Vec<C> = Vec::new();
+        let mut index: Vec<Option<usize>> = Vec::with_capacity(found.len());
+        let mut seen: HashMap<Key, usize> = HashMap::new();
+        for c in &found {
+            index.push(c.as_ref().map(|c| {
+                let key = c.key(self.outer.child_column);
+                match key.as_ref().and_then(|k| seen.get(k)) {
+                    Some(i) => *i,
+                    None => {
+                        distinct.push(c.clone());
+                        if let Some(k) = key {
+                            seen.insert(k, distinct.len() - 1);
+                        }
+                        distinct.len() - 1
+                    }
+                }
+            }));
+        }
+        let inner = self.inner.load(exec, &distinct).await?;
+        Ok(index
+            .into_iter()
+            .map(|i| i.map(|i| (distinct[i].clone(), inner[i].clone())))
+            .collect())
+    }
+}
+
+impl<P: Model, C: Model + Clone, I: Include<C>> Include<P> for Nested<RelThrough<P, C>, I> {
+    type Out = Vec<(C, I::Out)>;
+    async fn load<E: Executor>(&self, exec: &E, parents: &[P]) -> Result<Vec<Self::Out>, Error> {
+        nest_lists(&self.inner, exec, self.outer.load(exec, parents).await?).await
+    }
+}
+
+impl<P: Model, A: Include<P>, B: Include<P>> Include<P> for (A, B) {
+    type Out = (A::Out, B::Out);
+    async fn load<E: Executor>(&self, exec: &E, parents: &[P]) -> Result<Vec<Self::Out>, Error> {
+        let a = self.0.load(exec, parents).await?;
+        let b = self.1.load(exec, parents).await?;
+        Ok(a.into_iter().zip(b).collect())
+    }
+}
+
+impl<P: Model, A: Include<P>, B: Include<P>, C: Include<P>> Include<P> for (A, B, C) {
+    type Out = (A::Out, B::Out, C::Out);
+    async fn load<E: Executor>(&self, exec: &E, parents: &[P]) -> Result<Vec<Self::Out>, Error> {
+        let a = self.0.load(exec, parents).await?;
+        let b = self.1.load(exec, parents).await?;
+        let c = self.2.load(exec, parents).await?;
+        Ok(a.into_iter().zip(b).zip(c).map(|((a, b), c)| (a, b, c)).collect())
+    }
+}
