@@ -499,36 +499,66 @@ fn join_tables(schema: &Schema) -> Vec<Table> {
                 not_null: true,
                 default: None,
             };
-            let fk = |c: &str, t: &Model, id: &str| ForeignKey {
-                name: constraint_name(&name, &[c], "fkey"),
-                columns: vec![c.into()],
-                ref_table: t.db_name.clone(),
-                ref_columns: vec![id.into()],
-                on_delete: "CASCADE".into(),
-                on_update: Some("CASCADE".into()),
+            // Between tenant-owned models the link belongs to a tenant too: the tenant key (A's, else B's)
+            // leads the table, its keys and its indexes, each tenant-owned side is referenced through the
+            // composite `(key, id)` (so a link cannot join two tenants, even though foreign key checks
+            // bypass RLS), and RLS is forced on it like on every tenant table.
+            let key = tenant_key(a)
+                .or(tenant_key(b))
+                .map(|k| (k.db_name.clone(), sql_base_type(schema, k)));
+            let fk = |c: &str, t: &Model, id: &str| match (&key, tenant_key(t)) {
+                (Some((k, _)), Some(tk)) => ForeignKey {
+                    name: constraint_name(&name, &[c], "fkey"),
+                    columns: vec![k.clone(), c.into()],
+                    ref_table: t.db_name.clone(),
+                    ref_columns: vec![tk.db_name.clone(), id.into()],
+                    on_delete: "CASCADE".into(),
+                    on_update: None,
+                },
+                _ => ForeignKey {
+                    name: constraint_name(&name, &[c], "fkey"),
+                    columns: vec![c.into()],
+                    ref_table: t.db_name.clone(),
+                    ref_columns: vec![id.into()],
+                    on_delete: "CASCADE".into(),
+                    on_update: Some("CASCADE".into()),
+                },
             };
+            let lead = |c: &[&str]| -> Vec<String> {
+                key.iter()
+                    .map(|(k, _)| k.clone())
+                    .chain(c.iter().map(|c| c.to_string()))
+                    .collect()
+            };
+            let mut columns = vec![col("A", a_ty), col("B", b_ty)];
+            if let Some((k, ty)) = &key {
+                columns.insert(0, col(k, ty.clone()));
+            }
             out.push(Table {
                 name: name.clone(),
                 model: name.clone(),
                 renamed_from: None,
-                columns: vec![col("A", a_ty), col("B", b_ty)],
+                columns,
                 primary_key: Some(PrimaryKeyDef {
                     name: constraint_name(&name, &["AB"], "pkey"),
-                    columns: vec!["A".into(), "B".into()],
+                    columns: lead(&["A", "B"]),
                 }),
                 indexes: vec![IndexDef {
                     name: constraint_name(&name, &["B"], "index"),
                     unique: false,
-                    columns: vec![IndexColumn {
-                        name: "B".into(),
-                        desc: false,
-                        ops: None,
-                    }],
+                    columns: lead(&["B"])
+                        .into_iter()
+                        .map(|name| IndexColumn {
+                            name,
+                            desc: false,
+                            ops: None,
+                        })
+                        .collect(),
                     using: None,
                     predicate: None,
                 }],
                 foreign_keys: vec![fk("A", a, &a_id), fk("B", b, &b_id)],
-                rls: None,
+                rls: key.as_ref().map(|(k, _)| k.clone()),
                 grant_app: schema.uses_tenancy(),
             });
         }

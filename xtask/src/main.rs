@@ -101,6 +101,12 @@ pub const TARGETS: &[Target] = &[
         migrations: None,
         typescript: None,
     },
+    Target {
+        schema: "codegen/test_data/valid/tenancy.prisma",
+        out: "tests/src/tenancy",
+        migrations: None,
+        typescript: None,
+    },
 ];
 
 /// Splits flags (`--check`) and `--key value` options from positional arguments.

@@ -297,7 +297,7 @@ impl<P: Model, C: Model + Clone> Include<P> for RelThrough<P, C> {
         };
         let meta = &C::META;
         let mut b = SqlBuilder::new(format!(
-            "SELECT {}, j.{} FROM {} j JOIN {} t ON t.{} = j.{} WHERE ",
+            "SELECT {}, j.{} FROM {} j JOIN {} t ON t.{} = j.{}",
             select_list(meta, "t"),
             q(self.this_side),
             q(self.join_table),
@@ -305,6 +305,25 @@ impl<P: Model, C: Model + Clone> Include<P> for RelThrough<P, C> {
             q(self.child_column),
             q(self.other_side)
         ));
+        // A join table between tenant-owned models carries the tenant key (A's, else B's): the link and
+        // the row it leads to are both restricted to the scope's tenant, and joined on it.
+        let (a, b_side) = if self.this_side == "A" {
+            (&P::META, meta)
+        } else {
+            (meta, &P::META)
+        };
+        if let Some(key) = a.tenant_key().or(b_side.tenant_key()) {
+            if let Some(child_key) = meta.tenant_key() {
+                b.sql.push_str(&format!(" AND t.{} = j.{}", q(child_key), q(key)));
+            }
+            b.sql.push_str(" WHERE ");
+            let tenant = exec.tenant().ok_or_else(|| no_tenant(meta))?.to_string();
+            b.sql.push_str(&format!("j.{} = ", q(key)));
+            b.push_param(Box::new(tenant));
+            b.sql.push_str(" AND ");
+        } else {
+            b.sql.push_str(" WHERE ");
+        }
         visible_condition(meta, exec.tenant(), false, &mut b, "t")?;
         let p = b.param(key_array(&keys)?);
         b.sql.push_str(&format!("j.{} = ANY({p})", q(self.this_side)));

@@ -5,7 +5,7 @@
 //! guard here goes through `RawSql::__literal`, the constructor `sql!` expands to, as code that bypassed
 //! the macro would.
 
-use trato_hive_db::runtime::{sql, Error, Filter, Migration, Migrator, Param, RawSql, TxOptions};
+use trato_hive_db::runtime::{sql, Error, Filter, Migration, Migrator, Param, Query, RawSql, TxOptions};
 use trato_hive_db::*;
 use trato_tests::harness::tenant_left_bound;
 use trato_tests::TestDb;
@@ -284,4 +284,93 @@ async fn a_migration_by_an_owner_without_bypassrls_fails_instead_of_seeing_zero_
         .expect("catalog")[0]
         .get(0);
     assert_eq!(kept, 1, "the migration was rolled back, column and all");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn many_to_many_links_between_tenant_owned_models_belong_to_one_tenant() {
+    use trato_tests::tenancy::{Label, Project, Task};
+    let src = std::fs::read_to_string(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../codegen/test_data/valid/tenancy.prisma"
+    ))
+    .expect("schema");
+    let ddl = trato_codegen::ddl(&src).expect("valid schema");
+    let t = TestDb::empty().await;
+    let admin = t.pool("").conn().await.expect("conn").detach();
+    admin
+        .batch_execute(&ddl)
+        .await
+        .expect("the join table's composite keys apply");
+    admin
+        .batch_execute(
+            "INSERT INTO orgs (id, slug) VALUES ('org_a', 'a'), ('org_b', 'b');
+             INSERT INTO projects (id, org_id, name) VALUES ('p_a', 'org_a', 'P'), ('p_b', 'org_b', 'P');
+             INSERT INTO tasks (id, org_id, project_id) VALUES ('t_a', 'org_a', 'p_a'), ('t_b', 'org_b', 'p_b');
+             INSERT INTO labels (id, org_id, name) VALUES ('l_a', 'org_a', 'L'), ('l_b', 'org_b', 'L');
+             INSERT INTO \"_LabelToTask\" (org_id, \"A\", \"B\") VALUES ('org_a', 'l_a', 't_a'), ('org_b', 'l_b', 't_b');",
+        )
+        .await
+        .expect("rows");
+    let db = t.app_pool("");
+    let a = db.system::<Project>("m2m test").tenant("org_a").await.expect("scope");
+    // Reading through the relation: our links only.
+    let tasks = a
+        .repo::<Task>()
+        .find_many_with(Query::new(), Task::LABELS)
+        .await
+        .expect("include");
+    let seen: Vec<(String, Vec<String>)> = tasks
+        .into_iter()
+        .map(|(t, labels)| (t.id, labels.into_iter().map(|l| l.id).collect()))
+        .collect();
+    assert_eq!(seen, [("t_a".to_string(), vec!["l_a".to_string()])]);
+    let labels = a
+        .repo::<Label>()
+        .find_many_with(Query::new(), Label::TASKS)
+        .await
+        .expect("include");
+    assert_eq!(labels.len(), 1);
+    assert_eq!(labels[0].1.iter().map(|t| t.id.as_str()).collect::<Vec<_>>(), ["t_a"]);
+    // Linking our label to another tenant's task, or writing a link for another tenant: refused.
+    let cross = a
+        .raw(sql!(
+            "INSERT INTO \"_LabelToTask\" (org_id, \"A\", \"B\") VALUES ('org_a', 'l_a', 't_b')"
+        ))
+        .await
+        .expect_err("composite foreign key");
+    assert_eq!(cross.code(), Some("23503"), "{cross:?}");
+    let foreign = a
+        .raw(sql!(
+            "INSERT INTO \"_LabelToTask\" (org_id, \"A\", \"B\") VALUES ('org_b', 'l_b', 't_b')"
+        ))
+        .await
+        .expect_err("policy");
+    assert_eq!(foreign.code(), Some("42501"), "{foreign:?}");
+    // Reading or deleting every link touches only ours.
+    let n: i64 = a
+        .raw(sql!("SELECT count(*) FROM \"_LabelToTask\""))
+        .await
+        .expect("count")[0]
+        .get(0);
+    assert_eq!(n, 1);
+    let gone = a
+        .raw(sql!("DELETE FROM \"_LabelToTask\" RETURNING \"B\""))
+        .await
+        .expect("delete");
+    assert_eq!(gone.len(), 1);
+    let unbound: i64 = db
+        .query("SELECT count(*) FROM \"_LabelToTask\"", &[])
+        .await
+        .expect("count")[0]
+        .get(0);
+    assert_eq!(unbound, 0, "no binding, no links");
+    let left: Vec<String> = t
+        .pool("")
+        .query("SELECT org_id FROM \"_LabelToTask\"", &[])
+        .await
+        .expect("links")
+        .iter()
+        .map(|r| r.get(0))
+        .collect();
+    assert_eq!(left, ["org_b"]);
 }
