@@ -775,18 +775,15 @@ async fn start() -> anyhow::Result<(trato_pg::Cluster, Setup, Client)> {
     admin.close();
     let owner = cluster.url("bench");
     let migrations = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../schema/migrations");
-    Migrator::from_dir(&migrations)?
-        .deploy(&DbConfig::from_url(&format!("{owner}?sslmode=disable"))?)
-        .await?;
+    let owner_cfg = DbConfig::from_url(&format!("{owner}?sslmode=disable"))?;
+    Migrator::from_dir(&migrations)?.deploy(&owner_cfg).await?;
+    Migrator::create_app_login(&owner_cfg, "bench_app", "app").await?;
     let (oc, conn) = tokio_postgres::connect(&owner, NoTls).await?;
     tokio::spawn(async move {
         let _ = conn.await;
     });
-    oc.batch_execute(
-        "CREATE ROLE bench_app LOGIN PASSWORD 'app' IN ROLE trato_app;
-         CREATE TABLE activities_unprotected (LIKE activities INCLUDING ALL);",
-    )
-    .await?;
+    oc.batch_execute("CREATE TABLE activities_unprotected (LIKE activities INCLUDING ALL);")
+        .await?;
     let app = owner.replacen(&format!("postgres:{}", cluster.password), "bench_app:app", 1);
     eprintln!(
         "bench: seeding {ORGS} organizations, {} companies, {} deals",

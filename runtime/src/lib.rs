@@ -7,6 +7,7 @@
 //! - [`Model`], [`ModelMeta`]: what the derive macros record about each generated model.
 //! - `__private`: what generated code and macro output reach, behind one path.
 
+mod app_roles;
 mod client;
 mod config;
 mod error;

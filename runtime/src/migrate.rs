@@ -179,6 +179,7 @@ impl Migrator {
             session.apply(m).await?;
             done.push(m.name.clone());
         }
+        crate::app_roles::restrict_connect(&session).await?;
         session.unlock().await?;
         Ok(done)
     }
@@ -224,35 +225,15 @@ impl Migrator {
     }
 }
 
-impl Migrator {
-    /// Creates a login role that is a member of the application role (`trato_app`), unless one of that name
-    /// exists: the role an application connects as. Runs on the migrator's connection (an owner or a
-    /// superuser); the application's own client refuses role changes and DO blocks.
-    pub async fn create_app_login(cfg: &DbConfig, name: &str, password: &str) -> Result<(), Error> {
-        if password.contains("$trato$") {
-            return Err(Error::Config("the password may not contain `$trato$`".into()));
-        }
-        let session = Session::open(cfg).await?;
-        let ident = format!("\"{}\"", name.replace('"', "\"\""));
-        let literal = format!("'{}'", password.replace('\'', "''"));
-        session
-            .batch(&format!(
-                "DO $trato$ BEGIN CREATE ROLE {ident} LOGIN PASSWORD {literal} IN ROLE trato_app; \
-                 EXCEPTION WHEN duplicate_object OR unique_violation THEN NULL; END $trato$"
-            ))
-            .await
-    }
-}
-
 /// The dedicated connection a migrator works on.
-struct Session {
-    client: tokio_postgres::Client,
+pub(crate) struct Session {
+    pub(crate) client: tokio_postgres::Client,
     ctx: ErrorContext,
     locked: bool,
 }
 
 impl Session {
-    async fn open(cfg: &DbConfig) -> Result<Session, Error> {
+    pub(crate) async fn open(cfg: &DbConfig) -> Result<Session, Error> {
         let client = crate::client::connect_direct(cfg).await?;
         let ctx = ErrorContext::of(cfg);
         // Tenant tables FORCE row-level security, so a migration run by their owner without BYPASSRLS (the
@@ -272,11 +253,11 @@ impl Session {
         })
     }
 
-    fn err(&self, e: tokio_postgres::Error) -> Error {
+    pub(crate) fn err(&self, e: tokio_postgres::Error) -> Error {
         Error::from_pg(e, &self.ctx)
     }
 
-    async fn batch(&self, sql: &str) -> Result<(), Error> {
+    pub(crate) async fn batch(&self, sql: &str) -> Result<(), Error> {
         self.client.batch_execute(sql).await.map_err(|e| self.err(e))
     }
 

@@ -5,7 +5,7 @@
 //! guard here goes through `RawSql::__literal`, the constructor `sql!` expands to, as code that bypassed
 //! the macro would.
 
-use trato_hive_db::runtime::{sql, Error, Filter, Migration, Migrator, Param, Query, RawSql, TxOptions};
+use trato_hive_db::runtime::{sql, Db, Error, Filter, Migration, Migrator, Param, Query, RawSql, TxOptions};
 use trato_hive_db::*;
 use trato_tests::harness::tenant_left_bound;
 use trato_tests::TestDb;
@@ -373,4 +373,42 @@ async fn many_to_many_links_between_tenant_owned_models_belong_to_one_tenant() {
         .map(|r| r.get(0))
         .collect();
     assert_eq!(left, ["org_b"]);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_login_role_made_for_one_database_cannot_read_another() {
+    let (one, two) = (TestDb::empty().await, TestDb::empty().await);
+    for t in [&one, &two] {
+        Migrator::new(trato_hive_db::MIGRATIONS)
+            .deploy(&t.config())
+            .await
+            .expect("deploy");
+    }
+    two.pool("")
+        .execute(
+            "INSERT INTO users (id, email, updated_at) VALUES ('u2', 'secret@two', now())",
+            &[],
+        )
+        .await
+        .expect("a user of the other application");
+    let login = format!("app_of_{}", one.name);
+    Migrator::create_app_login(&one.config(), &login, "pw")
+        .await
+        .expect("login");
+    Migrator::create_app_login(&one.config(), &login, "pw")
+        .await
+        .expect("twice is harmless");
+    let own = Db::connect(one.config_as(&login, "pw", "")).expect("pool");
+    let n: i64 = own
+        .query("SELECT count(*) FROM users", &[])
+        .await
+        .expect("its own database")[0]
+        .get(0);
+    assert_eq!(n, 0);
+    let other = Db::connect(two.config_as(&login, "pw", "")).expect("pool");
+    let err = other
+        .query("SELECT email FROM users", &[])
+        .await
+        .expect_err("another application's database");
+    assert!(err.to_string().contains("permission denied for database"), "{err}");
 }
