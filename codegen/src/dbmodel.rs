@@ -22,6 +22,16 @@ pub const SET_TENANT_FN: &str = "trato_set_tenant";
 pub const CURRENT_TENANT_FN: &str = "trato_current_tenant";
 /// The name of every tenant policy (policy names are per table).
 pub const POLICY_NAME: &str = "tenant_isolation";
+/// `SELECT trato_bind($1, $2, $3)`: binds tenant, role and member with `SET LOCAL` (schemas with a
+/// membership model).
+pub const BIND_FN: &str = "trato_bind";
+/// The membership role bound to the current transaction (`trato.role`), or NULL; `SYSTEM` for the system
+/// scope.
+pub const CURRENT_ROLE_FN: &str = "trato_current_role";
+/// The user bound to the current transaction (`trato.user_id`), or NULL.
+pub const CURRENT_USER_FN: &str = "trato_current_user";
+/// The role the system scope binds: it may write what any role may.
+pub const SYSTEM_ROLE: &str = "SYSTEM";
 
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct DbSchema {
@@ -29,6 +39,22 @@ pub struct DbSchema {
     pub tables: Vec<Table>,
     /// True when the schema uses tenancy: the role and the tenant functions exist.
     pub tenancy: bool,
+    /// The membership model's table, when the schema marks one.
+    pub membership: Option<DbMembership>,
+}
+
+/// The membership table, as the role and self-service policies need it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DbMembership {
+    pub table: String,
+    pub tenant: String,
+    pub user: String,
+    pub role: String,
+    /// The role enum's values, highest first.
+    pub ranks: Vec<String>,
+    /// The tenant root's table and key: a user outside any tenant sees the tenants they belong to.
+    pub root_table: String,
+    pub root_id: String,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -53,6 +79,8 @@ pub struct Table {
     pub rls: Option<String>,
     /// Grant the application role what it needs on this table.
     pub grant_app: bool,
+    /// `@@writableBy`: the roles that may insert, update and delete (restrictive policies); empty: any.
+    pub write_roles: Vec<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -275,6 +303,19 @@ pub fn lower(schema: &Schema) -> DbSchema {
         db.tables.push(lower_model(schema, model));
     }
     db.tables.extend(join_tables(schema));
+    db.membership = schema.membership.as_ref().and_then(|ms| {
+        let m = schema.model(ms.model);
+        let root = schema.model(schema.tenant_root?);
+        Some(DbMembership {
+            table: m.db_name.clone(),
+            tenant: tenant_key(m)?.db_name.clone(),
+            user: m.field(ms.user).db_name.clone(),
+            role: m.field(ms.role).db_name.clone(),
+            ranks: ms.ranks.clone(),
+            root_table: root.db_name.clone(),
+            root_id: root.field(*root.primary_key.fields.first()?).db_name.clone(),
+        })
+    });
     db
 }
 
@@ -458,6 +499,7 @@ fn lower_model(schema: &Schema, model: &Model) -> Table {
         foreign_keys,
         rls,
         grant_app: schema.uses_tenancy(),
+        write_roles: model.write_roles.clone(),
     }
 }
 
@@ -560,6 +602,7 @@ fn join_tables(schema: &Schema) -> Vec<Table> {
                 foreign_keys: vec![fk("A", a, &a_id), fk("B", b, &b_id)],
                 rls: key.as_ref().map(|(k, _)| k.clone()),
                 grant_app: schema.uses_tenancy(),
+                write_roles: Vec::new(),
             });
         }
     }

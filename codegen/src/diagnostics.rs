@@ -147,6 +147,8 @@ pub const CODES: &[(&str, &str)] = &[
     ("E0602", "tenancy: tenant root missing or repeated"),
     ("E0603", "tenancy: tenant key invalid"),
     ("E0604", "tenancy: a global model references tenant data"),
+    ("E0605", "roles: invalid @@membership or @@writableBy"),
+    ("E0606", "roles: not a value of the membership's role enum"),
     ("E0701", "datasource invalid"),
     (
         "W0001",
@@ -418,6 +420,21 @@ pub mod msg {
         .help(format!(
             "make `{model}` tenant-owned with @@tenant(...), or move the foreign key to `{target}`"
         ))
+    }
+
+    pub fn bad_membership(span: Span, why: &str, help: &str) -> Diagnostic {
+        Diagnostic::error("E0605", span, format!("invalid membership: {why}"))
+            .label(why.to_string())
+            .help(help.to_string())
+    }
+    pub fn unknown_role(span: Span, role: &str, roles: &str, suggestion: Option<&str>) -> Diagnostic {
+        let help = match suggestion {
+            Some(s) => format!("did you mean `{s}`?"),
+            None => format!("name values of `{roles}`, the membership's role enum"),
+        };
+        Diagnostic::error("E0606", span, format!("`{role}` is not a value of `{roles}`"))
+            .label("unknown role")
+            .help(help)
     }
 
     // ---- datasource ----

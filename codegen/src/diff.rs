@@ -99,6 +99,20 @@ pub enum Step {
         column: String,
         ty: String,
     },
+    /// The membership functions (`trato_bind`, `trato_current_role`, `trato_current_user`) and policies:
+    /// a user outside any tenant reads their own memberships and tenants; nobody changes their own
+    /// membership or gives a role above their own.
+    MembershipSetup(DbMembership),
+    MembershipTeardown(DbMembership),
+    /// Restrictive policies: only `roles` (and the system scope) insert, update and delete rows of `table`.
+    RestrictWrites {
+        table: String,
+        roles: Vec<String>,
+    },
+    UnrestrictWrites {
+        table: String,
+        roles: Vec<String>,
+    },
     Grant {
         table: String,
         sequences: Vec<String>,
@@ -114,7 +128,8 @@ impl Step {
     fn phase(&self) -> u8 {
         match self {
             Step::TenancySetup => 0,
-            Step::CreateEnum(_) | Step::AddEnumValue { .. } => 1,
+            Step::CreateEnum(_) | Step::AddEnumValue { .. } | Step::UnrestrictWrites { .. } => 1,
+            Step::MembershipTeardown(_) => 2,
             Step::DropForeignKey { .. } | Step::DisableRls { .. } | Step::Revoke { .. } | Step::DropIndex { .. } => 2,
             Step::RenameTable { .. } | Step::RenameColumn { .. } | Step::RenameSequence { .. } => 3,
             Step::RenameConstraint { .. } | Step::RenameIndex { .. } => 4,
@@ -126,7 +141,7 @@ impl Step {
             Step::CreateTable(_) => 7,
             Step::CreateIndex { .. } => 8,
             Step::AddForeignKey { .. } => 9,
-            Step::EnableRls { .. } | Step::Grant { .. } => 10,
+            Step::EnableRls { .. } | Step::Grant { .. } | Step::MembershipSetup(_) | Step::RestrictWrites { .. } => 10,
             Step::RecreateEnum { .. } | Step::DropEnum(_) => 11,
             Step::TenancyTeardown => 12,
         }
@@ -219,6 +234,10 @@ impl Step {
             }],
             Step::EnableRls { table, column, ty } => vec![Step::DisableRls { table, column, ty }],
             Step::DisableRls { table, column, ty } => vec![Step::EnableRls { table, column, ty }],
+            Step::MembershipSetup(m) => vec![Step::MembershipTeardown(m)],
+            Step::MembershipTeardown(m) => vec![Step::MembershipSetup(m)],
+            Step::RestrictWrites { table, roles } => vec![Step::UnrestrictWrites { table, roles }],
+            Step::UnrestrictWrites { table, roles } => vec![Step::RestrictWrites { table, roles }],
             Step::Grant { table, sequences } => vec![Step::Revoke { table, sequences }],
             Step::Revoke { table, sequences } => vec![Step::Grant { table, sequences }],
         }
@@ -269,6 +288,14 @@ pub fn diff(from: &DbSchema, to: &DbSchema) -> Vec<Step> {
     }
     if from.tenancy && !to.tenancy {
         steps.push(Step::TenancyTeardown);
+    }
+    if from.membership != to.membership {
+        if let Some(m) = &from.membership {
+            steps.push(Step::MembershipTeardown(m.clone()));
+        }
+        if let Some(m) = &to.membership {
+            steps.push(Step::MembershipSetup(m.clone()));
+        }
     }
     diff_enums(from, to, &mut steps);
 
@@ -401,10 +428,22 @@ fn create_table(t: &Table, steps: &mut Vec<Step>) {
             sequences: serial_sequences(t),
         });
     }
+    if !t.write_roles.is_empty() {
+        steps.push(Step::RestrictWrites {
+            table: t.name.clone(),
+            roles: t.write_roles.clone(),
+        });
+    }
 }
 
 fn drop_table(t: &Table, steps: &mut Vec<Step>) {
     // Dropped explicitly (not just by DROP TABLE) so that down.sql recreates them.
+    if !t.write_roles.is_empty() {
+        steps.push(Step::UnrestrictWrites {
+            table: t.name.clone(),
+            roles: t.write_roles.clone(),
+        });
+    }
     for fk in &t.foreign_keys {
         steps.push(Step::DropForeignKey {
             table: t.name.clone(),
@@ -435,6 +474,7 @@ fn drop_table(t: &Table, steps: &mut Vec<Step>) {
         foreign_keys: Vec::new(),
         rls: None,
         grant_app: false,
+        write_roles: Vec::new(),
         ..t.clone()
     }));
 }
@@ -600,6 +640,20 @@ fn diff_table(old: &Table, new: &Table, steps: &mut Vec<Step>) {
                 table: table.clone(),
                 column: c.clone(),
                 ty: rls_type(new, c),
+            });
+        }
+    }
+    if old.write_roles != new.write_roles {
+        if !old.write_roles.is_empty() {
+            steps.push(Step::UnrestrictWrites {
+                table: old.name.clone(),
+                roles: old.write_roles.clone(),
+            });
+        }
+        if !new.write_roles.is_empty() {
+            steps.push(Step::RestrictWrites {
+                table: table.clone(),
+                roles: new.write_roles.clone(),
             });
         }
     }

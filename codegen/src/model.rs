@@ -20,6 +20,21 @@ pub struct Schema {
     pub datasource: Option<Datasource>,
     /// The model marked `@@tenantRoot`, when the schema uses tenancy at all.
     pub tenant_root: Option<ModelId>,
+    /// The model marked `@@membership(user: ..., role: ...)`, when there is one.
+    pub membership: Option<Membership>,
+}
+
+/// The membership model: which user has which role in which tenant.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Membership {
+    pub model: ModelId,
+    /// The field holding the user's id.
+    pub user: FieldId,
+    /// The field holding the role (an enum).
+    pub role: FieldId,
+    /// The role enum's database values, highest first (declaration order): a member may not give anyone a
+    /// role above their own, nor change their own.
+    pub ranks: Vec<String>,
 }
 
 impl Schema {
@@ -93,6 +108,9 @@ pub struct Model {
     pub audited: bool,
     /// The `@softDelete` field: deletes set it, reads skip rows where it is set.
     pub soft_delete: Option<FieldId>,
+    /// `@@writableBy([...])`: the membership roles (database values) that may write this model; empty when
+    /// every writer may.
+    pub write_roles: Vec<String>,
     pub span: Span,
 }
 

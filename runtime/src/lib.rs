@@ -11,8 +11,10 @@ mod app_roles;
 mod client;
 mod config;
 mod error;
+mod exec;
 pub mod ids;
 pub mod introspect;
+mod member;
 mod meta;
 pub mod migrate;
 mod page;
@@ -25,14 +27,15 @@ mod tx;
 pub use client::{Conn, Db, Params, PoolStatus};
 pub use config::{redact_url, DbConfig, Recycle, SslMode};
 pub use error::Error;
+pub use exec::{Binding, Executor, GlobalExec, ScopeExec, TxExec};
 pub use meta::*;
 pub use migrate::{Migration, MigrationProblem, MigrationStatus, Migrator};
 pub use page::{CursorPage, Direction, Page};
 pub use query::{escape_like, Case, Col, Filter, NullableCol, Order, Param, Query};
 pub use repo::{ColRef, Include, Nested, Numeric, RelMany, RelOne, RelThrough, Repo};
 pub use scope::{
-    Access, AuditAction, AuditCtx, AuditSink, Executor, GlobalExec, MemberScope, Membership, RawSql, ReadOnly,
-    ReadWrite, ScopeExec, ScopedTx, SystemScope, TenantScope, TxExec,
+    Access, AuditAction, AuditCtx, AuditSink, MemberScope, Membership, RawSql, ReadOnly, ReadWrite, ScopedTx,
+    SystemScope, TenantScope, SYSTEM_ROLE,
 };
 pub use tokio_postgres::Row;
 pub use trato_macros::{Model, PgEnum};

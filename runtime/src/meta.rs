@@ -162,6 +162,9 @@ pub struct ModelMeta {
     pub audited: bool,
     /// The `@softDelete` column: `delete` sets it, reads skip rows where it is set.
     pub soft_delete: Option<&'static str>,
+    /// `@@writableBy`: the membership roles that may write this model (empty: any writer). Checked by the
+    /// repositories and, with restrictive policies, by the database.
+    pub write_roles: &'static [&'static str],
 }
 
 impl ModelMeta {

@@ -8,10 +8,11 @@ use sha2::{Digest, Sha256};
 use tokio_postgres::types::ToSql;
 
 use crate::error::Error;
+use crate::exec::Executor;
 use crate::meta::{Key, Model, TenantOwned};
 use crate::query::{Filter, Node, ParamBox, Query};
 use crate::repo::{Include, Repo};
-use crate::scope::{Access, Executor, TenantScope};
+use crate::scope::{Access, TenantScope};
 use crate::tx::TxOptions;
 
 /// One page, as the spec's `paginateDeals` returns it.

@@ -6,14 +6,14 @@
 //! `SELECT trato_set_tenant($1)` (a `SET LOCAL`, never a session `SET`); for a single statement the
 //! `BEGIN`, the binding, the statement and the `COMMIT` are pipelined into one round trip.
 
-use std::future::Future;
 use std::marker::PhantomData;
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::AtomicBool;
 
 use tokio_postgres::Row;
 
 use crate::client::{Db, Shared};
 use crate::error::Error;
+use crate::exec::{run_scoped, Binding, Executor, GlobalExec, ScopeExec, TxExec};
 use crate::meta::{Global, TenantOwned, TenantRoot};
 use crate::query::Param;
 use crate::repo::Repo;
@@ -83,12 +83,19 @@ pub struct AuditCtx<'a> {
     pub reason: Option<&'a str>,
 }
 
+/// The role the system scope binds: it may write whatever a member may.
+pub const SYSTEM_ROLE: &str = "SYSTEM";
+
 /// The membership model of a schema (e.g. OrganizationMember): how to find a user's role in a tenant.
 pub trait Membership: TenantOwned {
     const USER_COLUMN: &'static str;
     const ROLE_COLUMN: &'static str;
     /// Whether members with this role (as stored, e.g. `VIEWER`) may write.
     fn role_can_write(role: &str) -> bool;
+    /// The roles as stored, highest first, when the schema marks this model `@@membership` (the role enum's
+    /// `DB_VALUES`): scopes then bind the member's role and user id with the tenant, for the database's
+    /// role policies. Empty (the default): only the tenant is bound.
+    const RANKS: &'static [&'static str] = &[];
     /// Where writes to `@@audit` models are recorded, if anywhere.
     fn audit_sink() -> Option<&'static AuditSink> {
         None
@@ -136,6 +143,8 @@ pub struct TenantScope<A: Access = ReadWrite> {
     tenant: String,
     actor: Option<String>,
     role: String,
+    /// Whether role and user are bound with the tenant ([`Membership::RANKS`] is not empty).
+    member: bool,
     reason: Option<String>,
     audit: Option<&'static AuditSink>,
     _a: PhantomData<A>,
@@ -159,7 +168,7 @@ impl Db {
         );
         let rows = run_scoped(
             self,
-            tenant_id,
+            &Binding::tenant(tenant_id),
             true,
             &sql,
             vec![Box::new(tenant_id.to_string()), Box::new(user_id.to_string())],
@@ -177,6 +186,7 @@ impl Db {
             tenant: tenant_id.to_string(),
             actor: Some(user_id.to_string()),
             role,
+            member: !M::RANKS.is_empty(),
             reason: None,
             audit: M::audit_sink(),
             _a: PhantomData,
@@ -196,6 +206,7 @@ impl Db {
             db: self.clone(),
             reason: reason.to_string(),
             audit: M::audit_sink(),
+            member: !M::RANKS.is_empty(),
         }
     }
 
@@ -245,6 +256,7 @@ pub struct SystemScope {
     db: Db,
     reason: String,
     audit: Option<&'static AuditSink>,
+    member: bool,
 }
 
 impl SystemScope {
@@ -262,7 +274,8 @@ impl SystemScope {
             db: self.db.clone(),
             tenant: tenant_id.to_string(),
             actor: None,
-            role: "SYSTEM".into(),
+            role: SYSTEM_ROLE.into(),
+            member: self.member,
             reason: Some(self.reason.clone()),
             audit: self.audit,
             _a: PhantomData,
@@ -308,10 +321,19 @@ impl<A: Access> TenantScope<A> {
         &self.db
     }
 
+    fn binding(&self) -> Binding<'_> {
+        Binding {
+            tenant: &self.tenant,
+            role: &self.role,
+            user: self.actor.as_deref(),
+            member: self.member,
+        }
+    }
+
     fn exec(&self) -> ScopeExec<'_> {
         ScopeExec {
             db: &self.db,
-            tenant: &self.tenant,
+            binding: self.binding(),
             audit: self.audit_ctx(),
             read_only: !A::WRITE,
         }
@@ -332,6 +354,7 @@ impl<A: Access> TenantScope<A> {
             tenant: self.tenant,
             actor: self.actor,
             role: self.role,
+            member: self.member,
             reason: self.reason,
             audit: self.audit,
             _a: PhantomData,
@@ -359,7 +382,7 @@ impl<A: Access> TenantScope<A> {
     /// and again here.
     pub async fn raw(&self, query: RawSql) -> Result<Vec<Row>, Error> {
         crate::client::guard(query.sql, trato_sqlguard::Context::Scoped)?;
-        run_scoped(&self.db, &self.tenant, !A::WRITE, query.sql, query.params, Ok).await
+        run_scoped(&self.db, &self.binding(), !A::WRITE, query.sql, query.params, Ok).await
     }
 
     /// Runs `f` in one transaction bound to this tenant: every repository of the closure's handle sees one
@@ -370,7 +393,7 @@ impl<A: Access> TenantScope<A> {
         F: AsyncFnMut(&mut ScopedTx<'_, '_, A>) -> Result<T, Error>,
     {
         opts.read_only |= !A::WRITE;
-        let tenant = self.tenant.clone();
+        let binding = self.binding();
         let audit = self.audit_ctx();
         self.db
             .transaction(opts, async |tx| {
@@ -378,7 +401,7 @@ impl<A: Access> TenantScope<A> {
                 let bound = AtomicBool::new(false);
                 let mut scoped = ScopedTx {
                     tx,
-                    tenant: &tenant,
+                    binding,
                     audit,
                     bound: &bound,
                     _a: PhantomData,
@@ -392,7 +415,7 @@ impl<A: Access> TenantScope<A> {
 /// A transaction of a tenant scope, lent to the closure of [`TenantScope::transaction`].
 pub struct ScopedTx<'t, 'c, A: Access> {
     tx: &'t mut Tx<'c>,
-    tenant: &'t str,
+    binding: Binding<'t>,
     audit: Option<AuditCtx<'t>>,
     /// Whether the tenant is bound yet: the first statement sends the binding ahead of itself.
     bound: &'t AtomicBool,
@@ -401,7 +424,9 @@ pub struct ScopedTx<'t, 'c, A: Access> {
 
 impl<A: Access> std::fmt::Debug for ScopedTx<'_, '_, A> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("ScopedTx").field("tenant", &self.tenant).finish()
+        f.debug_struct("ScopedTx")
+            .field("tenant", &self.binding.tenant)
+            .finish()
     }
 }
 
@@ -409,7 +434,7 @@ impl<'c, A: Access> ScopedTx<'_, 'c, A> {
     fn exec(&self) -> TxExec<'_, 'c> {
         TxExec {
             tx: self.tx,
-            tenant: Some(self.tenant),
+            binding: Some(self.binding),
             audit: self.audit,
             bound: Some(self.bound),
         }
@@ -434,7 +459,7 @@ impl<'c, A: Access> ScopedTx<'_, 'c, A> {
     }
 
     pub fn tenant(&self) -> &str {
-        self.tenant
+        self.binding.tenant
     }
 }
 
@@ -478,232 +503,4 @@ macro_rules! sql {
     ($($input:tt)*) => {
         $crate::__private::__checked_sql!($crate, $($input)*)
     };
-}
-
-pub(crate) const SET_TENANT: &str = "SELECT trato_set_tenant($1)";
-
-/// `SET LOCAL trato.tenant_id = '<tenant>'` (sent with `BEGIN` as one simple-protocol message), for tenant ids made only of
-/// ASCII letters, digits, `_` and `-` (every generated id: cuid, uuid, nanoid, ulid): such a value cannot
-/// close the quotes or carry anything but itself, so it needs no escaping. It costs the server one message
-/// and no function call, where `SELECT trato_set_tenant($1)` (a bound parameter through plpgsql's `EXECUTE`)
-/// costs an extended-protocol round of its own: about half of the binding's price in the benchmark. Any
-/// other tenant id goes through the function. Both are `SET LOCAL`, so both are transaction-local and
-/// forwarded by Citus.
-pub(crate) fn set_local(tenant: &str) -> Option<String> {
-    let plain = !tenant.is_empty()
-        && tenant.len() <= 128
-        && tenant
-            .bytes()
-            .all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-');
-    plain.then(|| {
-        let mut sql = String::with_capacity(SET_LOCAL.len() + tenant.len() + 1);
-        sql.push_str(SET_LOCAL);
-        sql.push_str(tenant);
-        sql.push('\'');
-        sql
-    })
-}
-
-/// The binding [`set_local`] writes, up to the tenant id.
-const SET_LOCAL: &str = "SET LOCAL trato.tenant_id = '";
-
-/// Where a repository's statements run.
-pub trait Executor: Sync {
-    /// The tenant statements must be restricted to, if any.
-    fn tenant(&self) -> Option<&str>;
-    /// Where writes to audited models are recorded, if anywhere.
-    fn audit(&self) -> Option<AuditCtx<'_>> {
-        None
-    }
-    /// Runs a statement and returns its rows.
-    fn run(&self, sql: String, params: Vec<Param>) -> impl Future<Output = Result<Vec<Row>, Error>> + Send {
-        self.run_map(sql, params, Ok)
-    }
-    /// Runs a statement, each row mapped as it arrives (decoding overlaps the arrival of the next row).
-    fn run_map<T: Send>(
-        &self,
-        sql: String,
-        params: Vec<Param>,
-        map: impl FnMut(Row) -> Result<T, Error> + Send,
-    ) -> impl Future<Output = Result<Vec<T>, Error>> + Send;
-}
-
-/// A tenant scope outside an explicit transaction: each statement in its own pipelined transaction.
-#[derive(Debug, Clone, Copy)]
-pub struct ScopeExec<'a> {
-    db: &'a Db,
-    tenant: &'a str,
-    audit: Option<AuditCtx<'a>>,
-    /// A read-only scope's statements run in `READ ONLY` transactions.
-    read_only: bool,
-}
-
-impl Executor for ScopeExec<'_> {
-    fn tenant(&self) -> Option<&str> {
-        Some(self.tenant)
-    }
-
-    fn audit(&self) -> Option<AuditCtx<'_>> {
-        self.audit
-    }
-
-    fn run_map<T: Send>(
-        &self,
-        sql: String,
-        params: Vec<Param>,
-        map: impl FnMut(Row) -> Result<T, Error> + Send,
-    ) -> impl Future<Output = Result<Vec<T>, Error>> + Send {
-        run_scoped(self.db, self.tenant, self.read_only, sql, params, map)
-    }
-}
-
-/// Inside a transaction (of a tenant scope: bound to its tenant by the first statement).
-pub struct TxExec<'t, 'c> {
-    tx: &'t Tx<'c>,
-    tenant: Option<&'t str>,
-    audit: Option<AuditCtx<'t>>,
-    /// Set once the tenant's binding has been answered by the server in this transaction (`None`: nothing
-    /// to bind).
-    bound: Option<&'t AtomicBool>,
-}
-
-impl TxExec<'_, '_> {
-    /// Runs `statement`; until the binding has succeeded, a statement of a scoped transaction is preceded
-    /// by it, sent in the same round trip (requests on one connection are answered in order, and the
-    /// binding's is sent first because `join!` polls it first). The flag is set only once the server has
-    /// answered the binding: a future dropped before that (a `select!`, a timeout) leaves it unset, so the
-    /// next statement binds again (the same tenant: harmless if the first binding did arrive) instead of
-    /// running unbound.
-    async fn bound<R>(&self, statement: impl Future<Output = Result<R, Error>>) -> Result<R, Error> {
-        let first = self.bound.is_some_and(|b| !b.load(Ordering::Acquire));
-        let (Some(tenant), true) = (self.tenant, first) else {
-            return statement.await;
-        };
-        let (binding, result) = match set_local(tenant) {
-            Some(sql) => tokio::join!(self.tx.batch_internal(&sql), statement),
-            None => {
-                // Prepared first: a prepare on a cache miss would let an already prepared statement reach
-                // the server before the binding's Bind/Execute.
-                let set = self.tx.prepare(SET_TENANT).await?;
-                let param: [&(dyn tokio_postgres::types::ToSql + Sync); 1] = [&tenant];
-                let (b, r) = tokio::join!(self.tx.query_prepared(&set, &param), statement);
-                (b.map(drop), r)
-            }
-        };
-        binding?;
-        if let Some(flag) = self.bound {
-            flag.store(true, Ordering::Release);
-        }
-        result
-    }
-}
-
-impl Executor for TxExec<'_, '_> {
-    fn tenant(&self) -> Option<&str> {
-        self.tenant
-    }
-
-    fn audit(&self) -> Option<AuditCtx<'_>> {
-        self.audit
-    }
-
-    async fn run_map<T: Send>(
-        &self,
-        sql: String,
-        params: Vec<Param>,
-        map: impl FnMut(Row) -> Result<T, Error> + Send,
-    ) -> Result<Vec<T>, Error> {
-        let refs: Vec<&(dyn tokio_postgres::types::ToSql + Sync)> = params.iter().map(|p| p.as_ref() as _).collect();
-        self.bound(self.tx.query_map(&sql, &refs, map)).await
-    }
-}
-
-/// Global models outside any tenant: plain pooled statements.
-#[derive(Debug, Clone, Copy)]
-pub struct GlobalExec<'a> {
-    db: &'a Db,
-}
-
-impl Executor for GlobalExec<'_> {
-    fn tenant(&self) -> Option<&str> {
-        None
-    }
-
-    async fn run_map<T: Send>(
-        &self,
-        sql: String,
-        params: Vec<Param>,
-        map: impl FnMut(Row) -> Result<T, Error> + Send,
-    ) -> Result<Vec<T>, Error> {
-        let refs: Vec<&(dyn tokio_postgres::types::ToSql + Sync)> = params.iter().map(|p| p.as_ref() as _).collect();
-        self.db.conn().await?.query_map(&sql, &refs, map).await
-    }
-}
-
-/// `BEGIN`, the tenant binding ([`set_local`], else `SELECT trato_set_tenant($1)`), the statement and
-/// `COMMIT` in one round trip; the statement's rows are mapped as they arrive.
-pub(crate) async fn run_scoped<T>(
-    db: &Db,
-    tenant: &str,
-    read_only: bool,
-    sql: impl AsRef<str>,
-    params: Vec<Param>,
-    map: impl FnMut(Row) -> Result<T, Error>,
-) -> Result<Vec<T>, Error> {
-    let sql = sql.as_ref();
-    let conn = db.conn().await?;
-    let client = &conn.obj;
-    let ctx = &conn.shared.ctx;
-    let started = std::time::Instant::now();
-    let refs: Vec<&(dyn tokio_postgres::types::ToSql + Sync)> = params.iter().map(|p| p.as_ref() as _).collect();
-    let (begin, bound, result, commit) = match set_local(tenant) {
-        Some(set) => {
-            let begin_sql = [if read_only { "BEGIN READ ONLY; " } else { "BEGIN; " }, &set].concat();
-            let stmt = client.prepare_cached(sql).await.map_err(|e| Error::from_pg(e, ctx))?;
-            let (begin, result, commit) = tokio::join!(
-                client.batch_execute(&begin_sql),
-                crate::client::map_rows(client, &stmt, &refs, ctx, map),
-                client.batch_execute("COMMIT"),
-            );
-            (begin, Ok(()), result, commit)
-        }
-        None => {
-            let (set, stmt) = tokio::try_join!(client.prepare_cached(SET_TENANT), client.prepare_cached(sql))
-                .map_err(|e| Error::from_pg(e, ctx))?;
-            let tenant_param: &(dyn tokio_postgres::types::ToSql + Sync) = &tenant;
-            let (begin, bound, result, commit) = tokio::join!(
-                client.batch_execute(if read_only { "BEGIN READ ONLY" } else { "BEGIN" }),
-                client.query(&set, std::slice::from_ref(&tenant_param)),
-                crate::client::map_rows(client, &stmt, &refs, ctx, map),
-                client.batch_execute("COMMIT"),
-            );
-            (begin, bound.map(drop), result, commit)
-        }
-    };
-    if conn.shared.cfg.log_queries {
-        tracing::debug!(target: "trato_hive::query", statement = sql, params = params.len(), tenant_bound = true,
-            rows = result.as_ref().map(Vec::len).ok(), elapsed_us = started.elapsed().as_micros() as u64, "query");
-    }
-    begin.map_err(|e| Error::from_pg(e, ctx))?;
-    bound.map_err(|e| Error::from_pg(e, ctx))?;
-    // A failed statement aborts the transaction; the COMMIT then rolls it back, so nothing is left behind.
-    let rows = result?;
-    commit.map_err(|e| Error::from_pg(e, ctx))?;
-    Ok(rows)
-}
-
-#[cfg(test)]
-mod binding_tests {
-    use super::set_local;
-
-    #[test]
-    fn only_plain_tenant_ids_are_written_into_the_statement() {
-        assert_eq!(
-            set_local("clx1-ab_9").as_deref(),
-            Some("SET LOCAL trato.tenant_id = 'clx1-ab_9'")
-        );
-        for odd in ["", "o'rg", "a b", "ü", "a\\b", "a;b", &"x".repeat(129)] {
-            assert_eq!(set_local(odd), None, "{odd:?} must go through the bound function");
-        }
-    }
 }

@@ -13,7 +13,8 @@ pub use trato_hive_runtime::{Model, ModelMeta, TenancyMeta};
 
 use trato_hive_runtime::{AuditAction, AuditSink, Db, Error, MemberScope, SystemScope};
 
-/// Members reach their organization's data through a scope; VIEWERs get a read-only one. Writes to
+/// Members reach their organization's data through a scope; VIEWERs get a read-only one, and only OWNERs
+/// and ADMINs write the organization and its memberships (`@@writableBy` in the schema). Writes to
 /// `@@audit` models are recorded as Activity rows.
 impl trato_hive_runtime::Membership for OrganizationMember {
     const USER_COLUMN: &'static str = OrganizationMember::USER_ID.name;
@@ -22,6 +23,10 @@ impl trato_hive_runtime::Membership for OrganizationMember {
     fn role_can_write(role: &str) -> bool {
         role != OrganizationRole::Viewer.db_value()
     }
+
+    /// The schema's `@@membership`: scopes bind the member's role and user id for the role policies
+    /// (`@@writableBy`, and nobody raises their own role).
+    const RANKS: &'static [&'static str] = OrganizationRole::DB_VALUES;
 
     fn audit_sink() -> Option<&'static AuditSink> {
         Some(&ACTIVITY_LOG)
@@ -63,6 +68,13 @@ fn activity_type(model: &str, action: AuditAction, columns: &[&str]) -> &'static
 /// The system scope, for cross-tenant jobs: the reason is logged and recorded in every audit row it writes.
 pub fn system(db: &Db, reason: &str) -> SystemScope {
     db.system::<OrganizationMember>(reason)
+}
+
+/// "My organizations" (the organization switcher): every organization `user_id` belongs to, with the
+/// membership that holds their role, read as that user (no system scope; nobody else's memberships and no
+/// organization's data are visible to it).
+pub async fn my_organizations(db: &Db, user_id: &str) -> Result<Vec<(Organization, OrganizationMember)>, Error> {
+    db.memberships::<OrganizationMember, Organization>(user_id).await
 }
 
 /// Checks that `user_id` is a member of `organization_id` and returns the scope their role allows:

@@ -1,6 +1,7 @@
 //! Emitters: read the validated model, return generated files as a sorted map (no IO here).
 
 mod names;
+mod roles;
 pub mod rust;
 pub mod sql;
 pub mod typescript;

@@ -232,6 +232,8 @@ fn model_file(schema: &Schema, model: &Model, source: &str) -> TokenStream {
     };
     let pk = column_list(model, &model.primary_key.fields);
     let audit = model.audited.then(|| quote!(#[model(audit)]));
+    let write_roles = &model.write_roles;
+    let write_roles = (!write_roles.is_empty()).then(|| quote!(#[model(write_roles(#(#write_roles),*))]));
     let soft_delete = model.soft_delete.map(|f| {
         let col = &model.field(f).db_name;
         quote!(#[model(soft_delete = #col)])
@@ -330,6 +332,7 @@ fn model_file(schema: &Schema, model: &Model, source: &str) -> TokenStream {
         #tenancy
         #audit
         #soft_delete
+        #write_roles
         #(#uniques)*
         #relations
         pub struct #name {

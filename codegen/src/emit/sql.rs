@@ -4,11 +4,11 @@
 use crate::dbmodel::*;
 use crate::diff::{diff, Step};
 
-fn q(ident: &str) -> String {
+pub(super) fn q(ident: &str) -> String {
     format!("\"{}\"", ident.replace('"', "\"\""))
 }
 
-fn lit(s: &str) -> String {
+pub(super) fn lit(s: &str) -> String {
     format!("'{}'", s.replace('\'', "''"))
 }
 
@@ -266,6 +266,10 @@ GRANT EXECUTE ON FUNCTION {set}(TEXT), {current}() TO {role};",
                 p = q(POLICY_NAME)
             ),
         ),
+        Step::MembershipSetup(m) => ("Membership", super::roles::membership_setup(m)),
+        Step::MembershipTeardown(m) => ("Membership", super::roles::membership_teardown(m)),
+        Step::RestrictWrites { table, roles } => ("RestrictWrites", super::roles::restrict_writes(table, roles)),
+        Step::UnrestrictWrites { table, .. } => ("UnrestrictWrites", super::roles::unrestrict_writes(table)),
         Step::Grant { table, sequences } => {
             let mut s = format!("GRANT SELECT, INSERT, UPDATE, DELETE ON {} TO {};", q(table), q(APP_ROLE));
             for seq in sequences {

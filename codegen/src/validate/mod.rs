@@ -1,8 +1,11 @@
 //! Syntax tree -> validated [`Schema`]. Passes: names and types, field attributes, block attributes and keys,
 //! relations ([`relations`]), database names, tenancy ([`tenancy`]). Every pass records all its errors.
 
+mod field_attrs;
 mod fields;
+mod model_attrs;
 mod relations;
+mod roles;
 mod tenancy;
 
 use std::collections::HashMap;
@@ -32,6 +35,22 @@ pub(crate) struct PendingRelation {
     pub raw: RawRelation,
 }
 
+/// A membership or role marker as written, resolved with the tenancy rules.
+#[derive(Debug, Clone)]
+pub(crate) enum RoleMark {
+    Membership {
+        model: ModelId,
+        user: ast::Ident,
+        role: ast::Ident,
+        span: Span,
+    },
+    WritableBy {
+        model: ModelId,
+        roles: Vec<ast::Ident>,
+        span: Span,
+    },
+}
+
 /// How a model is classified for tenancy, as written.
 #[derive(Debug, Clone)]
 pub(crate) enum TenancyMark {
@@ -57,17 +76,6 @@ const FIELD_ATTRIBUTES: &[&str] = &[
     "renamedFrom",
     "audit",
 ];
-const MODEL_ATTRIBUTES: &[&str] = &[
-    "id",
-    "unique",
-    "index",
-    "map",
-    "ignore",
-    "tenantRoot",
-    "tenant",
-    "global",
-    "renamedFrom",
-];
 
 /// Validates a parsed schema. Returns the model only when there is no error (warnings may be present).
 pub fn validate(ast: &SchemaAst) -> (Option<Schema>, Vec<Diagnostic>) {
@@ -84,6 +92,7 @@ struct Validator {
     types: HashMap<String, (TypeName, Span)>,
     relations: Vec<PendingRelation>,
     marks: Vec<Vec<TenancyMark>>,
+    roles: Vec<RoleMark>,
 }
 
 impl Validator {
@@ -112,6 +121,8 @@ impl Validator {
         self.database_names();
         let marks = std::mem::take(&mut self.marks);
         tenancy::check(&mut self.schema, &marks, &mut self.diags);
+        let roles = std::mem::take(&mut self.roles);
+        roles::check(&mut self.schema, &roles, &mut self.diags);
     }
 
     /// Registers every model and enum name, and reads the datasource.
@@ -191,6 +202,7 @@ impl Validator {
                                 renamed_from: None,
                                 audited: false,
                                 soft_delete: None,
+                                write_roles: Vec::new(),
                                 span: b.span,
                             });
                             self.marks.push(Vec::new());
@@ -406,273 +418,6 @@ impl Validator {
         }
     }
 
-    fn model_fields(&mut self, b: &Block) {
-        let Some(mid) = self.model_id_of(b) else { return };
-        let mut seen: HashMap<String, Span> = HashMap::new();
-        let mut fields = Vec::new();
-        let mut pk_fields: Vec<(FieldId, Span)> = Vec::new();
-        let mut soft_delete: Vec<(FieldId, Span)> = Vec::new();
-        let mut uniques = Vec::new();
-        for m in &b.members {
-            let f = match m {
-                Member::Field(f) => f,
-                Member::Property(p) => {
-                    self.diags.push(msg::malformed(
-                        p.span,
-                        "field",
-                        "a model field is `name Type @attributes`, without `=`",
-                    ));
-                    continue;
-                }
-                _ => continue,
-            };
-            if let Some(first) = seen.get(&f.name.name) {
-                self.diags.push(msg::duplicate_field(
-                    f.name.span,
-                    "field",
-                    &f.name.name,
-                    &b.name.name,
-                    *first,
-                ));
-                continue;
-            }
-            seen.insert(f.name.name.clone(), f.name.span);
-            let Some(tr) = &f.ty else { continue };
-            let arity = match tr.arity {
-                ast::Arity::Required => Arity::Required,
-                ast::Arity::Optional => Arity::Optional,
-                ast::Arity::List => Arity::List,
-            };
-            let fid = FieldId(fields.len());
-            let ty = if let Some(s) = &tr.unsupported {
-                if tr.name.name != "Unsupported" {
-                    self.diags
-                        .push(msg::unknown_type(tr.name.span, &tr.name.name, Some("Unsupported")));
-                    continue;
-                }
-                FieldType::Unsupported(s.value.clone())
-            } else if let Some(s) = Scalar::from_name(&tr.name.name) {
-                FieldType::Scalar(s)
-            } else {
-                match self.types.get(&tr.name.name) {
-                    Some((TypeName::Enum(e), _)) => FieldType::Enum(*e),
-                    Some((TypeName::Model(target), _)) => FieldType::Relation(Relation {
-                        target: *target,
-                        name: String::new(),
-                        fields: Vec::new(),
-                        references: Vec::new(),
-                        on_delete: None,
-                        on_update: None,
-                        map: None,
-                        back: FieldId(0),
-                        kind: RelationKind::ManyToOne,
-                    }),
-                    None => {
-                        let candidates: Vec<&str> = Scalar::ALL
-                            .iter()
-                            .map(|s| s.name())
-                            .chain(self.types.keys().map(String::as_str))
-                            .collect();
-                        self.diags.push(msg::unknown_type(
-                            tr.name.span,
-                            &tr.name.name,
-                            suggest(&tr.name.name, candidates),
-                        ));
-                        continue;
-                    }
-                }
-            };
-            let mut field = Field {
-                name: f.name.name.clone(),
-                db_name: f.name.name.clone(),
-                docs: f.docs.clone(),
-                ty,
-                arity,
-                default: None,
-                updated_at: false,
-                native: None,
-                ignored: false,
-                renamed_from: None,
-                span: f.span,
-            };
-            let mut seen_attrs: HashMap<String, Span> = HashMap::new();
-            let mut raw_rel: Option<RawRelation> = None;
-            for a in &f.attributes {
-                let key = if a.name.name.starts_with("db.") {
-                    "db".to_string()
-                } else {
-                    a.name.name.clone()
-                };
-                if let Some(_first) = seen_attrs.insert(key.clone(), a.span) {
-                    self.diags.push(msg::attribute_not_allowed(
-                        a.span,
-                        &format!("@{}", a.name.name),
-                        "repeated",
-                        "keep one of them",
-                    ));
-                    continue;
-                }
-                let is_rel = field.ty.is_relation();
-                match a.name.name.as_str() {
-                    "id" | "unique" | "default" | "updatedAt" | "map" | "ignore"
-                        if is_rel && a.name.name != "ignore" =>
-                    {
-                        self.diags.push(msg::attribute_not_allowed(
-                            a.span,
-                            &format!("@{}", a.name.name),
-                            "on a relation field",
-                            "put it on the scalar foreign key field instead",
-                        ));
-                    }
-                    "id" => {
-                        self.check_named_args(a, &["map", "length", "sort", "clustered"]);
-                        if field.arity != Arity::Required {
-                            self.diags.push(msg::bad_primary_key_field(
-                                a.span,
-                                &field.name,
-                                if field.arity == Arity::List {
-                                    "it is a list"
-                                } else {
-                                    "it is optional"
-                                },
-                            ));
-                        } else if matches!(field.ty, FieldType::Unsupported(_)) {
-                            self.diags
-                                .push(msg::bad_primary_key_field(a.span, &field.name, "it is Unsupported"));
-                        }
-                        pk_fields.push((fid, a.span));
-                        if let Some(m) = a.named("map").and_then(|x| x.value.as_str()) {
-                            self.schema.models[mid.0].primary_key.map = Some(m.to_string());
-                        }
-                    }
-                    "unique" => {
-                        self.check_named_args(a, &["map", "length", "sort", "clustered"]);
-                        let map = a.named("map").and_then(|x| x.value.as_str()).map(str::to_string);
-                        uniques.push(Index {
-                            fields: vec![IndexField {
-                                field: fid,
-                                sort: sort_arg(a),
-                                length: None,
-                                ops: None,
-                            }],
-                            name: None,
-                            map,
-                            algorithm: None,
-                            from_field: true,
-                            span: a.span,
-                        });
-                    }
-                    "default" => {
-                        self.check_named_args(a, &["map"]);
-                        match a.positional().next() {
-                            Some(arg) => {
-                                let enums = &self.schema.enums;
-                                if let Some(value) = fields::default_value(
-                                    &arg.value,
-                                    &field.name,
-                                    &field.ty,
-                                    field.arity,
-                                    enums,
-                                    &mut self.diags,
-                                ) {
-                                    let map = a.named("map").and_then(|x| x.value.as_str()).map(str::to_string);
-                                    field.default = Some(Default { value, map });
-                                }
-                            }
-                            None => self.diags.push(msg::bad_argument(
-                                a.span,
-                                "@default",
-                                "a value is missing",
-                                "write @default(value)",
-                            )),
-                        }
-                    }
-                    "updatedAt" => {
-                        if field.scalar() != Some(Scalar::DateTime) || field.arity == Arity::List {
-                            self.diags
-                                .push(msg::updated_at_not_datetime(a.span, &field.name, &tr.name.name));
-                        }
-                        field.updated_at = true;
-                    }
-                    "map" => {
-                        if let Some(s) = self.string_arg(a) {
-                            field.db_name = s;
-                        }
-                    }
-                    "ignore" => field.ignored = true,
-                    "renamedFrom" => field.renamed_from = self.string_arg(a),
-                    "softDelete" => {
-                        if field.scalar() != Some(Scalar::DateTime) || field.arity != Arity::Optional {
-                            self.diags.push(msg::attribute_not_allowed(
-                                a.span,
-                                "@softDelete",
-                                "only on an optional DateTime field",
-                                "declare it as `deletedAt DateTime? @softDelete`",
-                            ));
-                        } else {
-                            soft_delete.push((fid, a.span));
-                        }
-                    }
-                    "relation" => {
-                        if !is_rel {
-                            self.diags.push(msg::attribute_not_allowed(
-                                a.span,
-                                "@relation",
-                                "on a field that is not a relation",
-                                "@relation goes on a field whose type is a model",
-                            ));
-                        } else {
-                            raw_rel = self.relation_attribute(a);
-                        }
-                    }
-                    name if name.starts_with("db.") => {
-                        if let Some(nt) = fields::native_type(a, &name[3..], &field.ty, &mut self.diags) {
-                            field.native = Some(nt);
-                        }
-                    }
-                    other => self.diags.push(msg::unknown_attribute(
-                        a.name.span,
-                        other,
-                        "field",
-                        suggest(other, FIELD_ATTRIBUTES.iter().copied()),
-                    )),
-                }
-            }
-            if let FieldType::Relation(rel) = &field.ty {
-                self.relations.push(PendingRelation {
-                    model: mid,
-                    field: fid,
-                    target: rel.target,
-                    raw: raw_rel.unwrap_or(RawRelation {
-                        span: f.span,
-                        ..RawRelation::default()
-                    }),
-                });
-            }
-            fields.push(field);
-        }
-        if soft_delete.len() > 1 {
-            self.diags.push(msg::attribute_not_allowed(
-                soft_delete[1].1,
-                "@softDelete",
-                "a second @softDelete field",
-                "keep one @softDelete field per model",
-            ));
-        }
-        let model = &mut self.schema.models[mid.0];
-        model.fields = fields;
-        model.uniques = uniques;
-        model.soft_delete = soft_delete.first().map(|(f, _)| *f);
-        if pk_fields.len() > 1 {
-            self.diags
-                .push(msg::double_primary_key(pk_fields[1].1, &b.name.name, pk_fields[0].1));
-        }
-        if let Some((fid, _)) = pk_fields.first() {
-            model.primary_key.fields = vec![*fid];
-            model.primary_key.declared = true;
-        }
-    }
-
     fn check_named_args(&mut self, a: &Attribute, allowed: &[&str]) {
         for arg in a.args.iter().flatten() {
             if let Some(n) = &arg.name {
@@ -774,255 +519,6 @@ impl Validator {
             }
         }
         ok.then_some(raw)
-    }
-
-    fn model_attributes(&mut self, mid: ModelId, b: &Block) {
-        if self.model_id_of(b) != Some(mid) {
-            return;
-        }
-        let mut seen: HashMap<&str, Span> = HashMap::new();
-        for m in &b.members {
-            let Member::BlockAttribute(a, _) = m else { continue };
-            let name = a.name.name.as_str();
-            if matches!(
-                name,
-                "id" | "map" | "ignore" | "tenantRoot" | "tenant" | "global" | "renamedFrom"
-            ) {
-                if let Some(_first) = seen.insert(name, a.span) {
-                    self.diags.push(msg::attribute_not_allowed(
-                        a.span,
-                        &format!("@@{name}"),
-                        "repeated",
-                        "keep one of them",
-                    ));
-                    continue;
-                }
-            }
-            match name {
-                "id" => {
-                    self.check_named_args(a, &["fields", "name", "map", "clustered"]);
-                    let Some(fields) = self.index_fields(mid, a) else {
-                        continue;
-                    };
-                    let model = &self.schema.models[mid.0];
-                    if model.primary_key.declared {
-                        let first = model
-                            .primary_key
-                            .fields
-                            .first()
-                            .map_or(model.span, |f| model.field(*f).span);
-                        self.diags.push(msg::double_primary_key(a.span, &b.name.name, first));
-                        continue;
-                    }
-                    for f in &fields {
-                        let fd = model.field(f.field);
-                        if fd.arity != Arity::Required {
-                            self.diags
-                                .push(msg::bad_primary_key_field(a.span, &fd.name, "it is optional or a list"));
-                        }
-                    }
-                    let pk = &mut self.schema.models[mid.0].primary_key;
-                    pk.fields = fields.iter().map(|f| f.field).collect();
-                    pk.declared = true;
-                    pk.name = a.named("name").and_then(|x| x.value.as_str()).map(str::to_string);
-                    pk.map = a.named("map").and_then(|x| x.value.as_str()).map(str::to_string);
-                }
-                "unique" | "index" => {
-                    let allowed: &[&str] = if name == "unique" {
-                        &["fields", "name", "map", "clustered"]
-                    } else {
-                        &["fields", "name", "map", "type", "clustered"]
-                    };
-                    self.check_named_args(a, allowed);
-                    let Some(fields) = self.index_fields(mid, a) else {
-                        continue;
-                    };
-                    let algorithm = match a.named("type").map(|x| &x.value) {
-                        None => None,
-                        Some(v) => match v.as_path().map(|p| p.name.as_str()) {
-                            Some(t @ ("BTree" | "Hash" | "Gin" | "Gist" | "SpGist" | "Brin")) => Some(t.to_string()),
-                            _ => {
-                                self.diags.push(msg::bad_argument(
-                                    v.span(),
-                                    "@@index",
-                                    "unknown index type",
-                                    "use BTree, Hash, Gin, Gist, SpGist or Brin",
-                                ));
-                                continue;
-                            }
-                        },
-                    };
-                    let index = Index {
-                        fields,
-                        name: a.named("name").and_then(|x| x.value.as_str()).map(str::to_string),
-                        map: a.named("map").and_then(|x| x.value.as_str()).map(str::to_string),
-                        algorithm,
-                        from_field: false,
-                        span: a.span,
-                    };
-                    let model = &mut self.schema.models[mid.0];
-                    if name == "unique" {
-                        model.uniques.push(index);
-                    } else {
-                        model.indexes.push(index);
-                    }
-                }
-                "map" => {
-                    if let Some(s) = self.string_arg(a) {
-                        self.schema.models[mid.0].db_name = s;
-                    }
-                }
-                "ignore" => self.schema.models[mid.0].ignored = true,
-                "audit" => self.schema.models[mid.0].audited = true,
-                "renamedFrom" => {
-                    if let Some(old) = self.string_arg(a) {
-                        self.schema.models[mid.0].renamed_from = Some(old);
-                    }
-                }
-                "tenantRoot" | "global" => {
-                    if a.args.as_ref().is_some_and(|x| !x.is_empty()) {
-                        self.diags.push(msg::bad_argument(
-                            a.span,
-                            &format!("@@{name}"),
-                            "takes no arguments",
-                            &format!("write @@{name}"),
-                        ));
-                    }
-                    let mark = if name == "global" {
-                        TenancyMark::Global(a.span)
-                    } else {
-                        TenancyMark::Root(a.span)
-                    };
-                    self.marks[mid.0].push(mark);
-                }
-                "tenant" => {
-                    let key = a.positional().next().and_then(|x| x.value.as_path()).cloned();
-                    match key {
-                        Some(k) if a.args.as_ref().is_some_and(|x| x.len() == 1) => {
-                            self.marks[mid.0].push(TenancyMark::Owned(k, a.span))
-                        }
-                        _ => self.diags.push(msg::bad_argument(
-                            a.span,
-                            "@@tenant",
-                            "expected the tenant key field",
-                            "write @@tenant(organizationId), naming the field that holds the tenant id",
-                        )),
-                    }
-                }
-                "fulltext" => self.diags.push(msg::attribute_not_allowed(
-                    a.span,
-                    "@@fulltext",
-                    "MySQL and MongoDB only",
-                    "use @@index([...], type: Gin) on PostgreSQL",
-                )),
-                other => self.diags.push(msg::unknown_attribute(
-                    a.name.span,
-                    other,
-                    "model",
-                    suggest(other, MODEL_ATTRIBUTES.iter().copied()),
-                )),
-            }
-        }
-        self.implicit_primary_key(mid);
-    }
-
-    /// Prisma accepts a model without @id when a unique constraint on required fields identifies its rows.
-    fn implicit_primary_key(&mut self, mid: ModelId) {
-        let model = &self.schema.models[mid.0];
-        if model.primary_key.declared {
-            return;
-        }
-        let candidate = model
-            .uniques
-            .iter()
-            .find(|u| u.fields.iter().all(|f| model.field(f.field).arity == Arity::Required))
-            .map(Index::field_ids);
-        match candidate {
-            Some(fields) => self.schema.models[mid.0].primary_key.fields = fields,
-            None if !model.ignored => {
-                let span = Span::new(model.span.start, model.span.start + 5 + 1 + model.name.len());
-                self.diags.push(msg::missing_primary_key(span, &model.name));
-            }
-            None => {}
-        }
-    }
-
-    /// Reads the field list of `@@id`, `@@unique` and `@@index`: `[a, b(sort: Desc)]` positional or `fields:`.
-    fn index_fields(&mut self, mid: ModelId, a: &Attribute) -> Option<Vec<IndexField>> {
-        let list = a.positional().next().or_else(|| a.named("fields"));
-        let Some(list) = list else {
-            self.diags.push(msg::bad_argument(
-                a.span,
-                &format!("@@{}", a.name.name),
-                "no fields",
-                &format!("write @@{}([fieldA, fieldB])", a.name.name),
-            ));
-            return None;
-        };
-        let model = &self.schema.models[mid.0];
-        let mut out = Vec::new();
-        let mut ok = true;
-        if list.value.items().is_empty() {
-            self.diags.push(msg::bad_argument(
-                list.span,
-                &format!("@@{}", a.name.name),
-                "the field list is empty",
-                "name at least one field",
-            ));
-            return None;
-        }
-        for item in list.value.items() {
-            let Some((ident, args)) = item.as_field_ref() else {
-                self.diags.push(msg::bad_argument(
-                    item.span(),
-                    &format!("@@{}", a.name.name),
-                    "expected a field name",
-                    "list field names, e.g. [organizationId, createdAt(sort: Desc)]",
-                ));
-                ok = false;
-                continue;
-            };
-            let found = model
-                .find_field(&ident.name)
-                .filter(|f| !model.field(*f).ty.is_relation());
-            let Some(fid) = found else {
-                let s = suggest(&ident.name, model.columns().map(|(_, f)| f.name.as_str()));
-                self.diags
-                    .push(msg::unknown_field_ref(ident.span, &ident.name, &model.name, s));
-                ok = false;
-                continue;
-            };
-            let mut field = IndexField {
-                field: fid,
-                sort: None,
-                length: None,
-                ops: None,
-            };
-            for arg in args {
-                match (arg.name.as_ref().map(|n| n.name.as_str()), &arg.value) {
-                    (Some("sort"), Expr::Path(p)) if p.name == "Asc" => field.sort = Some(Sort::Asc),
-                    (Some("sort"), Expr::Path(p)) if p.name == "Desc" => field.sort = Some(Sort::Desc),
-                    (Some("length"), Expr::Number { raw, .. }) if raw.parse::<u32>().is_ok() => {
-                        field.length = raw.parse().ok()
-                    }
-                    (Some("ops"), Expr::Path(p)) => field.ops = Some(p.name.clone()),
-                    (Some("ops"), Expr::Call { name, args, .. }) if name.name == "raw" => {
-                        field.ops = args.first().and_then(|x| x.value.as_str()).map(str::to_string);
-                    }
-                    _ => {
-                        self.diags.push(msg::bad_argument(
-                            arg.span,
-                            &format!("@@{}", a.name.name),
-                            "unknown field option",
-                            "allowed: sort: Asc|Desc, length: n, ops: ...",
-                        ));
-                        ok = false;
-                    }
-                }
-            }
-            out.push(field);
-        }
-        ok.then_some(out)
     }
 
     /// Table names (with implicit join tables) and type names share PostgreSQL's namespace; columns must be

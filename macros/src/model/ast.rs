@@ -42,6 +42,8 @@ pub struct ModelDef {
     pub tenancy: TenancyDef,
     pub audited: bool,
     pub soft_delete: Option<String>,
+    /// `write_roles("OWNER", ...)`: the membership roles that may write (empty: any writer).
+    pub write_roles: Vec<String>,
 }
 
 const DEFAULT_KINDS: &[&str] = &[
@@ -161,6 +163,7 @@ impl ModelDef {
         let mut col_refs: Vec<LitStr> = Vec::new();
         let mut audited = false;
         let mut soft_delete: Option<String> = None;
+        let mut write_roles: Vec<String> = Vec::new();
 
         for attr in input.attrs.iter().filter(|a| a.path().is_ident("model")) {
             let res = attr.parse_nested_meta(|meta| {
@@ -186,6 +189,8 @@ impl ModelDef {
                     let col: LitStr = meta.value()?.parse()?;
                     col_refs.push(col.clone());
                     soft_delete = Some(col.value());
+                } else if p.is_ident("write_roles") {
+                    write_roles = lit_list(meta.input)?.iter().map(LitStr::value).collect();
                 } else if p.is_ident("tenant_root") {
                     tenancy.push((TenancyDef::Root, syn::spanned::Spanned::span(p)));
                 } else if p.is_ident("global") {
@@ -221,7 +226,7 @@ impl ModelDef {
                     }
                     relations.push(rel);
                 } else {
-                    return Err(meta.error("unknown model attribute; expected name, table, primary_key, unique, tenant_key, tenant_root, global, audit, soft_delete or relation"));
+                    return Err(meta.error("unknown model attribute; expected name, table, primary_key, unique, tenant_key, tenant_root, global, audit, soft_delete, write_roles or relation"));
                 }
                 Ok(())
             });
@@ -273,6 +278,7 @@ impl ModelDef {
             tenancy: tenancy.into_iter().next().map_or(TenancyDef::Unmarked, |(t, _)| t),
             audited,
             soft_delete,
+            write_roles,
         })
     }
 }

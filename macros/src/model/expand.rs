@@ -369,6 +369,7 @@ fn meta_const(def: &ModelDef) -> TokenStream {
         Some(c) => quote!(::std::option::Option::Some(#c)),
         None => quote!(::std::option::Option::None),
     };
+    let write_roles = &def.write_roles;
     quote! {
         const META: #rt::ModelMeta = #rt::ModelMeta {
             name: #name,
@@ -380,6 +381,7 @@ fn meta_const(def: &ModelDef) -> TokenStream {
             tenancy: #tenancy,
             audited: #audited,
             soft_delete: #soft_delete,
+            write_roles: &[#(#write_roles),*],
         };
     }
 }
@@ -392,6 +394,7 @@ pub fn stub(ident: &syn::Ident) -> TokenStream {
             const META: #rt::ModelMeta = #rt::ModelMeta {
                 name: "", table: "", columns: &[], primary_key: &[], uniques: &[], relations: &[],
                 tenancy: #rt::TenancyMeta::Unmarked, audited: false, soft_delete: ::std::option::Option::None,
+                write_roles: &[],
             };
             type Create = #rt::__private::NoInput;
             type Update = #rt::__private::NoInput;

@@ -22,6 +22,9 @@ pub fn expand(def: &EnumDef) -> TokenStream {
         impl #ident {
             /// Every value, in schema order.
             pub const VARIANTS: &'static [Self] = &[#(Self::#idents),*];
+            /// Every value as stored in PostgreSQL, in schema order (for a membership's role enum: the
+            /// ranks, highest first).
+            pub const DB_VALUES: &'static [&'static str] = &[#(#db_names),*];
             /// The PostgreSQL type this enum maps to.
             pub const PG_TYPE: &'static str = #type_name;
 

@@ -82,6 +82,7 @@ impl ::trato_hive_runtime::Model for Deal {
         },
         audited: false,
         soft_delete: ::std::option::Option::None,
+        write_roles: &[],
     };
     type Create = DealCreate;
     type Update = DealUpdate;

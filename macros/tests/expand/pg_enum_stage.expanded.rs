@@ -2,6 +2,9 @@
 impl DealStage {
     /// Every value, in schema order.
     pub const VARIANTS: &'static [Self] = &[Self::Sourcing, Self::ClosedWon];
+    /// Every value as stored in PostgreSQL, in schema order (for a membership's role enum: the
+    /// ranks, highest first).
+    pub const DB_VALUES: &'static [&'static str] = &["SOURCING", "closed_won"];
     /// The PostgreSQL type this enum maps to.
     pub const PG_TYPE: &'static str = "DealStage";
     /// The value as spelled in the schema.

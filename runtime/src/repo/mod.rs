@@ -10,9 +10,10 @@ use tokio_postgres::types::{FromSql, ToSql};
 use tokio_postgres::Row;
 
 use crate::error::Error;
+use crate::exec::Executor;
 use crate::meta::{CreateInput, Key, Model, ModelMeta, TenancyMeta, UpdateInput};
 use crate::query::{q, Col, Filter, NullableCol, Param, Query, SqlBuilder};
-use crate::scope::{Access, AuditAction, Executor, ReadWrite};
+use crate::scope::{Access, AuditAction, ReadWrite};
 
 mod audit;
 mod bulk;
@@ -158,9 +159,29 @@ impl<'a, M: Model, A: Access, E: Executor> Repo<'a, M, A, E> {
         Ok(())
     }
 
+    /// Every write goes through [`Repo::finish_write`], so this is where `@@writableBy` is checked: a role
+    /// not listed (the system scope may write anything) is refused before anything is sent, and the
+    /// database's restrictive policies refuse it again.
+    fn check_write_role(&self) -> Result<(), Error> {
+        let roles = M::META.write_roles;
+        match self.exec.role() {
+            _ if roles.is_empty() => Ok(()),
+            Some(r) if r == crate::scope::SYSTEM_ROLE || roles.contains(&r) => Ok(()),
+            role => Err(Error::Forbidden {
+                reason: format!(
+                    "role `{}` cannot write {} (writable by {})",
+                    role.unwrap_or("none"),
+                    M::META.name,
+                    roles.join(", ")
+                ),
+            }),
+        }
+    }
+
     /// Wraps a write that returns the model's columns with its audit row, when the model is audited and this
     /// context has a sink (see [`audit`]), and selects either the rows or their count.
     fn finish_write(&self, b: SqlBuilder, what: Audited<'_>, count: bool) -> Result<SqlBuilder, Error> {
+        self.check_write_role()?;
         let audit = if M::META.audited { self.exec.audit() } else { None };
         audit::finish_write(&M::META, audit, b, what, count)
     }
@@ -540,6 +561,10 @@ fn id_filter<M: Model, T: ToSql + Sync + Send + 'static>(id: T) -> Result<Filter
 impl<E: Executor> Executor for &E {
     fn tenant(&self) -> Option<&str> {
         (**self).tenant()
+    }
+
+    fn role(&self) -> Option<&str> {
+        (**self).role()
     }
 
     fn audit(&self) -> Option<crate::scope::AuditCtx<'_>> {

@@ -38,4 +38,15 @@ pub const MIGRATIONS: &[::trato_hive_runtime::Migration] = &[
             include_str!("../../migrations/20261125204500_leakproof_enum_eq/down.sql"),
         ),
     },
+    ::trato_hive_runtime::Migration {
+        name: "20261202100804_roles_and_memberships",
+        up: include_str!(
+            "../../migrations/20261202100804_roles_and_memberships/migration.sql"
+        ),
+        down: ::std::option::Option::Some(
+            include_str!(
+                "../../migrations/20261202100804_roles_and_memberships/down.sql"
+            ),
+        ),
+    },
 ];

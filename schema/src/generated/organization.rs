@@ -14,6 +14,7 @@ use super::{Activity, Company, Deal, Document, DocumentChunk, Fact, Organization
 #[serde(crate = "::trato_hive_runtime::__private::serde")]
 #[model(name = "Organization", table = "organizations", primary_key("id"))]
 #[model(tenant_root)]
+#[model(write_roles("OWNER", "ADMIN"))]
 #[model(unique("slug"))]
 #[model(
     relation(

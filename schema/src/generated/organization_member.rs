@@ -15,6 +15,7 @@ use super::{Organization, User};
 #[model(name = "OrganizationMember", table = "organization_members", primary_key("id"))]
 #[model(tenant_key = "organization_id")]
 #[model(audit)]
+#[model(write_roles("OWNER", "ADMIN"))]
 #[model(unique("organization_id", "user_id"))]
 #[model(
     relation(

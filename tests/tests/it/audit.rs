@@ -11,7 +11,8 @@ async fn activities(t: &TestDb) -> Vec<(String, String, Option<String>, serde_js
     let rows = t
         .pool("")
         .query(
-            "SELECT type::text, organization_id, user_id, metadata FROM activities ORDER BY created_at, id",
+            // created_at has millisecond precision: ties go by the writing transaction (xmin), not the random id.
+            "SELECT type::text, organization_id, user_id, metadata FROM activities ORDER BY created_at, xmin::text::bigint, id",
             &[],
         )
         .await

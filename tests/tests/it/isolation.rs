@@ -1,6 +1,6 @@
 //! The isolation property: random sequences of create / read / update / delete / include / count / raw SQL,
 //! raw SQL that tries to re-bind the tenant (refused, and the scope's next statement still sees only its
-//! own rows), and reads cancelled at random await points inside scoped transactions, for three
+//! own rows), MEMBERs raising their role (refused by the repository and by the database), and reads cancelled at random await points inside scoped transactions, for three
 //! organizations at once, as the application role; one organization's id needs the bound function (a
 //! space, a slash and a quote). No row of another organization is ever returned, changed or counted. `ISOLATION_OPS` sets the total number of operations (default 51,000);
 //! `ISOLATION_SEED` the seed.
@@ -67,7 +67,7 @@ async fn run_org(org: usize, scope: TenantScope<ReadWrite>, registry: Registry, 
     for step in 0..ops {
         tally.ops += 1;
         let ctx = || format!("{me}, step {step}");
-        match rng.below(12) {
+        match rng.below(13) {
             0 | 1 => {
                 let c = scope
                     .repo::<Company>()
@@ -199,6 +199,23 @@ async fn run_org(org: usize, scope: TenantScope<ReadWrite>, registry: Registry, 
                     .await
                     .expect("transaction");
                 assert_eq!(seen as usize, mine.len(), "{}: re-bound by {sql}", ctx());
+            }
+            12 => {
+                // A MEMBER raising their own role, typed or raw, in their organization or another's.
+                tally.foreign_probes += 1;
+                let typed = scope
+                    .repo::<OrganizationMember>()
+                    .update_many(
+                        OrganizationMember::USER_ID.eq(format!("u{}", rng.below(3))),
+                        OrganizationMemberUpdate::default().role(OrganizationRole::Owner),
+                    )
+                    .await;
+                assert!(matches!(typed, Err(Error::Forbidden { .. })), "{}: {typed:?}", ctx());
+                let raw = scope
+                    .raw(sql!("UPDATE organization_members SET role = 'OWNER' RETURNING id"))
+                    .await
+                    .expect("filtered by the role policies");
+                assert!(raw.is_empty(), "{}: a member changed a membership", ctx());
             }
             11 => {
                 // A read cancelled at a random await point (a timeout of 0 to 3 ms), then the same
@@ -339,4 +356,11 @@ async fn three_organizations_never_see_each_others_rows() {
         .expect("renames")[0]
         .get(0);
     assert_eq!(foreign_names, 0, "a company was renamed by another organization");
+    let raised: i64 = t
+        .pool("")
+        .query("SELECT count(*) FROM organization_members WHERE role <> 'MEMBER'", &[])
+        .await
+        .expect("roles")[0]
+        .get(0);
+    assert_eq!(raised, 0, "a member raised a role");
 }

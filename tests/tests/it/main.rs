@@ -10,5 +10,6 @@ mod isolation;
 mod migrations;
 mod repo;
 mod rls;
+mod roles;
 mod servers;
 mod transactions;
