@@ -364,3 +364,137 @@ async fn three_organizations_never_see_each_others_rows() {
         .get(0);
     assert_eq!(raised, 0, "a member raised a role");
 }
+
+/// The many-to-many half of the property, on the tenancy fixture (`Label` <-> `Task` through the
+/// tenant-owned `_LabelToTask`): three organizations (one id needing the bound function) link, unlink and
+/// include at random, concurrently; links to another organization's rows fail, reads see only their own.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn many_to_many_links_never_cross_organizations() {
+    use trato_tests::tenancy::{Label, Project, Task};
+    let ops: usize = std::env::var("ISOLATION_OPS")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .map_or(3_000, |n: usize| n / 17);
+    let src = std::fs::read_to_string(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../codegen/test_data/valid/tenancy.prisma"
+    ))
+    .expect("schema");
+    let t = TestDb::empty().await;
+    let admin = t.pool("").conn().await.expect("conn").detach();
+    admin
+        .batch_execute(&trato_codegen::ddl(&src).expect("valid"))
+        .await
+        .expect("ddl");
+    for (i, org) in ORGS.iter().enumerate() {
+        admin
+            .execute("INSERT INTO orgs (id, slug) VALUES ($1, $2)", &[org, &format!("o{i}")])
+            .await
+            .expect("org");
+        admin
+            .execute(
+                "INSERT INTO projects (id, org_id, name) VALUES ($1, $2, 'P')",
+                &[&format!("p{i}"), org],
+            )
+            .await
+            .expect("project");
+        for k in 0..5 {
+            admin
+                .execute(
+                    "INSERT INTO tasks (id, org_id, project_id) VALUES ($1, $2, $3)",
+                    &[&format!("t{i}_{k}"), org, &format!("p{i}")],
+                )
+                .await
+                .expect("task");
+            admin
+                .execute(
+                    "INSERT INTO labels (id, org_id, name) VALUES ($1, $2, $1)",
+                    &[&format!("l{i}_{k}"), org],
+                )
+                .await
+                .expect("label");
+        }
+    }
+    let db = t.app_pool("connection_limit=6");
+    let run = async |org: usize| {
+        let s = db
+            .system::<Project>("m2m property")
+            .tenant(ORGS[org])
+            .await
+            .expect("scope");
+        let mut rng = Rng(0x5EED ^ (org as u64 + 7).wrapping_mul(0x9E37_79B9_7F4A_7C15) | 1);
+        let mut links: BTreeSet<(String, String)> = BTreeSet::new();
+        let mut probes = 0;
+        for step in 0..ops {
+            let (lo, to) = (rng.below(3), rng.below(3));
+            let label = format!("l{lo}_{}", rng.below(5));
+            let task = format!("t{to}_{}", rng.below(5));
+            match rng.below(4) {
+                0 | 1 => {
+                    let r = s
+                        .raw(sql!(
+                            "INSERT INTO \"_LabelToTask\" (org_id, \"A\", \"B\") VALUES ($1, $2, $3) ON CONFLICT DO NOTHING",
+                            ORGS[org].to_string(),
+                            label.clone(),
+                            task.clone()
+                        ))
+                        .await;
+                    if lo == org && to == org {
+                        r.expect("own link");
+                        links.insert((label, task));
+                    } else {
+                        probes += 1;
+                        let code = r.expect_err("a link across organizations").code().map(str::to_string);
+                        assert_eq!(code.as_deref(), Some("23503"), "step {step}");
+                    }
+                }
+                2 => {
+                    let gone = s
+                        .raw(sql!(
+                            "DELETE FROM \"_LabelToTask\" WHERE \"A\" = $1 RETURNING \"B\"",
+                            label.clone()
+                        ))
+                        .await
+                        .expect("unlink");
+                    if lo != org {
+                        probes += 1;
+                        assert!(gone.is_empty(), "step {step}: unlinked another organization's label");
+                    }
+                    links.retain(|(l, _)| *l != label);
+                }
+                _ => {
+                    let seen = s
+                        .repo::<Task>()
+                        .find_many_with(Query::new(), Task::LABELS)
+                        .await
+                        .expect("include");
+                    let mut found: BTreeSet<(String, String)> = BTreeSet::new();
+                    for (task, labels) in seen {
+                        assert_eq!(task.org_id, ORGS[org], "step {step}: a foreign task");
+                        for l in labels {
+                            assert_eq!(l.org_id, ORGS[org], "step {step}: a foreign label");
+                            found.insert((l.id, task.id.clone()));
+                        }
+                    }
+                    assert_eq!(found, links, "step {step}: links seen through the include");
+                    let n = s.repo::<Label>().count(Filter::all()).await.expect("count");
+                    assert_eq!(n, 5);
+                }
+            }
+        }
+        probes
+    };
+    let (a, b, c) = tokio::join!(run(0), run(1), run(2));
+    assert!(a + b + c > ops, "too few cross-organization probes: {}", a + b + c);
+    let crossed: i64 = t
+        .pool("")
+        .query(
+            "SELECT count(*) FROM \"_LabelToTask\" j JOIN labels l ON l.id = j.\"A\" JOIN tasks t ON t.id = j.\"B\"
+              WHERE l.org_id <> j.org_id OR t.org_id <> j.org_id",
+            &[],
+        )
+        .await
+        .expect("links")[0]
+        .get(0);
+    assert_eq!(crossed, 0);
+}
