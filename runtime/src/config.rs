@@ -165,7 +165,8 @@ impl DbConfig {
             ssl_mode: SslMode::Prefer,
             ssl_root_cert: None,
             schema: None,
-            log_queries: false,
+            // Honoured however the configuration is made (URL, environment, `.env`).
+            log_queries: env_var("TRATO_LOG_QUERIES").is_some_and(|v| v == "1" || v == "true"),
         };
         for pair in query.split('&').filter(|p| !p.is_empty()) {
             let (key, value) = pair.split_once('=').unwrap_or((pair, ""));
@@ -257,9 +258,7 @@ impl DbConfig {
     fn from_env_var(name: &str) -> Result<DbConfig, Error> {
         let url = env_var(name)
             .ok_or_else(|| Error::Config(format!("{name} is not set (neither in the environment nor in .env)")))?;
-        let mut cfg = Self::from_url(&url)?;
-        cfg.log_queries = env_var("TRATO_LOG_QUERIES").is_some_and(|v| v == "1" || v == "true");
-        Ok(cfg)
+        Self::from_url(&url)
     }
 
     /// The URL with the password replaced by `***`, for messages.

@@ -4,7 +4,7 @@
 
 use std::sync::OnceLock;
 
-use sha2::{Digest, Sha256};
+use sha2::Sha256;
 use tokio_postgres::types::ToSql;
 
 use crate::error::Error;
@@ -39,21 +39,22 @@ impl<A: Access> TenantScope<A> {
     ) -> Result<Page<(M, I::Out)>, Error>
     where
         M: TenantOwned,
-        I: Include<M>,
+        I: Include<M> + Clone + 'static,
     {
         let page = page.max(1);
         let page_size = page_size.clamp(1, 10_000);
-        let include = &include;
-        let query = &query;
+        // Boxed, so that the call is `Send` (a web handler's): the transaction's future owns what it reads.
         let (items, total) = self
-            .transaction(TxOptions::repeatable_read().read_only(), async |tx| {
-                let repo = tx.repo::<M>();
-                // Pipelined on the transaction's connection: the count does not wait for the items.
-                let (items, total) = tokio::join!(
-                    repo.find_many_with(query().skip((page - 1) * page_size).take(page_size), include),
-                    repo.count(query().filter)
-                );
-                Ok((items?, total?))
+            .transaction_boxed(TxOptions::repeatable_read().read_only(), |tx| {
+                let items = query().skip((page - 1) * page_size).take(page_size);
+                let filter = query().filter;
+                let include = include.clone();
+                Box::pin(async move {
+                    let repo = tx.repo::<M>();
+                    // Pipelined on the transaction's connection: the count does not wait for the items.
+                    let (items, total) = tokio::join!(repo.find_many_with(items, include), repo.count(filter));
+                    Ok((items?, total?))
+                })
             })
             .await?;
         Ok(Page {
@@ -147,21 +148,17 @@ fn secret() -> &'static [u8] {
     static SECRET: OnceLock<Vec<u8>> = OnceLock::new();
     SECRET.get_or_init(|| match std::env::var("TRATO_CURSOR_SECRET") {
         Ok(s) if !s.is_empty() => s.into_bytes(),
-        _ => (0..4).flat_map(|_| crate::ids::random_bytes()).collect(),
+        _ => crate::ids::random_array::<32>().to_vec(),
     })
 }
 
-fn hmac(key: &[u8], msg: &[u8]) -> [u8; 32] {
-    let mut k = [0u8; 64];
-    if key.len() > 64 {
-        k[..32].copy_from_slice(&Sha256::digest(key));
-    } else {
-        k[..key.len()].copy_from_slice(key);
-    }
-    let ipad: Vec<u8> = k.iter().map(|b| b ^ 0x36).collect();
-    let opad: Vec<u8> = k.iter().map(|b| b ^ 0x5c).collect();
-    let inner = Sha256::new().chain_update(&ipad).chain_update(msg).finalize();
-    Sha256::new().chain_update(&opad).chain_update(inner).finalize().into()
+/// HMAC-SHA256 of `msg` (the `hmac` crate, RustCrypto's, already built for SCRAM authentication).
+fn hmac(key: &[u8], msg: &[u8]) -> hmac::Hmac<Sha256> {
+    use hmac::{KeyInit, Mac};
+    // HMAC takes a key of any length: `new_from_slice` cannot fail for it.
+    let mut mac = <hmac::Hmac<Sha256> as KeyInit>::new_from_slice(key).unwrap_or_else(|_| unreachable!());
+    mac.update(msg);
+    mac
 }
 
 fn hex(bytes: &[u8]) -> String {
@@ -207,19 +204,16 @@ fn payload(tenant: &str, model: &str, direction: Direction, key: &str) -> String
 
 pub(crate) fn encode(tenant: &str, model: &str, direction: Direction, key: &Key) -> String {
     let body = payload(tenant, model, direction, &key_text(key));
-    let mac = hmac(secret(), body.as_bytes());
+    let mac = hmac::Mac::finalize(hmac(secret(), body.as_bytes())).into_bytes();
     format!("{body}.{}", hex(&mac))
 }
 
 pub(crate) fn decode(cursor: &str, tenant: &str, model: &str, direction: Direction) -> Result<Key, Error> {
     let invalid = || Error::InvalidCursor;
     let (body, mac) = cursor.rsplit_once('.').ok_or_else(invalid)?;
-    let expected = hmac(secret(), body.as_bytes());
     let given = unhex(mac).ok_or_else(invalid)?;
-    // Constant-time comparison: no early exit that would reveal how much of the signature matched.
-    if given.len() != expected.len() || given.iter().zip(expected.iter()).fold(0u8, |acc, (a, b)| acc | (a ^ b)) != 0 {
-        return Err(invalid());
-    }
+    // `verify_slice` compares in constant time: no early exit that would reveal how much matched.
+    hmac::Mac::verify_slice(hmac(secret(), body.as_bytes()), &given).map_err(|_| invalid())?;
     let key = body.rsplit_once('.').map(|(_, k)| k).ok_or_else(invalid)?;
     if body != payload(tenant, model, direction, key) {
         // Signed by us, but for another tenant, model or direction.
@@ -259,7 +253,7 @@ mod tests {
     #[test]
     fn hmac_matches_rfc_4231() {
         // RFC 4231 test case 2.
-        let mac = hmac(b"Jefe", b"what do ya want for nothing?");
+        let mac = hmac::Mac::finalize(hmac(b"Jefe", b"what do ya want for nothing?")).into_bytes();
         assert_eq!(
             hex(&mac),
             "5bdcc146bf60754e6a042426089575c75a003f089d2739839dec58b964ec3843"

@@ -412,6 +412,42 @@ impl<A: Access> TenantScope<A> {
     }
 }
 
+impl<A: Access> TenantScope<A> {
+    /// [`TenantScope::transaction`] with a closure that returns a boxed `Send` future, so that the whole call
+    /// is `Send`: for `tokio::spawn` and web handlers (an async closure's future is not `Send` for every
+    /// lifetime with today's compiler).
+    /// `scope.transaction_boxed(opts, |tx| Box::pin(async move { tx.repo::<Deal>().count(Filter::all()).await }))`.
+    pub async fn transaction_boxed<T, F>(&self, mut opts: TxOptions, mut f: F) -> Result<T, Error>
+    where
+        T: Send,
+        F: for<'s, 't, 'c> FnMut(&'s mut ScopedTx<'t, 'c, A>) -> crate::tx::TxFuture<'s, T> + Send,
+    {
+        opts.read_only |= !A::WRITE;
+        let mut attempt = 0u32;
+        loop {
+            attempt += 1;
+            let result = async {
+                let mut conn = self.db.conn().await?;
+                let mut tx = crate::tx::begin(&mut conn, opts).await?;
+                let bound = AtomicBool::new(false);
+                let mut scoped = ScopedTx {
+                    tx: &mut tx,
+                    binding: self.binding(),
+                    audit: self.audit_ctx(),
+                    bound: &bound,
+                    _a: PhantomData,
+                };
+                let result = f(&mut scoped).await;
+                crate::tx::finish(tx, result).await
+            }
+            .await;
+            if let Some(result) = crate::tx::retry_or_return(result, attempt, opts).await {
+                return result;
+            }
+        }
+    }
+}
+
 /// A transaction of a tenant scope, lent to the closure of [`TenantScope::transaction`].
 pub struct ScopedTx<'t, 'c, A: Access> {
     tx: &'t mut Tx<'c>,

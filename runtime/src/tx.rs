@@ -173,6 +173,10 @@ impl Db {
     /// Runs `f` in a transaction on one pooled connection: committed when `f` returns `Ok`, rolled back when
     /// it returns `Err` or panics. On a serialization failure or deadlock the whole closure runs again, up to
     /// `opts.max_retries` times, after a short randomised pause; then [`Error::SerializationFailure`].
+    ///
+    /// The closure is an async closure, which reads best; its future is not `Send` for every lifetime (a
+    /// limit of today's compiler), so inside `tokio::spawn` or a web handler use
+    /// [`Db::transaction_boxed`].
     pub async fn transaction<T, F>(&self, opts: TxOptions, mut f: F) -> Result<T, Error>
     where
         F: AsyncFnMut(&mut Tx<'_>) -> Result<T, Error>,
@@ -181,18 +185,34 @@ impl Db {
         loop {
             attempt += 1;
             let result = self.attempt(opts, &mut f).await;
-            match result {
-                Err(e) if e.is_retryable() => {
-                    if attempt > opts.max_retries {
-                        return Err(Error::SerializationFailure {
-                            attempts: attempt,
-                            code: e.code().unwrap_or("40001").to_string(),
-                        });
-                    }
-                    tracing::debug!(target: "trato_hive::tx", attempt, error = %e, "retrying transaction");
-                    tokio::time::sleep(backoff(attempt)).await;
-                }
-                other => return other,
+            if let Some(result) = retry_or_return(result, attempt, opts).await {
+                return result;
+            }
+        }
+    }
+
+    /// [`Db::transaction`] with a closure that returns a boxed `Send` future, so that the whole call is
+    /// `Send` (for `tokio::spawn`, axum handlers):
+    /// `db.transaction_boxed(opts, |tx| Box::pin(async move { tx.execute("...", &[]).await })).await`.
+    pub async fn transaction_boxed<T, F>(&self, opts: TxOptions, mut f: F) -> Result<T, Error>
+    where
+        T: Send,
+        F: for<'t, 'c> FnMut(&'t mut Tx<'c>) -> TxFuture<'t, T> + Send,
+    {
+        let mut attempt = 0u32;
+        loop {
+            attempt += 1;
+            // Written out rather than through a closure: a closure returning a future that borrows the
+            // transaction would need the same higher-ranked bound that makes async closures not `Send`.
+            let result = async {
+                let mut conn = self.conn().await?;
+                let mut tx = begin(&mut conn, opts).await?;
+                let result = f(&mut tx).await;
+                finish(tx, result).await
+            }
+            .await;
+            if let Some(result) = retry_or_return(result, attempt, opts).await {
+                return result;
             }
         }
     }
@@ -202,30 +222,66 @@ impl Db {
         F: AsyncFnMut(&mut Tx<'_>) -> Result<T, Error>,
     {
         let mut conn = self.conn().await?;
-        let shared = conn.shared.clone();
-        let mut builder = conn.obj.build_transaction().read_only(opts.read_only);
-        if let Some(level) = opts.isolation {
-            builder = builder.isolation_level(level);
-        }
-        let inner = builder.start().await.map_err(|e| Error::from_pg(e, &shared.ctx))?;
-        let mut tx = Tx {
-            inner,
-            shared: shared.clone(),
-            depth: 0,
-        };
+        let mut tx = begin(&mut conn, opts).await?;
         // If `f` panics, `tx` is dropped during unwinding and tokio-postgres sends ROLLBACK before the
         // connection returns to the pool, so the next checkout never finds a transaction open.
-        match f(&mut tx).await {
-            Ok(v) => {
-                tx.inner.commit().await.map_err(|e| Error::from_pg(e, &shared.ctx))?;
-                Ok(v)
-            }
-            Err(e) => {
-                // A failed rollback means a broken connection; the pool discards it.
-                let _ = tx.inner.rollback().await;
-                Err(e)
-            }
+        let result = f(&mut tx).await;
+        finish(tx, result).await
+    }
+}
+
+/// The future a [`Db::transaction_boxed`] closure returns.
+pub type TxFuture<'t, T> = std::pin::Pin<Box<dyn std::future::Future<Output = Result<T, Error>> + Send + 't>>;
+
+pub(crate) async fn begin(conn: &mut crate::client::Conn, opts: TxOptions) -> Result<Tx<'_>, Error> {
+    let shared = conn.shared.clone();
+    let mut builder = conn.obj.build_transaction().read_only(opts.read_only);
+    if let Some(level) = opts.isolation {
+        builder = builder.isolation_level(level);
+    }
+    let inner = builder.start().await.map_err(|e| Error::from_pg(e, &shared.ctx))?;
+    Ok(Tx {
+        inner,
+        shared,
+        depth: 0,
+    })
+}
+
+/// Commits on `Ok`, rolls back on `Err` (a failed rollback means a broken connection; the pool discards it).
+pub(crate) async fn finish<T>(tx: Tx<'_>, result: Result<T, Error>) -> Result<T, Error> {
+    match result {
+        Ok(v) => {
+            let ctx = tx.shared.ctx.clone();
+            tx.inner.commit().await.map_err(|e| Error::from_pg(e, &ctx))?;
+            Ok(v)
         }
+        Err(e) => {
+            let _ = tx.inner.rollback().await;
+            Err(e)
+        }
+    }
+}
+
+/// After an attempt: `None` to run it again (a serialization failure or deadlock with retries left, after a
+/// pause), else the result to return.
+pub(crate) async fn retry_or_return<T>(
+    result: Result<T, Error>,
+    attempt: u32,
+    opts: TxOptions,
+) -> Option<Result<T, Error>> {
+    match result {
+        Err(e) if e.is_retryable() => {
+            if attempt > opts.max_retries {
+                return Some(Err(Error::SerializationFailure {
+                    attempts: attempt,
+                    code: e.code().unwrap_or("40001").to_string(),
+                }));
+            }
+            tracing::debug!(target: "trato_hive::tx", attempt, error = %e, "retrying transaction");
+            tokio::time::sleep(backoff(attempt)).await;
+            None
+        }
+        other => Some(other),
     }
 }
 

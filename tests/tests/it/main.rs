@@ -11,5 +11,6 @@ mod migrations;
 mod repo;
 mod rls;
 mod roles;
+mod send;
 mod servers;
 mod transactions;
