@@ -81,7 +81,7 @@ impl Diagnostic {
     }
 }
 
-/// Renders diagnostics as plain text (no colour): `error[E0101]: ...`, `┌─ file:line:column`, the source line
+/// Renders diagnostics as plain text (no colour): `error[S0101]: ...`, `┌─ file:line:column`, the source line
 /// with carets under the span, and `= help: ...`. Deterministic, so it can be compared in golden tests.
 pub fn render(file_name: &str, src: &str, diagnostics: &[Diagnostic]) -> String {
     let file = SimpleFile::new(file_name, src);
@@ -117,39 +117,39 @@ pub fn render(file_name: &str, src: &str, diagnostics: &[Diagnostic]) -> String 
 
 /// Every diagnostic code with what it means. `E0xxx` are errors, `W0xxx` warnings.
 pub const CODES: &[(&str, &str)] = &[
-    ("E0001", "unexpected character or token"),
-    ("E0002", "unterminated string literal"),
-    ("E0003", "unclosed block"),
-    ("E0004", "unknown block kind"),
-    ("E0005", "malformed field or attribute"),
-    ("E0101", "duplicate model, enum or block name"),
-    ("E0102", "duplicate field or enum value"),
-    ("E0103", "unknown type"),
-    ("E0104", "reserved or invalid name"),
-    ("E0105", "duplicate table or column name in the database"),
-    ("E0201", "unknown attribute"),
-    ("E0202", "attribute argument missing or invalid"),
-    ("E0203", "attribute repeated or not allowed here"),
-    ("E0204", "unknown field in attribute"),
-    ("E0301", "primary key missing or defined twice"),
-    ("E0302", "invalid primary key field"),
-    ("E0401", "invalid default value"),
-    ("E0402", "@updatedAt on a field that is not DateTime"),
-    ("E0403", "native type does not fit the field"),
-    ("E0404", "invalid list field"),
-    ("E0501", "relation fields and references invalid"),
-    ("E0502", "missing back-relation"),
-    ("E0503", "ambiguous relation"),
-    ("E0504", "relation optionality inconsistent"),
-    ("E0505", "relation fields on both sides or on neither"),
-    ("E0506", "referenced fields are not unique"),
-    ("E0601", "tenancy: model not classified"),
-    ("E0602", "tenancy: tenant root missing or repeated"),
-    ("E0603", "tenancy: tenant key invalid"),
-    ("E0604", "tenancy: a global model references tenant data"),
-    ("E0605", "roles: invalid @@membership or @@writableBy"),
-    ("E0606", "roles: not a value of the membership's role enum"),
-    ("E0701", "datasource invalid"),
+    ("S0001", "unexpected character or token"),
+    ("S0002", "unterminated string literal"),
+    ("S0003", "unclosed block"),
+    ("S0004", "unknown block kind"),
+    ("S0005", "malformed field or attribute"),
+    ("S0101", "duplicate model, enum or block name"),
+    ("S0102", "duplicate field or enum value"),
+    ("S0103", "unknown type"),
+    ("S0104", "reserved or invalid name"),
+    ("S0105", "duplicate table or column name in the database"),
+    ("S0201", "unknown attribute"),
+    ("S0202", "attribute argument missing or invalid"),
+    ("S0203", "attribute repeated or not allowed here"),
+    ("S0204", "unknown field in attribute"),
+    ("S0301", "primary key missing or defined twice"),
+    ("S0302", "invalid primary key field"),
+    ("S0401", "invalid default value"),
+    ("S0402", "@updatedAt on a field that is not DateTime"),
+    ("S0403", "native type does not fit the field"),
+    ("S0404", "invalid list field"),
+    ("S0501", "relation fields and references invalid"),
+    ("S0502", "missing back-relation"),
+    ("S0503", "ambiguous relation"),
+    ("S0504", "relation optionality inconsistent"),
+    ("S0505", "relation fields on both sides or on neither"),
+    ("S0506", "referenced fields are not unique"),
+    ("S0601", "tenancy: model not classified"),
+    ("S0602", "tenancy: tenant root missing or repeated"),
+    ("S0603", "tenancy: tenant key invalid"),
+    ("S0604", "tenancy: a global model references tenant data"),
+    ("S0605", "roles: invalid @@membership or @@writableBy"),
+    ("S0606", "roles: not a value of the membership's role enum"),
+    ("S0701", "datasource invalid"),
     (
         "W0001",
         "index on a tenant-owned model does not lead with the tenant key",
@@ -166,17 +166,17 @@ pub mod msg {
 
     // ---- syntax ----
     pub fn unexpected(span: Span, found: &str, expected: &str) -> Diagnostic {
-        Diagnostic::error("E0001", span, format!("unexpected {found}"))
+        Diagnostic::error("S0001", span, format!("unexpected {found}"))
             .label(format!("expected {expected}"))
             .help("check the syntax near here: a field is `name Type @attributes` on one line")
     }
     pub fn unterminated_string(span: Span) -> Diagnostic {
-        Diagnostic::error("E0002", span, "unterminated string literal")
+        Diagnostic::error("S0002", span, "unterminated string literal")
             .label("this string has no closing quote")
             .help("add a `\"` before the end of the line")
     }
     pub fn unclosed_block(span: Span, kind: &str, name: &str) -> Diagnostic {
-        Diagnostic::error("E0003", span, format!("{kind} `{name}` is not closed"))
+        Diagnostic::error("S0003", span, format!("{kind} `{name}` is not closed"))
             .label("this block has no closing `}`")
             .help("add `}` on a line of its own at the end of the block")
     }
@@ -187,25 +187,25 @@ pub mod msg {
             }
             _ => "a schema holds `model`, `enum`, `datasource` and `generator` blocks".to_string(),
         };
-        Diagnostic::error("E0004", span, format!("unknown block `{word}`"))
+        Diagnostic::error("S0004", span, format!("unknown block `{word}`"))
             .label("not a block keyword")
             .help(help)
     }
     pub fn malformed(span: Span, what: &str, help: &str) -> Diagnostic {
-        Diagnostic::error("E0005", span, format!("malformed {what}"))
+        Diagnostic::error("S0005", span, format!("malformed {what}"))
             .label("cannot be read")
             .help(help)
     }
 
     // ---- names ----
     pub fn duplicate_top(span: Span, kind: &str, name: &str, first: Span) -> Diagnostic {
-        Diagnostic::error("E0101", span, format!("{kind} `{name}` is defined twice"))
+        Diagnostic::error("S0101", span, format!("{kind} `{name}` is defined twice"))
             .label("second definition")
             .note(first, "first defined here")
             .help("rename or remove one of them: model and enum names share one namespace")
     }
     pub fn duplicate_field(span: Span, what: &str, name: &str, owner: &str, first: Span) -> Diagnostic {
-        Diagnostic::error("E0102", span, format!("{what} `{name}` is defined twice in `{owner}`"))
+        Diagnostic::error("S0102", span, format!("{what} `{name}` is defined twice in `{owner}`"))
             .label("second definition")
             .note(first, "first defined here")
             .help("rename or remove one of them")
@@ -215,18 +215,18 @@ pub mod msg {
             Some(s) => format!("did you mean `{s}`?"),
             None => "use a scalar type (String, Int, BigInt, Float, Decimal, Boolean, DateTime, Json, Bytes), or declare a model or enum of this name".into(),
         };
-        Diagnostic::error("E0103", span, format!("unknown type `{name}`"))
+        Diagnostic::error("S0103", span, format!("unknown type `{name}`"))
             .label("not a scalar type, model or enum")
             .help(help)
     }
     pub fn reserved_name(span: Span, name: &str, why: &str) -> Diagnostic {
-        Diagnostic::error("E0104", span, format!("`{name}` cannot be used as a name here"))
+        Diagnostic::error("S0104", span, format!("`{name}` cannot be used as a name here"))
             .label(why.to_string())
             .help("choose another name (you can keep the database name with @map or @@map)")
     }
     pub fn module_clash(span: Span, name: &str, module: &str, first: Span) -> Diagnostic {
         Diagnostic::error(
-            "E0104",
+            "S0104",
             span,
             format!("model `{name}` maps to the Rust module `{module}` of another model"),
         )
@@ -235,7 +235,7 @@ pub mod msg {
         .help("rename one of the models (keep the table name with @@map)")
     }
     pub fn duplicate_db_name(span: Span, what: &str, name: &str, first: Span) -> Diagnostic {
-        Diagnostic::error("E0105", span, format!("{what} `{name}` is used twice in the database"))
+        Diagnostic::error("S0105", span, format!("{what} `{name}` is used twice in the database"))
             .label("maps to the same database name")
             .note(first, "already used here")
             .help("give one of them a different @map / @@map name")
@@ -247,17 +247,17 @@ pub mod msg {
             Some(s) => format!("did you mean `{s}`?"),
             None => format!("remove it; see the README for the attributes a {place} accepts"),
         };
-        Diagnostic::error("E0201", span, format!("unknown {place} attribute `{name}`"))
+        Diagnostic::error("S0201", span, format!("unknown {place} attribute `{name}`"))
             .label("not recognised")
             .help(help)
     }
     pub fn bad_argument(span: Span, attr: &str, problem: &str, help: &str) -> Diagnostic {
-        Diagnostic::error("E0202", span, format!("invalid argument to `{attr}`: {problem}"))
+        Diagnostic::error("S0202", span, format!("invalid argument to `{attr}`: {problem}"))
             .label(problem.to_string())
             .help(help.to_string())
     }
     pub fn attribute_not_allowed(span: Span, attr: &str, why: &str, help: &str) -> Diagnostic {
-        Diagnostic::error("E0203", span, format!("`{attr}` is not allowed here"))
+        Diagnostic::error("S0203", span, format!("`{attr}` is not allowed here"))
             .label(why.to_string())
             .help(help.to_string())
     }
@@ -266,26 +266,26 @@ pub mod msg {
             Some(s) => format!("did you mean `{s}`?"),
             None => format!("name a scalar field declared in `{model}`"),
         };
-        Diagnostic::error("E0204", span, format!("`{name}` is not a scalar field of `{model}`"))
+        Diagnostic::error("S0204", span, format!("`{name}` is not a scalar field of `{model}`"))
             .label("unknown field")
             .help(help)
     }
 
     // ---- primary keys ----
     pub fn missing_primary_key(span: Span, model: &str) -> Diagnostic {
-        Diagnostic::error("E0301", span, format!("model `{model}` has no primary key"))
+        Diagnostic::error("S0301", span, format!("model `{model}` has no primary key"))
             .label("no @id, @@id or required @unique here")
             .help("mark one field with @id (e.g. `id String @id @default(cuid())`) or add @@id([a, b])")
     }
     pub fn double_primary_key(span: Span, model: &str, first: Span) -> Diagnostic {
-        Diagnostic::error("E0301", span, format!("model `{model}` has more than one primary key"))
+        Diagnostic::error("S0301", span, format!("model `{model}` has more than one primary key"))
             .label("second primary key")
             .note(first, "first primary key")
             .help("keep one @id, or use a single @@id([a, b]) for a compound key")
     }
     pub fn bad_primary_key_field(span: Span, field: &str, why: &str) -> Diagnostic {
         Diagnostic::error(
-            "E0302",
+            "S0302",
             span,
             format!("field `{field}` cannot be part of a primary key"),
         )
@@ -295,18 +295,18 @@ pub mod msg {
 
     // ---- field rules ----
     pub fn bad_default(span: Span, field: &str, why: &str, help: &str) -> Diagnostic {
-        Diagnostic::error("E0401", span, format!("invalid default for `{field}`: {why}"))
+        Diagnostic::error("S0401", span, format!("invalid default for `{field}`: {why}"))
             .label(why.to_string())
             .help(help.to_string())
     }
     pub fn updated_at_not_datetime(span: Span, field: &str, ty: &str) -> Diagnostic {
-        Diagnostic::error("E0402", span, format!("@updatedAt on `{field}`, which is `{ty}`"))
+        Diagnostic::error("S0402", span, format!("@updatedAt on `{field}`, which is `{ty}`"))
             .label("only DateTime fields can be @updatedAt")
             .help("change the field to `DateTime` or remove @updatedAt")
     }
     pub fn native_type_mismatch(span: Span, native: &str, ty: &str, fits: &[&str]) -> Diagnostic {
         Diagnostic::error(
-            "E0403",
+            "S0403",
             span,
             format!("native type `@db.{native}` does not fit a `{ty}` field"),
         )
@@ -314,7 +314,7 @@ pub mod msg {
         .help("change the field type or choose a native type of this scalar")
     }
     pub fn native_type_args(span: Span, native: &str, expected: &str) -> Diagnostic {
-        Diagnostic::error("E0403", span, format!("`@db.{native}` takes {expected}"))
+        Diagnostic::error("S0403", span, format!("`@db.{native}` takes {expected}"))
             .label("wrong arguments")
             .help(format!("write it as `@db.{native}` with {expected}"))
     }
@@ -323,25 +323,25 @@ pub mod msg {
             Some(s) => format!("did you mean `@db.{s}`?"),
             None => "see PostgreSQL native types in the Prisma schema reference".into(),
         };
-        Diagnostic::error("E0403", span, format!("unknown native type `@db.{native}`"))
+        Diagnostic::error("S0403", span, format!("unknown native type `@db.{native}`"))
             .label("not a PostgreSQL native type")
             .help(help)
     }
     pub fn bad_list(span: Span, why: &str, help: &str) -> Diagnostic {
-        Diagnostic::error("E0404", span, format!("invalid list field: {why}"))
+        Diagnostic::error("S0404", span, format!("invalid list field: {why}"))
             .label(why.to_string())
             .help(help.to_string())
     }
 
     // ---- relations ----
     pub fn bad_relation(span: Span, why: &str, help: &str) -> Diagnostic {
-        Diagnostic::error("E0501", span, format!("invalid relation: {why}"))
+        Diagnostic::error("S0501", span, format!("invalid relation: {why}"))
             .label(why.to_string())
             .help(help.to_string())
     }
     pub fn missing_back_relation(span: Span, field: &str, model: &str, target: &str) -> Diagnostic {
         Diagnostic::error(
-            "E0502",
+            "S0502",
             span,
             format!("relation field `{field}` on `{model}` has no opposite field on `{target}`"),
         )
@@ -352,7 +352,7 @@ pub mod msg {
     }
     pub fn ambiguous_relation(span: Span, model: &str, target: &str) -> Diagnostic {
         Diagnostic::error(
-            "E0503",
+            "S0503",
             span,
             format!("ambiguous relation between `{model}` and `{target}`"),
         )
@@ -360,20 +360,20 @@ pub mod msg {
         .help("give both sides of each relation the same name: @relation(\"AuthoredPosts\", ...)")
     }
     pub fn relation_optionality(span: Span, field: &str, scalars: &str, must_be: &str) -> Diagnostic {
-        Diagnostic::error("E0504", span, format!("relation field `{field}` must be {must_be}"))
+        Diagnostic::error("S0504", span, format!("relation field `{field}` must be {must_be}"))
             .label(format!("its scalar fields ({scalars}) say so"))
             .help(format!(
                 "make `{field}` {must_be}, or change the optionality of {scalars}"
             ))
     }
     pub fn relation_sides(span: Span, why: &str, help: &str) -> Diagnostic {
-        Diagnostic::error("E0505", span, format!("invalid relation: {why}"))
+        Diagnostic::error("S0505", span, format!("invalid relation: {why}"))
             .label(why.to_string())
             .help(help.to_string())
     }
     pub fn references_not_unique(span: Span, target: &str, fields: &str) -> Diagnostic {
         Diagnostic::error(
-            "E0506",
+            "S0506",
             span,
             format!("references ({fields}) are not unique on `{target}`"),
         )
@@ -385,34 +385,34 @@ pub mod msg {
 
     // ---- tenancy ----
     pub fn unclassified(span: Span, model: &str) -> Diagnostic {
-        Diagnostic::error("E0601", span, format!("model `{model}` is not classified for tenancy"))
+        Diagnostic::error("S0601", span, format!("model `{model}` is not classified for tenancy"))
             .label("no @@tenantRoot, @@tenant(...) or @@global")
             .help("once one model uses tenancy, every model must say: add @@tenant(organizationId) for tenant-owned data or @@global for shared data")
     }
     pub fn tenant_root_missing(span: Span) -> Diagnostic {
-        Diagnostic::error("E0602", span, "tenant-owned models but no tenant root")
+        Diagnostic::error("S0602", span, "tenant-owned models but no tenant root")
             .label("this model is tenant-owned")
             .help("mark the tenant model (e.g. Organization) with @@tenantRoot")
     }
     pub fn tenant_root_twice(span: Span, first: Span) -> Diagnostic {
-        Diagnostic::error("E0602", span, "more than one tenant root")
+        Diagnostic::error("S0602", span, "more than one tenant root")
             .label("second @@tenantRoot")
             .note(first, "first @@tenantRoot")
             .help("keep @@tenantRoot on exactly one model")
     }
     pub fn tenancy_twice(span: Span, model: &str) -> Diagnostic {
-        Diagnostic::error("E0602", span, format!("model `{model}` is classified twice"))
+        Diagnostic::error("S0602", span, format!("model `{model}` is classified twice"))
             .label("second tenancy attribute")
             .help("use exactly one of @@tenantRoot, @@tenant(...) and @@global")
     }
     pub fn bad_tenant_key(span: Span, why: &str, help: &str) -> Diagnostic {
-        Diagnostic::error("E0603", span, format!("invalid tenant key: {why}"))
+        Diagnostic::error("S0603", span, format!("invalid tenant key: {why}"))
             .label(why.to_string())
             .help(help.to_string())
     }
     pub fn global_references_tenant(span: Span, model: &str, target: &str) -> Diagnostic {
         Diagnostic::error(
-            "E0604",
+            "S0604",
             span,
             format!("global model `{model}` holds a foreign key to tenant-owned `{target}`"),
         )
@@ -423,7 +423,7 @@ pub mod msg {
     }
 
     pub fn bad_membership(span: Span, why: &str, help: &str) -> Diagnostic {
-        Diagnostic::error("E0605", span, format!("invalid membership: {why}"))
+        Diagnostic::error("S0605", span, format!("invalid membership: {why}"))
             .label(why.to_string())
             .help(help.to_string())
     }
@@ -432,14 +432,14 @@ pub mod msg {
             Some(s) => format!("did you mean `{s}`?"),
             None => format!("name values of `{roles}`, the membership's role enum"),
         };
-        Diagnostic::error("E0606", span, format!("`{role}` is not a value of `{roles}`"))
+        Diagnostic::error("S0606", span, format!("`{role}` is not a value of `{roles}`"))
             .label("unknown role")
             .help(help)
     }
 
     // ---- datasource ----
     pub fn bad_datasource(span: Span, why: &str, help: &str) -> Diagnostic {
-        Diagnostic::error("E0701", span, format!("invalid datasource: {why}"))
+        Diagnostic::error("S0701", span, format!("invalid datasource: {why}"))
             .label(why.to_string())
             .help(help.to_string())
     }
@@ -494,6 +494,13 @@ mod tests {
         let before = codes.len();
         codes.dedup();
         assert_eq!(before, codes.len());
+        // rustc's codes are `E` and four digits: ours must never read as one of them.
+        assert!(
+            codes
+                .iter()
+                .all(|c| (c.starts_with('S') || c.starts_with('W')) && c.len() == 5),
+            "{codes:?}"
+        );
     }
 
     #[test]
@@ -507,7 +514,7 @@ mod tests {
         let src = "model A {\n  id Strin @id\n}\n";
         let d = msg::unknown_type(Span::new(15, 20), "Strin", Some("String"));
         let text = render("schema.prisma", src, &[d]);
-        assert!(text.contains("error[E0103]: unknown type `Strin`"), "{text}");
+        assert!(text.contains("error[S0103]: unknown type `Strin`"), "{text}");
         assert!(text.contains("schema.prisma:2:6"), "{text}");
         assert!(text.contains("^^^^^"), "{text}");
         assert!(text.contains("help: did you mean `String`?"), "{text}");

@@ -99,7 +99,7 @@ fn every_error_of_a_file_is_reported_in_one_run() {
     let (_, diags) = trato_codegen::check(&src);
     let mut codes: Vec<&str> = diags.iter().map(|d| d.code).collect();
     codes.sort_unstable();
-    assert_eq!(codes, ["E0103", "E0201", "E0301", "E0401"], "{diags:#?}");
+    assert_eq!(codes, ["S0103", "S0201", "S0301", "S0401"], "{diags:#?}");
 }
 
 fn snapshot(files: &std::collections::BTreeMap<String, String>) -> String {

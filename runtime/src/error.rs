@@ -4,6 +4,9 @@
 
 use std::time::Duration;
 
+/// `Result` with the runtime's [`Error`].
+pub type Result<T, E = Error> = std::result::Result<T, E>;
+
 /// Everything that can go wrong talking to the database.
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]

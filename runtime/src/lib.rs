@@ -26,7 +26,7 @@ mod tx;
 
 pub use client::{Conn, Db, Params, PoolStatus};
 pub use config::{redact_url, DbConfig, Recycle, SslMode};
-pub use error::Error;
+pub use error::{Error, Result};
 pub use exec::{Binding, Executor, GlobalExec, ScopeExec, TxExec};
 pub use meta::*;
 pub use migrate::{Migration, MigrationProblem, MigrationStatus, Migrator};

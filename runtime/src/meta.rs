@@ -17,10 +17,25 @@ pub trait Model: Sized + Send + Sync + 'static {
 }
 
 /// Models owned by a tenant: reachable only through a tenant scope.
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` is not tenant-owned, so `repo::<{Self}>()` of a scope does not take it",
+    label = "not a `@@tenant(...)` model",
+    note = "a global model comes from `db.repo::<{Self}>()` (or `scope.global::<{Self}>()` inside the scope's transaction); the tenant root from `scope.root::<{Self}>()`"
+)]
 pub trait TenantOwned: Model {}
 /// The tenant root (e.g. Organization): reachable only as the scope's own tenant.
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` is not the tenant root, so `root::<{Self}>()` does not take it",
+    label = "not the `@@tenantRoot` model",
+    note = "a tenant-owned model comes from `scope.repo::<{Self}>()`, a global one from `db.repo::<{Self}>()`"
+)]
 pub trait TenantRoot: Model {}
 /// Models shared by every tenant (and the models of a schema without tenancy).
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` belongs to a tenant: it has no repository outside a tenant scope",
+    label = "tenant data: reach it through a scope",
+    note = "check the membership first, then use the scope: `let scope = scope(&db, user_id, org_id).await?.write()?;` and `scope.repo::<{Self}>()` (the tenant root: `scope.root::<{Self}>()`); a job without a user uses `system(&db, reason).tenant(org_id)`"
+)]
 pub trait Global: Model {}
 
 /// The columns a create sets: `(column, value)` pairs for the fields given.

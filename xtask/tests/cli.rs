@@ -123,7 +123,7 @@ fn codegen_reports_every_error_and_writes_nothing() {
     assert_eq!(run.status.code(), Some(1));
     let msg = stderr(&run);
     assert!(
-        msg.contains("error[E0103]: unknown type `Strin`") && msg.contains("error[E0401]"),
+        msg.contains("error[S0103]: unknown type `Strin`") && msg.contains("error[S0401]"),
         "{msg}"
     );
     assert!(

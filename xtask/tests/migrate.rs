@@ -427,7 +427,7 @@ fn diff_from_empty_prints_prisma_ddl_and_errors_go_to_stderr() {
         .expect("run");
     assert_eq!(bad.status.code(), Some(1));
     assert!(bad.stdout.is_empty());
-    assert!(String::from_utf8_lossy(&bad.stderr).contains("error[E0103]"));
+    assert!(String::from_utf8_lossy(&bad.stderr).contains("error[S0103]"));
 }
 
 #[test]

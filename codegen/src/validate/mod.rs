@@ -300,7 +300,7 @@ impl Validator {
                     direct_url_env,
                 });
             }
-            None if !self.diags.iter().any(|d| d.code == "E0701") => {
+            None if !self.diags.iter().any(|d| d.code == "S0701") => {
                 self.diags.push(msg::bad_datasource(
                     b.name.span,
                     "no provider",
