@@ -71,3 +71,73 @@ impl Db {
         .await
     }
 }
+
+/// The text of a parameter that holds a string (a text id), read back through its own encoding.
+fn text_of(p: &crate::query::Param) -> Option<String> {
+    let mut buf = bytes::BytesMut::new();
+    p.to_sql_checked(&tokio_postgres::types::Type::TEXT, &mut buf).ok()?;
+    String::from_utf8(buf.to_vec()).ok()
+}
+
+impl Db {
+    /// Creates a tenant (the root row, e.g. a new organization) and its first member in one transaction, as
+    /// a sign-up does: no system scope, no id generated up front. The transaction is bound to the new
+    /// tenant's id, the member's user id and the highest role ([`Membership::RANKS`]), so the root's and
+    /// the membership's policies admit exactly these two rows. An id that already exists fails on the
+    /// primary key and nothing is written: nobody joins an existing tenant this way. Text ids only.
+    pub async fn create_tenant<R, M>(&self, root: R::Create, member: M::Create) -> Result<(R, M), Error>
+    where
+        R: TenantRoot,
+        M: Membership,
+    {
+        use crate::meta::CreateInput;
+        self.ensure_application_role().await?;
+        let top = *M::RANKS
+            .first()
+            .ok_or_else(|| Error::Config(format!("{} is not marked @@membership in the schema", M::META.name)))?;
+        let root_values = root.into_values();
+        let member_values = member.into_values();
+        let value = |values: &[(&'static str, crate::query::Param)], column: &str, what: &str| {
+            values
+                .iter()
+                .find(|(c, _)| *c == column)
+                .and_then(|(_, p)| text_of(p))
+                .ok_or_else(|| Error::Config(format!("creating a tenant needs a text {what} (`{column}`)")))
+        };
+        let root_id = *R::META
+            .primary_key
+            .first()
+            .ok_or_else(|| Error::Config(format!("{} has no primary key", R::META.name)))?;
+        let tenant = value(&root_values, root_id, "tenant id")?;
+        let user = value(&member_values, M::USER_COLUMN, "user id")?;
+        let mut conn = self.conn().await?;
+        let tx = crate::tx::begin(&mut conn, crate::tx::TxOptions::default()).await?;
+        let result = async {
+            let bound = std::sync::atomic::AtomicBool::new(false);
+            let exec = crate::exec::TxExec {
+                tx: &tx,
+                binding: Some(crate::exec::Binding {
+                    tenant: &tenant,
+                    role: top,
+                    user: Some(&user),
+                    member: true,
+                }),
+                audit: M::audit_sink().map(|sink| crate::scope::AuditCtx {
+                    sink,
+                    actor: Some(&user),
+                    reason: None,
+                }),
+                bound: Some(&bound),
+            };
+            let r = crate::repo::Repo::<R, crate::scope::ReadWrite, _>::new(&exec)
+                .insert_values(root_values)
+                .await?;
+            let m = crate::repo::Repo::<M, crate::scope::ReadWrite, _>::new(&exec)
+                .insert_values(member_values)
+                .await?;
+            Ok((r, m))
+        }
+        .await;
+        crate::tx::finish(tx, result).await
+    }
+}

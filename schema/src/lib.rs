@@ -77,6 +77,18 @@ pub async fn my_organizations(db: &Db, user_id: &str) -> Result<Vec<(Organizatio
     db.memberships::<OrganizationMember, Organization>(user_id).await
 }
 
+/// Creates an organization with `owner_user_id` as its OWNER, in one transaction (sign-up): no system scope,
+/// no id to generate up front. Returns the organization and the membership.
+pub async fn create_organization(
+    db: &Db,
+    organization: OrganizationCreate,
+    owner_user_id: &str,
+) -> Result<(Organization, OrganizationMember), Error> {
+    let owner = OrganizationMemberCreate::new(owner_user_id.to_string()).role(OrganizationRole::Owner);
+    db.create_tenant::<Organization, OrganizationMember>(organization, owner)
+        .await
+}
+
 /// Checks that `user_id` is a member of `organization_id` and returns the scope their role allows:
 /// [`MemberScope::Writer`] for OWNER, ADMIN and MEMBER, [`MemberScope::Reader`] for VIEWER.
 pub async fn scope(db: &Db, user_id: &str, organization_id: &str) -> Result<MemberScope, Error> {

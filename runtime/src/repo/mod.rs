@@ -347,7 +347,11 @@ impl<'a, M: Model, A: Access, E: Executor> Repo<'a, M, A, E> {
 impl<'a, M: Model, E: Executor> Repo<'a, M, ReadWrite, E> {
     /// Inserts one row (the tenant key is injected; generated ids and `@updatedAt` are filled) and returns it.
     pub async fn create(&self, input: M::Create) -> Result<M, Error> {
-        let values = input.into_values();
+        self.insert_values(input.into_values()).await
+    }
+
+    /// [`Repo::create`] from the input's column values.
+    pub(crate) async fn insert_values(&self, values: Vec<(&'static str, Param)>) -> Result<M, Error> {
         let fields: Vec<&str> = values.iter().map(|(c, _)| *c).collect();
         let b = self.insert_sql(values, None)?;
         let b = self.finish_write(b, Audited::One(AuditAction::Create, &fields), false)?;

@@ -248,3 +248,41 @@ async fn a_user_lists_their_own_organizations_and_nothing_else() {
         .expect("count");
     assert_eq!(members, 4, "org_a's members only, not uv's membership in org_b");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_new_organization_and_its_owner_are_one_call() {
+    let t = TestDb::new().await;
+    org_with_every_role(&t).await;
+    let db = t.app_pool("");
+    let (org, owner) = create_organization(&db, OrganizationCreate::new("New Co".into(), "new-co".into()), "un")
+        .await
+        .expect("sign-up");
+    assert_eq!(
+        (owner.organization_id.as_str(), owner.user_id.as_str()),
+        (org.id.as_str(), "un")
+    );
+    assert_eq!(owner.role, OrganizationRole::Owner);
+    assert_eq!(scope(&db, "un", &org.id).await.expect("member").role(), "OWNER");
+    assert_eq!(my_organizations(&db, "un").await.expect("mine").len(), 1);
+    // The membership is audited like any other write.
+    let audited: i64 = t
+        .pool("")
+        .query(
+            "SELECT count(*) FROM activities WHERE organization_id = $1 AND user_id = 'un'",
+            &[&org.id],
+        )
+        .await
+        .expect("activities")[0]
+        .get(0);
+    assert_eq!(audited, 1);
+    // An existing organization's id: refused on its primary key, and nothing is written.
+    let taken = create_organization(
+        &db,
+        OrganizationCreate::new("Mine now".into(), "x".into()).id("org_a"),
+        "un",
+    )
+    .await
+    .expect_err("an existing organization");
+    assert_eq!(taken.code(), Some("23505"), "{taken:?}");
+    assert_eq!(role_of(&t, "un").await, "", "no membership in org_a");
+}
