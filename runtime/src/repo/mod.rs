@@ -187,7 +187,7 @@ impl<'a, M: Model, A: Access, E: Executor> Repo<'a, M, A, E> {
     }
 
     async fn fetch(&self, b: SqlBuilder) -> Result<Vec<Row>, Error> {
-        self.exec.run(b.sql, b.params).await
+        self.exec.run(b.sql, b.params).await.map_err(constraint_columns::<M>)
     }
 
     /// Rows matching the query, in its order.
@@ -550,6 +550,54 @@ impl<'a, M: Model, E: Executor> Repo<'a, M, ReadWrite, E> {
         b.sql.push_str(&format!(" RETURNING {}", select_list(meta, "t")));
         let b = self.finish_write(b, Audited::One(AuditAction::Delete, &[]), count)?;
         self.fetch(b).await
+    }
+}
+
+/// Fills in the columns of a unique or foreign key violation from the model's metadata when the server left
+/// them out (it omits the key's detail under row-level security, which covers every tenant table): the
+/// constraint's name, as codegen names constraints (`{table}_{columns}_key`, `_pkey`, `_fkey`), says which.
+fn constraint_columns<M: Model>(e: Error) -> Error {
+    let meta = &M::META;
+    let name_of = |cols: &[&str], suffix: &str| format!("{}_{}_{suffix}", meta.table, cols.join("_"));
+    let find = |constraint: &str, unique: bool| -> Option<Vec<String>> {
+        let key = meta.tenant_key();
+        let owned = |cols: &[&str]| cols.iter().map(|c| c.to_string()).collect::<Vec<_>>();
+        if unique {
+            if constraint == format!("{}_pkey", meta.table) {
+                return Some(owned(meta.primary_key));
+            }
+            return meta.uniques.iter().find_map(|u| {
+                let mut led: Vec<&str> = key.filter(|k| !u.contains(k)).into_iter().collect();
+                led.extend(u.iter());
+                (constraint == name_of(u, "key") || constraint == name_of(&led, "key")).then(|| owned(u))
+            });
+        }
+        meta.relations
+            .iter()
+            .filter(|r| !r.columns.is_empty())
+            .find(|r| constraint == name_of(r.columns, "fkey"))
+            .map(|r| owned(r.columns))
+    };
+    match e {
+        Error::UniqueViolation {
+            constraint: Some(c),
+            table,
+            fields,
+        } if fields.is_empty() => Error::UniqueViolation {
+            fields: find(&c, true).unwrap_or_default(),
+            constraint: Some(c),
+            table,
+        },
+        Error::ForeignKeyViolation {
+            constraint: Some(c),
+            table,
+            fields,
+        } if fields.is_empty() => Error::ForeignKeyViolation {
+            fields: find(&c, false).unwrap_or_default(),
+            constraint: Some(c),
+            table,
+        },
+        other => other,
     }
 }
 

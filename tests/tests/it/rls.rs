@@ -164,3 +164,37 @@ async fn writes_into_or_towards_another_tenant_fail() {
     assert_eq!(row[0].get::<_, String>(0), "org_a");
     assert_eq!(row[0].get::<_, Option<String>>(1), None);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn violations_on_tenant_tables_name_their_columns() {
+    // PostgreSQL leaves the key's detail out under row-level security; the repositories fill the columns in
+    // from the model's metadata, so the message says what collided.
+    let t = TestDb::new().await;
+    two_orgs(&t).await;
+    let db = t.app_pool("");
+    let a = trato_hive_db::system(&db, "error messages")
+        .tenant("org_a")
+        .await
+        .expect("scope");
+    use trato_hive_db::{Company, CompanyCreate, Deal, DealCreate};
+    let dup = a
+        .repo::<Company>()
+        .create(CompanyCreate::new("Bolt".into()))
+        .await
+        .and(a.repo::<Company>().create(CompanyCreate::new("Bolt".into())).await)
+        .expect_err("same name twice");
+    assert!(
+        matches!(&dup, trato_hive_runtime::Error::UniqueViolation { fields, .. } if fields == &["organization_id", "name"]),
+        "{dup:?}"
+    );
+    assert!(dup.to_string().contains("(organization_id, name)"), "{dup}");
+    let fk = a
+        .repo::<Deal>()
+        .create(DealCreate::new("x".into()).company_id("co_b"))
+        .await
+        .expect_err("another organization's company");
+    assert!(
+        matches!(&fk, trato_hive_runtime::Error::ForeignKeyViolation { fields, .. } if fields == &["company_id"]),
+        "{fk:?}"
+    );
+}
