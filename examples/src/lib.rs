@@ -4,3 +4,25 @@
 
 pub mod seed;
 pub mod spec_examples;
+
+/// Installs a log subscriber the way an application would: `RUST_LOG` (`target=level,...`, e.g.
+/// `trato_hive=debug`) picks what is printed; with `TRATO_LOG_QUERIES=1` and no `RUST_LOG`, the data
+/// layer's statements (`trato_hive::query`, one line each with its duration) are printed. Lines go to
+/// standard error.
+pub fn init_logging() {
+    use tracing_subscriber::filter::Targets;
+    use tracing_subscriber::prelude::*;
+    let wanted = std::env::var("RUST_LOG").ok().filter(|v| !v.is_empty()).or_else(|| {
+        std::env::var("TRATO_LOG_QUERIES")
+            .ok()
+            .filter(|v| v == "1" || v == "true")
+            .map(|_| "trato_hive=debug".to_string())
+    });
+    let Some(filter) = wanted.and_then(|w| w.parse::<Targets>().ok()) else {
+        return;
+    };
+    let _ = tracing_subscriber::registry()
+        .with(tracing_subscriber::fmt::layer().with_writer(std::io::stderr))
+        .with(filter)
+        .try_init();
+}

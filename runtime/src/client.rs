@@ -317,7 +317,30 @@ pub(crate) async fn map_rows<C: GenericClient + Sync, T>(
 }
 
 /// [`query`], each row mapped as it arrives ([`map_rows`]).
+/// The span a statement runs in when `TRATO_LOG_QUERIES` is on (target `trato_hive::query`, the statement's
+/// text as a field), so that a subscriber can time it and nest what it logs; none otherwise (no cost).
+pub(crate) fn statement_span(shared: &Shared, sql: &str) -> tracing::Span {
+    if shared.cfg.log_queries {
+        tracing::debug_span!(target: "trato_hive::query", "statement", sql)
+    } else {
+        tracing::Span::none()
+    }
+}
+
 pub(crate) async fn query_map<C: GenericClient + Sync, T>(
+    c: &C,
+    shared: &Shared,
+    sql: &str,
+    params: Params<'_>,
+    map: impl FnMut(Row) -> Result<T, Error>,
+) -> Result<Vec<T>, Error> {
+    use tracing::Instrument as _;
+    query_map_inner(c, shared, sql, params, map)
+        .instrument(statement_span(shared, sql))
+        .await
+}
+
+async fn query_map_inner<C: GenericClient + Sync, T>(
     c: &C,
     shared: &Shared,
     sql: &str,

@@ -53,8 +53,8 @@ pub enum Recycle {
     /// One empty query per checkout: notices a dead connection before handing it out.
     Verified,
     /// Resets session state per checkout (`RESET ALL`, `CLOSE ALL`, `UNLISTEN *`, advisory locks, temp
-    /// tables): for applications that issue session-level `SET`s through [`crate::Conn::client`]. Costs a
-    /// round trip and seven statements on every checkout.
+    /// tables): for applications that issue session-level `SET`s of their own, or use temporary tables
+    /// (which the SQL guard then allows). Costs a round trip and seven statements on every checkout.
     Clean,
 }
 

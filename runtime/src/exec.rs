@@ -241,8 +241,23 @@ pub(crate) async fn run_scoped<T>(
     params: Vec<Param>,
     map: impl FnMut(Row) -> Result<T, Error>,
 ) -> Result<Vec<T>, Error> {
+    use tracing::Instrument as _;
     let sql = sql.as_ref();
     let conn = db.conn().await?;
+    let span = crate::client::statement_span(&conn.shared, sql);
+    run_scoped_on(&conn, binding, read_only, sql, params, map)
+        .instrument(span)
+        .await
+}
+
+async fn run_scoped_on<T>(
+    conn: &crate::client::Conn,
+    binding: &Binding<'_>,
+    read_only: bool,
+    sql: &str,
+    params: Vec<Param>,
+    map: impl FnMut(Row) -> Result<T, Error>,
+) -> Result<Vec<T>, Error> {
     let client = &conn.obj;
     let ctx = &conn.shared.ctx;
     let started = std::time::Instant::now();

@@ -10,7 +10,7 @@ pub trait Model: Sized + Send + Sync + 'static {
     type Create: CreateInput;
     /// What `update` takes: each column left alone unless set.
     type Update: UpdateInput;
-    /// Reads a row selected with [`ModelMeta::select_list`] (columns in declaration order).
+    /// Reads a row of the model's columns, in declaration order (as every repository selects them).
     fn from_row(row: &tokio_postgres::Row) -> Result<Self, crate::Error>;
     /// The value of a key-like column (string, integer or UUID) of this row, for relation loading.
     fn key(&self, column: &str) -> Option<Key>;

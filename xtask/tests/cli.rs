@@ -457,11 +457,26 @@ fn dev_runs_the_main_job_twice_and_leaves_the_same_database() {
     }
     assert!(dumps[0].len() > 100, "the dump looks too small");
     assert_eq!(dumps[0], dumps[1], "the second run changed the database");
-    let seed = xtask_pg(&home, &["db", "seed"]);
+    // With TRATO_LOG_QUERIES=1 the seed's statements are logged (the binaries install a subscriber).
+    let bin = trato_pg::ensure(None).expect("PostgreSQL binaries");
+    let seed = Command::new(env!("CARGO_BIN_EXE_xtask"))
+        .args(["db", "seed"])
+        .env("TRATO_PG_HOME", &home)
+        .env("PG_BINDIR", &bin.bindir)
+        .env_remove("DATABASE_URL")
+        .env_remove("RUST_LOG")
+        .env("TRATO_LOG_QUERIES", "1")
+        .output()
+        .expect("run xtask");
     assert!(
         seed.status.success() && stdout(&seed).contains("nothing written"),
         "{}",
         stdout(&seed)
+    );
+    let log = stderr(&seed);
+    assert!(
+        log.contains("trato_hive::query") && log.contains("statement{sql=") && log.contains("elapsed_us"),
+        "the statements are logged: {log}"
     );
     let _ = xtask_pg(&home, &["db", "down"]);
     let _ = fs::remove_dir_all(&home);

@@ -1,5 +1,6 @@
 //! Syntax tree -> validated [`Schema`]. Passes: names and types, field attributes, block attributes and keys,
-//! relations ([`relations`]), database names, tenancy ([`tenancy`]). Every pass records all its errors.
+//! relations (`relations.rs`), database names, tenancy (`tenancy.rs`), roles (`roles.rs`). Every pass records all
+//! its errors.
 
 mod field_attrs;
 mod fields;

@@ -4,6 +4,7 @@ use trato_hive_db::runtime::{Db, DbConfig};
 
 #[tokio::main(flavor = "current_thread")]
 async fn main() -> anyhow::Result<()> {
+    trato_example::init_logging();
     let db = Db::connect(DbConfig::from_env()?)?;
     let report = trato_example::seed::run(&db).await?;
     if report.created == 0 {

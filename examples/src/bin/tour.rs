@@ -7,6 +7,7 @@ use trato_hive_db::*;
 
 #[tokio::main(flavor = "current_thread")]
 async fn main() -> anyhow::Result<()> {
+    trato_example::init_logging();
     let cfg = DbConfig::from_env()?;
     let redacted = cfg.redacted_url();
     let db = Db::connect(cfg)?;
