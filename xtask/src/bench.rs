@@ -11,13 +11,16 @@ use crate::Args;
 
 pub fn run(args: &[String]) -> anyhow::Result<ExitCode> {
     let Some((what, rest)) = args.split_first() else {
-        anyhow::bail!("usage: cargo xtask bench codegen [--models N,N,...] [--runs N] [--check]");
+        return Err(crate::usage("bench", "which benchmark?"));
     };
     if what == "db" {
         return database(rest);
     }
     if what != "codegen" {
-        anyhow::bail!("unknown benchmark `{what}` (available: codegen, db)");
+        return Err(crate::usage(
+            "bench",
+            format!("unknown benchmark `{what}` (available: codegen, db)"),
+        ));
     }
     let args = Args::parse(rest, &["--check"], &["--models", "--runs"])?;
     let sizes: Vec<usize> = args
@@ -119,13 +122,12 @@ pub fn run(args: &[String]) -> anyhow::Result<ExitCode> {
 /// model gains a field and the code is regenerated (what a developer waits for after a schema edit).
 fn check_times(sizes: &[usize], say: &mut dyn FnMut(String)) -> anyhow::Result<()> {
     let root = crate::project_root();
-    let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
     // A target folder of its own, kept between runs so the dependencies are built once.
     let target = root.join("target/bench-codegen-check");
     let krate = std::env::temp_dir().join(format!("trato-codegen-check-{}", std::process::id()));
     let check = |what: &str| -> anyhow::Result<Duration> {
         let start = Instant::now();
-        let out = std::process::Command::new(&cargo)
+        let out = crate::cargo()
             .args(["check", "--quiet", "--lib"])
             .env("CARGO_TARGET_DIR", &target)
             .current_dir(&krate)
@@ -229,13 +231,12 @@ fn database(args: &[String]) -> anyhow::Result<ExitCode> {
         features.push(peer);
     }
     let root = crate::project_root();
-    let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
     if flags.flag("--callgrind") {
-        let rows = callgrind(&root, &cargo, only.as_deref())?;
+        let rows = callgrind(&root, only.as_deref())?;
         print!("{}", instructions_table(&rows)?);
         return Ok(ExitCode::SUCCESS);
     }
-    let mut cmd = std::process::Command::new(&cargo);
+    let mut cmd = crate::cargo();
     cmd.arg("run");
     if !smoke {
         cmd.arg("--release");
@@ -252,7 +253,7 @@ fn database(args: &[String]) -> anyhow::Result<ExitCode> {
     let full = !smoke && !quick && only.is_none();
     if full {
         if which("valgrind") {
-            let rows = callgrind(&root, &cargo, None)?;
+            let rows = callgrind(&root, None)?;
             print!("{}", instructions_table(&rows)?);
             let tsv = root.join("target/bench-instructions.tsv");
             let mut text = String::new();
@@ -294,11 +295,11 @@ fn which(program: &str) -> bool {
 /// Runs the benchmark's `--callgrind` mode under valgrind: callgrind counts only inside
 /// `trato_bench_measure` and dumps after each call; the binary prints which scenario and side each call
 /// was, in order. Returns, per scenario, client-side instructions per operation of ours and raw.
-fn callgrind(root: &std::path::Path, cargo: &str, only: Option<&str>) -> anyhow::Result<Vec<InstrRow>> {
+fn callgrind(root: &std::path::Path, only: Option<&str>) -> anyhow::Result<Vec<InstrRow>> {
     if !which("valgrind") {
         anyhow::bail!("--callgrind needs valgrind (Debian: apt-get install valgrind)");
     }
-    let built = std::process::Command::new(cargo)
+    let built = crate::cargo()
         .args(["build", "--release", "--quiet", "-p", "trato-bench"])
         .current_dir(root)
         .status()?;

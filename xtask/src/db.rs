@@ -29,12 +29,21 @@ pub fn run_pg(args: &[String]) -> anyhow::Result<ExitCode> {
             println!("PostgreSQL {} in {}", bin.version, bin.bindir.display());
             Ok(ExitCode::SUCCESS)
         }
-        _ => anyhow::bail!("usage: cargo xtask pg install [--version 16|17|18]"),
+        Some(other) => Err(crate::unknown_subcommand("pg", other, &["install"])),
+        None => Err(crate::usage("pg", "which subcommand?")),
     }
 }
 
 pub fn run_db(args: &[String]) -> anyhow::Result<ExitCode> {
-    let args = Args::parse(args, &["--force-reset"], &["--migrations", "--schema"])?;
+    let args = Args::parse(args, &["--force-reset", "--force"], &["--migrations", "--schema"])?;
+    let sub = args.positional.first().map(String::as_str).unwrap_or_default();
+    let allowed: &[&str] = match sub {
+        // The project's location (schema, migrations) is accepted by both, as by every migrate command.
+        "push" => &["--force-reset", "--force", "--schema", "--migrations"],
+        "drift" => &["--migrations", "--schema"],
+        _ => &[],
+    };
+    args.only("db", sub, allowed)?;
     match args.positional.first().map(String::as_str) {
         Some("drift") => return drift(args.option("--migrations").map(std::path::PathBuf::from)),
         Some("seed") => return crate::dev::seed(),
@@ -65,9 +74,11 @@ pub fn run_db(args: &[String]) -> anyhow::Result<ExitCode> {
             ),
             None => println!("no development PostgreSQL yet; `cargo xtask db up` creates it"),
         },
-        _ => anyhow::bail!(
-            "usage: cargo xtask db up | down | url | status | seed | push [--force-reset] | drift [--migrations DIR]"
-        ),
+        Some(other) => {
+            let known = ["up", "down", "url", "status", "seed", "push", "drift"];
+            return Err(crate::unknown_subcommand("db", other, &known));
+        }
+        None => return Err(crate::usage("db", "which subcommand?")),
     }
     Ok(ExitCode::SUCCESS)
 }

@@ -6,7 +6,7 @@
 //! xtask does not depend on the generated code itself, so that `cargo xtask codegen` works even when the
 //! generated code does not compile; it runs the example crate's binaries instead.
 
-use std::process::{Command, ExitCode};
+use std::process::ExitCode;
 
 use anyhow::Context;
 use trato_hive_runtime::{DbConfig, Migrator};
@@ -64,8 +64,7 @@ pub fn prepare() -> anyhow::Result<Urls> {
 
 /// Runs a binary of the example application against `app_url`.
 pub fn run_example(bin: &str, app_url: &str) -> anyhow::Result<()> {
-    let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
-    let status = Command::new(cargo)
+    let status = crate::cargo()
         .args(["run", "--quiet", "-p", "trato-example", "--bin", bin])
         .current_dir(project_root())
         .env("DATABASE_URL", app_url)

@@ -38,6 +38,26 @@ pub fn run(args: &[String]) -> anyhow::Result<ExitCode> {
         .map(PathBuf::from)
         .unwrap_or_else(|| root.join("schema/migrations"));
     let project_target = args.option("--schema").is_none() && args.option("--migrations").is_none();
+    let sub = args.positional.first().map(String::as_str).unwrap_or_default();
+    let allowed: &[&str] = match sub {
+        "diff" => &[
+            "--from-empty",
+            "--to-schema",
+            "--from-schema",
+            "--schema",
+            "--migrations",
+        ],
+        "dev" => &[
+            "--name",
+            "--allow-destructive",
+            "--create-only",
+            "--schema",
+            "--migrations",
+        ],
+        "reset" => &["--force", "--schema", "--migrations"],
+        _ => &["--schema", "--migrations"],
+    };
+    args.only("migrate", sub, allowed)?;
     match args.positional.first().map(String::as_str) {
         Some("diff") => diff_cmd(&args),
         Some("dev") => dev(&args, &schema, &dir, project_target),
@@ -78,9 +98,11 @@ pub fn run(args: &[String]) -> anyhow::Result<ExitCode> {
                 bail!("`migrate reset` deletes every table and row; it is for development only: add --force");
             }
             let cfg = target_db()?;
-            let host = cfg.host_port();
-            if !(host.starts_with("127.") || host.starts_with("localhost") || host.starts_with("[::1]")) {
-                bail!("refusing to reset a database that is not on this machine ({host})");
+            if !is_local(&cfg) {
+                bail!(
+                    "refusing to reset a database that is not on this machine ({})",
+                    cfg.host_port()
+                );
             }
             let applied = crate::tokio()?.block_on(Migrator::from_dir(&dir)?.reset(&cfg))?;
             report("reset, then applied", &applied);
@@ -104,7 +126,11 @@ pub fn run(args: &[String]) -> anyhow::Result<ExitCode> {
             eprintln!("migrate lint: {count} warning(s)");
             Ok(ExitCode::SUCCESS)
         }
-        _ => bail!("usage: cargo xtask migrate diff | dev | deploy | status | down [N] | reset --force | lint"),
+        Some(other) => {
+            let known = ["diff", "dev", "deploy", "status", "down", "reset", "lint"];
+            Err(crate::unknown_subcommand("migrate", other, &known))
+        }
+        None => Err(crate::usage("migrate", "which subcommand?")),
     }
 }
 
@@ -120,10 +146,27 @@ fn report(what: &str, names: &[String]) {
 /// What migrations run against: `DIRECT_URL`, else `DATABASE_URL`, else the development PostgreSQL.
 pub fn target_db() -> anyhow::Result<DbConfig> {
     let set = |k: &str| std::env::var(k).is_ok_and(|v| !v.is_empty());
-    if set("DIRECT_URL") || set("DATABASE_URL") {
-        return Ok(DbConfig::direct_from_env()?);
-    }
-    Ok(DbConfig::from_url(&db::up()?.url(db::DEV_DATABASE))?)
+    let cfg = if set("DIRECT_URL") || set("DATABASE_URL") {
+        DbConfig::direct_from_env()?
+    } else {
+        DbConfig::from_url(&db::up()?.url(db::DEV_DATABASE))?
+    };
+    // Say which database every command acts on (the password redacted).
+    eprintln!("database: {}", cfg.redacted_url());
+    Ok(cfg)
+}
+
+/// Whether the database is on this machine: a Unix socket, `localhost`, or a loopback address (a real
+/// check: `127.example.com` is not local).
+pub fn is_local(cfg: &DbConfig) -> bool {
+    let host_port = cfg.host_port();
+    let host = match host_port.strip_prefix('[') {
+        Some(v6) => v6.split(']').next().unwrap_or_default(),
+        None => host_port.rsplit_once(':').map_or(host_port.as_str(), |(h, _)| h),
+    };
+    host.starts_with('/')
+        || host.eq_ignore_ascii_case("localhost")
+        || host.parse::<std::net::IpAddr>().is_ok_and(|ip| ip.is_loopback())
 }
 
 fn read_schema(path: &Path) -> anyhow::Result<trato_codegen::Schema> {
@@ -234,4 +277,31 @@ fn dev(args: &Args, schema_path: &Path, dir: &Path, project_target: bool) -> any
     let applied = crate::tokio()?.block_on(Migrator::from_dir(dir)?.deploy(&target_db()?))?;
     report("applied", &applied);
     Ok(ExitCode::SUCCESS)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::is_local;
+    use trato_hive_runtime::DbConfig;
+
+    #[test]
+    fn only_this_machine_is_local() {
+        let local = |url: &str| is_local(&DbConfig::from_url(url).expect(url));
+        for url in [
+            "postgresql://u@localhost/db",
+            "postgresql://u@127.0.0.1:5433/db",
+            "postgresql://u@127.8.9.1/db",
+            "postgresql://u@[::1]:5432/db",
+        ] {
+            assert!(local(url), "{url}");
+        }
+        for url in [
+            "postgresql://u@127.example.com/db",
+            "postgresql://u@db.internal/db",
+            "postgresql://u@10.0.0.7/db",
+            "postgresql://u@localhost.evil.net/db",
+        ] {
+            assert!(!local(url), "{url}");
+        }
+    }
 }

@@ -40,6 +40,12 @@ pub fn run(args: &Args) -> anyhow::Result<ExitCode> {
         }
     };
     let mut cfg = migrate::target_db()?;
+    if force && !migrate::is_local(&cfg) && !args.flag("--force") {
+        anyhow::bail!(
+            "db push --force-reset drops everything in `{}`, which is not on this machine: add --force if you mean it",
+            cfg.host_port()
+        );
+    }
     cfg.connection_limit = 1;
     let rt = crate::tokio()?;
     rt.block_on(async {
