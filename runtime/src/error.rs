@@ -102,8 +102,9 @@ pub enum Error {
     #[error("migrations are inconsistent with the database; nothing was applied:\n{}", .0.iter().map(|p| format!("  - {p}")).collect::<Vec<_>>().join("\n"))]
     MigrationsInconsistent(Vec<crate::migrate::MigrationProblem>),
 
-    /// A migration failed; its transaction was rolled back, so it left no trace.
-    #[error("migration `{name}` failed and was rolled back: {source}")]
+    /// A migration failed; its transaction was rolled back, so it left no trace. Why is its
+    /// [`source`](std::error::Error::source) (printed once by `{:#}` with anyhow, or by walking the chain).
+    #[error("migration `{name}` failed and was rolled back")]
     MigrationFailed { name: String, source: Box<Error> },
 
     /// Any other migration problem (unreadable files, no down.sql, ...).

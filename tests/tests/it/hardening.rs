@@ -273,7 +273,12 @@ async fn a_migration_by_an_owner_without_bypassrls_fails_instead_of_seeing_zero_
         .deploy(&t.config_as(&owner, "pw", ""))
         .await
         .expect_err("a data statement filtered by RLS must fail the migration");
-    assert!(err.to_string().contains("row-level security"), "{err}");
+    // The cause is the error's source, not repeated in its message.
+    let cause = std::error::Error::source(&err)
+        .map(ToString::to_string)
+        .unwrap_or_default();
+    assert!(!err.to_string().contains("row-level security"), "{err}");
+    assert!(cause.contains("row-level security"), "{err}: {cause}");
     let kept: i64 = t
         .pool("")
         .query(
