@@ -274,6 +274,15 @@ fn dev(args: &Args, schema_path: &Path, dir: &Path, project_target: bool) -> any
     if args.flag("--create-only") {
         return Ok(ExitCode::SUCCESS);
     }
+    let set = |k: &str| std::env::var(k).is_ok_and(|v| !v.is_empty());
+    if !project_target && !set("DATABASE_URL") && !set("DIRECT_URL") {
+        // The development database of this checkout holds this repository's schema, not this one.
+        bail!(
+            "migrate dev: the migration is written; to apply it, set DATABASE_URL (or DIRECT_URL) to the database \
+             of {} (the development database of this checkout belongs to schema/schema.prisma)",
+            schema_path.display()
+        );
+    }
     let applied = crate::tokio()?.block_on(Migrator::from_dir(dir)?.deploy(&target_db()?))?;
     report("applied", &applied);
     Ok(ExitCode::SUCCESS)

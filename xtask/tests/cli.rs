@@ -529,3 +529,32 @@ fn dev_runs_the_main_job_twice_and_leaves_the_same_database() {
     let _ = xtask_pg(&home, &["db", "down"]);
     let _ = fs::remove_dir_all(&home);
 }
+
+#[test]
+fn migrate_dev_for_another_schema_never_applies_to_this_checkouts_database() {
+    let dir = temp_dir("foreign");
+    let schema = dir.join("schema.prisma");
+    fs::copy(
+        concat!(env!("CARGO_MANIFEST_DIR"), "/../codegen/test_data/valid/tenancy.prisma"),
+        &schema,
+    )
+    .expect("schema");
+    let migrations = dir.join("migrations");
+    let run = Command::new(env!("CARGO_BIN_EXE_xtask"))
+        .args(["migrate", "dev", "--name", "init"])
+        .args([
+            "--schema",
+            schema.to_str().expect("utf-8"),
+            "--migrations",
+            migrations.to_str().expect("utf-8"),
+        ])
+        .env_remove("DATABASE_URL")
+        .env_remove("DIRECT_URL")
+        .output()
+        .expect("run xtask");
+    assert_eq!(run.status.code(), Some(1), "{}", stderr(&run));
+    assert!(stderr(&run).contains("set DATABASE_URL"), "{}", stderr(&run));
+    let written: Vec<_> = fs::read_dir(&migrations).expect("migrations").collect();
+    assert_eq!(written.len(), 1, "the migration itself is written");
+    let _ = fs::remove_dir_all(&dir);
+}
