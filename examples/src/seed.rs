@@ -7,7 +7,7 @@
 //! "development seed"), so the audit trail records who wrote what and why.
 
 use rust_decimal::Decimal;
-use trato_hive_db::runtime::{Db, Error, TenantScope};
+use trato_hive_db::runtime::{Db, Error, Manage, TenantScope};
 use trato_hive_db::*;
 
 /// (id, name, slug, description)
@@ -442,7 +442,7 @@ pub async fn run(db: &Db) -> Result<SeedReport, Error> {
     Ok(report)
 }
 
-async fn seed_organization(scope: &TenantScope, org: &str, report: &mut SeedReport) -> Result<(), Error> {
+async fn seed_organization(scope: &TenantScope<Manage>, org: &str, report: &mut SeedReport) -> Result<(), Error> {
     macro_rules! ensure {
         ($model:ty, $id:expr, $input:expr) => {
             if scope

@@ -34,8 +34,8 @@ pub use page::{CursorPage, Direction, Page};
 pub use query::{escape_like, Case, Col, Filter, NullableCol, Order, Param, Query};
 pub use repo::{ColRef, Include, Nested, Numeric, RelMany, RelOne, RelThrough, Repo};
 pub use scope::{
-    Access, AuditAction, AuditCtx, AuditSink, MemberScope, Membership, RawSql, ReadOnly, ReadWrite, ScopedTx,
-    SystemScope, TenantScope, SYSTEM_ROLE,
+    Access, AuditAction, AuditCtx, AuditSink, CanWrite, Manage, MemberScope, Membership, RawSql, ReadOnly, ReadWrite,
+    ScopedTx, SystemScope, TenantScope, SYSTEM_ROLE,
 };
 pub use tokio_postgres::Row;
 pub use trato_macros::{Model, PgEnum};

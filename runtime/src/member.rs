@@ -129,10 +129,10 @@ impl Db {
                 }),
                 bound: Some(&bound),
             };
-            let r = crate::repo::Repo::<R, crate::scope::ReadWrite, _>::new(&exec)
+            let r = crate::repo::Repo::<R, crate::scope::Manage, _>::new(&exec)
                 .insert_values(root_values)
                 .await?;
-            let m = crate::repo::Repo::<M, crate::scope::ReadWrite, _>::new(&exec)
+            let m = crate::repo::Repo::<M, crate::scope::Manage, _>::new(&exec)
                 .insert_values(member_values)
                 .await?;
             Ok((r, m))

@@ -30,6 +30,8 @@ pub trait TenantOwned: Model {}
     note = "a tenant-owned model comes from `scope.repo::<{Self}>()`, a global one from `db.repo::<{Self}>()`"
 )]
 pub trait TenantRoot: Model {}
+/// Models every writer may write (no `@@writableBy`): what a [`crate::ReadWrite`] scope writes.
+pub trait OpenWrite: Model {}
 /// Models shared by every tenant (and the models of a schema without tenancy).
 #[diagnostic::on_unimplemented(
     message = "`{Self}` belongs to a tenant: it has no repository outside a tenant scope",

@@ -19,7 +19,7 @@ use crate::query::Param;
 use crate::repo::Repo;
 use crate::tx::{Tx, TxOptions};
 
-/// Access level of a scope: [`ReadOnly`] or [`ReadWrite`].
+/// Access level of a scope: [`ReadOnly`], [`ReadWrite`] or [`Manage`].
 pub trait Access: Send + Sync + 'static {
     const WRITE: bool;
 }
@@ -27,9 +27,13 @@ pub trait Access: Send + Sync + 'static {
 /// A VIEWER's scope: reads only.
 #[derive(Debug, Clone, Copy)]
 pub struct ReadOnly;
-/// A scope that may write.
+/// A scope that may write the models every writer may (those without `@@writableBy`).
 #[derive(Debug, Clone, Copy)]
 pub struct ReadWrite;
+/// A scope that may also write the role-restricted models (`@@writableBy`): the membership's managing roles
+/// (OWNER and ADMIN in our schema, [`MemberScope::manage`]) and the system scope.
+#[derive(Debug, Clone, Copy)]
+pub struct Manage;
 
 impl Access for ReadOnly {
     const WRITE: bool = false;
@@ -37,6 +41,21 @@ impl Access for ReadOnly {
 impl Access for ReadWrite {
     const WRITE: bool = true;
 }
+impl Access for Manage {
+    const WRITE: bool = true;
+}
+
+/// Whether a scope of this access may write `M`: checked by the compiler, so that a writer's scope has no
+/// write methods for a role-restricted model. The database's role policies and the repository's run-time
+/// check hold as well.
+#[diagnostic::on_unimplemented(
+    message = "a `{Self}` scope cannot write `{M}`: only the roles of its `@@writableBy` may",
+    label = "role-restricted model",
+    note = "get a managing scope: `scope(&db, user_id, org_id).await?.manage()?` (an OWNER's or ADMIN's), or the system scope"
+)]
+pub trait CanWrite<M>: Access {}
+impl<M: crate::meta::OpenWrite> CanWrite<M> for ReadWrite {}
+impl<M: crate::meta::Model> CanWrite<M> for Manage {}
 
 /// What a write did, for the audit trail.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -92,6 +111,12 @@ pub trait Membership: TenantOwned {
     const ROLE_COLUMN: &'static str;
     /// Whether members with this role (as stored, e.g. `VIEWER`) may write.
     fn role_can_write(role: &str) -> bool;
+    /// Whether members with this role (as stored) may write the role-restricted models (`@@writableBy`):
+    /// their scope is [`MemberScope::Manager`]. None by default.
+    fn role_can_manage(role: &str) -> bool {
+        let _ = role;
+        false
+    }
     /// The roles as stored, highest first, when the schema marks this model `@@membership` (the role enum's
     /// `DB_VALUES`): scopes then bind the member's role and user id with the tenant, for the database's
     /// role policies. Empty (the default): only the tenant is bound.
@@ -105,6 +130,8 @@ pub trait Membership: TenantOwned {
 /// The result of a membership check: the scope, typed by what the member may do.
 #[derive(Debug, Clone)]
 pub enum MemberScope {
+    /// A managing role: writes everything, role-restricted models included.
+    Manager(TenantScope<Manage>),
     Writer(TenantScope<ReadWrite>),
     Reader(TenantScope<ReadOnly>),
 }
@@ -113,14 +140,16 @@ impl MemberScope {
     /// Read access, whatever the role.
     pub fn read(&self) -> TenantScope<ReadOnly> {
         match self {
-            MemberScope::Writer(s) => s.clone().read_only(),
+            MemberScope::Manager(s) => s.clone().access(),
+            MemberScope::Writer(s) => s.clone().access(),
             MemberScope::Reader(s) => s.clone(),
         }
     }
 
-    /// Write access, or [`Error::Forbidden`] for a read-only role.
+    /// Write access (to the models every writer may write), or [`Error::Forbidden`] for a read-only role.
     pub fn write(self) -> Result<TenantScope<ReadWrite>, Error> {
         match self {
+            MemberScope::Manager(s) => Ok(s.access()),
             MemberScope::Writer(s) => Ok(s),
             MemberScope::Reader(s) => Err(Error::Forbidden {
                 reason: format!("role `{}` cannot write", s.role),
@@ -128,8 +157,21 @@ impl MemberScope {
         }
     }
 
+    /// Managing access (role-restricted models too), or [`Error::Forbidden`] for the other roles.
+    pub fn manage(self) -> Result<TenantScope<Manage>, Error> {
+        match self {
+            MemberScope::Manager(s) => Ok(s),
+            MemberScope::Writer(TenantScope { role, .. }) | MemberScope::Reader(TenantScope { role, .. }) => {
+                Err(Error::Forbidden {
+                    reason: format!("role `{role}` cannot manage the organization or its members"),
+                })
+            }
+        }
+    }
+
     pub fn role(&self) -> &str {
         match self {
+            MemberScope::Manager(s) => &s.role,
             MemberScope::Writer(s) => &s.role,
             MemberScope::Reader(s) => &s.role,
         }
@@ -191,7 +233,9 @@ impl Db {
             audit: M::audit_sink(),
             _a: PhantomData,
         };
-        Ok(if M::role_can_write(&role) {
+        Ok(if M::role_can_manage(&role) {
+            MemberScope::Manager(scope(role).access())
+        } else if M::role_can_write(&role) {
             MemberScope::Writer(scope(role))
         } else {
             MemberScope::Reader(scope(role).read_only())
@@ -262,7 +306,7 @@ pub struct SystemScope {
 impl SystemScope {
     /// Enters `tenant_id` with write access, recording the reason. A blank reason is refused
     /// ([`Error::Forbidden`]): it is what the audit rows of every write say about why.
-    pub async fn tenant(&self, tenant_id: &str) -> Result<TenantScope<ReadWrite>, Error> {
+    pub async fn tenant(&self, tenant_id: &str) -> Result<TenantScope<Manage>, Error> {
         if self.reason.trim().is_empty() {
             return Err(Error::Forbidden {
                 reason: "a system scope needs a reason (it is logged and recorded in every audit row it writes)".into(),
@@ -349,6 +393,11 @@ impl<A: Access> TenantScope<A> {
 
     /// The same scope, reading only.
     pub fn read_only(self) -> TenantScope<ReadOnly> {
+        self.access()
+    }
+
+    /// The same scope with access `B` (only ever narrowed outside this module).
+    fn access<B: Access>(self) -> TenantScope<B> {
         TenantScope {
             db: self.db,
             tenant: self.tenant,

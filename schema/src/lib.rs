@@ -24,6 +24,15 @@ impl trato_hive_runtime::Membership for OrganizationMember {
         role != OrganizationRole::Viewer.db_value()
     }
 
+    /// The roles a `@@writableBy` of the schema lists (OWNER and ADMIN): their scope is a manager's, whose
+    /// type may write role-restricted models (which ones is checked per model, at run time and by the
+    /// database).
+    fn role_can_manage(role: &str) -> bool {
+        [Organization::META.write_roles, OrganizationMember::META.write_roles]
+            .iter()
+            .any(|roles| roles.contains(&role))
+    }
+
     /// The schema's `@@membership`: scopes bind the member's role and user id for the role policies
     /// (`@@writableBy`, and nobody raises their own role).
     const RANKS: &'static [&'static str] = OrganizationRole::DB_VALUES;
@@ -90,7 +99,8 @@ pub async fn create_organization(
 }
 
 /// Checks that `user_id` is a member of `organization_id` and returns the scope their role allows:
-/// [`MemberScope::Writer`] for OWNER, ADMIN and MEMBER, [`MemberScope::Reader`] for VIEWER.
+/// [`MemberScope::Manager`] for OWNER and ADMIN, [`MemberScope::Writer`] for MEMBER, [`MemberScope::Reader`]
+/// for VIEWER.
 pub async fn scope(db: &Db, user_id: &str, organization_id: &str) -> Result<MemberScope, Error> {
     db.scope::<OrganizationMember>(user_id, organization_id).await
 }

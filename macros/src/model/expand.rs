@@ -244,6 +244,10 @@ pub fn expand(def: &ModelDef) -> TokenStream {
             _ => None,
         }
     });
+    let open_write = def
+        .write_roles
+        .is_empty()
+        .then(|| quote!(impl #rt::OpenWrite for #ident {}));
     let marker = match &def.tenancy {
         TenancyDef::Owned(_) => quote!(impl #rt::TenantOwned for #ident {}),
         TenancyDef::Root => quote!(impl #rt::TenantRoot for #ident {}),
@@ -273,6 +277,7 @@ pub fn expand(def: &ModelDef) -> TokenStream {
 
         #[automatically_derived]
         #marker
+        #open_write
 
         #[automatically_derived]
         #[allow(dead_code)]

@@ -4,7 +4,7 @@
 
 use super::*;
 
-impl<M: Model, E: Executor> Repo<'_, M, ReadWrite, E> {
+impl<M: Model, A: crate::scope::CanWrite<M>, E: Executor> Repo<'_, M, A, E> {
     /// Inserts many rows with one multi-row statement per shape (which optional fields are set) and per
     /// 65,000 parameters: a handful of round trips, not one per row. Returns the number inserted.
     pub async fn create_many(&self, inputs: Vec<M::Create>) -> Result<u64, Error> {

@@ -13,7 +13,7 @@ use crate::error::Error;
 use crate::exec::Executor;
 use crate::meta::{CreateInput, Key, Model, ModelMeta, TenancyMeta, UpdateInput};
 use crate::query::{q, Col, Filter, NullableCol, Param, Query, SqlBuilder};
-use crate::scope::{Access, AuditAction, ReadWrite};
+use crate::scope::{Access, AuditAction};
 
 mod audit;
 mod bulk;
@@ -344,7 +344,7 @@ impl<'a, M: Model, A: Access, E: Executor> Repo<'a, M, A, E> {
     }
 }
 
-impl<'a, M: Model, E: Executor> Repo<'a, M, ReadWrite, E> {
+impl<'a, M: Model, A: crate::scope::CanWrite<M>, E: Executor> Repo<'a, M, A, E> {
     /// Inserts one row (the tenant key is injected; generated ids and `@updatedAt` are filled) and returns it.
     pub async fn create(&self, input: M::Create) -> Result<M, Error> {
         self.insert_values(input.into_values()).await
@@ -528,7 +528,7 @@ impl<'a, M: Model, E: Executor> Repo<'a, M, ReadWrite, E> {
 
     /// Removes the row for good, soft-deleted or not.
     pub async fn hard_delete<T: ToSql + Sync + Send + 'static>(&self, id: T) -> Result<M, Error> {
-        let repo = Repo::<M, ReadWrite, &E> {
+        let repo = Repo::<M, A, &E> {
             exec: &self.exec,
             with_deleted: true,
             _p: PhantomData,

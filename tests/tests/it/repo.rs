@@ -35,7 +35,7 @@ async fn scopes_come_from_membership_and_roles_decide_access() {
     let db = t.app_pool("");
     assert!(matches!(
         scope(&db, "u_owner", "org_a").await,
-        Ok(MemberScope::Writer(_))
+        Ok(MemberScope::Manager(_))
     ));
     let viewer = scope(&db, "u_viewer", "org_a").await.expect("viewer is a member");
     assert!(matches!(viewer, MemberScope::Reader(_)));
