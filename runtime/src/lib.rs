@@ -6,6 +6,38 @@
 //! - [`Error`]: the one error type; passwords never appear in it.
 //! - [`Model`], [`ModelMeta`]: what the derive macros record about each generated model.
 //! - `__private`: what generated code and macro output reach, behind one path.
+//!
+//! The plain client, as a request handler uses it (the future is `Send`, so it can be spawned):
+//!
+//! ```no_run
+//! use trato_hive_runtime::{Db, DbConfig, TxOptions};
+//!
+//! # async fn handler() -> trato_hive_runtime::Result<()> {
+//! let db = Db::connect(DbConfig::from_env()?)?; // DATABASE_URL, or .env
+//! let answer = tokio::spawn(async move {
+//!     db.transaction_boxed(TxOptions::default(), |tx| {
+//!         Box::pin(async move { Ok(tx.query_one("SELECT 40 + 2", &[]).await?.get::<_, i32>(0)) })
+//!     })
+//!     .await
+//! })
+//! .await
+//! .expect("joined")?;
+//! assert_eq!(answer, 42);
+//! # Ok(())
+//! # }
+//! ```
+//!
+//! Raw SQL in a tenant scope is a checked literal: this does not compile, because it would re-bind the
+//! tenant.
+//!
+//! ```compile_fail
+//! let _ = trato_hive_runtime::sql!("SELECT set_config('trato.tenant_id', $1, true)", "org_b");
+//! ```
+//!
+//! ```
+//! let q = trato_hive_runtime::sql!("SELECT * FROM deals WHERE stage = $1", "CLOSING");
+//! assert!(format!("{q:?}").contains("params: 1"));
+//! ```
 
 mod app_roles;
 mod client;
