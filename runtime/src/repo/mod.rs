@@ -27,7 +27,8 @@ type Conflict<'c> = (&'c [&'static str], Vec<(&'static str, Param)>);
 
 type Marker<'a, M, A> = PhantomData<(&'a (), fn() -> (M, A))>;
 
-/// A model's repository. Write methods exist only for [`ReadWrite`] access.
+/// A model's repository. Write methods exist only for an access that may write the model
+/// ([`CanWrite`](crate::CanWrite): [`ReadWrite`](crate::ReadWrite) for most, [`Manage`](crate::Manage) for all).
 pub struct Repo<'a, M, A, E> {
     exec: E,
     with_deleted: bool,
