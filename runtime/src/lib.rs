@@ -77,6 +77,9 @@ pub use tx::{IsolationLevel, Tx, TxOptions};
 pub use tokio_postgres;
 /// Re-exported so that applications name the same version this crate uses.
 pub use tokio_postgres::types::ToSql;
+/// The crates whose types generated models expose (timestamps, decimals, UUIDs, JSON), re-exported so that
+/// an application names the same versions without listing them itself (`trato_hive_db::runtime::chrono`).
+pub use {chrono, rust_decimal, serde_json, uuid};
 
 /// What generated code and macro output need, behind one path, so that a crate holding generated code
 /// depends on this crate alone. Not a public API: it may change in any release.
