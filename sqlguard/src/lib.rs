@@ -159,8 +159,11 @@ fn check_statement(tokens: &[Token], ctx: Context) -> Result<(), Refusal> {
                         "`trato.*` settings are the data layer's: only the library binds the tenant",
                     );
                 }
-                if name == "pg_settings" {
-                    // `UPDATE pg_settings SET setting = ...` is a SET in disguise.
+                // `UPDATE [ONLY] [pg_catalog.]pg_settings SET setting = ...` is a SET in disguise; reading it is not.
+                let updated = tokens[i.saturating_sub(4)..i]
+                    .iter()
+                    .any(|p| p.kind == TokenKind::Word && p.text == "update");
+                if name == "pg_settings" && updated {
                     return refuse(
                         t,
                         "`pg_settings` is refused: writing it changes a setting (the tenant binding is one)",

@@ -24,6 +24,7 @@ fn data_statements_pass_in_a_scope() {
         "VALUES (1), (2)",
         "TABLE deals",
         "SELECT current_setting('trato.tenant_id'), trato_current_tenant()",
+        "SELECT setting FROM pg_settings WHERE name = 'work_mem'",
     ] {
         assert_eq!(check(sql, Context::Scoped), Ok(()), "{sql}");
     }
@@ -39,6 +40,8 @@ fn rebinding_is_refused_everywhere() {
         "SELECT \"set_config\"('x', 'y', false)",
         "SELECT public.\"trato_set_tenant\"($1)",
         "UPDATE pg_settings SET setting = 'B' WHERE name = 'trato' || '.tenant_id'",
+        "update only pg_catalog.pg_settings set setting = $1 where name = $2",
+        "WITH x AS (UPDATE pg_settings SET setting = $1 WHERE name = $2 RETURNING 1) SELECT * FROM deals, x",
         "SELECT * FROM deals WHERE name = 'trato.tenant_id'",
         "SELECT U&'\\0074rato.tenant_id'",
         "SELECT query_to_xml('SELECT set_config(''x'', ''y'', false)', true, false, '')",
