@@ -212,6 +212,13 @@ pub const TARGETS: &[Target] = &[
         migrations: None,
         typescript: None,
     },
+    // The sample application outside the workspace (its own schema, tenant key and migrations).
+    Target {
+        schema: "samples/projects/schema.prisma",
+        out: "samples/projects/src/generated",
+        migrations: Some("samples/projects/migrations"),
+        typescript: None,
+    },
 ];
 
 /// Splits flags (`--check`) and `--key value` options from positional arguments.

@@ -60,8 +60,13 @@ fn migrations_file(m: &EmbeddedMigrations) -> TokenStream {
         };
         quote!(::trato_hive_runtime::Migration { name: #name, up: include_str!(#up), down: #down })
     });
+    // Named after the folder as the generated file sees it, not after this repository's layout.
+    let doc = format!(
+        " The migrations in `{}` (relative to this file), embedded at compile time, oldest first.",
+        m.rel_dir
+    );
     quote! {
-        #![doc = " The migrations under `schema/migrations/`, embedded at compile time, oldest first."]
+        #![doc = #doc]
         /// Every migration, oldest first: what `Migrator::new(MIGRATIONS)` applies.
         pub const MIGRATIONS: &[::trato_hive_runtime::Migration] = &[#(#items),*];
     }
