@@ -7,23 +7,35 @@
 
 use crate::Refusal;
 
+/// What a token is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum TokenKind {
+    /// A keyword or an unquoted identifier (lower-cased, as the server folds it).
     Word,
+    /// A `"quoted identifier"` (as written, `""` unescaped).
     QuotedIdent,
+    /// A string constant of any form (its contents, escapes decoded).
     String,
+    /// A `$n` parameter.
     Param,
+    /// A numeric constant.
     Number,
+    /// Punctuation and operators.
     Punct,
+    /// `;`, which ends a statement.
     Semicolon,
 }
 
+/// One token of a statement.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Token {
+    /// What it is.
     pub kind: TokenKind,
     /// Lower-cased for words; the contents for strings and quoted identifiers; as written otherwise.
     pub text: String,
+    /// Byte offset of its first character in the SQL.
     pub start: usize,
+    /// Byte offset just past its last character.
     pub end: usize,
 }
 

@@ -14,6 +14,8 @@
 //! identifiers, nested comments), so a keyword inside a string or a comment is not mistaken for one, and a
 //! forbidden name cannot hide in a quoted identifier or behind a comment.
 
+#![warn(missing_docs)]
+
 mod lexer;
 
 pub use lexer::{lex, Token, TokenKind};
@@ -36,8 +38,11 @@ pub enum Context {
 /// Why a statement was refused, and where (byte offsets into the SQL).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Refusal {
+    /// Byte offset where the refused token starts.
     pub start: usize,
+    /// Byte offset just past it.
     pub end: usize,
+    /// Why, in a sentence that says what to do instead where there is something.
     pub message: String,
 }
 
