@@ -35,6 +35,8 @@ pub struct Membership {
     /// The role enum's database values, highest first (declaration order): a member may not give anyone a
     /// role above their own, nor change their own.
     pub ranks: Vec<String>,
+    /// `readOnly: [...]`: the roles whose scope reads only (database values).
+    pub read_only: Vec<String>,
 }
 
 impl Schema {

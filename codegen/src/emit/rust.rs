@@ -217,6 +217,24 @@ fn column_list(model: &Model, ids: &[FieldId]) -> TokenStream {
     quote!(#(#cols),*)
 }
 
+/// `#[model(membership(...))]` on the `@@membership` model, from which the derive writes the `Membership`
+/// impl: unless some model is `@@audit`, whose audit sink (and which activity each write is) the
+/// application supplies in its own impl.
+fn membership_attr(schema: &Schema, model: &Model) -> Option<TokenStream> {
+    let ms = schema.membership.as_ref()?;
+    if schema.model(ms.model).name != model.name || schema.models.iter().any(|m| m.audited) {
+        return None;
+    }
+    let (user, role) = (&model.field(ms.user).db_name, &model.field(ms.role).db_name);
+    let (ranks, read_only) = (&ms.ranks, &ms.read_only);
+    let mut managers: Vec<&String> = schema.models.iter().flat_map(|m| &m.write_roles).collect();
+    managers.sort();
+    managers.dedup();
+    Some(
+        quote!(#[model(membership(user = #user, role = #role, ranks(#(#ranks),*), read_only(#(#read_only),*), managers(#(#managers),*)))]),
+    )
+}
+
 fn model_file(schema: &Schema, model: &Model, source: &str) -> TokenStream {
     let name = format_ident!("{}", model.name);
     let file_doc = format!(
@@ -239,6 +257,7 @@ fn model_file(schema: &Schema, model: &Model, source: &str) -> TokenStream {
     let audit = model.audited.then(|| quote!(#[model(audit)]));
     let write_roles = &model.write_roles;
     let write_roles = (!write_roles.is_empty()).then(|| quote!(#[model(write_roles(#(#write_roles),*))]));
+    let membership = membership_attr(schema, model);
     let soft_delete = model.soft_delete.map(|f| {
         let col = &model.field(f).db_name;
         quote!(#[model(soft_delete = #col)])
@@ -338,6 +357,7 @@ fn model_file(schema: &Schema, model: &Model, source: &str) -> TokenStream {
         #audit
         #soft_delete
         #write_roles
+        #membership
         #(#uniques)*
         #relations
         pub struct #name {

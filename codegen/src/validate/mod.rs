@@ -43,6 +43,8 @@ pub(crate) enum RoleMark {
         model: ModelId,
         user: ast::Ident,
         role: ast::Ident,
+        /// `readOnly: [VIEWER]`: roles whose scope reads only.
+        read_only: Vec<ast::Ident>,
         span: Span,
     },
     WritableBy {

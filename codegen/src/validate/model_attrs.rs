@@ -303,23 +303,30 @@ fn read_tenant(v: &mut Validator, mid: ModelId, a: &Attribute) {
     }
 }
 
-/// `@@membership(user: userId, role: role)`: the model whose rows say which user has which role in which
-/// tenant. Checked with the tenancy rules, once every model is classified.
+/// `@@membership(user: userId, role: role [, readOnly: [VIEWER]])`: the model whose rows say which user has
+/// which role in which tenant, and which roles only read. Checked with the tenancy rules, once every model
+/// is classified.
 fn read_membership(v: &mut Validator, mid: ModelId, a: &Attribute) {
-    v.check_named_args(a, &["user", "role"]);
+    v.check_named_args(a, &["user", "role", "readOnly"]);
     let field = |n: &str| a.named(n).and_then(|x| x.value.as_path()).cloned();
-    match (field("user"), field("role")) {
-        (Some(user), Some(role)) => v.roles.push(RoleMark::Membership {
+    let read_only: Option<Vec<_>> = match a.named("readOnly").map(|x| &x.value) {
+        None => Some(Vec::new()),
+        Some(Expr::Array { items, .. }) => items.iter().map(|i| i.as_path().cloned()).collect(),
+        Some(_) => None,
+    };
+    match (field("user"), field("role"), read_only) {
+        (Some(user), Some(role), Some(read_only)) => v.roles.push(RoleMark::Membership {
             model: mid,
             user,
             role,
+            read_only,
             span: a.span,
         }),
         _ => v.diags.push(msg::bad_argument(
             a.span,
             "@@membership",
-            "expected the user and role fields",
-            "write @@membership(user: userId, role: role)",
+            "expected the user and role fields (and a list of read-only roles)",
+            "write @@membership(user: userId, role: role, readOnly: [VIEWER])",
         )),
     }
 }

@@ -14,6 +14,7 @@ pub(crate) fn check(schema: &mut Schema, marks: &[RoleMark], diags: &mut Vec<Dia
             model,
             user,
             role,
+            read_only,
             span,
         } = mark
         else {
@@ -57,12 +58,15 @@ pub(crate) fn check(schema: &mut Schema, marks: &[RoleMark], diags: &mut Vec<Dia
             ));
             continue;
         };
-        let ranks = schema.enum_(e).values.iter().map(|v| v.db_name.clone()).collect();
+        let roles_enum = schema.enum_(e);
+        let ranks = roles_enum.values.iter().map(|v| v.db_name.clone()).collect();
+        let read_only = role_values(roles_enum, read_only, diags);
         membership = Some(Membership {
             model: *model,
             user,
             role,
             ranks,
+            read_only,
         });
     }
     for mark in marks {
@@ -89,18 +93,23 @@ pub(crate) fn check(schema: &mut Schema, marks: &[RoleMark], diags: &mut Vec<Dia
         let FieldType::Enum(e) = m.field(ms.role).ty else {
             continue;
         };
-        let roles_enum = schema.enum_(e);
-        let mut values = Vec::new();
-        for r in roles {
-            match roles_enum.values.iter().find(|v| v.name == r.name) {
-                Some(v) => values.push(v.db_name.clone()),
-                None => {
-                    let s = suggest(&r.name, roles_enum.values.iter().map(|v| v.name.as_str()));
-                    diags.push(msg::unknown_role(r.span, &r.name, &roles_enum.name, s));
-                }
-            }
-        }
+        let values = role_values(schema.enum_(e), roles, diags);
         schema.models[model.0].write_roles = values;
     }
     schema.membership = membership;
+}
+
+/// The database values of `roles`, each a value of the role enum (else a diagnostic with the closest).
+fn role_values(roles_enum: &Enum, roles: &[crate::syntax::ast::Ident], diags: &mut Vec<Diagnostic>) -> Vec<String> {
+    let mut values = Vec::new();
+    for r in roles {
+        match roles_enum.values.iter().find(|v| v.name == r.name) {
+            Some(v) => values.push(v.db_name.clone()),
+            None => {
+                let s = suggest(&r.name, roles_enum.values.iter().map(|v| v.name.as_str()));
+                diags.push(msg::unknown_role(r.span, &r.name, &roles_enum.name, s));
+            }
+        }
+    }
+    values
 }

@@ -15,6 +15,18 @@ pub struct ColumnDef {
     pub nullable: bool,
 }
 
+/// `#[model(membership(...))]`: the schema's `@@membership`.
+#[derive(Debug, Default)]
+pub struct MembershipDef {
+    pub user: String,
+    pub role: String,
+    /// The roles, highest first.
+    pub ranks: Vec<String>,
+    pub read_only: Vec<String>,
+    /// The roles some `@@writableBy` lists.
+    pub managers: Vec<String>,
+}
+
 pub struct RelationDef {
     pub field: String,
     pub target: String,
@@ -44,6 +56,8 @@ pub struct ModelDef {
     pub soft_delete: Option<String>,
     /// `write_roles("OWNER", ...)`: the membership roles that may write (empty: any writer).
     pub write_roles: Vec<String>,
+    /// `membership(...)`: this model is the schema's membership; the derive writes its `Membership` impl.
+    pub membership: Option<MembershipDef>,
 }
 
 const DEFAULT_KINDS: &[&str] = &[
@@ -164,6 +178,7 @@ impl ModelDef {
         let mut audited = false;
         let mut soft_delete: Option<String> = None;
         let mut write_roles: Vec<String> = Vec::new();
+        let mut membership: Option<MembershipDef> = None;
 
         for attr in input.attrs.iter().filter(|a| a.path().is_ident("model")) {
             let res = attr.parse_nested_meta(|meta| {
@@ -191,6 +206,30 @@ impl ModelDef {
                     soft_delete = Some(col.value());
                 } else if p.is_ident("write_roles") {
                     write_roles = lit_list(meta.input)?.iter().map(LitStr::value).collect();
+                } else if p.is_ident("membership") {
+                    let mut m = MembershipDef::default();
+                    meta.parse_nested_meta(|inner| {
+                        let key = &inner.path;
+                        let list = |input| -> syn::Result<Vec<String>> { Ok(lit_list(input)?.iter().map(LitStr::value).collect()) };
+                        if key.is_ident("user") {
+                            m.user = inner.value()?.parse::<LitStr>()?.value();
+                        } else if key.is_ident("role") {
+                            m.role = inner.value()?.parse::<LitStr>()?.value();
+                        } else if key.is_ident("ranks") {
+                            m.ranks = list(inner.input)?;
+                        } else if key.is_ident("read_only") {
+                            m.read_only = list(inner.input)?;
+                        } else if key.is_ident("managers") {
+                            m.managers = list(inner.input)?;
+                        } else {
+                            return Err(inner.error("unknown membership key; expected user, role, ranks, read_only or managers"));
+                        }
+                        Ok(())
+                    })?;
+                    if m.user.is_empty() || m.role.is_empty() || m.ranks.is_empty() {
+                        return Err(meta.error("a membership needs `user`, `role` and `ranks`"));
+                    }
+                    membership = Some(m);
                 } else if p.is_ident("tenant_root") {
                     tenancy.push((TenancyDef::Root, syn::spanned::Spanned::span(p)));
                 } else if p.is_ident("global") {
@@ -226,7 +265,7 @@ impl ModelDef {
                     }
                     relations.push(rel);
                 } else {
-                    return Err(meta.error("unknown model attribute; expected name, table, primary_key, unique, tenant_key, tenant_root, global, audit, soft_delete, write_roles or relation"));
+                    return Err(meta.error("unknown model attribute; expected name, table, primary_key, unique, tenant_key, tenant_root, global, audit, soft_delete, write_roles, membership or relation"));
                 }
                 Ok(())
             });
@@ -279,6 +318,7 @@ impl ModelDef {
             audited,
             soft_delete,
             write_roles,
+            membership,
         })
     }
 }

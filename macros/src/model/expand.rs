@@ -248,6 +248,25 @@ pub fn expand(def: &ModelDef) -> TokenStream {
         .write_roles
         .is_empty()
         .then(|| quote!(impl #rt::OpenWrite for #ident {}));
+    let membership = def.membership.as_ref().map(|m| {
+        let (user, role, ranks, read_only, managers) = (&m.user, &m.role, &m.ranks, &m.read_only, &m.managers);
+        quote! {
+            #[automatically_derived]
+            impl #rt::Membership for #ident {
+                const USER_COLUMN: &'static str = #user;
+                const ROLE_COLUMN: &'static str = #role;
+                const RANKS: &'static [&'static str] = &[#(#ranks),*];
+                fn role_can_write(role: &str) -> bool {
+                    let read_only: &[&str] = &[#(#read_only),*];
+                    !read_only.contains(&role)
+                }
+                fn role_can_manage(role: &str) -> bool {
+                    let managers: &[&str] = &[#(#managers),*];
+                    managers.contains(&role)
+                }
+            }
+        }
+    });
     let marker = match &def.tenancy {
         TenancyDef::Owned(_) => quote!(impl #rt::TenantOwned for #ident {}),
         TenancyDef::Root => quote!(impl #rt::TenantRoot for #ident {}),
@@ -278,6 +297,7 @@ pub fn expand(def: &ModelDef) -> TokenStream {
         #[automatically_derived]
         #marker
         #open_write
+        #membership
 
         #[automatically_derived]
         #[allow(dead_code)]

@@ -14,6 +14,15 @@ use super::{Account, Workspace};
 #[model(name = "Member", table = "Member", primary_key("id"))]
 #[model(tenant_key = "workspace_key")]
 #[model(write_roles("OWNER"))]
+#[model(
+    membership(
+        user = "account_id",
+        role = "role",
+        ranks("OWNER", "EDITOR", "GUEST"),
+        read_only("GUEST"),
+        managers("OWNER")
+    )
+)]
 #[model(unique("workspace_key", "account_id"))]
 #[model(
     relation(
