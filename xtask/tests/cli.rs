@@ -606,8 +606,18 @@ fn a_sample_application_with_its_own_schema_runs_end_to_end() {
         admin.close();
     });
     let mut cargo = Command::new(std::env::var("CARGO").unwrap_or_else(|_| "cargo".into()));
+    // Only what cargo set for this test binary (registry, network and home settings stay).
     for (key, _) in std::env::vars() {
-        if key.starts_with("CARGO_") && key != "CARGO_HOME" {
+        let set_for_us = key.starts_with("CARGO_PKG_")
+            || matches!(
+                key.as_str(),
+                "CARGO_MANIFEST_DIR"
+                    | "CARGO_MANIFEST_PATH"
+                    | "CARGO_CRATE_NAME"
+                    | "CARGO_BIN_NAME"
+                    | "CARGO_PRIMARY_PACKAGE"
+            );
+        if set_for_us || key.starts_with("CARGO_BIN_EXE_") || key == "CARGO_TARGET_TMPDIR" {
             cargo.env_remove(key);
         }
     }
