@@ -302,7 +302,9 @@ impl DbConfig {
     }
 }
 
-fn env_var(name: &str) -> Option<String> {
+/// The value of `name` from the environment, else from the nearest `.env` file (current folder, then its
+/// parents), as [`DbConfig::from_env`] reads `DATABASE_URL`; `None` when unset or empty.
+pub fn env_var(name: &str) -> Option<String> {
     match std::env::var(name) {
         Ok(v) if !v.is_empty() => Some(v),
         _ => dotenv_lookup(name),

@@ -26,7 +26,8 @@ pub struct Urls {
 /// Makes the database ready: the development server (unless `DATABASE_URL` is set), migrations applied
 /// through the direct URL, and (for the development server) an application login role.
 pub fn prepare() -> anyhow::Result<Urls> {
-    let set = |k: &str| std::env::var(k).ok().filter(|v| !v.is_empty());
+    // The environment, else `.env` (as the runtime reads it).
+    let set = trato_hive_runtime::env_var;
     let rt = crate::tokio()?;
     let migrator = Migrator::from_dir(&project_root().join("schema/migrations"))?;
     let report = |applied: Vec<String>| {

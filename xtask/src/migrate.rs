@@ -145,7 +145,8 @@ fn report(what: &str, names: &[String]) {
 
 /// What migrations run against: `DIRECT_URL`, else `DATABASE_URL`, else the development PostgreSQL.
 pub fn target_db() -> anyhow::Result<DbConfig> {
-    let set = |k: &str| std::env::var(k).is_ok_and(|v| !v.is_empty());
+    // The environment, else `.env` (as the runtime reads it): a project's `.env` decides, not this checkout.
+    let set = |k: &str| trato_hive_runtime::env_var(k).is_some();
     let cfg = if set("DIRECT_URL") || set("DATABASE_URL") {
         DbConfig::direct_from_env()?
     } else {
@@ -274,7 +275,7 @@ fn dev(args: &Args, schema_path: &Path, dir: &Path, project_target: bool) -> any
     if args.flag("--create-only") {
         return Ok(ExitCode::SUCCESS);
     }
-    let set = |k: &str| std::env::var(k).is_ok_and(|v| !v.is_empty());
+    let set = |k: &str| trato_hive_runtime::env_var(k).is_some();
     if !project_target && !set("DATABASE_URL") && !set("DIRECT_URL") {
         // The development database of this checkout holds this repository's schema, not this one.
         bail!(

@@ -648,3 +648,30 @@ fn a_sample_application_with_its_own_schema_runs_end_to_end() {
         assert!(out.lines().any(|l| l == line), "missing `{line}` in:\n{out}");
     }
 }
+
+#[test]
+fn commands_read_the_projects_env_file_and_say_which_database() {
+    // A project folder whose `.env` names its database: that one is used (and named), not this checkout's
+    // development server.
+    let dir = temp_dir("dotenv");
+    fs::write(
+        dir.join(".env"),
+        "DATABASE_URL=postgresql://someone:secret@127.0.0.1:1/elsewhere\n",
+    )
+    .expect(".env");
+    let run = Command::new(env!("CARGO_BIN_EXE_xtask"))
+        .args(["migrate", "status"])
+        .current_dir(&dir)
+        .env_remove("DATABASE_URL")
+        .env_remove("DIRECT_URL")
+        .output()
+        .expect("run xtask");
+    let err = stderr(&run);
+    assert_eq!(run.status.code(), Some(1), "{err}");
+    assert!(
+        err.contains("database: postgresql://someone:***@127.0.0.1:1/elsewhere"),
+        "{err}"
+    );
+    assert!(!err.contains("secret"), "the password never shows: {err}");
+    let _ = fs::remove_dir_all(&dir);
+}
