@@ -191,10 +191,13 @@ async fn run_org(org: usize, scope: TenantScope<ReadWrite>, registry: Registry, 
                 let r = scope.raw(RawSql::__literal(sql, param())).await;
                 assert!(matches!(r, Err(Error::RefusedSql { .. })), "{}: {sql}: {r:?}", ctx());
                 let seen = scope
-                    .transaction(TxOptions::default(), async |tx| {
-                        let r = tx.raw(RawSql::__literal(sql, param())).await;
-                        assert!(matches!(r, Err(Error::RefusedSql { .. })), "{sql}: {r:?}");
-                        tx.repo::<Company>().count(Filter::all()).await
+                    .transaction_boxed(TxOptions::default(), |tx| {
+                        let params = param();
+                        Box::pin(async move {
+                            let r = tx.raw(RawSql::__literal(sql, params)).await;
+                            assert!(matches!(r, Err(Error::RefusedSql { .. })), "{sql}: {r:?}");
+                            tx.repo::<Company>().count(Filter::all()).await
+                        })
                     })
                     .await
                     .expect("transaction");
@@ -215,16 +218,18 @@ async fn run_org(org: usize, scope: TenantScope<ReadWrite>, registry: Registry, 
                 // transaction goes on: whatever the cancelled future had sent, the rest is bound.
                 let budget = Duration::from_micros(rng.below(3000) as u64);
                 let seen = scope
-                    .transaction(TxOptions::default(), async |tx| {
-                        let companies = tx.repo::<Company>();
-                        let _ = tokio::time::timeout(budget, companies.find_many(Query::new().take(5))).await;
-                        let rows = tx
-                            .raw(sql!("SELECT organization_id, count(*) FROM companies GROUP BY 1"))
-                            .await?;
-                        Ok(rows
-                            .iter()
-                            .map(|r| (r.get::<_, String>(0), r.get::<_, i64>(1)))
-                            .collect::<Vec<_>>())
+                    .transaction_boxed(TxOptions::default(), |tx| {
+                        Box::pin(async move {
+                            let companies = tx.repo::<Company>();
+                            let _ = tokio::time::timeout(budget, companies.find_many(Query::new().take(5))).await;
+                            let rows = tx
+                                .raw(sql!("SELECT organization_id, count(*) FROM companies GROUP BY 1"))
+                                .await?;
+                            Ok(rows
+                                .iter()
+                                .map(|r| (r.get::<_, String>(0), r.get::<_, i64>(1)))
+                                .collect::<Vec<_>>())
+                        })
                     })
                     .await
                     .expect("transaction");
@@ -302,17 +307,17 @@ async fn three_organizations_never_see_each_others_rows() {
                 .expect("writer"),
         );
     }
-    let [s0, s1, s2] = <[_; 3]>::try_from(scopes).expect("three scopes");
-    // Joined rather than spawned (a scoped transaction's async closure is not `Send` for every lifetime,
-    // a compiler limitation): the three still interleave at every await, each on its own connections.
-    let tallies = tokio::join!(
-        run_org(0, s0, registry.clone(), total / 3, seed),
-        run_org(1, s1, registry.clone(), total / 3, seed),
-        run_org(2, s2, registry.clone(), total / 3, seed),
-    );
+    // Spawned on the multi-thread runtime: the three run in parallel, each on its own connections (the
+    // scoped transactions are `transaction_boxed`, whose futures are `Send`).
+    let tasks: Vec<_> = scopes
+        .into_iter()
+        .enumerate()
+        .map(|(org, s)| tokio::spawn(run_org(org, s, registry.clone(), total / 3, seed)))
+        .collect();
     let mut ops = 0;
     let mut probes = 0;
-    for tally in [tallies.0, tallies.1, tallies.2] {
+    for task in tasks {
+        let tally = task.await.expect("no isolation failure");
         ops += tally.ops;
         probes += tally.foreign_probes;
     }
