@@ -1,9 +1,10 @@
 //! The isolation property: random sequences of create / read / update / delete / include / count / raw SQL,
 //! raw SQL that tries to re-bind the tenant (refused, and the scope's next statement still sees only its
-//! own rows), MEMBERs raising their role (refused by the database; typed, by the compiler), and reads cancelled at random await points inside scoped transactions, for three
-//! organizations at once, as the application role; one organization's id needs the bound function (a
-//! space, a slash and a quote). No row of another organization is ever returned, changed or counted. `ISOLATION_OPS` sets the total number of operations (default 51,000);
-//! `ISOLATION_SEED` the seed.
+//! own rows), MEMBERs raising their role (refused by the database; typed, by the compiler), and reads
+//! cancelled at random await points inside scoped transactions, for three organizations at once (spawned,
+//! in parallel), as the application role; one organization's id needs the bound function (a space, a slash
+//! and a quote). No row of another organization is ever returned, changed or counted. `ISOLATION_OPS` sets
+//! the total number of operations (default 51,000); `ISOLATION_SEED` the seed.
 
 use std::collections::BTreeSet;
 use std::sync::{Arc, Mutex};
