@@ -85,6 +85,6 @@ pub fn expand(input: TokenStream) -> TokenStream {
     let SqlInput { krate, sql, params } = input;
     let params = params.iter();
     quote! {
-        #krate::RawSql::__literal(#sql, ::std::vec![#(::std::boxed::Box::new(#params) as #krate::__private::Param),*])
+        #krate::RawSql::__checked(#sql, ::std::vec![#(::std::boxed::Box::new(#params) as #krate::__private::Param),*])
     }
 }

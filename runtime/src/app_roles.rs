@@ -39,10 +39,11 @@ async fn current_database(session: &Session) -> Result<(String, bool), Error> {
 
 /// Restricts CONNECT and TEMPORARY on the current database to `trato_app@<database>` (and, implicitly, its
 /// owner and superusers), when the schema uses the application role. Idempotent; run by every deploy.
-pub(crate) async fn restrict_connect(session: &Session) -> Result<(), Error> {
+/// Returns the database's name.
+pub(crate) async fn restrict_connect(session: &Session) -> Result<String, Error> {
     let (database, tenancy) = current_database(session).await?;
     if !tenancy {
-        return Ok(());
+        return Ok(database);
     }
     let role = connect_role(&database)?;
     let literal = role.replace('\'', "''");
@@ -59,7 +60,8 @@ pub(crate) async fn restrict_connect(session: &Session) -> Result<(), Error> {
             role = ident(&role),
             db = ident(&database),
         ))
-        .await
+        .await?;
+    Ok(database)
 }
 
 impl Migrator {
@@ -72,8 +74,7 @@ impl Migrator {
             return Err(Error::Config("the password may not contain `$trato$`".into()));
         }
         let session = Session::open(cfg).await?;
-        restrict_connect(&session).await?;
-        let (database, _) = current_database(&session).await?;
+        let database = restrict_connect(&session).await?;
         let (login, connect) = (ident(name), ident(&connect_role(&database)?));
         let password = password.replace('\'', "''");
         session

@@ -428,9 +428,9 @@ impl<A: Access> TenantScope<A> {
     /// Raw SQL with bound parameters, under this tenant's row-level security, in a transaction of its own
     /// (`READ ONLY` for a read-only scope, so a VIEWER's raw SQL cannot write). Build it with
     /// [`sql!`](crate::sql): only a string literal is accepted, checked by the SQL guard at compile time
-    /// and again here.
+    /// and, for SQL that did not come through `sql!`, again here.
     pub async fn raw(&self, query: RawSql) -> Result<Vec<Row>, Error> {
-        crate::client::guard(query.sql, trato_sqlguard::Context::Scoped)?;
+        query.guard()?;
         run_scoped(&self.db, &self.binding(), !A::WRITE, query.sql, query.params, Ok).await
     }
 
@@ -539,7 +539,7 @@ impl<'c, A: Access> ScopedTx<'_, 'c, A> {
 
     /// Raw SQL in this transaction (checked by the SQL guard, like [`TenantScope::raw`]).
     pub async fn raw(&self, query: RawSql) -> Result<Vec<Row>, Error> {
-        crate::client::guard(query.sql, trato_sqlguard::Context::Scoped)?;
+        query.guard()?;
         self.exec().run(query.sql.to_string(), query.params).await
     }
 
@@ -560,6 +560,8 @@ impl Db {
 pub struct RawSql {
     sql: &'static str,
     params: Vec<Param>,
+    /// Checked by the SQL guard at compile time (made by `sql!`): the same check is not run again.
+    checked: bool,
 }
 
 impl std::fmt::Debug for RawSql {
@@ -572,9 +574,32 @@ impl std::fmt::Debug for RawSql {
 }
 
 impl RawSql {
+    /// Raw SQL the guard has not seen: checked when it runs.
     #[doc(hidden)]
     pub fn __literal(sql: &'static str, params: Vec<Param>) -> RawSql {
-        RawSql { sql, params }
+        RawSql {
+            sql,
+            params,
+            checked: false,
+        }
+    }
+
+    /// What `sql!` expands to, after the guard accepted the literal at compile time.
+    #[doc(hidden)]
+    pub fn __checked(sql: &'static str, params: Vec<Param>) -> RawSql {
+        RawSql {
+            sql,
+            params,
+            checked: true,
+        }
+    }
+
+    /// Runs the guard unless `sql!` already did (same checker, same text: the same answer).
+    fn guard(&self) -> Result<(), Error> {
+        if self.checked {
+            return Ok(());
+        }
+        crate::client::guard(self.sql, trato_sqlguard::Context::Scoped)
     }
 }
 

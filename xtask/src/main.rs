@@ -112,28 +112,9 @@ fn run(args: &[String]) -> anyhow::Result<ExitCode> {
     }
 }
 
-/// The candidate closest to `word` (edit distance at most 2), for "did you mean".
-pub fn closest<'a>(word: &str, candidates: &[&'a str]) -> Option<&'a str> {
-    let distance = |a: &str, b: &str| {
-        let b: Vec<char> = b.chars().collect();
-        let mut row: Vec<usize> = (0..=b.len()).collect();
-        for (i, ca) in a.chars().enumerate() {
-            let mut prev = row[0];
-            row[0] = i + 1;
-            for (j, cb) in b.iter().enumerate() {
-                let cur = row[j + 1];
-                row[j + 1] = (prev + usize::from(ca != *cb)).min(row[j] + 1).min(cur + 1);
-                prev = cur;
-            }
-        }
-        row[b.len()]
-    };
-    candidates
-        .iter()
-        .map(|c| (distance(word, c), *c))
-        .filter(|(d, _)| *d <= 2)
-        .min()
-        .map(|(_, c)| c)
+/// The candidate closest to `word`, for "did you mean": the schema diagnostics' own suggestion.
+fn closest<'a>(word: &str, candidates: &[&'a str]) -> Option<&'a str> {
+    trato_codegen::diagnostics::suggest(word, candidates.iter().copied())
 }
 
 const USAGE: &str = "usage: cargo xtask <command> [...] | cargo xtask <command> --help | cargo xtask --version
