@@ -115,7 +115,7 @@ pub fn render(file_name: &str, src: &str, diagnostics: &[Diagnostic]) -> String 
     String::from_utf8_lossy(&out).into_owned()
 }
 
-/// Every diagnostic code with what it means. `E0xxx` are errors, `W0xxx` warnings.
+/// Every diagnostic code with what it means. `S0xxx` are errors, `W0xxx` warnings.
 pub const CODES: &[(&str, &str)] = &[
     ("S0001", "unexpected character or token"),
     ("S0002", "unterminated string literal"),
@@ -150,6 +150,8 @@ pub const CODES: &[(&str, &str)] = &[
     ("S0605", "roles: invalid @@membership or @@writableBy"),
     ("S0606", "roles: not a value of the membership's role enum"),
     ("S0701", "datasource invalid"),
+    ("S0702", "generator invalid"),
+    ("W0002", "generator key ignored by this generator"),
     (
         "W0001",
         "index on a tenant-owned model does not lead with the tenant key",
@@ -347,7 +349,7 @@ pub mod msg {
         )
         .label("no back-relation")
         .help(format!(
-            "add a field of type `{model}` or `{model}[]` to `{target}` (run `cargo xtask format` after)"
+            "add a field of type `{model}` or `{model}[]` to `{target}` (run `trato format` after)"
         ))
     }
     pub fn ambiguous_relation(span: Span, model: &str, target: &str) -> Diagnostic {
@@ -444,7 +446,24 @@ pub mod msg {
             .help(help.to_string())
     }
 
+    // ---- generator ----
+    pub fn bad_generator(span: Span, why: &str, help: &str) -> Diagnostic {
+        Diagnostic::error("S0702", span, format!("invalid generator: {why}"))
+            .label(why.to_string())
+            .help(help.to_string())
+    }
+
     // ---- warnings ----
+    pub fn generator_key_ignored(span: Span, key: &str) -> Diagnostic {
+        Diagnostic::warning(
+            "W0002",
+            span,
+            format!("`{key}` is read by Prisma's generators, not by this one"),
+        )
+        .label("ignored")
+        .help("remove it, or keep it if a Prisma generator shares this block's settings")
+    }
+
     pub fn index_not_tenant_led(span: Span, model: &str, key: &str) -> Diagnostic {
         Diagnostic::warning(
             "W0001",

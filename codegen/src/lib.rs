@@ -28,7 +28,7 @@ pub fn check(src: &str) -> (Option<Schema>, Vec<Diagnostic>) {
     (schema.filter(|_| syntax_ok), diags)
 }
 
-/// The from-empty DDL of a schema (what `cargo xtask migrate diff --from-empty --to-schema` prints).
+/// The from-empty DDL of a schema (what `trato migrate diff --from-empty` prints).
 pub fn ddl(src: &str) -> Result<String, Vec<Diagnostic>> {
     let (schema, diags) = check(src);
     match schema {

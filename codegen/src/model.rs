@@ -18,6 +18,8 @@ pub struct Schema {
     pub models: Vec<Model>,
     pub enums: Vec<Enum>,
     pub datasource: Option<Datasource>,
+    /// The `generator` block of this generator (`provider = "trato-hive-codegen"`), when there is one.
+    pub generator: Option<Generator>,
     /// The model marked `@@tenantRoot`, when the schema uses tenancy at all.
     pub tenant_root: Option<ModelId>,
     /// The model marked `@@membership(user: ..., role: ...)`, when there is one.
@@ -51,6 +53,24 @@ impl Schema {
     pub fn uses_tenancy(&self) -> bool {
         self.tenant_root.is_some()
     }
+}
+
+/// This generator's settings, from its `generator` block. Paths are as written: relative to the schema
+/// file's folder.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Generator {
+    /// The block's name (`generator client { ... }`: `client`).
+    pub name: String,
+    /// Where the Rust models go (`output`).
+    pub output: Option<String>,
+    /// The migrations folder (`migrations`).
+    pub migrations: Option<String>,
+    /// Where a TypeScript module of the enums and model types goes (`typescript`).
+    pub typescript: Option<String>,
+    /// The command `db seed` runs in the schema's folder (`seed`, e.g. `cargo run --bin seed`).
+    pub seed: Option<String>,
+    /// The migrator's history table (`historyTable`; `_trato_migrations` when unset).
+    pub history_table: Option<String>,
 }
 
 #[derive(Debug, Clone)]

@@ -73,7 +73,7 @@ impl Migrator {
         if password.contains("$trato$") {
             return Err(Error::Config("the password may not contain `$trato$`".into()));
         }
-        let session = Session::open(cfg).await?;
+        let session = Session::open(cfg, crate::migrate::HISTORY_TABLE).await?;
         let database = restrict_connect(&session).await?;
         let (login, connect) = (ident(name), ident(&connect_role(&database)?));
         let password = password.replace('\'', "''");

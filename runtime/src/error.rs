@@ -16,7 +16,7 @@ pub enum Error {
     Config(String),
 
     /// No connection could be opened (refused, DNS, timeout): Prisma's P1001.
-    #[error("Can't reach database server at `{host_port}`: {reason}\nhint: check that PostgreSQL is running there and that DATABASE_URL names the right host and port (for a local development server run `cargo xtask db up`)")]
+    #[error("Can't reach database server at `{host_port}`: {reason}\nhint: check that PostgreSQL is running there and that DATABASE_URL (or DIRECT_URL) names the right host and port")]
     Unreachable { host_port: String, reason: String },
 
     /// The server refused the credentials.

@@ -12,7 +12,7 @@ use sha2::{Digest, Sha256};
 use crate::config::DbConfig;
 use crate::error::{Error, ErrorContext};
 
-/// The history table.
+/// The history table, unless the migrator is given another ([`Migrator::history_table`]).
 pub const HISTORY_TABLE: &str = "_trato_migrations";
 /// First line of a migration whose statements cannot run in a transaction (e.g. CREATE INDEX CONCURRENTLY).
 pub const NO_TRANSACTION_MARKER: &str = "-- trato:no-transaction";
@@ -70,6 +70,20 @@ pub struct MigrationStatus {
 #[derive(Debug, Clone)]
 pub struct Migrator {
     migrations: Vec<Local>,
+    /// The history table's name (unquoted).
+    history: String,
+}
+
+/// `name` as a quoted SQL identifier (`"a""b"` for `a"b`): safe whatever it holds.
+pub fn quote_ident(name: &str) -> String {
+    format!("\"{}\"", name.replace('"', "\"\""))
+}
+
+/// The statements that drop the connection's schema (the URL's `schema` parameter, else `public`) with
+/// everything in it and create it empty: what `reset` and `db push --force-reset` run.
+pub fn recreate_schema_sql(cfg: &DbConfig) -> String {
+    let schema = quote_ident(cfg.schema.as_deref().unwrap_or("public"));
+    format!("DROP SCHEMA IF EXISTS {schema} CASCADE; CREATE SCHEMA {schema};")
 }
 
 pub fn checksum(sql: &str) -> String {
@@ -91,7 +105,31 @@ impl Migrator {
             })
             .collect();
         migrations.sort_by(|a, b| a.name.cmp(&b.name));
-        Migrator { migrations }
+        Migrator::of(migrations)
+    }
+
+    fn of(migrations: Vec<Local>) -> Migrator {
+        Migrator {
+            migrations,
+            history: HISTORY_TABLE.to_string(),
+        }
+    }
+
+    /// Keeps the history in the table `name` instead of [`HISTORY_TABLE`] (in the connection's schema):
+    /// the schema's `historyTable`, which generated `migrator()` functions pass.
+    ///
+    /// ```
+    /// let m = trato_hive_runtime::Migrator::new(&[]).history_table("_app_migrations");
+    /// assert_eq!(m.history_table_name(), "_app_migrations");
+    /// ```
+    pub fn history_table(mut self, name: &str) -> Migrator {
+        self.history = name.to_string();
+        self
+    }
+
+    /// The history table's name.
+    pub fn history_table_name(&self) -> &str {
+        &self.history
     }
 
     /// Reads `dir/<name>/migration.sql` (and `down.sql`) for every subfolder, in name order.
@@ -99,7 +137,7 @@ impl Migrator {
         let mut migrations = Vec::new();
         let entries = match std::fs::read_dir(dir) {
             Ok(e) => e,
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Migrator { migrations }),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Migrator::of(migrations)),
             Err(e) => return Err(Error::Migration(format!("cannot read {}: {e}", dir.display()))),
         };
         for entry in entries.filter_map(Result::ok) {
@@ -120,7 +158,7 @@ impl Migrator {
             });
         }
         migrations.sort_by(|a, b| a.name.cmp(&b.name));
-        Ok(Migrator { migrations })
+        Ok(Migrator::of(migrations))
     }
 
     pub fn names(&self) -> Vec<String> {
@@ -129,7 +167,7 @@ impl Migrator {
 
     /// Applied and pending migrations, and any inconsistency. Reads only.
     pub async fn status(&self, cfg: &DbConfig) -> Result<MigrationStatus, Error> {
-        let session = Session::open(cfg).await?;
+        let session = Session::open(cfg, &self.history).await?;
         session.ensure_history().await?;
         let applied = session.applied().await?;
         Ok(self.compare(&applied))
@@ -164,7 +202,7 @@ impl Migrator {
     /// Applies every pending migration, each in its own transaction with its history row. Refuses (and
     /// applies nothing) when the history and the migrations disagree. Returns the names applied.
     pub async fn deploy(&self, cfg: &DbConfig) -> Result<Vec<String>, Error> {
-        let mut session = Session::open(cfg).await?;
+        let mut session = Session::open(cfg, &self.history).await?;
         session.lock().await?;
         session.ensure_history().await?;
         let status = self.compare(&session.applied().await?);
@@ -186,7 +224,7 @@ impl Migrator {
 
     /// Rolls back the newest `n` applied migrations with their `down.sql`, newest first.
     pub async fn down(&self, cfg: &DbConfig, n: usize) -> Result<Vec<String>, Error> {
-        let mut session = Session::open(cfg).await?;
+        let mut session = Session::open(cfg, &self.history).await?;
         session.lock().await?;
         session.ensure_history().await?;
         let applied = session.applied().await?;
@@ -211,14 +249,13 @@ impl Migrator {
         Ok(undone)
     }
 
-    /// Development only: drops everything in the `public` schema, then applies every migration.
+    /// Development only: drops everything in the connection's schema (the URL's `schema`, else `public`),
+    /// then applies every migration.
     pub async fn reset(&self, cfg: &DbConfig) -> Result<Vec<String>, Error> {
         {
-            let mut session = Session::open(cfg).await?;
+            let mut session = Session::open(cfg, &self.history).await?;
             session.lock().await?;
-            session
-                .batch("DROP SCHEMA IF EXISTS public CASCADE; CREATE SCHEMA public;")
-                .await?;
+            session.batch(&recreate_schema_sql(cfg)).await?;
             session.unlock().await?;
         }
         self.deploy(cfg).await
@@ -230,10 +267,12 @@ pub(crate) struct Session {
     pub(crate) client: tokio_postgres::Client,
     ctx: ErrorContext,
     locked: bool,
+    /// The history table, quoted.
+    history: String,
 }
 
 impl Session {
-    pub(crate) async fn open(cfg: &DbConfig) -> Result<Session, Error> {
+    pub(crate) async fn open(cfg: &DbConfig, history: &str) -> Result<Session, Error> {
         let client = crate::client::connect_direct(cfg).await?;
         let ctx = ErrorContext::of(cfg);
         // Tenant tables FORCE row-level security, so a migration run by their owner without BYPASSRLS (the
@@ -246,10 +285,19 @@ impl Session {
             .batch_execute("SET row_security = off")
             .await
             .map_err(|e| Error::from_pg(e, &ctx))?;
+        // The URL's `schema` (the search_path) is where everything goes: created on first use, as Prisma
+        // does, so that the history table and the first migration have somewhere to live.
+        if let Some(schema) = &cfg.schema {
+            client
+                .batch_execute(&format!("CREATE SCHEMA IF NOT EXISTS {}", quote_ident(schema)))
+                .await
+                .map_err(|e| Error::from_pg(e, &ctx))?;
+        }
         Ok(Session {
             client,
             ctx,
             locked: false,
+            history: quote_ident(history),
         })
     }
 
@@ -284,12 +332,13 @@ impl Session {
 
     async fn ensure_history(&self) -> Result<(), Error> {
         self.batch(&format!(
-            "CREATE TABLE IF NOT EXISTS \"{HISTORY_TABLE}\" (
+            "CREATE TABLE IF NOT EXISTS {} (
                 name TEXT PRIMARY KEY,
                 checksum TEXT NOT NULL,
                 applied_at TIMESTAMPTZ NOT NULL DEFAULT now(),
                 execution_ms INTEGER NOT NULL
-            )"
+            )",
+            self.history
         ))
         .await
     }
@@ -298,7 +347,7 @@ impl Session {
         let rows = self
             .client
             .query(
-                &format!("SELECT name, checksum FROM \"{HISTORY_TABLE}\" ORDER BY name"),
+                &format!("SELECT name, checksum FROM {} ORDER BY name", self.history),
                 &[],
             )
             .await
@@ -308,7 +357,10 @@ impl Session {
 
     async fn apply(&mut self, m: &Local) -> Result<(), Error> {
         let started = Instant::now();
-        let record = format!("INSERT INTO \"{HISTORY_TABLE}\" (name, checksum, execution_ms) VALUES ($1, $2, $3)");
+        let record = format!(
+            "INSERT INTO {} (name, checksum, execution_ms) VALUES ($1, $2, $3)",
+            self.history
+        );
         let failed = |e: Error| Error::MigrationFailed {
             name: m.name.clone(),
             source: Box::new(e),
@@ -346,7 +398,7 @@ impl Session {
         tx.batch_execute(down)
             .await
             .map_err(|e| failed(Error::from_pg(e, &ctx)))?;
-        tx.execute(&format!("DELETE FROM \"{HISTORY_TABLE}\" WHERE name = $1"), &[&name])
+        tx.execute(&format!("DELETE FROM {} WHERE name = $1", self.history), &[&name])
             .await
             .map_err(|e| failed(Error::from_pg(e, &ctx)))?;
         tx.commit().await.map_err(|e| failed(Error::from_pg(e, &ctx)))?;
@@ -359,8 +411,8 @@ mod tests {
     use super::*;
 
     fn migrator(names: &[&str]) -> Migrator {
-        Migrator {
-            migrations: names
+        Migrator::of(
+            names
                 .iter()
                 .map(|n| Local {
                     name: n.to_string(),
@@ -369,7 +421,7 @@ mod tests {
                     checksum: checksum(&format!("-- {n}")),
                 })
                 .collect(),
-        }
+        )
     }
 
     #[test]

@@ -316,7 +316,7 @@ fn callgrind(root: &std::path::Path, only: Option<&str>) -> anyhow::Result<Vec<I
             "--toggle-collect=trato_bench::trato_bench_measure",
             "--dump-after=trato_bench::trato_bench_measure",
         ])
-        .arg(root.join("target/release/trato-bench"))
+        .arg(crate::target_dir().join("release/trato-bench"))
         .arg("--callgrind")
         .current_dir(root)
         .stderr(std::process::Stdio::null());

@@ -1,4 +1,4 @@
-//! `cargo xtask pg install` and `cargo xtask db up | down | url | status`: the persistent development
+//! `cargo xtask pg install` and `cargo xtask db up | down | url | status | seed`: the persistent development
 //! PostgreSQL of this checkout (a data folder outside the repository, a port chosen once, a pid file kept
 //! by PostgreSQL itself). `up` twice is harmless; `down` stops it cleanly.
 
@@ -34,20 +34,21 @@ pub fn run_pg(args: &[String]) -> anyhow::Result<ExitCode> {
     }
 }
 
+/// `db up | down | url | status | seed` (`push` and `drift` are the `trato` command line's).
 pub fn run_db(args: &[String]) -> anyhow::Result<ExitCode> {
-    let args = Args::parse(args, &["--force-reset", "--force"], &["--migrations", "--schema"])?;
-    let sub = args.positional.first().map(String::as_str).unwrap_or_default();
-    let allowed: &[&str] = match sub {
-        // The project's location (schema, migrations) is accepted by both, as by every migrate command.
-        "push" => &["--force-reset", "--force", "--schema", "--migrations"],
-        "drift" => &["--migrations", "--schema"],
-        _ => &[],
-    };
-    args.only("db", sub, allowed)?;
+    let sub = args.first().map(String::as_str).unwrap_or_default();
+    if let Some(option) = args.iter().find(|a| a.starts_with('-')) {
+        return Err(crate::usage("db", format!("`db {sub}` takes no option `{option}`")));
+    }
+    let args = Args::parse(args, &[], &[])?;
+    if let Some(extra) = args.positional.get(1) {
+        return Err(crate::usage(
+            "db",
+            format!("`db {sub}` takes no argument (got `{extra}`)"),
+        ));
+    }
     match args.positional.first().map(String::as_str) {
-        Some("drift") => return drift(args.option("--migrations").map(std::path::PathBuf::from)),
         Some("seed") => return crate::dev::seed(),
-        Some("push") => return crate::push::run(&args),
         Some("up") => {
             let cluster = up()?;
             println!("{}", cluster.url(DEV_DATABASE));
@@ -109,56 +110,6 @@ pub fn up() -> anyhow::Result<trato_pg::Cluster> {
     }
     create_database(&cluster.url("postgres"), DEV_DATABASE)?;
     Ok(cluster)
-}
-
-/// `db drift`: compares the live database (DIRECT_URL / DATABASE_URL / development) with a shadow database
-/// on the same server where the migrations are replayed from scratch, and prints every difference.
-fn drift(dir: Option<std::path::PathBuf>) -> anyhow::Result<ExitCode> {
-    use trato_hive_runtime::introspect::{catalog, compare};
-    use trato_hive_runtime::Migrator;
-    let live = crate::migrate::target_db()?;
-    let migrator = match &dir {
-        Some(d) => Migrator::from_dir(d)?,
-        None => Migrator::from_dir(&crate::project_root().join("schema/migrations"))?,
-    };
-    let shadow_name = format!("trato_shadow_{}", std::process::id());
-    let rt = crate::tokio()?;
-    let diffs = rt.block_on(async {
-        let admin = Db::connect(live.with_dbname("postgres"))?;
-        admin
-            .execute(&format!("DROP DATABASE IF EXISTS {shadow_name}"), &[])
-            .await?;
-        admin.execute(&format!("CREATE DATABASE {shadow_name}"), &[]).await?;
-        let shadow = live.with_dbname(&shadow_name);
-        let result = async {
-            migrator.deploy(&shadow).await?;
-            let shadow_db = Db::connect(shadow.clone())?;
-            let expected = catalog(&shadow_db.conn().await?).await?;
-            shadow_db.close();
-            let live_db = Db::connect(live.clone())?;
-            let actual = catalog(&live_db.conn().await?).await?;
-            live_db.close();
-            Ok::<_, trato_hive_runtime::Error>(compare(&expected, &actual))
-        }
-        .await;
-        admin
-            .execute(&format!("DROP DATABASE IF EXISTS {shadow_name} WITH (FORCE)"), &[])
-            .await?;
-        admin.close();
-        result
-    })?;
-    if diffs.is_empty() {
-        eprintln!("db drift: {} matches its migrations", live.redacted_url());
-        return Ok(ExitCode::SUCCESS);
-    }
-    println!(
-        "db drift: {} differs from what its migrations produce (- expected only, + live only):",
-        live.redacted_url()
-    );
-    for d in &diffs {
-        println!("  {d}");
-    }
-    Ok(ExitCode::FAILURE)
 }
 
 /// `CREATE DATABASE name` unless it exists.

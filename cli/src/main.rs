@@ -1,0 +1,5 @@
+//! The `trato` binary: `cargo install --path cli`, then `trato --help`.
+
+fn main() -> std::process::ExitCode {
+    trato_cli::main()
+}
