@@ -359,3 +359,58 @@ fn a_sample_application_runs_with_the_commands_readme_shows() {
         "{transcript}"
     );
 }
+
+/// The URL's `schema` parameter is the PostgreSQL schema (as in Prisma): the migrator creates it and keeps
+/// its history there, drift compares that schema, and `reset` recreates that schema only.
+#[test]
+fn the_urls_schema_parameter_is_where_everything_goes() {
+    let dir = temp_dir("pgschema");
+    let (_server, url) = database("schema_param");
+    let init = trato(&dir, &["init", "--url", &format!("{url}&schema=crm")]);
+    assert!(init.status.success(), "{}", err(&init));
+    let dev = trato(&dir, &["migrate", "dev", "--name", "init"]);
+    assert!(dev.status.success(), "{}", err(&dev));
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .expect("runtime");
+    let tables = |rt: &tokio::runtime::Runtime| -> Vec<String> {
+        rt.block_on(async {
+            let db = trato_hive_runtime::Db::connect(trato_hive_runtime::DbConfig::from_url(&url).expect("url"))
+                .expect("pool");
+            let conn = db.conn().await.expect("conn");
+            let rows = conn
+                .query(
+                    "SELECT schemaname || '.' || tablename FROM pg_tables \
+                     WHERE schemaname IN ('public', 'crm') ORDER BY 1",
+                    &[],
+                )
+                .await
+                .expect("tables");
+            rows.iter().map(|r| r.get(0)).collect()
+        })
+    };
+    assert_eq!(
+        tables(&rt),
+        ["crm.Membership", "crm.User", "crm.Workspace", "crm._trato_migrations"]
+    );
+    let drift = trato(&dir, &["db", "drift"]);
+    assert!(drift.status.success(), "{}{}", out(&drift), err(&drift));
+    rt.block_on(async {
+        let db = trato_hive_runtime::Db::connect(trato_hive_runtime::DbConfig::from_url(&url).expect("url"))
+            .expect("pool");
+        db.conn()
+            .await
+            .expect("conn")
+            .detach()
+            .batch_execute("CREATE TABLE public.keep_me (id int)")
+            .await
+            .expect("a table outside the project's schema");
+    });
+    let reset = trato(&dir, &["migrate", "reset", "--force"]);
+    assert!(reset.status.success(), "{}", err(&reset));
+    let after = tables(&rt);
+    assert!(after.contains(&"public.keep_me".to_string()), "reset touched public: {after:?}");
+    assert!(after.contains(&"crm._trato_migrations".to_string()), "{after:?}");
+    let _ = fs::remove_dir_all(&dir);
+}
