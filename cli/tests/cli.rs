@@ -337,10 +337,12 @@ fn a_sample_application_runs_with_the_commands_readme_shows() {
     for line in [
         "migrate dev: the schema matches the last migration; nothing to write",
         "migrate: applied 20261202110356_init",
+        "migrate: applied 20261202153345_audit_log",
         "seed: 2 accounts, 2 workspaces, 1 project, 1 task, 1 label written",
         "db seed: done",
         "migrations applied at start-up: 0",
         "acme tasks: 2",
+        "acme events: TASK_CREATED by alice, TASK_CREATED by alice",
         "labelled: Write the README [docs]",
         "globex tasks: 0",
         "globex sees acme's task: false",
@@ -397,8 +399,8 @@ fn the_urls_schema_parameter_is_where_everything_goes() {
     let drift = trato(&dir, &["db", "drift"]);
     assert!(drift.status.success(), "{}{}", out(&drift), err(&drift));
     rt.block_on(async {
-        let db = trato_hive_runtime::Db::connect(trato_hive_runtime::DbConfig::from_url(&url).expect("url"))
-            .expect("pool");
+        let db =
+            trato_hive_runtime::Db::connect(trato_hive_runtime::DbConfig::from_url(&url).expect("url")).expect("pool");
         db.conn()
             .await
             .expect("conn")
@@ -410,7 +412,10 @@ fn the_urls_schema_parameter_is_where_everything_goes() {
     let reset = trato(&dir, &["migrate", "reset", "--force"]);
     assert!(reset.status.success(), "{}", err(&reset));
     let after = tables(&rt);
-    assert!(after.contains(&"public.keep_me".to_string()), "reset touched public: {after:?}");
+    assert!(
+        after.contains(&"public.keep_me".to_string()),
+        "reset touched public: {after:?}"
+    );
     assert!(after.contains(&"crm._trato_migrations".to_string()), "{after:?}");
     let _ = fs::remove_dir_all(&dir);
 }

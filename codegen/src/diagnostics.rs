@@ -149,6 +149,7 @@ pub const CODES: &[(&str, &str)] = &[
     ("S0604", "tenancy: a global model references tenant data"),
     ("S0605", "roles: invalid @@membership or @@writableBy"),
     ("S0606", "roles: not a value of the membership's role enum"),
+    ("S0607", "audit: invalid @@auditLog"),
     ("S0701", "datasource invalid"),
     ("S0702", "generator invalid"),
     ("W0002", "generator key ignored by this generator"),
@@ -426,6 +427,11 @@ pub mod msg {
 
     pub fn bad_membership(span: Span, why: &str, help: &str) -> Diagnostic {
         Diagnostic::error("S0605", span, format!("invalid membership: {why}"))
+            .label(why.to_string())
+            .help(help.to_string())
+    }
+    pub fn bad_audit_log(span: Span, why: &str, help: &str) -> Diagnostic {
+        Diagnostic::error("S0607", span, format!("invalid audit log: {why}"))
             .label(why.to_string())
             .help(help.to_string())
     }

@@ -24,6 +24,27 @@ pub struct Schema {
     pub tenant_root: Option<ModelId>,
     /// The model marked `@@membership(user: ..., role: ...)`, when there is one.
     pub membership: Option<Membership>,
+    /// The model marked `@@auditLog(...)`, when there is one: where writes to `@@audit` models are recorded.
+    pub audit_log: Option<AuditLog>,
+}
+
+/// The audit log model and the fields an audit row fills.
+#[derive(Debug, Clone, PartialEq)]
+pub struct AuditLog {
+    pub model: ModelId,
+    /// Its tenant key.
+    pub tenant: FieldId,
+    /// What happened: an enum or a `String`.
+    pub kind: FieldId,
+    pub description: FieldId,
+    /// The changed columns and values (`Json`).
+    pub metadata: FieldId,
+    /// Who wrote (the member's user id; empty for the system scope).
+    pub actor: FieldId,
+    /// `(audited model, foreign key)`: rows of that model are linked through this field.
+    pub links: Vec<(ModelId, FieldId)>,
+    /// `(model, action, stored value)` for every audited model and action (`create`, `update`, `delete`).
+    pub kinds: Vec<(String, String, String)>,
 }
 
 /// The membership model: which user has which role in which tenant.

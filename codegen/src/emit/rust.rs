@@ -233,21 +233,78 @@ fn column_list(model: &Model, ids: &[FieldId]) -> TokenStream {
 }
 
 /// `#[model(membership(...))]` on the `@@membership` model, from which the derive writes the `Membership`
-/// impl: unless some model is `@@audit`, whose audit sink (and which activity each write is) the
-/// application supplies in its own impl.
+/// impl, with the `@@auditLog` sink when the schema declares one. Not when some model is `@@audit` and no
+/// audit log is declared: the application then supplies the sink (and which activity each write is) in its
+/// own impl.
 fn membership_attr(schema: &Schema, model: &Model) -> Option<TokenStream> {
     let ms = schema.membership.as_ref()?;
-    if schema.model(ms.model).name != model.name || schema.models.iter().any(|m| m.audited) {
+    let sink_by_hand = schema.models.iter().any(|m| m.audited) && schema.audit_log.is_none();
+    if schema.model(ms.model).name != model.name || sink_by_hand {
         return None;
     }
+    let sink = schema.audit_log.as_ref().map(|_| quote!(, audit_sink = AUDIT_LOG));
     let (user, role) = (&model.field(ms.user).db_name, &model.field(ms.role).db_name);
     let (ranks, read_only) = (&ms.ranks, &ms.read_only);
     let mut managers: Vec<&String> = schema.models.iter().flat_map(|m| &m.write_roles).collect();
     managers.sort();
     managers.dedup();
     Some(
-        quote!(#[model(membership(user = #user, role = #role, ranks(#(#ranks),*), read_only(#(#read_only),*), managers(#(#managers),*)))]),
+        quote!(#[model(membership(user = #user, role = #role, ranks(#(#ranks),*), read_only(#(#read_only),*), managers(#(#managers),*) #sink))]),
     )
+}
+
+/// The `@@auditLog` sink, beside the membership model whose impl returns it: the audit model's columns,
+/// and what each write to each `@@audit` model stores as its type.
+fn audit_sink(schema: &Schema, model: &Model) -> Option<TokenStream> {
+    let log = schema.audit_log.as_ref()?;
+    let ms = schema.membership.as_ref()?;
+    if schema.model(ms.model).name != model.name {
+        return None;
+    }
+    let m = schema.model(log.model);
+    let col = |f: FieldId| m.field(f).db_name.clone();
+    let (table, tenant, id) = (&m.db_name, col(log.tenant), col(m.primary_key.fields[0]));
+    let (kind, description, metadata, actor) = (col(log.kind), col(log.description), col(log.metadata), col(log.actor));
+    let kind_sql = match m.field(log.kind).ty {
+        FieldType::Enum(e) => format!("\"{}\"", schema.enum_(e).db_name),
+        _ => "text".to_string(),
+    };
+    let links = log.links.iter().map(|(target, f)| {
+        let target = &schema.model(*target).name;
+        let column = col(*f);
+        quote!((#target, #column))
+    });
+    let arms = log.kinds.iter().map(|(model, action, value)| {
+        let action = format_ident!("{}", variant_name(action));
+        quote!((#model, ::trato_hive_runtime::AuditAction::#action) => #value,)
+    });
+    let doc = format!(
+        " The audit log of the schema (`@@auditLog` on `{}`): every write to an `@@audit` model adds a row.",
+        m.name
+    );
+    Some(quote! {
+        #[doc = #doc]
+        pub static AUDIT_LOG: ::trato_hive_runtime::AuditSink = ::trato_hive_runtime::AuditSink {
+            table: #table,
+            tenant_column: #tenant,
+            id_column: #id,
+            type_column: #kind,
+            type_sql: #kind_sql,
+            description_column: #description,
+            metadata_column: #metadata,
+            actor_column: #actor,
+            kind: audit_kind,
+            links: &[#(#links),*],
+        };
+
+        /// What a write stores as its type (from the `@@auditLog` declaration).
+        fn audit_kind(model: &str, action: ::trato_hive_runtime::AuditAction, _columns: &[&str]) -> &'static str {
+            match (model, action) {
+                #(#arms)*
+                _ => "",
+            }
+        }
+    })
 }
 
 fn model_file(schema: &Schema, model: &Model, source: &str) -> TokenStream {
@@ -273,6 +330,7 @@ fn model_file(schema: &Schema, model: &Model, source: &str) -> TokenStream {
     let write_roles = &model.write_roles;
     let write_roles = (!write_roles.is_empty()).then(|| quote!(#[model(write_roles(#(#write_roles),*))]));
     let membership = membership_attr(schema, model);
+    let sink = audit_sink(schema, model);
     let soft_delete = model.soft_delete.map(|f| {
         let col = &model.field(f).db_name;
         quote!(#[model(soft_delete = #col)])
@@ -378,5 +436,6 @@ fn model_file(schema: &Schema, model: &Model, source: &str) -> TokenStream {
         pub struct #name {
             #(#fields)*
         }
+        #sink
     }
 }

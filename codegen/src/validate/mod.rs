@@ -2,6 +2,7 @@
 //! relations (`relations.rs`), database names, tenancy (`tenancy.rs`), roles (`roles.rs`). Every pass records all
 //! its errors.
 
+mod audit;
 mod field_attrs;
 mod fields;
 mod generator;
@@ -56,6 +57,19 @@ pub(crate) enum RoleMark {
     },
 }
 
+/// `@@auditLog(...)` as written: the model and the fields it names.
+#[derive(Debug, Clone)]
+pub(crate) struct AuditMark {
+    model: ModelId,
+    kind: ast::Ident,
+    description: ast::Ident,
+    metadata: ast::Ident,
+    actor: ast::Ident,
+    links: Vec<ast::Ident>,
+    default: Option<ast::Ident>,
+    span: Span,
+}
+
 /// How a model is classified for tenancy, as written.
 #[derive(Debug, Clone)]
 pub(crate) enum TenancyMark {
@@ -98,6 +112,7 @@ struct Validator {
     relations: Vec<PendingRelation>,
     marks: Vec<Vec<TenancyMark>>,
     roles: Vec<RoleMark>,
+    audit: Vec<AuditMark>,
 }
 
 impl Validator {
@@ -128,6 +143,8 @@ impl Validator {
         tenancy::check(&mut self.schema, &marks, &mut self.diags);
         let roles = std::mem::take(&mut self.roles);
         roles::check(&mut self.schema, &roles, &mut self.diags);
+        let audit = std::mem::take(&mut self.audit);
+        audit::check(&mut self.schema, &audit, &mut self.diags);
     }
 
     /// Registers every model and enum name, and reads the datasource.

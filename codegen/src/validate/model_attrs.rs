@@ -44,6 +44,7 @@ const MODEL_ATTRIBUTES: &[ModelAttribute] = &[
     attr("global", true, read_bare_mark),
     attr("membership", true, read_membership),
     attr("writableBy", true, read_writable_by),
+    attr("auditLog", true, read_audit_log),
     ModelAttribute {
         name: "fulltext",
         once: false,
@@ -327,6 +328,46 @@ fn read_membership(v: &mut Validator, mid: ModelId, a: &Attribute) {
             "@@membership",
             "expected the user and role fields (and a list of read-only roles)",
             "write @@membership(user: userId, role: role, readOnly: [VIEWER])",
+        )),
+    }
+}
+
+/// `@@auditLog(type: kind, description: summary, metadata: data, actor: userId [, links: [...]]
+/// [, default: OTHER])`: the model audit rows go to. Checked once memberships are known ([`super::audit`]).
+fn read_audit_log(v: &mut Validator, mid: ModelId, a: &Attribute) {
+    v.check_named_args(a, &["type", "description", "metadata", "actor", "links", "default"]);
+    let field = |n: &str| a.named(n).and_then(|x| x.value.as_path()).cloned();
+    let links: Option<Vec<_>> = match a.named("links").map(|x| &x.value) {
+        None => Some(Vec::new()),
+        Some(Expr::Array { items, .. }) => items.iter().map(|i| i.as_path().cloned()).collect(),
+        Some(_) => None,
+    };
+    let default = a.named("default").map(|x| x.value.as_path().cloned());
+    match (
+        field("type"),
+        field("description"),
+        field("metadata"),
+        field("actor"),
+        links,
+        default,
+    ) {
+        (Some(kind), Some(description), Some(metadata), Some(actor), Some(links), default @ (None | Some(Some(_)))) => {
+            v.audit.push(super::AuditMark {
+                model: mid,
+                kind,
+                description,
+                metadata,
+                actor,
+                links,
+                default: default.flatten(),
+                span: a.span,
+            })
+        }
+        _ => v.diags.push(msg::bad_argument(
+            a.span,
+            "@@auditLog",
+            "expected the type, description, metadata and actor fields (and a list of links)",
+            "write @@auditLog(type: kind, description: summary, metadata: data, actor: userId, links: [taskId])",
         )),
     }
 }

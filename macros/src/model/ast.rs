@@ -25,6 +25,8 @@ pub struct MembershipDef {
     pub read_only: Vec<String>,
     /// The roles some `@@writableBy` lists.
     pub managers: Vec<String>,
+    /// `audit_sink = AUDIT_LOG`: the static the impl's `audit_sink()` returns (the schema's `@@auditLog`).
+    pub audit_sink: Option<syn::Path>,
 }
 
 pub struct RelationDef {
@@ -221,8 +223,10 @@ impl ModelDef {
                             m.read_only = list(inner.input)?;
                         } else if key.is_ident("managers") {
                             m.managers = list(inner.input)?;
+                        } else if key.is_ident("audit_sink") {
+                            m.audit_sink = Some(inner.value()?.parse::<syn::Path>()?);
                         } else {
-                            return Err(inner.error("unknown membership key; expected user, role, ranks, read_only or managers"));
+                            return Err(inner.error("unknown membership key; expected user, role, ranks, read_only, managers or audit_sink"));
                         }
                         Ok(())
                     })?;

@@ -250,6 +250,13 @@ pub fn expand(def: &ModelDef) -> TokenStream {
         .then(|| quote!(impl #rt::OpenWrite for #ident {}));
     let membership = def.membership.as_ref().map(|m| {
         let (user, role, ranks, read_only, managers) = (&m.user, &m.role, &m.ranks, &m.read_only, &m.managers);
+        let sink = m.audit_sink.as_ref().map(|path| {
+            quote! {
+                fn audit_sink() -> ::std::option::Option<&'static #rt::AuditSink> {
+                    ::std::option::Option::Some(&#path)
+                }
+            }
+        });
         quote! {
             #[automatically_derived]
             impl #rt::Membership for #ident {
@@ -264,6 +271,7 @@ pub fn expand(def: &ModelDef) -> TokenStream {
                     let managers: &[&str] = &[#(#managers),*];
                     managers.contains(&role)
                 }
+                #sink
             }
         }
     });

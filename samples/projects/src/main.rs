@@ -82,6 +82,15 @@ async fn main() -> Result<(), Error> {
     .await
     .map_err(|e| Error::Connection(e.to_string()))??;
     println!("acme tasks: {total}");
+    // Task is @@audit: each write added an Event row (the schema's @@auditLog), with its author.
+    let events: Vec<String> = owner
+        .repo::<Event>()
+        .find_many(Query::new().order_by(Event::AT.asc()))
+        .await?
+        .iter()
+        .map(|e| format!("{} by {}", e.kind.db_value(), if e.account_id.as_deref() == Some(alice.id.as_str()) { "alice" } else { "?" }))
+        .collect();
+    println!("acme events: {}", events.join(", "));
     let with_labels = owner.repo::<Task>().find_many_with(Query::new(), Task::LABELS).await?;
     let labelled: Vec<String> = with_labels
         .iter()

@@ -18,3 +18,21 @@ pub enum Role {
     #[pg_enum(rename = "GUEST")]
     Guest,
 }
+#[derive(
+    ::std::fmt::Debug,
+    ::std::clone::Clone,
+    ::std::marker::Copy,
+    ::std::cmp::PartialEq,
+    ::std::cmp::Eq,
+    ::std::hash::Hash,
+    ::trato_hive_runtime::PgEnum
+)]
+#[pg_enum(type_name = "EventKind")]
+pub enum EventKind {
+    #[pg_enum(rename = "TASK_CREATED")]
+    TaskCreated,
+    #[pg_enum(rename = "TASK_UPDATED")]
+    TaskUpdated,
+    #[pg_enum(rename = "OTHER")]
+    Other,
+}

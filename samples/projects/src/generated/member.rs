@@ -20,7 +20,8 @@ use super::{Account, Workspace};
         role = "role",
         ranks("OWNER", "EDITOR", "GUEST"),
         read_only("GUEST"),
-        managers("OWNER")
+        managers("OWNER"),
+        audit_sink = AUDIT_LOG
     )
 )]
 #[model(unique("workspace_key", "account_id"))]
@@ -53,4 +54,30 @@ pub struct Member {
     pub account_id: ::std::string::String,
     #[model(sql = "\"Role\"", default = "literal")]
     pub role: super::Role,
+}
+/// The audit log of the schema (`@@auditLog` on `Event`): every write to an `@@audit` model adds a row.
+pub static AUDIT_LOG: ::trato_hive_runtime::AuditSink = ::trato_hive_runtime::AuditSink {
+    table: "Event",
+    tenant_column: "workspace_key",
+    id_column: "id",
+    type_column: "kind",
+    type_sql: "\"EventKind\"",
+    description_column: "summary",
+    metadata_column: "data",
+    actor_column: "account_id",
+    kind: audit_kind,
+    links: &[("Task", "task_id")],
+};
+/// What a write stores as its type (from the `@@auditLog` declaration).
+fn audit_kind(
+    model: &str,
+    action: ::trato_hive_runtime::AuditAction,
+    _columns: &[&str],
+) -> &'static str {
+    match (model, action) {
+        ("Task", ::trato_hive_runtime::AuditAction::Create) => "TASK_CREATED",
+        ("Task", ::trato_hive_runtime::AuditAction::Update) => "TASK_UPDATED",
+        ("Task", ::trato_hive_runtime::AuditAction::Delete) => "OTHER",
+        _ => "",
+    }
 }

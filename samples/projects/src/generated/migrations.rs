@@ -9,6 +9,13 @@ pub const MIGRATIONS: &[::trato_hive_runtime::Migration] = &[
             include_str!("../../migrations/20261202110356_init/down.sql"),
         ),
     },
+    ::trato_hive_runtime::Migration {
+        name: "20261202153345_audit_log",
+        up: include_str!("../../migrations/20261202153345_audit_log/migration.sql"),
+        down: ::std::option::Option::Some(
+            include_str!("../../migrations/20261202153345_audit_log/down.sql"),
+        ),
+    },
 ];
 /// The migrator of [`MIGRATIONS`], with the schema's history table: `migrator().deploy(&cfg)` at
 /// start-up applies what is pending.

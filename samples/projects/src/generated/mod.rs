@@ -17,3 +17,5 @@ mod task;
 pub use task::*;
 mod label;
 pub use label::*;
+mod event;
+pub use event::*;
