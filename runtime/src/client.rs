@@ -12,7 +12,7 @@ use tokio_postgres::types::ToSql;
 use tokio_postgres::Row;
 
 use crate::config::{DbConfig, Recycle, SslMode};
-use crate::error::{Error, ErrorContext};
+use crate::error::{Cause, Error, ErrorContext};
 
 /// Query parameters, as tokio-postgres takes them.
 pub type Params<'a> = &'a [&'a (dyn ToSql + Sync)];
@@ -133,7 +133,10 @@ impl Db {
             },
             PoolError::Timeout(TimeoutType::Create) => Error::Unreachable {
                 host_port: cfg.host_port(),
-                reason: format!("no connection within connect_timeout ({:?})", cfg.connect_timeout),
+                cause: Cause::new(format!(
+                    "no connection within connect_timeout ({:?})",
+                    cfg.connect_timeout
+                )),
             },
             PoolError::Timeout(TimeoutType::Recycle) => {
                 Error::Connection("resetting a pooled connection timed out".into())
@@ -282,7 +285,10 @@ pub(crate) async fn connect_direct(cfg: &DbConfig) -> Result<tokio_postgres::Cli
         Ok(result) => result,
         Err(_) => Err(Error::Unreachable {
             host_port: cfg.host_port(),
-            reason: format!("no connection within connect_timeout ({:?})", cfg.connect_timeout),
+            cause: Cause::new(format!(
+                "no connection within connect_timeout ({:?})",
+                cfg.connect_timeout
+            )),
         }),
     }
 }

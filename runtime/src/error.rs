@@ -15,9 +15,14 @@ pub enum Error {
     #[error("database configuration: {0}")]
     Config(String),
 
-    /// No connection could be opened (refused, DNS, timeout): Prisma's P1001.
-    #[error("Can't reach database server at `{host_port}`: {reason}\nhint: check that PostgreSQL is running there and that DATABASE_URL (or DIRECT_URL) names the right host and port")]
-    Unreachable { host_port: String, reason: String },
+    /// No connection could be opened (refused, DNS, timeout): Prisma's P1001. Why is its
+    /// [`source`](std::error::Error::source), a [`Cause`] (`{:#}` with anyhow prints both).
+    #[error("Can't reach database server at `{host_port}` (check that PostgreSQL is running there and that DATABASE_URL or DIRECT_URL names the right host and port)")]
+    Unreachable {
+        host_port: String,
+        #[source]
+        cause: Cause,
+    },
 
     /// The server refused the credentials.
     #[error("authentication failed for user `{user}` at `{host_port}`: {message}\nhint: check the user and password in DATABASE_URL")]
@@ -27,9 +32,14 @@ pub enum Error {
         message: String,
     },
 
-    /// TLS could not be set up or the server's certificate was not accepted.
-    #[error("TLS error with `{host_port}`: {message}")]
-    Tls { host_port: String, message: String },
+    /// TLS could not be set up or the server's certificate was not accepted; why is its
+    /// [`source`](std::error::Error::source), a [`Cause`].
+    #[error("TLS error with `{host_port}`")]
+    Tls {
+        host_port: String,
+        #[source]
+        cause: Cause,
+    },
 
     /// Every pooled connection stayed busy for the whole `pool_timeout`: Prisma's P2024.
     #[error("timed out after {waited:?} waiting for a connection from the pool (connection_limit = {limit}); raise connection_limit or pool_timeout, or hold connections for less time")]
@@ -173,7 +183,7 @@ impl Error {
         if lower.contains("tls") || lower.contains("certificate") || lower.contains("ssl") {
             return Error::Tls {
                 host_port: ctx.host_port.clone(),
-                message: text,
+                cause: Cause::of(text, &e),
             };
         }
         if lower.contains("error connecting")
@@ -183,12 +193,58 @@ impl Error {
         {
             return Error::Unreachable {
                 host_port: ctx.host_port.clone(),
-                reason: text,
+                cause: Cause::of(text, &e),
             };
         }
         Error::Connection(text)
     }
 }
+
+/// The underlying failure of an [`Error::Unreachable`] or [`Error::Tls`]: the driver's message with its own
+/// causes (the password scrubbed from it, which is why the driver's error itself is not kept), and for an
+/// I/O failure its kind, for code that reacts to one (`ConnectionRefused`, `TimedOut`, ...).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Cause {
+    message: String,
+    io_kind: Option<std::io::ErrorKind>,
+}
+
+impl Cause {
+    /// A cause with this message and no I/O kind.
+    pub fn new(message: impl Into<String>) -> Cause {
+        Cause {
+            message: message.into(),
+            io_kind: None,
+        }
+    }
+
+    /// `message` (already scrubbed), with the I/O kind found in `e`'s chain.
+    fn of(message: String, e: &(dyn std::error::Error + 'static)) -> Cause {
+        let mut source: Option<&(dyn std::error::Error + 'static)> = Some(e);
+        let mut io_kind = None;
+        while let Some(s) = source {
+            if let Some(io) = s.downcast_ref::<std::io::Error>() {
+                io_kind = Some(io.kind());
+                break;
+            }
+            source = s.source();
+        }
+        Cause { message, io_kind }
+    }
+
+    /// The kind of the I/O error underneath, when there is one.
+    pub fn io_kind(&self) -> Option<std::io::ErrorKind> {
+        self.io_kind
+    }
+}
+
+impl std::fmt::Display for Cause {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.message)
+    }
+}
+
+impl std::error::Error for Cause {}
 
 /// What error classification needs to know about the connection.
 #[derive(Debug, Clone, Default)]

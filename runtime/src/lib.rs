@@ -58,7 +58,7 @@ mod tx;
 
 pub use client::{Conn, Db, Params, PoolStatus};
 pub use config::{env_var, redact_url, DbConfig, Recycle, SslMode};
-pub use error::{Error, Result};
+pub use error::{Cause, Error, Result};
 pub use exec::{Binding, Executor, GlobalExec, ScopeExec, TxExec};
 pub use meta::*;
 pub use migrate::{Migration, MigrationProblem, MigrationStatus, Migrator};

@@ -21,7 +21,7 @@ fn provider() -> Arc<rustls::crypto::CryptoProvider> {
 pub(crate) fn connector(cfg: &DbConfig) -> Result<MakeRustlsConnect, Error> {
     let tls_err = |message: String| Error::Tls {
         host_port: cfg.host_port(),
-        message,
+        cause: crate::error::Cause::new(message),
     };
     let builder = ClientConfig::builder_with_provider(provider())
         .with_safe_default_protocol_versions()

@@ -184,8 +184,20 @@ async fn an_unreachable_server_is_named_with_a_hint_and_no_password() {
         text.contains(&format!("Can't reach database server at `127.0.0.1:{port}`")),
         "{text}"
     );
-    assert!(text.contains("hint:"), "{text}");
+    assert!(text.contains("check that PostgreSQL is running there"), "{text}");
     assert!(!text.contains("hunter2secret"), "{text}");
+    // Why is the error's source: the driver's message, and the I/O kind for code that reacts to it.
+    let Error::Unreachable { cause, .. } = &err else {
+        unreachable!()
+    };
+    let source = std::error::Error::source(&err).expect("a source").to_string();
+    assert_eq!(source, cause.to_string());
+    assert!(source.contains("Connection refused"), "{source}");
+    assert_eq!(cause.io_kind(), Some(std::io::ErrorKind::ConnectionRefused));
+    assert!(
+        !err.to_string().contains(&source),
+        "the cause is printed once, by whoever walks the chain"
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
