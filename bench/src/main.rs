@@ -38,6 +38,7 @@ const DEALS_PER_ORG: usize = 10_000;
 /// Rows per bulk create.
 const BULK: usize = 10_000;
 
+/// The connections every scenario runs on: ours, raw tokio-postgres, and the peers built in.
 pub struct Setup {
     /// Raw, held: one connection as the owner, each statement prepared once (the floor).
     raw: Client,
@@ -202,16 +203,27 @@ async fn setup(url_owner: &str, url_app: &str) -> anyhow::Result<Setup> {
 /// What a scenario does once: ours or raw. Returns a checksum of what it read or wrote.
 #[derive(Clone, Copy, Debug)]
 pub enum Scenario {
+    /// One row by primary key.
     FindById,
+    /// Up to 100 rows: a filter, an order, a limit.
     FindMany100,
+    /// A count.
     Count,
+    /// One insert.
     InsertOne,
+    /// One update by primary key.
     UpdateById,
+    /// 1,000 rows.
     Read1000,
+    /// 10,000 rows.
     Read10000,
+    /// 100 companies with their deals.
     Include100,
+    /// A page of 20 and the total count.
     PageWithTotal,
+    /// A transaction that reads, then writes.
     TxReadWrite,
+    /// A bulk create of 10,000 rows.
     BulkCreate,
 }
 

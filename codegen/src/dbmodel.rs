@@ -33,9 +33,12 @@ pub const CURRENT_USER_FN: &str = "trato_current_user";
 /// The role the system scope binds: it may write what any role may.
 pub const SYSTEM_ROLE: &str = "SYSTEM";
 
+/// The database a schema describes: what migrations diff, and what `migrate diff --from-empty` creates.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct DbSchema {
+    /// Its enum types.
     pub enums: Vec<DbEnum>,
+    /// Its tables, join tables included.
     pub tables: Vec<Table>,
     /// True when the schema uses tenancy: the role and the tenant functions exist.
     pub tenancy: bool,
@@ -46,34 +49,49 @@ pub struct DbSchema {
 /// The membership table, as the role and self-service policies need it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct DbMembership {
+    /// The membership table.
     pub table: String,
+    /// Its tenant key column.
     pub tenant: String,
+    /// Its user id column.
     pub user: String,
+    /// Its role column.
     pub role: String,
     /// The role enum's values, highest first.
     pub ranks: Vec<String>,
     /// The tenant root's table and key: a user outside any tenant sees the tenants they belong to.
     pub root_table: String,
+    /// The tenant root's key column.
     pub root_id: String,
 }
 
+/// An enum type.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct DbEnum {
+    /// The type's name in the database.
     pub name: String,
+    /// Its values, in declared order.
     pub values: Vec<String>,
     /// The schema's enum name (for rename hints and messages).
     pub source: String,
 }
 
+/// A table.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Table {
+    /// Its name in the database.
     pub name: String,
     /// The model it comes from (`_AToB` for implicit join tables).
     pub model: String,
+    /// Its previous name (`@@renamedFrom`), to rename rather than drop and create.
     pub renamed_from: Option<String>,
+    /// Its columns, in order.
     pub columns: Vec<Column>,
+    /// Its primary key.
     pub primary_key: Option<PrimaryKeyDef>,
+    /// Its indexes, unique ones included.
     pub indexes: Vec<IndexDef>,
+    /// Its foreign keys.
     pub foreign_keys: Vec<ForeignKey>,
     /// `Some(column)`: RLS enabled and forced, with the tenant policy on this column.
     pub rls: Option<String>,
@@ -83,36 +101,51 @@ pub struct Table {
     pub write_roles: Vec<String>,
 }
 
+/// A column.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Column {
+    /// Its name in the database.
     pub name: String,
     /// The schema field it comes from (for rename hints and messages).
     pub field: String,
+    /// Its previous name (`@renamedFrom`).
     pub renamed_from: Option<String>,
     /// As written in DDL: `TEXT`, `VARCHAR(3)`, `"DealStage"`, `SERIAL`, `TEXT[]`.
     pub ty: String,
+    /// `NOT NULL`.
     pub not_null: bool,
     /// As written in DDL after `DEFAULT`.
     pub default: Option<String>,
 }
 
+/// A primary key constraint.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct PrimaryKeyDef {
+    /// The constraint's name (`<table>_pkey`).
     pub name: String,
+    /// Its columns.
     pub columns: Vec<String>,
 }
 
+/// A column of an index.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct IndexColumn {
+    /// The column.
     pub name: String,
+    /// `DESC`.
     pub desc: bool,
+    /// An operator class, e.g. `gin_trgm_ops`.
     pub ops: Option<String>,
 }
 
+/// An index.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct IndexDef {
+    /// Its name.
     pub name: String,
+    /// `UNIQUE`.
     pub unique: bool,
+    /// Its columns.
     pub columns: Vec<IndexColumn>,
     /// `USING GIN` etc.; `None` for the default B-tree.
     pub using: Option<String>,
@@ -120,11 +153,16 @@ pub struct IndexDef {
     pub predicate: Option<String>,
 }
 
+/// A foreign key constraint.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ForeignKey {
+    /// Its name (`<table>_<column>_fkey`).
     pub name: String,
+    /// Its columns.
     pub columns: Vec<String>,
+    /// The table it references.
     pub ref_table: String,
+    /// The columns it references.
     pub ref_columns: Vec<String>,
     /// `ON DELETE ...` as written (`RESTRICT`, `SET NULL ("company_id")`, ...).
     pub on_delete: String,
@@ -133,12 +171,14 @@ pub struct ForeignKey {
 }
 
 impl DbSchema {
+    /// The table named `name`.
     pub fn table(&self, name: &str) -> Option<&Table> {
         self.tables.iter().find(|t| t.name == name)
     }
 }
 
 impl Table {
+    /// The column named `name`.
     pub fn column(&self, name: &str) -> Option<&Column> {
         self.columns.iter().find(|c| c.name == name)
     }

@@ -1,7 +1,7 @@
 //! Diagnostics as data (span, code, message, label, help) and their rendering.
 //!
 //! Every code the codegen can report is listed in [`CODES`] with a one-line summary; the messages are built
-//! by the constructor functions in [`msg`], so that all wording lives in this file.
+//! by the constructor functions of the `msg` module, so that all wording lives in this file.
 
 use codespan_reporting::diagnostic::{Diagnostic as CsDiagnostic, Label};
 use codespan_reporting::files::SimpleFile;
@@ -10,34 +10,49 @@ use codespan_reporting::term::{self, Chars, Config};
 /// A byte range in the schema source.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Default)]
 pub struct Span {
+    /// The first byte.
     pub start: usize,
+    /// One past the last byte.
     pub end: usize,
 }
 
 impl Span {
+    /// The bytes `start..end`.
     pub fn new(start: usize, end: usize) -> Self {
         Span { start, end }
     }
 
+    /// The smallest span covering both.
     pub fn to(self, other: Span) -> Span {
         Span::new(self.start.min(other.start), self.end.max(other.end))
     }
 }
 
+/// How bad a diagnostic is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
 pub enum Severity {
+    /// Reported; the schema still generates.
     Warning,
+    /// Nothing is generated while there is one.
     Error,
 }
 
+/// One finding about a schema, with where and what to do.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Diagnostic {
+    /// Error or warning.
     pub severity: Severity,
+    /// Its code, e.g. `S0103` (see [`CODES`]).
     pub code: &'static str,
+    /// The headline.
     pub message: String,
+    /// Where.
     pub span: Span,
+    /// What is shown under the span.
     pub label: String,
+    /// Other places that matter, e.g. the first of two duplicates.
     pub notes: Vec<(Span, String)>,
+    /// What to do (may be empty).
     pub help: String,
 }
 
@@ -76,6 +91,7 @@ impl Diagnostic {
         self
     }
 
+    /// Whether this is an error (nothing is generated while one remains).
     pub fn is_error(&self) -> bool {
         self.severity == Severity::Error
     }
@@ -160,7 +176,7 @@ pub const CODES: &[(&str, &str)] = &[
 ];
 
 /// Constructors for every diagnostic, so wording stays in one place.
-pub mod msg {
+pub(crate) mod msg {
     use super::{Diagnostic, Span};
 
     fn quote_list(names: &[&str]) -> String {

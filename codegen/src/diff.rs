@@ -4,121 +4,197 @@
 
 use crate::dbmodel::*;
 
+/// One change of a migration; [`diff`] orders them, `emit::sql::render` writes their SQL.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Step {
     /// The application role and the tenant functions.
     TenancySetup,
+    /// Drops what [`Step::TenancySetup`] created.
     TenancyTeardown,
+    /// `CREATE TYPE ... AS ENUM`.
     CreateEnum(DbEnum),
+    /// `DROP TYPE`.
     DropEnum(DbEnum),
     /// `ALTER TYPE ... ADD VALUE`, in place; `before`/`after` keep the declared order. `state` is the enum
     /// right after this value is added (what `down.sql` shrinks back), `usages` the columns of its type.
     AddEnumValue {
+        /// The enum with the value added.
         state: DbEnum,
+        /// The new value.
         value: String,
+        /// The value it goes before, if any.
         before: Option<String>,
+        /// The value it goes after, if any.
         after: Option<String>,
+        /// `(table, column)` of every column of this type.
         usages: Vec<(String, Column)>,
     },
     /// Values removed: the type is recreated and its columns converted; fails (and changes nothing) while a
     /// row still holds a removed value.
     RecreateEnum {
+        /// The enum before.
         from: DbEnum,
+        /// The enum after.
         to: DbEnum,
+        /// `(table, column)` of every column of this type.
         usages: Vec<(String, Column)>,
     },
+    /// `CREATE TABLE` with its columns and primary key.
     CreateTable(Table),
+    /// `DROP TABLE` (data loss: refused without `--allow-destructive`).
     DropTable(Table),
+    /// `ALTER TABLE ... RENAME TO` (from `@@renamedFrom`).
     RenameTable {
+        /// The old name.
         from: String,
+        /// The new name.
         to: String,
     },
+    /// `ALTER SEQUENCE ... RENAME TO`, following a renamed table or column.
     RenameSequence {
+        /// The old name.
         from: String,
+        /// The new name.
         to: String,
     },
+    /// `ADD COLUMN`.
     AddColumn {
+        /// The table.
         table: String,
+        /// The new column.
         column: Column,
     },
+    /// `DROP COLUMN` (data loss).
     DropColumn {
+        /// The table.
         table: String,
+        /// The column dropped.
         column: Column,
     },
+    /// `RENAME COLUMN` (from `@renamedFrom`).
     RenameColumn {
+        /// The table.
         table: String,
+        /// The old name.
         from: String,
+        /// The new name.
         to: String,
     },
+    /// A column's type, nullability or default changes.
     AlterColumn {
+        /// The table.
         table: String,
+        /// The column before.
         from: Column,
+        /// The column after.
         to: Column,
     },
+    /// The primary key changes (dropped and added again).
     SetPrimaryKey {
+        /// The table.
         table: String,
+        /// The key before.
         from: Option<PrimaryKeyDef>,
+        /// The key after.
         to: Option<PrimaryKeyDef>,
     },
+    /// `RENAME CONSTRAINT`, following a renamed table.
     RenameConstraint {
+        /// The table.
         table: String,
+        /// The old name.
         from: String,
+        /// The new name.
         to: String,
     },
+    /// `CREATE [UNIQUE] INDEX`.
     CreateIndex {
+        /// The table.
         table: String,
+        /// The index.
         index: IndexDef,
     },
+    /// `DROP INDEX`.
     DropIndex {
+        /// The table.
         table: String,
+        /// The index.
         index: IndexDef,
     },
+    /// `ALTER INDEX ... RENAME TO`, following a renamed table or column.
     RenameIndex {
+        /// The old name.
         from: String,
+        /// The new name.
         to: String,
     },
     /// `validate_later`: the table existed before, so the constraint is added `NOT VALID` and validated in a
     /// second statement, which does not block writes while it scans.
     AddForeignKey {
+        /// The table holding the key.
         table: String,
+        /// The foreign key.
         fk: ForeignKey,
+        /// Add it `NOT VALID`, then validate.
         validate_later: bool,
     },
+    /// `DROP CONSTRAINT` of a foreign key.
     DropForeignKey {
+        /// The table holding the key.
         table: String,
+        /// The foreign key.
         fk: ForeignKey,
     },
     /// `ty`: the tenant column's SQL type (the tenant setting is text and is cast to it).
     EnableRls {
+        /// The tenant-owned table.
         table: String,
+        /// Its tenant key column.
         column: String,
+        /// That column's SQL type.
         ty: String,
     },
+    /// Drops what [`Step::EnableRls`] created.
     DisableRls {
+        /// The table.
         table: String,
+        /// Its tenant key column.
         column: String,
+        /// That column's SQL type.
         ty: String,
     },
     /// The membership functions (`trato_bind`, `trato_current_role`, `trato_current_user`) and policies:
     /// a user outside any tenant reads their own memberships and tenants; nobody changes their own
     /// membership or gives a role above their own.
     MembershipSetup(DbMembership),
+    /// Drops what [`Step::MembershipSetup`] created.
     MembershipTeardown(DbMembership),
     /// Restrictive policies: only `roles` (and the system scope) insert, update and delete rows of `table`.
     RestrictWrites {
+        /// The table.
         table: String,
+        /// The roles that may write it.
         roles: Vec<String>,
     },
+    /// Drops what [`Step::RestrictWrites`] created.
     UnrestrictWrites {
+        /// The table.
         table: String,
+        /// The roles that could write it.
         roles: Vec<String>,
     },
+    /// What the application role may do on a table and its sequences.
     Grant {
+        /// The table.
         table: String,
+        /// Its sequences (autoincrement columns).
         sequences: Vec<String>,
     },
+    /// Takes back a [`Step::Grant`].
     Revoke {
+        /// The table.
         table: String,
+        /// Its sequences.
         sequences: Vec<String>,
     },
 }

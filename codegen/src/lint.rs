@@ -4,8 +4,11 @@
 /// One finding: a code, the statement's line, and what to do.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct LintWarning {
+    /// Its code, e.g. `L001`.
     pub code: &'static str,
+    /// The line of `migration.sql` it is about.
     pub line: usize,
+    /// What the statement does and what to do instead.
     pub message: String,
 }
 

@@ -3,9 +3,11 @@
 
 use crate::diagnostics::Span;
 
+/// A model's index in [`Schema::models`].
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct ModelId(pub usize);
 
+/// An enum's index in [`Schema::enums`].
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct EnumId(pub usize);
 
@@ -13,10 +15,14 @@ pub struct EnumId(pub usize);
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct FieldId(pub usize);
 
+/// A validated schema: models and enums with every name resolved, what the emitters read.
 #[derive(Debug, Clone, Default)]
 pub struct Schema {
+    /// The models, in declaration order.
     pub models: Vec<Model>,
+    /// The enums, in declaration order.
     pub enums: Vec<Enum>,
+    /// The `datasource` block, when there is one.
     pub datasource: Option<Datasource>,
     /// The `generator` block of this generator (`provider = "trato-hive-codegen"`), when there is one.
     pub generator: Option<Generator>,
@@ -31,11 +37,13 @@ pub struct Schema {
 /// The audit log model and the fields an audit row fills.
 #[derive(Debug, Clone, PartialEq)]
 pub struct AuditLog {
+    /// The audit log model.
     pub model: ModelId,
     /// Its tenant key.
     pub tenant: FieldId,
     /// What happened: an enum or a `String`.
     pub kind: FieldId,
+    /// A one-line description (`String`).
     pub description: FieldId,
     /// The changed columns and values (`Json`).
     pub metadata: FieldId,
@@ -50,6 +58,7 @@ pub struct AuditLog {
 /// The membership model: which user has which role in which tenant.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Membership {
+    /// The membership model.
     pub model: ModelId,
     /// The field holding the user's id.
     pub user: FieldId,
@@ -63,14 +72,17 @@ pub struct Membership {
 }
 
 impl Schema {
+    /// The model `id` names.
     pub fn model(&self, id: ModelId) -> &Model {
         &self.models[id.0]
     }
 
+    /// The enum `id` names.
     pub fn enum_(&self, id: EnumId) -> &Enum {
         &self.enums[id.0]
     }
 
+    /// Whether the schema has a tenant root (`@@tenantRoot`).
     pub fn uses_tenancy(&self) -> bool {
         self.tenant_root.is_some()
     }
@@ -94,31 +106,46 @@ pub struct Generator {
     pub history_table: Option<String>,
 }
 
+/// The `datasource` block.
 #[derive(Debug, Clone)]
 pub struct Datasource {
+    /// The block's name.
     pub name: String,
+    /// `provider` (`postgresql`).
     pub provider: String,
+    /// The variable `url = env("...")` names.
     pub url_env: Option<String>,
+    /// The variable `directUrl = env("...")` names.
     pub direct_url_env: Option<String>,
 }
 
+/// An enum of the schema.
 #[derive(Debug, Clone)]
 pub struct Enum {
+    /// Its name in the schema.
     pub name: String,
     /// PostgreSQL type name (`@@map`, else the enum name).
     pub db_name: String,
+    /// Its `///` lines.
     pub docs: Vec<String>,
+    /// Its values, in declaration order.
     pub values: Vec<EnumValue>,
+    /// Where it is declared.
     pub span: Span,
 }
 
+/// A value of an enum.
 #[derive(Debug, Clone)]
 pub struct EnumValue {
+    /// Its name in the schema.
     pub name: String,
+    /// Its name in the database (`@map`).
     pub db_name: String,
+    /// Its `///` lines.
     pub docs: Vec<String>,
 }
 
+/// How a model relates to tenants.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Tenancy {
     /// The schema uses no tenancy markers: plain Prisma.
@@ -126,22 +153,32 @@ pub enum Tenancy {
     /// `@@tenantRoot`: the tenant itself (e.g. Organization).
     Root,
     /// `@@tenant(key)`: every row belongs to one tenant, through `key`.
-    Owned { key: FieldId },
+    Owned {
+        /// The tenant key field.
+        key: FieldId,
+    },
     /// `@@global`: shared by every tenant (e.g. User).
     Global,
 }
 
+/// A model of the schema.
 #[derive(Debug, Clone)]
 pub struct Model {
+    /// Its name in the schema.
     pub name: String,
     /// Table name (`@@map`, else the model name).
     pub db_name: String,
+    /// Its `///` lines.
     pub docs: Vec<String>,
+    /// Its fields, relations included, in declaration order.
     pub fields: Vec<Field>,
+    /// Its primary key.
     pub primary_key: PrimaryKey,
     /// `@unique` and `@@unique`, in declaration order.
     pub uniques: Vec<Index>,
+    /// Its non-unique indexes (`@@index`).
     pub indexes: Vec<Index>,
+    /// How it relates to tenants.
     pub tenancy: Tenancy,
     /// `@@ignore`: kept in the database, left out of the generated client.
     pub ignored: bool,
@@ -154,18 +191,22 @@ pub struct Model {
     /// `@@writableBy([...])`: the membership roles (database values) that may write this model; empty when
     /// every writer may.
     pub write_roles: Vec<String>,
+    /// Where it is declared.
     pub span: Span,
 }
 
 impl Model {
+    /// The field `id` names.
     pub fn field(&self, id: FieldId) -> &Field {
         &self.fields[id.0]
     }
 
+    /// Every field's id, in order.
     pub fn field_ids(&self) -> impl Iterator<Item = FieldId> {
         (0..self.fields.len()).map(FieldId)
     }
 
+    /// The field named `name`, if any.
     pub fn find_field(&self, name: &str) -> Option<FieldId> {
         self.fields.iter().position(|f| f.name == name).map(FieldId)
     }
@@ -180,8 +221,10 @@ impl Model {
     }
 }
 
+/// A primary key (`@id` or `@@id`).
 #[derive(Debug, Clone)]
 pub struct PrimaryKey {
+    /// Its fields.
     pub fields: Vec<FieldId>,
     /// `@@id(name: ...)`: the name of the compound key in the client API.
     pub name: Option<String>,
@@ -191,22 +234,32 @@ pub struct PrimaryKey {
     pub declared: bool,
 }
 
+/// The order of an index column.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Sort {
+    /// Ascending.
     Asc,
+    /// Descending.
     Desc,
 }
 
+/// A field of an index, with its options.
 #[derive(Debug, Clone)]
 pub struct IndexField {
+    /// The field.
     pub field: FieldId,
+    /// `sort:`.
     pub sort: Option<Sort>,
+    /// `length:` (MySQL only; accepted and ignored).
     pub length: Option<u32>,
+    /// `ops:`, an operator class.
     pub ops: Option<String>,
 }
 
+/// An index or unique constraint.
 #[derive(Debug, Clone)]
 pub struct Index {
+    /// Its fields.
     pub fields: Vec<IndexField>,
     /// `name:` (client API name of a compound unique).
     pub name: Option<String>,
@@ -216,29 +269,42 @@ pub struct Index {
     pub algorithm: Option<String>,
     /// True for a field-level `@unique`.
     pub from_field: bool,
+    /// Where it is declared.
     pub span: Span,
 }
 
 impl Index {
+    /// Its fields' ids.
     pub fn field_ids(&self) -> Vec<FieldId> {
         self.fields.iter().map(|f| f.field).collect()
     }
 }
 
+/// Prisma's scalar types.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Scalar {
+    /// Text.
     String,
+    /// 32-bit integer.
     Int,
+    /// 64-bit integer.
     BigInt,
+    /// Double-precision float.
     Float,
+    /// Exact decimal.
     Decimal,
+    /// True or false.
     Boolean,
+    /// Date and time.
     DateTime,
+    /// A JSON value.
     Json,
+    /// Bytes.
     Bytes,
 }
 
 impl Scalar {
+    /// Every scalar type.
     pub const ALL: [Scalar; 9] = [
         Scalar::String,
         Scalar::Int,
@@ -251,6 +317,7 @@ impl Scalar {
         Scalar::Bytes,
     ];
 
+    /// Its name in the schema language, e.g. `DateTime`.
     pub fn name(self) -> &'static str {
         match self {
             Scalar::String => "String",
@@ -265,32 +332,43 @@ impl Scalar {
         }
     }
 
+    /// The scalar type named `name`, if any.
     pub fn from_name(name: &str) -> Option<Scalar> {
         Scalar::ALL.into_iter().find(|s| s.name() == name)
     }
 }
 
+/// Whether a field is required, optional (`?`) or a list (`[]`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Arity {
+    /// Required.
     Required,
+    /// Optional (`?`).
     Optional,
+    /// A list (`[]`).
     List,
 }
 
+/// A field's type.
 #[derive(Debug, Clone)]
 pub enum FieldType {
+    /// A scalar.
     Scalar(Scalar),
+    /// An enum of the schema.
     Enum(EnumId),
+    /// A relation to a model.
     Relation(Relation),
     /// `Unsupported("tsvector")`: exists in the database only.
     Unsupported(String),
 }
 
 impl FieldType {
+    /// Whether this is a relation.
     pub fn is_relation(&self) -> bool {
         matches!(self, FieldType::Relation(_))
     }
 
+    /// The relation, if this is one.
     pub fn relation(&self) -> Option<&Relation> {
         match self {
             FieldType::Relation(r) => Some(r),
@@ -299,16 +377,23 @@ impl FieldType {
     }
 }
 
+/// `onDelete:` / `onUpdate:` actions.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum ReferentialAction {
+    /// `Cascade`.
     Cascade,
+    /// `Restrict`.
     Restrict,
+    /// `NoAction`.
     NoAction,
+    /// `SetNull`.
     SetNull,
+    /// `SetDefault`.
     SetDefault,
 }
 
 impl ReferentialAction {
+    /// Every action.
     pub const ALL: [ReferentialAction; 5] = [
         ReferentialAction::Cascade,
         ReferentialAction::Restrict,
@@ -317,6 +402,7 @@ impl ReferentialAction {
         ReferentialAction::SetDefault,
     ];
 
+    /// Its name in the schema language.
     pub fn name(self) -> &'static str {
         match self {
             ReferentialAction::Cascade => "Cascade",
@@ -328,20 +414,26 @@ impl ReferentialAction {
     }
 }
 
+/// How a relation field's rows correspond.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum RelationKind {
     /// This side holds the foreign key and points at one row.
     ManyToOne,
     /// The list side of a one-to-many relation.
     OneToMany,
-    /// One-to-one; `holds_fk` says whether this side carries the foreign key.
-    OneToOne { holds_fk: bool },
+    /// One-to-one.
+    OneToOne {
+        /// Whether this side carries the foreign key.
+        holds_fk: bool,
+    },
     /// Implicit many-to-many through Prisma's `_RelationName` join table.
     ManyToMany,
 }
 
+/// A relation field.
 #[derive(Debug, Clone)]
 pub struct Relation {
+    /// The related model.
     pub target: ModelId,
     /// The relation name (`@relation("...")`), or Prisma's default `AToB` (model names sorted).
     pub name: String,
@@ -349,71 +441,101 @@ pub struct Relation {
     pub fields: Vec<FieldId>,
     /// Fields of the target model that `fields` reference.
     pub references: Vec<FieldId>,
+    /// `onDelete:`.
     pub on_delete: Option<ReferentialAction>,
+    /// `onUpdate:`.
     pub on_update: Option<ReferentialAction>,
     /// `map:`: the foreign key constraint name.
     pub map: Option<String>,
     /// The opposite relation field on the target model.
     pub back: FieldId,
+    /// How the rows correspond.
     pub kind: RelationKind,
 }
 
+/// A literal default value.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Literal {
+    /// A string.
     Str(String),
     /// As written: `42`, `-1.5`.
     Number(String),
+    /// `true` or `false`.
     Bool(bool),
 }
 
+/// A field's `@default(...)`.
 #[derive(Debug, Clone, PartialEq)]
 pub enum DefaultValue {
+    /// `autoincrement()`.
     Autoincrement,
+    /// `now()`.
     Now,
+    /// `cuid()`.
     Cuid,
+    /// `uuid()`.
     Uuid,
+    /// `nanoid()`.
     Nanoid,
+    /// `ulid()`.
     Ulid,
+    /// `dbgenerated("...")`: SQL the database evaluates.
     DbGenerated(String),
+    /// A literal.
     Literal(Literal),
     /// A variant of the field's enum (index into its values).
     EnumValue(usize),
+    /// A list of defaults, for list fields.
     List(Vec<DefaultValue>),
 }
 
+/// A field's `@default`.
 #[derive(Debug, Clone)]
 pub struct Default {
+    /// The value.
     pub value: DefaultValue,
     /// `map:`: the default constraint name (accepted for compatibility; PostgreSQL does not name defaults).
     pub map: Option<String>,
 }
 
+/// A native type, `@db.VarChar(255)`.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct NativeType {
     /// As in `@db.VarChar(255)`: `VarChar`.
     pub name: String,
+    /// Its arguments: `[255]`.
     pub args: Vec<u32>,
 }
 
+/// A field of a model.
 #[derive(Debug, Clone)]
 pub struct Field {
+    /// Its name in the schema.
     pub name: String,
     /// Column name (`@map`, else the field name).
     pub db_name: String,
+    /// Its `///` lines.
     pub docs: Vec<String>,
+    /// Its type.
     pub ty: FieldType,
+    /// Required, optional or a list.
     pub arity: Arity,
+    /// Its `@default`.
     pub default: Option<Default>,
+    /// `@updatedAt`.
     pub updated_at: bool,
+    /// Its `@db.*` native type.
     pub native: Option<NativeType>,
     /// `@ignore`: kept in the database, left out of the generated client.
     pub ignored: bool,
     /// `@renamedFrom("oldName")`: a rename hint for migrations (the old field name).
     pub renamed_from: Option<String>,
+    /// Where it is declared.
     pub span: Span,
 }
 
 impl Field {
+    /// Its scalar type, if it is a scalar.
     pub fn scalar(&self) -> Option<Scalar> {
         match self.ty {
             FieldType::Scalar(s) => Some(s),

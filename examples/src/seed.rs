@@ -400,6 +400,7 @@ const QUERIES: &[(&str, &str, &str, &str, &str)] = &[(
 /// How many rows the run created (0 on every run after the first).
 #[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
 pub struct SeedReport {
+    /// Rows created.
     pub created: usize,
 }
 

@@ -18,15 +18,18 @@ pub const PINNED: &[(u32, &str)] = &[(16, "16.14.0-beta.17"), (17, "17.10.0-beta
 pub const DEFAULT_MAJOR: u32 = 17;
 
 #[derive(Debug, Clone, PartialEq, Eq)]
+/// A PostgreSQL installation's binaries, probed to work.
 pub struct Binaries {
     /// Folder holding `initdb`, `pg_ctl` and `postgres`.
     pub bindir: PathBuf,
+    /// The major version, e.g. `17`.
     pub major: u32,
     /// As printed by `postgres --version`, e.g. `17.10`.
     pub version: String,
 }
 
 impl Binaries {
+    /// The path of the tool `name` (`initdb`, `pg_ctl`, ...).
     pub fn tool(&self, name: &str) -> PathBuf {
         self.bindir.join(name)
     }

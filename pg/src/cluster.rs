@@ -16,9 +16,13 @@ use crate::binaries::Binaries;
 pub const SUPERUSER: &str = "postgres";
 
 #[derive(Debug, Clone)]
+/// A PostgreSQL cluster: a data folder, the binaries that serve it and its port.
 pub struct Cluster {
+    /// The binaries that serve it.
     pub bin: Binaries,
+    /// Its data folder.
     pub data_dir: PathBuf,
+    /// The port it listens on (127.0.0.1 only).
     pub port: u16,
     /// The superuser's password (development only: these clusters listen on 127.0.0.1).
     pub password: String,
@@ -175,6 +179,7 @@ impl Cluster {
         Ok(())
     }
 
+    /// Whether its server is running (`pg_ctl status`).
     pub fn is_running(&self) -> bool {
         let Ok(owner) = server_user() else { return false };
         as_server_user(Command::new(self.bin.tool("pg_ctl")), owner)

@@ -43,6 +43,7 @@ impl std::fmt::Debug for Db {
 /// How busy the pool is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct PoolStatus {
+    /// Connections the pool may hold (`connection_limit`).
     pub max_size: usize,
     /// Connections open now.
     pub size: usize,
@@ -98,10 +99,12 @@ impl Db {
         Ok(GLOBAL.get_or_init(|| db))
     }
 
+    /// The configuration the pool was built from.
     pub fn config(&self) -> &DbConfig {
         &self.inner.cfg
     }
 
+    /// How many connections the pool holds, and how many are idle.
     pub fn status(&self) -> PoolStatus {
         let s = self.pool.status();
         PoolStatus {
@@ -153,6 +156,7 @@ impl Db {
         self.pool.close();
     }
 
+    /// Whether [`Db::close`] was called.
     pub fn is_closed(&self) -> bool {
         self.pool.is_closed()
     }
@@ -205,14 +209,17 @@ impl Conn {
         query_map(&self.obj, &self.shared, sql, params, map).await
     }
 
+    /// The one row a statement returns (an error when it returns none or several).
     pub async fn query_one(&self, sql: &str, params: Params<'_>) -> Result<Row, Error> {
         one(self.query(sql, params).await?)
     }
 
+    /// The row a statement returns, if any (an error when it returns several).
     pub async fn query_opt(&self, sql: &str, params: Params<'_>) -> Result<Option<Row>, Error> {
         opt(self.query(sql, params).await?)
     }
 
+    /// Runs a statement; returns how many rows it changed.
     pub async fn execute(&self, sql: &str, params: Params<'_>) -> Result<u64, Error> {
         guard_plain(sql, &self.shared)?;
         execute(&self.obj, &self.shared, sql, params).await

@@ -88,6 +88,7 @@ pub struct DbConfig {
     pub recycle_timeout: Duration,
     /// What a checkout does to a pooled connection first (`recycle`; default `fast`).
     pub recycle: Recycle,
+    /// `sslmode`: whether and how to use TLS.
     pub ssl_mode: SslMode,
     /// CA certificates (PEM) for `verify-ca`/`verify-full`; libpq's `~/.postgresql/root.crt` by default.
     pub ssl_root_cert: Option<PathBuf>,
@@ -281,10 +282,12 @@ impl DbConfig {
         format!("{host}:{port}")
     }
 
+    /// The user the pool connects as.
     pub fn user(&self) -> &str {
         self.pg.get_user().unwrap_or("")
     }
 
+    /// The database name, when the URL names one.
     pub fn dbname(&self) -> Option<&str> {
         self.pg.get_dbname()
     }

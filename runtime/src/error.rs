@@ -19,7 +19,9 @@ pub enum Error {
     /// [`source`](std::error::Error::source), a [`Cause`] (`{:#}` with anyhow prints both).
     #[error("Can't reach database server at `{host_port}` (check that PostgreSQL is running there and that DATABASE_URL or DIRECT_URL names the right host and port)")]
     Unreachable {
+        /// The server, as `host:port`.
         host_port: String,
+        /// Why (refused, timed out, no such host).
         #[source]
         cause: Cause,
     },
@@ -27,8 +29,11 @@ pub enum Error {
     /// The server refused the credentials.
     #[error("authentication failed for user `{user}` at `{host_port}`: {message}\nhint: check the user and password in DATABASE_URL")]
     Auth {
+        /// The user that was refused.
         user: String,
+        /// The server, as `host:port`.
         host_port: String,
+        /// The server's message (never holding the password).
         message: String,
     },
 
@@ -36,14 +41,21 @@ pub enum Error {
     /// [`source`](std::error::Error::source), a [`Cause`].
     #[error("TLS error with `{host_port}`")]
     Tls {
+        /// The server, as `host:port`.
         host_port: String,
+        /// Why (no CA certificate, an unknown issuer, another host name).
         #[source]
         cause: Cause,
     },
 
     /// Every pooled connection stayed busy for the whole `pool_timeout`: Prisma's P2024.
     #[error("timed out after {waited:?} waiting for a connection from the pool (connection_limit = {limit}); raise connection_limit or pool_timeout, or hold connections for less time")]
-    PoolTimeout { waited: Duration, limit: usize },
+    PoolTimeout {
+        /// How long the checkout waited (`pool_timeout`).
+        waited: Duration,
+        /// The pool's size (`connection_limit`).
+        limit: usize,
+    },
 
     /// The client was closed.
     #[error("the database client is closed")]
@@ -51,45 +63,69 @@ pub enum Error {
 
     /// A row that had to exist does not (e.g. update by id of a missing row): Prisma's P2025.
     #[error("{what} not found")]
-    NotFound { what: String },
+    NotFound {
+        /// What was looked for, e.g. `Deal clx1...`.
+        what: String,
+    },
 
     /// A unique constraint refused the write: Prisma's P2002.
     #[error("unique constraint `{}` failed on ({})", constraint.as_deref().unwrap_or("?"), fields.join(", "))]
     UniqueViolation {
+        /// The constraint's name.
         constraint: Option<String>,
+        /// The table written.
         table: Option<String>,
+        /// The constraint's columns (from the schema's metadata when the server leaves them out, as it
+        /// does under row-level security); never their values, which may be personal data.
         fields: Vec<String>,
     },
 
     /// A foreign key refused the write (the referenced row is missing, or still referenced): Prisma's P2003.
     #[error("foreign key constraint `{}` failed on ({})", constraint.as_deref().unwrap_or("?"), fields.join(", "))]
     ForeignKeyViolation {
+        /// The constraint's name.
         constraint: Option<String>,
+        /// The table written.
         table: Option<String>,
+        /// The foreign key's columns (never their values).
         fields: Vec<String>,
     },
 
     /// A check constraint refused the write.
     #[error("check constraint `{}` failed on table `{}`", constraint.as_deref().unwrap_or("?"), table.as_deref().unwrap_or("?"))]
     CheckViolation {
+        /// The constraint's name.
         constraint: Option<String>,
+        /// The table written.
         table: Option<String>,
     },
 
     /// A required column got no value.
     #[error("column `{}` of `{}` cannot be null", column.as_deref().unwrap_or("?"), table.as_deref().unwrap_or("?"))]
     NotNullViolation {
+        /// The column left empty.
         column: Option<String>,
+        /// The table written.
         table: Option<String>,
     },
 
     /// A transaction kept failing with serialization failures or deadlocks after every retry.
     #[error("transaction failed after {attempts} attempt(s) because of concurrent updates ({code}); retry later")]
-    SerializationFailure { attempts: u32, code: String },
+    SerializationFailure {
+        /// How many times the transaction ran.
+        attempts: u32,
+        /// The last SQLSTATE: `40001` (serialization failure) or `40P01` (deadlock).
+        code: String,
+    },
 
     /// Any other error the server reported.
     #[error("database error {code}: {message}")]
-    Database { code: String, message: String },
+    Database {
+        /// The SQLSTATE, e.g. `42P01`.
+        code: String,
+        /// The server's message (never holding the password).
+        message: String,
+    },
 
     /// A pagination cursor that was tampered with, or made for another tenant, model or order.
     #[error("invalid cursor: it was altered, or it belongs to another organization or query")]
@@ -97,16 +133,29 @@ pub enum Error {
 
     /// The caller may not do this (not a member, a read-only role, no tenant in this context).
     #[error("forbidden: {reason}")]
-    Forbidden { reason: String },
+    Forbidden {
+        /// What was refused, and why.
+        reason: String,
+    },
 
     /// The SQL guard refused a statement of application code before it reached the server: it would touch
     /// the tenant binding, change the role, control a scope's transaction, or run code the guard cannot see.
     #[error("refused SQL: {reason} (at `{near}`)")]
-    RefusedSql { reason: String, near: String },
+    RefusedSql {
+        /// What the statement would have done.
+        reason: String,
+        /// The part of the statement the guard stopped at.
+        near: String,
+    },
 
     /// The connected role could bypass row-level security, so scopes refuse to work with it.
     #[error("refusing to run tenant scopes as `{user}`, which {reason}: connect as a login role of `trato_app` (it owns nothing and cannot bypass row-level security)")]
-    UnsafeRole { user: String, reason: String },
+    UnsafeRole {
+        /// The connected role.
+        user: String,
+        /// What it may do that scopes cannot allow (a superuser, BYPASSRLS, owns tables).
+        reason: String,
+    },
 
     /// The migrations here and the history in the database disagree; nothing was applied.
     #[error("migrations are inconsistent with the database; nothing was applied:\n{}", .0.iter().map(|p| format!("  - {p}")).collect::<Vec<_>>().join("\n"))]
@@ -115,7 +164,12 @@ pub enum Error {
     /// A migration failed; its transaction was rolled back, so it left no trace. Why is its
     /// [`source`](std::error::Error::source) (printed once by `{:#}` with anyhow, or by walking the chain).
     #[error("migration `{name}` failed and was rolled back")]
-    MigrationFailed { name: String, source: Box<Error> },
+    MigrationFailed {
+        /// The migration's folder name.
+        name: String,
+        /// Why it failed.
+        source: Box<Error>,
+    },
 
     /// Any other migration problem (unreadable files, no down.sql, ...).
     #[error("migration: {0}")]

@@ -45,6 +45,7 @@ pub fn uuid() -> String {
     uuid_value().to_string()
 }
 
+/// A new random (version 4) UUID, for `@default(uuid())`.
 pub fn uuid_value() -> uuid::Uuid {
     uuid::Builder::from_random_bytes(random_array()).into_uuid()
 }

@@ -24,8 +24,11 @@ const LOCK_KEY: i64 = 0x7472_6174_6f5f_6d67;
 /// A migration as embedded by generated code: `schema/migrations/<name>/migration.sql` and `down.sql`.
 #[derive(Debug, Clone, Copy)]
 pub struct Migration {
+    /// The folder name, `<timestamp>_<name>`: the order migrations apply in.
     pub name: &'static str,
+    /// `migration.sql`.
     pub up: &'static str,
+    /// `down.sql`, when the migration can be rolled back.
     pub down: Option<&'static str>,
 }
 
@@ -41,11 +44,22 @@ struct Local {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum MigrationProblem {
     /// Applied, then its file changed.
-    Edited { name: String },
+    Edited {
+        /// The migration's folder name.
+        name: String,
+    },
     /// Applied in the database, no longer here.
-    Missing { name: String },
+    Missing {
+        /// The migration's folder name.
+        name: String,
+    },
     /// Not applied, but older than one that is: it was added behind the database's back.
-    OutOfOrder { name: String, after: String },
+    OutOfOrder {
+        /// The migration's folder name.
+        name: String,
+        /// The newest applied migration, which sorts after it.
+        after: String,
+    },
 }
 
 impl fmt::Display for MigrationProblem {
@@ -61,8 +75,11 @@ impl fmt::Display for MigrationProblem {
 /// The state of each migration.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct MigrationStatus {
+    /// Applied, oldest first.
     pub applied: Vec<String>,
+    /// Not applied yet, oldest first.
     pub pending: Vec<String>,
+    /// Disagreements between the history and the migrations (nothing is applied while there is one).
     pub problems: Vec<MigrationProblem>,
 }
 
@@ -86,6 +103,7 @@ pub fn recreate_schema_sql(cfg: &DbConfig) -> String {
     format!("DROP SCHEMA IF EXISTS {schema} CASCADE; CREATE SCHEMA {schema};")
 }
 
+/// The SHA-256 of a migration's SQL, in hex: what the history records.
 pub fn checksum(sql: &str) -> String {
     Sha256::digest(sql.as_bytes())
         .iter()
@@ -94,6 +112,7 @@ pub fn checksum(sql: &str) -> String {
 }
 
 impl Migrator {
+    /// A migrator of migrations embedded in the binary (the generated `MIGRATIONS`).
     pub fn new(embedded: &[Migration]) -> Migrator {
         let mut migrations: Vec<Local> = embedded
             .iter()
@@ -161,6 +180,7 @@ impl Migrator {
         Ok(Migrator::of(migrations))
     }
 
+    /// The migrations' names, oldest first.
     pub fn names(&self) -> Vec<String> {
         self.migrations.iter().map(|m| m.name.clone()).collect()
     }

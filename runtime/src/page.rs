@@ -18,11 +18,15 @@ use crate::tx::TxOptions;
 /// One page, as the spec's `paginateDeals` returns it.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Page<T> {
+    /// The rows of this page.
     pub items: Vec<T>,
     /// 1-based.
     pub page: i64,
+    /// Rows per page.
     pub page_size: i64,
+    /// Rows matching the query, on every page.
     pub total: i64,
+    /// Pages at this size.
     pub total_pages: i64,
 }
 
@@ -81,14 +85,18 @@ impl<M: Model, I: Include<M>> Include<M> for &I {
 /// The direction of a keyset page, by primary key.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Direction {
+    /// The rows after the cursor.
     Forward,
+    /// The rows before the cursor.
     Backward,
 }
 
 /// A keyset page: the rows and the cursor of the next page (`None` on the last one).
 #[derive(Debug, Clone, PartialEq)]
 pub struct CursorPage<T> {
+    /// The rows of this page.
     pub items: Vec<T>,
+    /// The cursor of the next page, when there is one (signed: a client cannot forge or alter it).
     pub next: Option<String>,
 }
 

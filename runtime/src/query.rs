@@ -13,6 +13,7 @@ pub type Param = Box<dyn ToSql + Sync + Send>;
 /// A column of model `M` whose values are `T` (for a nullable column, `T` is the non-null type).
 #[derive(Debug)]
 pub struct Col<M, T> {
+    /// The column's database name.
     pub name: &'static str,
     _t: PhantomData<fn() -> (M, T)>,
 }
@@ -27,6 +28,7 @@ impl<M, T> Copy for Col<M, T> {}
 /// A nullable column of model `M` whose non-null values are `T`.
 #[derive(Debug)]
 pub struct NullableCol<M, T> {
+    /// The column's database name.
     pub name: &'static str,
     _t: PhantomData<fn() -> (M, T)>,
 }
@@ -39,12 +41,14 @@ impl<M, T> Clone for NullableCol<M, T> {
 impl<M, T> Copy for NullableCol<M, T> {}
 
 impl<M, T> Col<M, T> {
+    /// The column `name` (generated code makes these; a wrong name is a wrong column).
     pub const fn new(name: &'static str) -> Self {
         Col { name, _t: PhantomData }
     }
 }
 
 impl<M, T> NullableCol<M, T> {
+    /// The nullable column `name`.
     pub const fn new(name: &'static str) -> Self {
         NullableCol { name, _t: PhantomData }
     }
@@ -113,6 +117,7 @@ impl<M> Filter<M> {
         Self::from_node(Node::True)
     }
 
+    /// Both filters hold.
     pub fn and(self, other: Filter<M>) -> Self {
         match self.node {
             Node::And(mut v) => {
@@ -123,6 +128,7 @@ impl<M> Filter<M> {
         }
     }
 
+    /// Either filter holds.
     pub fn or(self, other: Filter<M>) -> Self {
         match self.node {
             Node::Or(mut v) => {
@@ -133,6 +139,7 @@ impl<M> Filter<M> {
         }
     }
 
+    /// The filter does not hold.
     #[allow(clippy::should_implement_trait)]
     pub fn not(self) -> Self {
         Self::from_node(Node::Not(Box::new(self.node)))
@@ -152,7 +159,9 @@ impl<M> Filter<M> {
 /// How a text comparison treats case.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Case {
+    /// `LIKE`: case matters.
     Sensitive,
+    /// `ILIKE`: case does not matter.
     Insensitive,
 }
 
@@ -178,21 +187,27 @@ macro_rules! comparisons {
                     value: ParamBox(Box::new(v)),
                 })
             }
+            /// The column equals `v`.
             pub fn eq(self, v: impl Into<T>) -> Filter<M> {
                 self.cmp("=", v.into())
             }
+            /// The column differs from `v` (rows where it is NULL do not match).
             pub fn ne(self, v: impl Into<T>) -> Filter<M> {
                 self.cmp("<>", v.into())
             }
+            /// The column is less than `v`.
             pub fn lt(self, v: impl Into<T>) -> Filter<M> {
                 self.cmp("<", v.into())
             }
+            /// The column is at most `v`.
             pub fn le(self, v: impl Into<T>) -> Filter<M> {
                 self.cmp("<=", v.into())
             }
+            /// The column is greater than `v`.
             pub fn gt(self, v: impl Into<T>) -> Filter<M> {
                 self.cmp(">", v.into())
             }
+            /// The column is at least `v`.
             pub fn ge(self, v: impl Into<T>) -> Filter<M> {
                 self.cmp(">=", v.into())
             }
@@ -206,6 +221,7 @@ macro_rules! comparisons {
                     negate: false,
                 })
             }
+            /// The column is none of `values`.
             pub fn not_in(self, values: impl IntoIterator<Item = T>) -> Filter<M> {
                 let v: Vec<T> = values.into_iter().collect();
                 Filter::from_node(Node::In {
@@ -214,6 +230,7 @@ macro_rules! comparisons {
                     negate: true,
                 })
             }
+            /// Ascending order on this column.
             pub fn asc(self) -> Order<M> {
                 Order {
                     column: self.name,
@@ -221,6 +238,7 @@ macro_rules! comparisons {
                     _m: PhantomData,
                 }
             }
+            /// Descending order on this column.
             pub fn desc(self) -> Order<M> {
                 Order {
                     column: self.name,
@@ -242,9 +260,11 @@ macro_rules! comparisons {
             pub fn contains(self, s: &str, case: Case) -> Filter<M> {
                 self.like(format!("%{}%", escape_like(s)), case)
             }
+            /// The text starts with `s` (taken literally: `%` and `_` are escaped).
             pub fn starts_with(self, s: &str, case: Case) -> Filter<M> {
                 self.like(format!("{}%", escape_like(s)), case)
             }
+            /// The text ends with `s` (taken literally).
             pub fn ends_with(self, s: &str, case: Case) -> Filter<M> {
                 self.like(format!("%{}", escape_like(s)), case)
             }
@@ -256,12 +276,14 @@ comparisons!(Col);
 comparisons!(NullableCol);
 
 impl<M, T> NullableCol<M, T> {
+    /// The column is NULL.
     pub fn is_null(self) -> Filter<M> {
         Filter::from_node(Node::Null {
             column: self.name,
             negate: false,
         })
     }
+    /// The column is not NULL.
     pub fn is_not_null(self) -> Filter<M> {
         Filter::from_node(Node::Null {
             column: self.name,
@@ -319,10 +341,12 @@ impl<M> Default for Query<M> {
 }
 
 impl<M> Query<M> {
+    /// Every row, in no particular order.
     pub fn new() -> Self {
         Self::default()
     }
 
+    /// Adds a filter (with AND).
     pub fn filter(mut self, f: Filter<M>) -> Self {
         self.filter = match self.filter.node {
             Node::True => f,
@@ -331,16 +355,19 @@ impl<M> Query<M> {
         self
     }
 
+    /// Adds an ordering, after those already given.
     pub fn order_by(mut self, o: Order<M>) -> Self {
         self.order.push(o);
         self
     }
 
+    /// Skips the first `n` rows.
     pub fn skip(mut self, n: i64) -> Self {
         self.skip = Some(n.max(0));
         self
     }
 
+    /// Returns at most `n` rows.
     pub fn take(mut self, n: i64) -> Self {
         self.take = Some(n.max(0));
         self

@@ -21,6 +21,7 @@ use crate::tx::{Tx, TxOptions};
 
 /// Access level of a scope: [`ReadOnly`], [`ReadWrite`] or [`Manage`].
 pub trait Access: Send + Sync + 'static {
+    /// Whether scopes of this access may write.
     const WRITE: bool;
 }
 
@@ -60,12 +61,16 @@ impl<M: crate::meta::Model> CanWrite<M> for Manage {}
 /// What a write did, for the audit trail.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum AuditAction {
+    /// A row was created.
     Create,
+    /// A row was updated.
     Update,
+    /// A row was deleted.
     Delete,
 }
 
 impl AuditAction {
+    /// `create`, `update` or `delete`.
     pub fn as_str(self) -> &'static str {
         match self {
             AuditAction::Create => "create",
@@ -79,14 +84,21 @@ impl AuditAction {
 /// rolled-back change leaves no audit row and a committed one always has one.
 #[derive(Debug)]
 pub struct AuditSink {
+    /// The audit table.
     pub table: &'static str,
+    /// Its tenant key column.
     pub tenant_column: &'static str,
+    /// Its primary key column.
     pub id_column: &'static str,
+    /// The column that says what happened.
     pub type_column: &'static str,
     /// The SQL type of `type_column` (for the cast), e.g. `"ActivityType"`.
     pub type_sql: &'static str,
+    /// The column of a one-line description, e.g. `Task created`.
     pub description_column: &'static str,
+    /// The `JSONB` column of the model, action, changed fields and the system scope's reason.
     pub metadata_column: &'static str,
+    /// The column of the writer's user id (NULL for the system scope).
     pub actor_column: &'static str,
     /// The stored type of an event: `(model, action, changed columns)` -> e.g. `DEAL_STAGE_CHANGED`.
     pub kind: fn(&str, AuditAction, &[&str]) -> &'static str,
@@ -97,8 +109,11 @@ pub struct AuditSink {
 /// The audit sink, actor and reason of an execution context.
 #[derive(Debug, Clone, Copy)]
 pub struct AuditCtx<'a> {
+    /// Where audit rows go.
     pub sink: &'static AuditSink,
+    /// The member's user id.
     pub actor: Option<&'a str>,
+    /// The system scope's reason.
     pub reason: Option<&'a str>,
 }
 
@@ -107,7 +122,9 @@ pub const SYSTEM_ROLE: &str = "SYSTEM";
 
 /// The membership model of a schema (e.g. OrganizationMember): how to find a user's role in a tenant.
 pub trait Membership: TenantOwned {
+    /// The membership table's column of the user's id.
     const USER_COLUMN: &'static str;
+    /// The membership table's column of the role.
     const ROLE_COLUMN: &'static str;
     /// Whether members with this role (as stored, e.g. `VIEWER`) may write.
     fn role_can_write(role: &str) -> bool;
@@ -132,7 +149,9 @@ pub trait Membership: TenantOwned {
 pub enum MemberScope {
     /// A managing role: writes everything, role-restricted models included.
     Manager(TenantScope<Manage>),
+    /// A writer's scope (any role not read-only).
     Writer(TenantScope<ReadWrite>),
+    /// A read-only role's scope.
     Reader(TenantScope<ReadOnly>),
 }
 
@@ -169,6 +188,7 @@ impl MemberScope {
         }
     }
 
+    /// The member's role, as stored (e.g. `ADMIN`).
     pub fn role(&self) -> &str {
         match self {
             MemberScope::Manager(s) => &s.role,
@@ -267,7 +287,7 @@ impl Db {
                     .query_internal(
                         "SELECT r.rolsuper, r.rolbypassrls,
                                 EXISTS (SELECT 1 FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
-                                         WHERE n.nspname = 'public' AND c.relowner = r.oid AND c.relkind = 'r')
+                                         WHERE n.nspname = current_schema() AND c.relowner = r.oid AND c.relkind = 'r')
                            FROM pg_roles r WHERE r.rolname = current_user",
                         &[],
                     )
@@ -326,6 +346,7 @@ impl SystemScope {
         })
     }
 
+    /// Why the system scope was opened (logged, and recorded in its audit rows).
     pub fn reason(&self) -> &str {
         &self.reason
     }
@@ -335,6 +356,7 @@ impl SystemScope {
         Repo::new(GlobalExec { db: &self.db })
     }
 
+    /// The pool the scope runs on.
     pub fn db(&self) -> &Db {
         &self.db
     }
@@ -361,6 +383,7 @@ impl<A: Access> TenantScope<A> {
         self.reason.as_deref()
     }
 
+    /// The pool the scope runs on.
     pub fn db(&self) -> &Db {
         &self.db
     }
@@ -525,14 +548,17 @@ impl<'c, A: Access> ScopedTx<'_, 'c, A> {
         }
     }
 
+    /// A repository of a tenant-owned model, in this transaction.
     pub fn repo<M: TenantOwned>(&self) -> Repo<'_, M, A, TxExec<'_, 'c>> {
         Repo::new(self.exec())
     }
 
+    /// The repository of the tenant root (this tenant's row only), in this transaction.
     pub fn root<M: TenantRoot>(&self) -> Repo<'_, M, A, TxExec<'_, 'c>> {
         Repo::new(self.exec())
     }
 
+    /// A repository of a global model, in this transaction.
     pub fn global<M: Global>(&self) -> Repo<'_, M, A, TxExec<'_, 'c>> {
         Repo::new(self.exec())
     }
@@ -543,6 +569,7 @@ impl<'c, A: Access> ScopedTx<'_, 'c, A> {
         self.exec().run(query.sql.to_string(), query.params).await
     }
 
+    /// The tenant this transaction is bound to.
     pub fn tenant(&self) -> &str {
         self.binding.tenant
     }

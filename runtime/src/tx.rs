@@ -17,6 +17,7 @@ pub use tokio_postgres::IsolationLevel;
 pub struct TxOptions {
     /// `None`: the server default (READ COMMITTED).
     pub isolation: Option<IsolationLevel>,
+    /// `READ ONLY`: the transaction may not write.
     pub read_only: bool,
     /// How many times a serialization failure or deadlock is retried before giving up.
     pub max_retries: u32,
@@ -33,6 +34,7 @@ impl Default for TxOptions {
 }
 
 impl TxOptions {
+    /// `SERIALIZABLE`, retried on serialization failures and deadlocks.
     pub fn serializable() -> Self {
         TxOptions {
             isolation: Some(IsolationLevel::Serializable),
@@ -40,6 +42,7 @@ impl TxOptions {
         }
     }
 
+    /// `REPEATABLE READ`, retried likewise.
     pub fn repeatable_read() -> Self {
         TxOptions {
             isolation: Some(IsolationLevel::RepeatableRead),
@@ -47,11 +50,13 @@ impl TxOptions {
         }
     }
 
+    /// `READ ONLY`.
     pub fn read_only(mut self) -> Self {
         self.read_only = true;
         self
     }
 
+    /// How many times a serialization failure or deadlock is retried (the default is 3).
     pub fn retries(mut self, n: u32) -> Self {
         self.max_retries = n;
         self
@@ -108,19 +113,23 @@ impl Tx<'_> {
         client::query_map(&self.inner, &self.shared, sql, params, map).await
     }
 
+    /// The one row a statement returns (an error when it returns none or several).
     pub async fn query_one(&self, sql: &str, params: Params<'_>) -> Result<Row, Error> {
         client::one(self.query(sql, params).await?)
     }
 
+    /// The row a statement returns, if any.
     pub async fn query_opt(&self, sql: &str, params: Params<'_>) -> Result<Option<Row>, Error> {
         client::opt(self.query(sql, params).await?)
     }
 
+    /// Runs a statement; returns how many rows it changed.
     pub async fn execute(&self, sql: &str, params: Params<'_>) -> Result<u64, Error> {
         client::guard_plain(sql, &self.shared)?;
         client::execute(&self.inner, &self.shared, sql, params).await
     }
 
+    /// Runs several statements separated by `;`, without parameters.
     pub async fn batch_execute(&self, sql: &str) -> Result<(), Error> {
         client::guard_plain(sql, &self.shared)?;
         client::batch(&self.inner, &self.shared, sql).await

@@ -82,6 +82,7 @@ fn block_on<T>(f: impl std::future::Future<Output = T>) -> T {
 
 /// A database of its own for one test.
 pub struct TestDb {
+    /// The database's name.
     pub name: String,
     /// Superuser URL of this database (no parameters: add your own after `?`).
     pub url: String,

@@ -232,12 +232,14 @@ pub fn project_root() -> PathBuf {
 
 /// A schema file this project generates code for (paths relative to the root).
 pub struct Target {
+    /// The schema file.
     pub schema: &'static str,
     /// The output folder, for a schema whose generator block is not this generator's (`None`: the block's
     /// `output`, its migrations and TypeScript module too).
     pub out: Option<&'static str>,
 }
 
+/// Every schema of this checkout: `codegen` and `format` without arguments, and the drift gate.
 pub const TARGETS: &[Target] = &[
     // output, migrations and the TypeScript module from its generator block.
     Target {
@@ -261,12 +263,16 @@ pub const TARGETS: &[Target] = &[
 
 /// Splits flags (`--check`) and `--key value` options from positional arguments.
 pub struct Args {
+    /// The flags given.
     pub flags: Vec<String>,
+    /// The `--key value` options given.
     pub options: Vec<(String, String)>,
+    /// The other arguments, in order.
     pub positional: Vec<String>,
 }
 
 impl Args {
+    /// Reads `args`: `flags` take no value, `options` take one; anything else starting `--` is a usage error.
     pub fn parse(args: &[String], flags: &[&str], options: &[&str]) -> anyhow::Result<Args> {
         let mut out = Args {
             flags: Vec::new(),
@@ -302,10 +308,12 @@ impl Args {
         }
     }
 
+    /// Whether the flag `name` was given.
     pub fn flag(&self, name: &str) -> bool {
         self.flags.iter().any(|f| f == name)
     }
 
+    /// The last value of the option `name`.
     pub fn option(&self, name: &str) -> Option<&str> {
         self.options
             .iter()

@@ -54,6 +54,7 @@ pub fn variant_name(value: &str) -> String {
     out
 }
 
+/// Whether `name` is a Rust keyword (such names are written `r#name`).
 pub fn is_rust_keyword(name: &str) -> bool {
     KEYWORDS.contains(&name)
 }

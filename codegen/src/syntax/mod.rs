@@ -1,7 +1,7 @@
 //! Text -> tokens -> syntax tree with spans. Nothing here fails: errors are returned as diagnostics.
 
 pub mod ast;
-pub mod lexer;
+pub(crate) mod lexer;
 pub mod parser;
 
 pub use parser::parse;

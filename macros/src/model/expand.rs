@@ -104,11 +104,20 @@ pub fn expand(def: &ModelDef) -> TokenStream {
     let create_fields = create_cols.iter().map(|c| {
         let f = &c.field;
         let ty = &c.ty;
+        let doc = format!(
+            " Column `{}`{}.",
+            c.column,
+            if c.default.is_some() {
+                " (`None`: its default)"
+            } else {
+                ""
+            }
+        );
         if c.nullable || c.default.is_none() {
             // Required, or already an `Option` (None is NULL).
-            quote!(pub #f: #ty,)
+            quote!(#[doc = #doc] pub #f: #ty,)
         } else {
-            quote!(pub #f: ::std::option::Option<#ty>,)
+            quote!(#[doc = #doc] pub #f: ::std::option::Option<#ty>,)
         }
     });
     let new_args = required.iter().map(|c| {
@@ -179,7 +188,8 @@ pub fn expand(def: &ModelDef) -> TokenStream {
     let update_fields = update_cols.iter().map(|c| {
         let f = &c.field;
         let ty = &c.ty;
-        quote!(pub #f: #rt::Patch<#ty>,)
+        let doc = format!(" Column `{}`: left alone unless set.", c.column);
+        quote!(#[doc = #doc] pub #f: #rt::Patch<#ty>,)
     });
     let update_setters = update_cols.iter().map(|c| {
         let f = &c.field;
@@ -211,13 +221,14 @@ pub fn expand(def: &ModelDef) -> TokenStream {
     let cols = def.columns.iter().map(|c| {
         let name = const_name(&c.field);
         let col = &c.column;
+        let doc = format!(" The column `{col}`, for filters, ordering and updates.");
         match (c.nullable, option_inner(&c.ty)) {
             (true, Some(inner)) => {
-                quote!(pub const #name: #rt::NullableCol<#ident, #inner> = #rt::NullableCol::new(#col);)
+                quote!(#[doc = #doc] pub const #name: #rt::NullableCol<#ident, #inner> = #rt::NullableCol::new(#col);)
             }
             _ => {
                 let ty = &c.ty;
-                quote!(pub const #name: #rt::Col<#ident, #ty> = #rt::Col::new(#col);)
+                quote!(#[doc = #doc] pub const #name: #rt::Col<#ident, #ty> = #rt::Col::new(#col);)
             }
         }
     });
@@ -228,7 +239,8 @@ pub fn expand(def: &ModelDef) -> TokenStream {
         if r.columns.len() != 1 {
             return None;
         }
-        match r.kind.as_str() {
+        let doc = format!(" The relation `{field}` to `{}`, for `find_many_with` and nested writes.", r.target);
+        let rel = match r.kind.as_str() {
             "one_to_many" => Some(
                 quote!(pub const #name: #rt::RelMany<#ident, #target> = #rt::RelMany::new(#field, #parent, #child);),
             ),
@@ -242,7 +254,8 @@ pub fn expand(def: &ModelDef) -> TokenStream {
                 Some(quote!(pub const #name: #rt::RelThrough<#ident, #target> = #rt::RelThrough::new(#field, #table, #this_side, #other_side, #parent, #child);))
             }
             _ => None,
-        }
+        }?;
+        Some(quote!(#[doc = #doc] #rel))
     });
     let open_write = def
         .write_roles
@@ -322,6 +335,7 @@ pub fn expand(def: &ModelDef) -> TokenStream {
 
         #[automatically_derived]
         impl #create_ident {
+            /// The input with every required field; the others are set with the methods below.
             #[allow(clippy::too_many_arguments, clippy::new_without_default)]
             pub fn new(#(#new_args),*) -> Self {
                 #create_ident { #(#new_inits)* }

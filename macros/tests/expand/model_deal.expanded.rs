@@ -140,29 +140,37 @@ impl ::trato_hive_runtime::OpenWrite for Deal {}
 #[automatically_derived]
 #[allow(dead_code)]
 impl Deal {
+    /// The column `id`, for filters, ordering and updates.
     pub const ID: ::trato_hive_runtime::Col<Deal, String> = ::trato_hive_runtime::Col::new(
         "id",
     );
+    /// The column `organization_id`, for filters, ordering and updates.
     pub const ORGANIZATION_ID: ::trato_hive_runtime::Col<Deal, String> = ::trato_hive_runtime::Col::new(
         "organization_id",
     );
+    /// The column `company_id`, for filters, ordering and updates.
     pub const COMPANY_ID: ::trato_hive_runtime::NullableCol<Deal, String> = ::trato_hive_runtime::NullableCol::new(
         "company_id",
     );
+    /// The column `name`, for filters, ordering and updates.
     pub const NAME: ::trato_hive_runtime::Col<Deal, String> = ::trato_hive_runtime::Col::new(
         "name",
     );
+    /// The column `stage`, for filters, ordering and updates.
     pub const STAGE: ::trato_hive_runtime::Col<Deal, DealStage> = ::trato_hive_runtime::Col::new(
         "stage",
     );
+    /// The column `updated_at`, for filters, ordering and updates.
     pub const UPDATED_AT: ::trato_hive_runtime::Col<Deal, DateTime> = ::trato_hive_runtime::Col::new(
         "updated_at",
     );
+    /// The relation `company` to `Company`, for `find_many_with` and nested writes.
     pub const COMPANY: ::trato_hive_runtime::RelOne<Deal, Company> = ::trato_hive_runtime::RelOne::new(
         "company",
         "company_id",
         "id",
     );
+    /// The relation `documents` to `Document`, for `find_many_with` and nested writes.
     pub const DOCUMENTS: ::trato_hive_runtime::RelMany<Deal, Document> = ::trato_hive_runtime::RelMany::new(
         "documents",
         "id",
@@ -172,13 +180,18 @@ impl Deal {
 /// The input of `create` for [`Deal`]: required fields in [`DealCreate::new`], the others set with their methods.
 #[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
 pub struct DealCreate {
+    /// Column `id` (`None`: its default).
     pub id: ::std::option::Option<String>,
+    /// Column `company_id`.
     pub company_id: Option<String>,
+    /// Column `name`.
     pub name: String,
+    /// Column `stage` (`None`: its default).
     pub stage: ::std::option::Option<DealStage>,
 }
 #[automatically_derived]
 impl DealCreate {
+    /// The input with every required field; the others are set with the methods below.
     #[allow(clippy::too_many_arguments, clippy::new_without_default)]
     pub fn new(name: String) -> Self {
         DealCreate {
@@ -263,8 +276,11 @@ impl ::trato_hive_runtime::CreateInput for DealCreate {
     ::std::default::Default
 )]
 pub struct DealUpdate {
+    /// Column `company_id`: left alone unless set.
     pub company_id: ::trato_hive_runtime::Patch<Option<String>>,
+    /// Column `name`: left alone unless set.
     pub name: ::trato_hive_runtime::Patch<String>,
+    /// Column `stage`: left alone unless set.
     pub stage: ::trato_hive_runtime::Patch<DealStage>,
 }
 #[automatically_derived]

@@ -8,6 +8,7 @@ use super::*;
 pub trait Include<P: Model>: Send + Sync {
     /// What each parent gets.
     type Out: Send;
+    /// The related rows of each of `parents`, in their order: one statement per level.
     fn load<E: Executor>(
         &self,
         exec: &E,
@@ -17,16 +18,22 @@ pub trait Include<P: Model>: Send + Sync {
 
 /// A to-one relation (`company` of a deal): each parent gets `Option<C>`.
 pub struct RelOne<P, C> {
+    /// The relation's field.
     pub field: &'static str,
+    /// The column of the parent table the relation joins on.
     pub parent_column: &'static str,
+    /// The column of the child table it matches.
     pub child_column: &'static str,
     _p: PhantomData<fn() -> (P, C)>,
 }
 
 /// A to-many relation (`documents` of a deal): each parent gets `Vec<C>`.
 pub struct RelMany<P, C> {
+    /// The relation's field.
     pub field: &'static str,
+    /// The column of the parent table the relation joins on.
     pub parent_column: &'static str,
+    /// The column of the child table it matches.
     pub child_column: &'static str,
     _p: PhantomData<fn() -> (P, C)>,
 }
@@ -56,6 +63,7 @@ impl<P, C> std::fmt::Debug for RelMany<P, C> {
 }
 
 impl<P, C> RelOne<P, C> {
+    /// The relation `field` (generated code makes these).
     pub const fn new(field: &'static str, parent_column: &'static str, child_column: &'static str) -> Self {
         RelOne {
             field,
@@ -80,6 +88,7 @@ impl<P, C> RelOne<P, C> {
 }
 
 impl<P, C> RelMany<P, C> {
+    /// The relation `field` (generated code makes these).
     pub const fn new(field: &'static str, parent_column: &'static str, child_column: &'static str) -> Self {
         RelMany {
             field,
@@ -89,6 +98,7 @@ impl<P, C> RelMany<P, C> {
         }
     }
 
+    /// Also loads `inner` for each related row.
     pub fn with<I>(self, inner: I) -> Nested<Self, I> {
         Nested { outer: self, inner }
     }
@@ -229,12 +239,17 @@ impl<P: Model, C: Model> Include<P> for RelMany<P, C> {
 /// A many-to-many relation through Prisma's implicit join table: each parent gets `Vec<C>`, loaded with one
 /// statement joining the join table.
 pub struct RelThrough<P, C> {
+    /// The relation's field.
     pub field: &'static str,
+    /// Prisma's join table, `_<relation>`.
     pub join_table: &'static str,
     /// The join table's column holding this side's key (`A` or `B`), and the other side's.
     pub this_side: &'static str,
+    /// The join table's column for the other side.
     pub other_side: &'static str,
+    /// The column of this model the join table refers to.
     pub parent_column: &'static str,
+    /// The column of the target model the join table refers to.
     pub child_column: &'static str,
     _p: PhantomData<fn() -> (P, C)>,
 }
@@ -253,6 +268,7 @@ impl<P, C> std::fmt::Debug for RelThrough<P, C> {
 }
 
 impl<P, C> RelThrough<P, C> {
+    /// The relation `field` through `join_table` (generated code makes these).
     pub const fn new(
         field: &'static str,
         join_table: &'static str,
@@ -272,6 +288,7 @@ impl<P, C> RelThrough<P, C> {
         }
     }
 
+    /// Also loads `inner` for each related row.
     pub fn with<I>(self, inner: I) -> Nested<Self, I> {
         Nested { outer: self, inner }
     }

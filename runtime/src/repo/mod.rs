@@ -43,6 +43,7 @@ impl<M, A, E: std::fmt::Debug> std::fmt::Debug for Repo<'_, M, A, E> {
 
 /// A column reference usable in aggregates: [`Col`] or [`NullableCol`].
 pub trait ColRef<M, T> {
+    /// The column's database name.
     fn column(&self) -> &'static str;
 }
 impl<M, T> ColRef<M, T> for Col<M, T> {
@@ -58,7 +59,9 @@ impl<M, T> ColRef<M, T> for NullableCol<M, T> {
 
 /// Column types that can be summed and averaged, with PostgreSQL's result types.
 pub trait Numeric {
+    /// What `sum` returns for this type (PostgreSQL widens integers).
     type Sum: for<'r> FromSql<'r> + Send;
+    /// What `avg` returns for this type.
     type Avg: for<'r> FromSql<'r> + Send;
 }
 impl Numeric for i16 {
@@ -295,6 +298,7 @@ impl<'a, M: Model, A: Access, E: Executor> Repo<'a, M, A, E> {
         self.aggregate("avg", column.column(), filter).await
     }
 
+    /// The smallest value of `column` among the rows the filter matches (`None` when none does).
     pub async fn min<T: for<'r> FromSql<'r>>(
         &self,
         column: impl ColRef<M, T>,
@@ -303,6 +307,7 @@ impl<'a, M: Model, A: Access, E: Executor> Repo<'a, M, A, E> {
         self.aggregate("min", column.column(), filter).await
     }
 
+    /// The largest value of `column` among the rows the filter matches (`None` when none does).
     pub async fn max<T: for<'r> FromSql<'r>>(
         &self,
         column: impl ColRef<M, T>,

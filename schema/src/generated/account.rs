@@ -26,30 +26,42 @@ use super::User;
     )
 )]
 pub struct Account {
+    /// Field `id` (column `id`).
     #[model(sql = "TEXT", default = "cuid")]
     pub id: ::std::string::String,
+    /// Field `userId` (column `user_id`).
     #[model(sql = "TEXT")]
     #[serde(rename = "userId")]
     pub user_id: ::std::string::String,
+    /// Field `type` (column `type`).
     #[model(sql = "TEXT")]
     pub r#type: ::std::string::String,
+    /// Field `provider` (column `provider`).
     #[model(sql = "TEXT")]
     pub provider: ::std::string::String,
+    /// Field `providerAccountId` (column `provider_account_id`).
     #[model(sql = "TEXT")]
     #[serde(rename = "providerAccountId")]
     pub provider_account_id: ::std::string::String,
+    /// Field `refresh_token` (column `refresh_token`).
     #[model(sql = "TEXT")]
     pub refresh_token: ::std::option::Option<::std::string::String>,
+    /// Field `access_token` (column `access_token`).
     #[model(sql = "TEXT")]
     pub access_token: ::std::option::Option<::std::string::String>,
+    /// Field `expires_at` (column `expires_at`).
     #[model(sql = "INTEGER")]
     pub expires_at: ::std::option::Option<i32>,
+    /// Field `token_type` (column `token_type`).
     #[model(sql = "TEXT")]
     pub token_type: ::std::option::Option<::std::string::String>,
+    /// Field `scope` (column `scope`).
     #[model(sql = "TEXT")]
     pub scope: ::std::option::Option<::std::string::String>,
+    /// Field `id_token` (column `id_token`).
     #[model(sql = "TEXT")]
     pub id_token: ::std::option::Option<::std::string::String>,
+    /// Field `session_state` (column `session_state`).
     #[model(sql = "TEXT")]
     pub session_state: ::std::option::Option<::std::string::String>,
 }

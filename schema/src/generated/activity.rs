@@ -49,8 +49,10 @@ use super::{Deal, Document, Organization, User};
     )
 )]
 pub struct Activity {
+    /// Field `id` (column `id`).
     #[model(sql = "TEXT", default = "cuid")]
     pub id: ::std::string::String,
+    /// Field `organizationId` (column `organization_id`).
     #[model(sql = "TEXT")]
     #[serde(rename = "organizationId")]
     pub organization_id: ::std::string::String,
@@ -58,20 +60,26 @@ pub struct Activity {
     #[model(sql = "TEXT")]
     #[serde(rename = "userId")]
     pub user_id: ::std::option::Option<::std::string::String>,
+    /// Field `dealId` (column `deal_id`).
     #[model(sql = "TEXT")]
     #[serde(rename = "dealId")]
     pub deal_id: ::std::option::Option<::std::string::String>,
+    /// Field `documentId` (column `document_id`).
     #[model(sql = "TEXT")]
     #[serde(rename = "documentId")]
     pub document_id: ::std::option::Option<::std::string::String>,
+    /// Field `type` (column `type`).
     #[model(sql = "\"ActivityType\"")]
     pub r#type: super::ActivityType,
+    /// Field `description` (column `description`).
     #[model(sql = "TEXT")]
     pub description: ::std::string::String,
+    /// Field `metadata` (column `metadata`).
     #[model(sql = "JSONB")]
     pub metadata: ::std::option::Option<
         ::trato_hive_runtime::__private::serde_json::Value,
     >,
+    /// Field `createdAt` (column `created_at`).
     #[model(sql = "TIMESTAMPTZ(3)", default = "now")]
     #[serde(rename = "createdAt")]
     pub created_at: ::trato_hive_runtime::__private::chrono::DateTime<

@@ -52,21 +52,29 @@ use super::{Deal, Document, Fact, Organization};
     )
 )]
 pub struct Company {
+    /// Field `id` (column `id`).
     #[model(sql = "TEXT", default = "cuid")]
     pub id: ::std::string::String,
+    /// Field `organizationId` (column `organization_id`).
     #[model(sql = "TEXT")]
     #[serde(rename = "organizationId")]
     pub organization_id: ::std::string::String,
+    /// Field `name` (column `name`).
     #[model(sql = "TEXT")]
     pub name: ::std::string::String,
+    /// Field `domain` (column `domain`).
     #[model(sql = "TEXT")]
     pub domain: ::std::option::Option<::std::string::String>,
+    /// Field `industry` (column `industry`).
     #[model(sql = "TEXT")]
     pub industry: ::std::option::Option<::std::string::String>,
+    /// Field `sector` (column `sector`).
     #[model(sql = "TEXT")]
     pub sector: ::std::option::Option<::std::string::String>,
+    /// Field `description` (column `description`).
     #[model(sql = "TEXT")]
     pub description: ::std::option::Option<::std::string::String>,
+    /// Field `employees` (column `employees`).
     #[model(sql = "INTEGER")]
     pub employees: ::std::option::Option<i32>,
     /// Annual revenue in the organization's reporting currency.
@@ -74,17 +82,22 @@ pub struct Company {
     pub revenue: ::std::option::Option<
         ::trato_hive_runtime::__private::rust_decimal::Decimal,
     >,
+    /// Field `location` (column `location`).
     #[model(sql = "TEXT")]
     pub location: ::std::option::Option<::std::string::String>,
+    /// Field `website` (column `website`).
     #[model(sql = "TEXT")]
     pub website: ::std::option::Option<::std::string::String>,
+    /// Field `status` (column `status`).
     #[model(sql = "\"CompanyStatus\"", default = "literal")]
     pub status: super::CompanyStatus,
+    /// Field `createdAt` (column `created_at`).
     #[model(sql = "TIMESTAMPTZ(3)", default = "now")]
     #[serde(rename = "createdAt")]
     pub created_at: ::trato_hive_runtime::__private::chrono::DateTime<
         ::trato_hive_runtime::__private::chrono::Utc,
     >,
+    /// Field `updatedAt` (column `updated_at`).
     #[model(sql = "TIMESTAMPTZ(3)", updated_at)]
     #[serde(rename = "updatedAt")]
     pub updated_at: ::trato_hive_runtime::__private::chrono::DateTime<

@@ -51,41 +51,53 @@ use super::{Activity, Company, Document, Organization};
     )
 )]
 pub struct Deal {
+    /// Field `id` (column `id`).
     #[model(sql = "TEXT", default = "cuid")]
     pub id: ::std::string::String,
+    /// Field `organizationId` (column `organization_id`).
     #[model(sql = "TEXT")]
     #[serde(rename = "organizationId")]
     pub organization_id: ::std::string::String,
+    /// Field `companyId` (column `company_id`).
     #[model(sql = "TEXT")]
     #[serde(rename = "companyId")]
     pub company_id: ::std::option::Option<::std::string::String>,
+    /// Field `name` (column `name`).
     #[model(sql = "TEXT")]
     pub name: ::std::string::String,
+    /// Field `type` (column `type`).
     #[model(sql = "\"DealType\"", default = "literal")]
     pub r#type: super::DealType,
+    /// Field `stage` (column `stage`).
     #[model(sql = "\"DealStage\"", default = "literal")]
     pub stage: super::DealStage,
+    /// Field `value` (column `value`).
     #[model(sql = "DECIMAL(18,2)")]
     pub value: ::std::option::Option<
         ::trato_hive_runtime::__private::rust_decimal::Decimal,
     >,
+    /// Field `currency` (column `currency`).
     #[model(sql = "VARCHAR(3)", default = "literal")]
     pub currency: ::std::string::String,
     /// Likelihood of closing, 0 to 100.
     #[model(sql = "INTEGER")]
     pub probability: ::std::option::Option<i32>,
+    /// Field `expectedCloseDate` (column `expected_close_date`).
     #[model(sql = "DATE")]
     #[serde(rename = "expectedCloseDate")]
     pub expected_close_date: ::std::option::Option<
         ::trato_hive_runtime::__private::chrono::NaiveDate,
     >,
+    /// Field `description` (column `description`).
     #[model(sql = "TEXT")]
     pub description: ::std::option::Option<::std::string::String>,
+    /// Field `createdAt` (column `created_at`).
     #[model(sql = "TIMESTAMPTZ(3)", default = "now")]
     #[serde(rename = "createdAt")]
     pub created_at: ::trato_hive_runtime::__private::chrono::DateTime<
         ::trato_hive_runtime::__private::chrono::Utc,
     >,
+    /// Field `updatedAt` (column `updated_at`).
     #[model(sql = "TIMESTAMPTZ(3)", updated_at)]
     #[serde(rename = "updatedAt")]
     pub updated_at: ::trato_hive_runtime::__private::chrono::DateTime<

@@ -74,33 +74,44 @@ use super::{Activity, Company, Deal, DocumentChunk, Fact, Organization, User};
     )
 )]
 pub struct Document {
+    /// Field `id` (column `id`).
     #[model(sql = "TEXT", default = "cuid")]
     pub id: ::std::string::String,
+    /// Field `organizationId` (column `organization_id`).
     #[model(sql = "TEXT")]
     #[serde(rename = "organizationId")]
     pub organization_id: ::std::string::String,
+    /// Field `dealId` (column `deal_id`).
     #[model(sql = "TEXT")]
     #[serde(rename = "dealId")]
     pub deal_id: ::std::option::Option<::std::string::String>,
+    /// Field `companyId` (column `company_id`).
     #[model(sql = "TEXT")]
     #[serde(rename = "companyId")]
     pub company_id: ::std::option::Option<::std::string::String>,
+    /// Field `uploadedById` (column `uploaded_by_id`).
     #[model(sql = "TEXT")]
     #[serde(rename = "uploadedById")]
     pub uploaded_by_id: ::std::option::Option<::std::string::String>,
+    /// Field `name` (column `name`).
     #[model(sql = "TEXT")]
     pub name: ::std::string::String,
+    /// Field `fileUrl` (column `file_url`).
     #[model(sql = "TEXT")]
     #[serde(rename = "fileUrl")]
     pub file_url: ::std::string::String,
+    /// Field `fileSize` (column `file_size`).
     #[model(sql = "INTEGER")]
     #[serde(rename = "fileSize")]
     pub file_size: ::std::option::Option<i32>,
+    /// Field `mimeType` (column `mime_type`).
     #[model(sql = "TEXT")]
     #[serde(rename = "mimeType")]
     pub mime_type: ::std::option::Option<::std::string::String>,
+    /// Field `type` (column `type`).
     #[model(sql = "\"DocumentType\"", default = "literal")]
     pub r#type: super::DocumentType,
+    /// Field `status` (column `status`).
     #[model(sql = "\"DocumentStatus\"", default = "literal")]
     pub status: super::DocumentStatus,
     /// The parser's job id (Reducto).
@@ -113,14 +124,17 @@ pub struct Document {
     pub reducto_data: ::std::option::Option<
         ::trato_hive_runtime::__private::serde_json::Value,
     >,
+    /// Field `errorMessage` (column `error_message`).
     #[model(sql = "TEXT")]
     #[serde(rename = "errorMessage")]
     pub error_message: ::std::option::Option<::std::string::String>,
+    /// Field `createdAt` (column `created_at`).
     #[model(sql = "TIMESTAMPTZ(3)", default = "now")]
     #[serde(rename = "createdAt")]
     pub created_at: ::trato_hive_runtime::__private::chrono::DateTime<
         ::trato_hive_runtime::__private::chrono::Utc,
     >,
+    /// Field `updatedAt` (column `updated_at`).
     #[model(sql = "TIMESTAMPTZ(3)", updated_at)]
     #[serde(rename = "updatedAt")]
     pub updated_at: ::trato_hive_runtime::__private::chrono::DateTime<

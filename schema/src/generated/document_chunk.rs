@@ -43,19 +43,25 @@ use super::{Document, Fact, Organization};
     )
 )]
 pub struct DocumentChunk {
+    /// Field `id` (column `id`).
     #[model(sql = "TEXT", default = "cuid")]
     pub id: ::std::string::String,
+    /// Field `organizationId` (column `organization_id`).
     #[model(sql = "TEXT")]
     #[serde(rename = "organizationId")]
     pub organization_id: ::std::string::String,
+    /// Field `documentId` (column `document_id`).
     #[model(sql = "TEXT")]
     #[serde(rename = "documentId")]
     pub document_id: ::std::string::String,
+    /// Field `content` (column `content`).
     #[model(sql = "TEXT")]
     pub content: ::std::string::String,
+    /// Field `chunkIndex` (column `chunk_index`).
     #[model(sql = "INTEGER")]
     #[serde(rename = "chunkIndex")]
     pub chunk_index: i32,
+    /// Field `pageNumber` (column `page_number`).
     #[model(sql = "INTEGER")]
     #[serde(rename = "pageNumber")]
     pub page_number: ::std::option::Option<i32>,
@@ -63,10 +69,12 @@ pub struct DocumentChunk {
     #[model(sql = "TEXT")]
     #[serde(rename = "vectorId")]
     pub vector_id: ::std::option::Option<::std::string::String>,
+    /// Field `metadata` (column `metadata`).
     #[model(sql = "JSONB")]
     pub metadata: ::std::option::Option<
         ::trato_hive_runtime::__private::serde_json::Value,
     >,
+    /// Field `createdAt` (column `created_at`).
     #[model(sql = "TIMESTAMPTZ(3)", default = "now")]
     #[serde(rename = "createdAt")]
     pub created_at: ::trato_hive_runtime::__private::chrono::DateTime<

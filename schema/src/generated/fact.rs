@@ -49,26 +49,35 @@ use super::{Company, Document, DocumentChunk, Organization};
     )
 )]
 pub struct Fact {
+    /// Field `id` (column `id`).
     #[model(sql = "TEXT", default = "cuid")]
     pub id: ::std::string::String,
+    /// Field `organizationId` (column `organization_id`).
     #[model(sql = "TEXT")]
     #[serde(rename = "organizationId")]
     pub organization_id: ::std::string::String,
+    /// Field `companyId` (column `company_id`).
     #[model(sql = "TEXT")]
     #[serde(rename = "companyId")]
     pub company_id: ::std::option::Option<::std::string::String>,
+    /// Field `documentId` (column `document_id`).
     #[model(sql = "TEXT")]
     #[serde(rename = "documentId")]
     pub document_id: ::std::option::Option<::std::string::String>,
+    /// Field `chunkId` (column `chunk_id`).
     #[model(sql = "TEXT")]
     #[serde(rename = "chunkId")]
     pub chunk_id: ::std::option::Option<::std::string::String>,
+    /// Field `type` (column `type`).
     #[model(sql = "\"FactType\"")]
     pub r#type: super::FactType,
+    /// Field `subject` (column `subject`).
     #[model(sql = "TEXT")]
     pub subject: ::std::string::String,
+    /// Field `predicate` (column `predicate`).
     #[model(sql = "TEXT")]
     pub predicate: ::std::string::String,
+    /// Field `object` (column `object`).
     #[model(sql = "TEXT")]
     pub object: ::std::string::String,
     /// Extraction confidence, 0 to 1.
@@ -78,14 +87,17 @@ pub struct Fact {
     #[model(sql = "TEXT")]
     #[serde(rename = "sourceText")]
     pub source_text: ::std::option::Option<::std::string::String>,
+    /// Field `pageNumber` (column `page_number`).
     #[model(sql = "INTEGER")]
     #[serde(rename = "pageNumber")]
     pub page_number: ::std::option::Option<i32>,
+    /// Field `createdAt` (column `created_at`).
     #[model(sql = "TIMESTAMPTZ(3)", default = "now")]
     #[serde(rename = "createdAt")]
     pub created_at: ::trato_hive_runtime::__private::chrono::DateTime<
         ::trato_hive_runtime::__private::chrono::Utc,
     >,
+    /// Field `updatedAt` (column `updated_at`).
     #[model(sql = "TIMESTAMPTZ(3)", updated_at)]
     #[serde(rename = "updatedAt")]
     pub updated_at: ::trato_hive_runtime::__private::chrono::DateTime<

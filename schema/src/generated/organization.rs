@@ -75,19 +75,25 @@ use super::{Activity, Company, Deal, Document, DocumentChunk, Fact, Organization
     )
 )]
 pub struct Organization {
+    /// Field `id` (column `id`).
     #[model(sql = "TEXT", default = "cuid")]
     pub id: ::std::string::String,
+    /// Field `name` (column `name`).
     #[model(sql = "TEXT")]
     pub name: ::std::string::String,
+    /// Field `slug` (column `slug`).
     #[model(sql = "TEXT")]
     pub slug: ::std::string::String,
+    /// Field `description` (column `description`).
     #[model(sql = "TEXT")]
     pub description: ::std::option::Option<::std::string::String>,
+    /// Field `createdAt` (column `created_at`).
     #[model(sql = "TIMESTAMPTZ(3)", default = "now")]
     #[serde(rename = "createdAt")]
     pub created_at: ::trato_hive_runtime::__private::chrono::DateTime<
         ::trato_hive_runtime::__private::chrono::Utc,
     >,
+    /// Field `updatedAt` (column `updated_at`).
     #[model(sql = "TIMESTAMPTZ(3)", updated_at)]
     #[serde(rename = "updatedAt")]
     pub updated_at: ::trato_hive_runtime::__private::chrono::DateTime<

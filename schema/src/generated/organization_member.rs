@@ -36,21 +36,27 @@ use super::{Organization, User};
     )
 )]
 pub struct OrganizationMember {
+    /// Field `id` (column `id`).
     #[model(sql = "TEXT", default = "cuid")]
     pub id: ::std::string::String,
+    /// Field `organizationId` (column `organization_id`).
     #[model(sql = "TEXT")]
     #[serde(rename = "organizationId")]
     pub organization_id: ::std::string::String,
+    /// Field `userId` (column `user_id`).
     #[model(sql = "TEXT")]
     #[serde(rename = "userId")]
     pub user_id: ::std::string::String,
+    /// Field `role` (column `role`).
     #[model(sql = "\"OrganizationRole\"", default = "literal")]
     pub role: super::OrganizationRole,
+    /// Field `createdAt` (column `created_at`).
     #[model(sql = "TIMESTAMPTZ(3)", default = "now")]
     #[serde(rename = "createdAt")]
     pub created_at: ::trato_hive_runtime::__private::chrono::DateTime<
         ::trato_hive_runtime::__private::chrono::Utc,
     >,
+    /// Field `updatedAt` (column `updated_at`).
     #[model(sql = "TIMESTAMPTZ(3)", updated_at)]
     #[serde(rename = "updatedAt")]
     pub updated_at: ::trato_hive_runtime::__private::chrono::DateTime<

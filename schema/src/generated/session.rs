@@ -26,14 +26,18 @@ use super::User;
     )
 )]
 pub struct Session {
+    /// Field `id` (column `id`).
     #[model(sql = "TEXT", default = "cuid")]
     pub id: ::std::string::String,
+    /// Field `sessionToken` (column `session_token`).
     #[model(sql = "TEXT")]
     #[serde(rename = "sessionToken")]
     pub session_token: ::std::string::String,
+    /// Field `userId` (column `user_id`).
     #[model(sql = "TEXT")]
     #[serde(rename = "userId")]
     pub user_id: ::std::string::String,
+    /// Field `expires` (column `expires`).
     #[model(sql = "TIMESTAMPTZ(3)")]
     pub expires: ::trato_hive_runtime::__private::chrono::DateTime<
         ::trato_hive_runtime::__private::chrono::Utc,

@@ -58,14 +58,19 @@ use super::{Account, Activity, Document, OrganizationMember, Session};
     )
 )]
 pub struct User {
+    /// Field `id` (column `id`).
     #[model(sql = "TEXT", default = "cuid")]
     pub id: ::std::string::String,
+    /// Field `email` (column `email`).
     #[model(sql = "TEXT")]
     pub email: ::std::string::String,
+    /// Field `name` (column `name`).
     #[model(sql = "TEXT")]
     pub name: ::std::option::Option<::std::string::String>,
+    /// Field `image` (column `image`).
     #[model(sql = "TEXT")]
     pub image: ::std::option::Option<::std::string::String>,
+    /// Field `emailVerified` (column `email_verified`).
     #[model(sql = "TIMESTAMPTZ(3)")]
     #[serde(rename = "emailVerified")]
     pub email_verified: ::std::option::Option<
@@ -73,11 +78,13 @@ pub struct User {
             ::trato_hive_runtime::__private::chrono::Utc,
         >,
     >,
+    /// Field `createdAt` (column `created_at`).
     #[model(sql = "TIMESTAMPTZ(3)", default = "now")]
     #[serde(rename = "createdAt")]
     pub created_at: ::trato_hive_runtime::__private::chrono::DateTime<
         ::trato_hive_runtime::__private::chrono::Utc,
     >,
+    /// Field `updatedAt` (column `updated_at`).
     #[model(sql = "TIMESTAMPTZ(3)", updated_at)]
     #[serde(rename = "updatedAt")]
     pub updated_at: ::trato_hive_runtime::__private::chrono::DateTime<

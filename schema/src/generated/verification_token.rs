@@ -18,10 +18,13 @@
 #[model(global)]
 #[model(unique("token"))]
 pub struct VerificationToken {
+    /// Field `identifier` (column `identifier`).
     #[model(sql = "TEXT")]
     pub identifier: ::std::string::String,
+    /// Field `token` (column `token`).
     #[model(sql = "TEXT")]
     pub token: ::std::string::String,
+    /// Field `expires` (column `expires`).
     #[model(sql = "TIMESTAMPTZ(3)")]
     pub expires: ::trato_hive_runtime::__private::chrono::DateTime<
         ::trato_hive_runtime::__private::chrono::Utc,

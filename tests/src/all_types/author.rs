@@ -2,6 +2,7 @@
 //! Model `Author` (table `Author`), generated from `all_types.prisma`.
 #[allow(unused_imports)]
 use super::{Post, Profile};
+/// Model `Author` of the schema (table `Author`).
 #[derive(
     ::std::fmt::Debug,
     ::std::clone::Clone,
@@ -56,10 +57,13 @@ use super::{Post, Profile};
     )
 )]
 pub struct Author {
+    /// Field `id` (column `id`).
     #[model(sql = "TEXT", default = "cuid")]
     pub id: ::std::string::String,
+    /// Field `email` (column `email`).
     #[model(sql = "TEXT")]
     pub email: ::std::string::String,
+    /// Field `mentorId` (column `mentor_id`).
     #[model(sql = "TEXT")]
     #[serde(rename = "mentorId")]
     pub mentor_id: ::std::option::Option<::std::string::String>,

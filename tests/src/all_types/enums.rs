@@ -12,8 +12,10 @@
 )]
 #[pg_enum(type_name = "mood")]
 pub enum Mood {
+    /// `HAPPY` (stored as `HAPPY`).
     #[pg_enum(rename = "HAPPY")]
     Happy,
+    /// `SAD` (stored as `sad`).
     #[pg_enum(rename = "SAD", db_name = "sad")]
     Sad,
     /// Documented value.

@@ -14,70 +14,99 @@
 #[model(unique("cuid"))]
 #[model(unique("varchar", "small"))]
 pub struct Everything {
+    /// Field `id` (column `id`).
     #[model(sql = "INTEGER", default = "autoincrement")]
     pub id: i32,
+    /// Field `text` (column `text`).
     #[model(sql = "TEXT", default = "literal")]
     pub text: ::std::string::String,
+    /// Field `varchar` (column `varchar`).
     #[model(sql = "VARCHAR(255)")]
     pub varchar: ::std::string::String,
+    /// Field `uuid` (column `uuid`).
     #[model(sql = "UUID", default = "uuid")]
     pub uuid: ::trato_hive_runtime::__private::uuid::Uuid,
+    /// Field `ip` (column `ip`).
     #[model(sql = "INET")]
     pub ip: ::std::option::Option<::std::net::IpAddr>,
+    /// Field `small` (column `small`).
     #[model(sql = "SMALLINT", default = "literal")]
     pub small: i16,
+    /// Field `int` (column `int`).
     #[model(sql = "INTEGER")]
     pub int: ::std::option::Option<i32>,
+    /// Field `big` (column `big`).
     #[model(sql = "BIGINT", default = "literal")]
     pub big: i64,
+    /// Field `float` (column `float`).
     #[model(sql = "DOUBLE PRECISION", default = "literal")]
     pub float: f64,
+    /// Field `real` (column `real`).
     #[model(sql = "REAL")]
     pub real: ::std::option::Option<f32>,
+    /// Field `money` (column `money`).
     #[model(sql = "DECIMAL(10,2)", default = "literal")]
     pub money: ::trato_hive_runtime::__private::rust_decimal::Decimal,
+    /// Field `flag` (column `flag`).
     #[model(sql = "BOOLEAN", default = "literal")]
     pub flag: bool,
+    /// Field `at` (column `at`).
     #[model(sql = "TIMESTAMP(3)", default = "now")]
     pub at: ::trato_hive_runtime::__private::chrono::NaiveDateTime,
+    /// Field `atTz` (column `at_tz`).
     #[model(sql = "TIMESTAMPTZ(6)", default = "now")]
     #[serde(rename = "atTz")]
     pub at_tz: ::trato_hive_runtime::__private::chrono::DateTime<
         ::trato_hive_runtime::__private::chrono::Utc,
     >,
+    /// Field `day` (column `day`).
     #[model(sql = "DATE")]
     pub day: ::std::option::Option<::trato_hive_runtime::__private::chrono::NaiveDate>,
+    /// Field `clock` (column `clock`).
     #[model(sql = "TIME(3)")]
     pub clock: ::std::option::Option<::trato_hive_runtime::__private::chrono::NaiveTime>,
+    /// Field `doc` (column `doc`).
     #[model(sql = "JSONB", default = "literal")]
     pub doc: ::trato_hive_runtime::__private::serde_json::Value,
+    /// Field `docB` (column `doc_b`).
     #[model(sql = "JSONB")]
     #[serde(rename = "docB")]
     pub doc_b: ::std::option::Option<::trato_hive_runtime::__private::serde_json::Value>,
+    /// Field `blob` (column `blob`).
     #[model(sql = "BYTEA")]
     pub blob: ::std::option::Option<::std::vec::Vec<u8>>,
+    /// Field `tags` (column `tags`).
     #[model(sql = "TEXT[]", default = "literal")]
     pub tags: ::std::vec::Vec<::std::string::String>,
+    /// Field `scores` (column `scores`).
     #[model(sql = "INTEGER[]")]
     pub scores: ::std::vec::Vec<i32>,
+    /// Field `mood` (column `mood`).
     #[model(sql = "\"mood\"", default = "literal")]
     pub mood: super::Mood,
+    /// Field `moods` (column `moods`).
     #[model(sql = "\"mood\"[]")]
     pub moods: ::std::vec::Vec<super::Mood>,
+    /// Field `cuid` (column `cuid`).
     #[model(sql = "TEXT", default = "cuid")]
     pub cuid: ::std::string::String,
+    /// Field `nano` (column `nano`).
     #[model(sql = "TEXT", default = "nanoid")]
     pub nano: ::std::string::String,
+    /// Field `ulid` (column `ulid`).
     #[model(sql = "TEXT", default = "ulid")]
     pub ulid: ::std::string::String,
+    /// Field `generated` (column `generated`).
     #[model(sql = "TEXT", default = "dbgenerated")]
     pub generated: ::std::string::String,
+    /// Field `updatedAt` (column `updated_at`).
     #[model(sql = "TIMESTAMP(3)", updated_at)]
     #[serde(rename = "updatedAt")]
     pub updated_at: ::trato_hive_runtime::__private::chrono::NaiveDateTime,
     /// A Rust keyword as a field name.
     #[model(sql = "TEXT")]
     pub r#type: ::std::string::String,
+    /// Field `match` (column `match_`).
     #[model(column = "match_", sql = "TEXT")]
     pub r#match: ::std::option::Option<::std::string::String>,
 }

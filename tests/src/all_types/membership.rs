@@ -24,12 +24,15 @@ use super::Note;
     )
 )]
 pub struct Membership {
+    /// Field `teamId` (column `team_id`).
     #[model(sql = "INTEGER")]
     #[serde(rename = "teamId")]
     pub team_id: i32,
+    /// Field `userId` (column `user_id`).
     #[model(sql = "TEXT")]
     #[serde(rename = "userId")]
     pub user_id: ::std::string::String,
+    /// Field `role` (column `role`).
     #[model(sql = "TEXT", default = "literal")]
     pub role: ::std::string::String,
 }

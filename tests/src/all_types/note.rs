@@ -2,6 +2,7 @@
 //! Model `Note` (table `Note`), generated from `all_types.prisma`.
 #[allow(unused_imports)]
 use super::Membership;
+/// Model `Note` of the schema (table `Note`).
 #[derive(
     ::std::fmt::Debug,
     ::std::clone::Clone,
@@ -23,11 +24,14 @@ use super::Membership;
     )
 )]
 pub struct Note {
+    /// Field `id` (column `id`).
     #[model(sql = "INTEGER", default = "autoincrement")]
     pub id: i32,
+    /// Field `teamId` (column `teamId`).
     #[model(column = "teamId", sql = "INTEGER")]
     #[serde(rename = "teamId")]
     pub team_id: i32,
+    /// Field `userId` (column `userId`).
     #[model(column = "userId", sql = "TEXT")]
     #[serde(rename = "userId")]
     pub user_id: ::std::string::String,

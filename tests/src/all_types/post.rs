@@ -2,6 +2,7 @@
 //! Model `Post` (table `Post`), generated from `all_types.prisma`.
 #[allow(unused_imports)]
 use super::{Author, Tag};
+/// Model `Post` of the schema (table `Post`).
 #[derive(
     ::std::fmt::Debug,
     ::std::clone::Clone,
@@ -39,13 +40,17 @@ use super::{Author, Tag};
     )
 )]
 pub struct Post {
+    /// Field `id` (column `id`).
     #[model(sql = "TEXT", default = "cuid")]
     pub id: ::std::string::String,
+    /// Field `title` (column `title`).
     #[model(sql = "TEXT")]
     pub title: ::std::string::String,
+    /// Field `authorId` (column `author_id`).
     #[model(sql = "TEXT")]
     #[serde(rename = "authorId")]
     pub author_id: ::std::string::String,
+    /// Field `editorId` (column `editor_id`).
     #[model(sql = "TEXT")]
     #[serde(rename = "editorId")]
     pub editor_id: ::std::option::Option<::std::string::String>,

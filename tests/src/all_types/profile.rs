@@ -25,10 +25,13 @@ use super::Author;
     )
 )]
 pub struct Profile {
+    /// Field `id` (column `id`).
     #[model(sql = "INTEGER", default = "autoincrement")]
     pub id: i32,
+    /// Field `bio` (column `bio`).
     #[model(sql = "TEXT")]
     pub bio: ::std::string::String,
+    /// Field `authorId` (column `author_id`).
     #[model(sql = "TEXT")]
     #[serde(rename = "authorId")]
     pub author_id: ::std::string::String,

@@ -25,8 +25,10 @@ use super::Post;
     )
 )]
 pub struct Tag {
+    /// Field `id` (column `id`).
     #[model(sql = "INTEGER", default = "autoincrement")]
     pub id: i32,
+    /// Field `name` (column `name`).
     #[model(sql = "TEXT")]
     pub name: ::std::string::String,
 }

@@ -25,8 +25,10 @@ use super::Project;
     )
 )]
 pub struct Country {
+    /// Field `code` (column `code`).
     #[model(sql = "CHAR(2)")]
     pub code: ::std::string::String,
+    /// Field `name` (column `name`).
     #[model(sql = "TEXT")]
     pub name: ::std::string::String,
 }

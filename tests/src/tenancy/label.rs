@@ -34,11 +34,14 @@ use super::{Org, Task};
     )
 )]
 pub struct Label {
+    /// Field `id` (column `id`).
     #[model(sql = "TEXT", default = "cuid")]
     pub id: ::std::string::String,
+    /// Field `orgId` (column `org_id`).
     #[model(sql = "TEXT")]
     #[serde(rename = "orgId")]
     pub org_id: ::std::string::String,
+    /// Field `name` (column `name`).
     #[model(sql = "TEXT")]
     pub name: ::std::string::String,
 }

@@ -2,6 +2,7 @@
 //! Model `Org` (table `orgs`), generated from `tenancy.prisma`.
 #[allow(unused_imports)]
 use super::{Label, Project, Task};
+/// Model `Org` of the schema (table `orgs`).
 #[derive(
     ::std::fmt::Debug,
     ::std::clone::Clone,
@@ -41,8 +42,10 @@ use super::{Label, Project, Task};
     )
 )]
 pub struct Org {
+    /// Field `id` (column `id`).
     #[model(sql = "TEXT", default = "cuid")]
     pub id: ::std::string::String,
+    /// Field `slug` (column `slug`).
     #[model(sql = "TEXT")]
     pub slug: ::std::string::String,
 }

@@ -2,6 +2,7 @@
 //! Model `Project` (table `projects`), generated from `tenancy.prisma`.
 #[allow(unused_imports)]
 use super::{Country, Org, Task};
+/// Model `Project` of the schema (table `projects`).
 #[derive(
     ::std::fmt::Debug,
     ::std::clone::Clone,
@@ -41,13 +42,17 @@ use super::{Country, Org, Task};
     )
 )]
 pub struct Project {
+    /// Field `id` (column `id`).
     #[model(sql = "TEXT", default = "cuid")]
     pub id: ::std::string::String,
+    /// Field `orgId` (column `org_id`).
     #[model(sql = "TEXT")]
     #[serde(rename = "orgId")]
     pub org_id: ::std::string::String,
+    /// Field `name` (column `name`).
     #[model(sql = "TEXT")]
     pub name: ::std::string::String,
+    /// Field `countryCode` (column `country_code`).
     #[model(sql = "CHAR(2)")]
     #[serde(rename = "countryCode")]
     pub country_code: ::std::option::Option<::std::string::String>,

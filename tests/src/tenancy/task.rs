@@ -2,6 +2,7 @@
 //! Model `Task` (table `tasks`), generated from `tenancy.prisma`.
 #[allow(unused_imports)]
 use super::{Label, Org, Project};
+/// Model `Task` of the schema (table `tasks`).
 #[derive(
     ::std::fmt::Debug,
     ::std::clone::Clone,
@@ -40,16 +41,21 @@ use super::{Label, Org, Project};
     )
 )]
 pub struct Task {
+    /// Field `id` (column `id`).
     #[model(sql = "TEXT", default = "cuid")]
     pub id: ::std::string::String,
+    /// Field `orgId` (column `org_id`).
     #[model(sql = "TEXT")]
     #[serde(rename = "orgId")]
     pub org_id: ::std::string::String,
+    /// Field `projectId` (column `project_id`).
     #[model(sql = "TEXT")]
     #[serde(rename = "projectId")]
     pub project_id: ::std::string::String,
+    /// Field `done` (column `done`).
     #[model(sql = "BOOLEAN", default = "literal")]
     pub done: bool,
+    /// Field `due` (column `due`).
     #[model(sql = "TIMESTAMPTZ(3)")]
     pub due: ::std::option::Option<
         ::trato_hive_runtime::__private::chrono::DateTime<

@@ -2,6 +2,7 @@
 //! Model `Account` (table `Account`), generated from `schema.prisma`.
 #[allow(unused_imports)]
 use super::Member;
+/// Model `Account` of the schema (table `Account`).
 #[derive(
     ::std::fmt::Debug,
     ::std::clone::Clone,
@@ -25,8 +26,10 @@ use super::Member;
     )
 )]
 pub struct Account {
+    /// Field `id` (column `id`).
     #[model(sql = "TEXT", default = "cuid")]
     pub id: ::std::string::String,
+    /// Field `email` (column `email`).
     #[model(sql = "TEXT")]
     pub email: ::std::string::String,
 }

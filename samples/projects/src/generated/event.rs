@@ -33,23 +33,31 @@ use super::{Task, Workspace};
     )
 )]
 pub struct Event {
+    /// Field `id` (column `id`).
     #[model(sql = "TEXT", default = "cuid")]
     pub id: ::std::string::String,
+    /// Field `workspaceKey` (column `workspace_key`).
     #[model(sql = "TEXT")]
     #[serde(rename = "workspaceKey")]
     pub workspace_key: ::std::string::String,
+    /// Field `kind` (column `kind`).
     #[model(sql = "\"EventKind\"")]
     pub kind: super::EventKind,
+    /// Field `summary` (column `summary`).
     #[model(sql = "TEXT")]
     pub summary: ::std::string::String,
+    /// Field `data` (column `data`).
     #[model(sql = "JSONB")]
     pub data: ::trato_hive_runtime::__private::serde_json::Value,
+    /// Field `accountId` (column `account_id`).
     #[model(sql = "TEXT")]
     #[serde(rename = "accountId")]
     pub account_id: ::std::option::Option<::std::string::String>,
+    /// Field `taskId` (column `task_id`).
     #[model(sql = "TEXT")]
     #[serde(rename = "taskId")]
     pub task_id: ::std::option::Option<::std::string::String>,
+    /// Field `at` (column `at`).
     #[model(sql = "TIMESTAMP(3)", default = "now")]
     pub at: ::trato_hive_runtime::__private::chrono::NaiveDateTime,
 }

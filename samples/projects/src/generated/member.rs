@@ -2,6 +2,7 @@
 //! Model `Member` (table `Member`), generated from `schema.prisma`.
 #[allow(unused_imports)]
 use super::{Account, Workspace};
+/// Model `Member` of the schema (table `Member`).
 #[derive(
     ::std::fmt::Debug,
     ::std::clone::Clone,
@@ -44,14 +45,18 @@ use super::{Account, Workspace};
     )
 )]
 pub struct Member {
+    /// Field `id` (column `id`).
     #[model(sql = "TEXT", default = "cuid")]
     pub id: ::std::string::String,
+    /// Field `workspaceKey` (column `workspace_key`).
     #[model(sql = "TEXT")]
     #[serde(rename = "workspaceKey")]
     pub workspace_key: ::std::string::String,
+    /// Field `accountId` (column `account_id`).
     #[model(sql = "TEXT")]
     #[serde(rename = "accountId")]
     pub account_id: ::std::string::String,
+    /// Field `role` (column `role`).
     #[model(sql = "\"Role\"", default = "literal")]
     pub role: super::Role,
 }

@@ -2,6 +2,7 @@
 //! Model `Project` (table `Project`), generated from `schema.prisma`.
 #[allow(unused_imports)]
 use super::{Task, Workspace};
+/// Model `Project` of the schema (table `Project`).
 #[derive(
     ::std::fmt::Debug,
     ::std::clone::Clone,
@@ -32,11 +33,14 @@ use super::{Task, Workspace};
     )
 )]
 pub struct Project {
+    /// Field `id` (column `id`).
     #[model(sql = "TEXT", default = "cuid")]
     pub id: ::std::string::String,
+    /// Field `workspaceKey` (column `workspace_key`).
     #[model(sql = "TEXT")]
     #[serde(rename = "workspaceKey")]
     pub workspace_key: ::std::string::String,
+    /// Field `name` (column `name`).
     #[model(sql = "TEXT")]
     pub name: ::std::string::String,
 }

@@ -2,6 +2,7 @@
 //! Model `Task` (table `Task`), generated from `schema.prisma`.
 #[allow(unused_imports)]
 use super::{Event, Label, Project, Workspace};
+/// Model `Task` of the schema (table `Task`).
 #[derive(
     ::std::fmt::Debug,
     ::std::clone::Clone,
@@ -49,16 +50,21 @@ use super::{Event, Label, Project, Workspace};
     )
 )]
 pub struct Task {
+    /// Field `id` (column `id`).
     #[model(sql = "TEXT", default = "cuid")]
     pub id: ::std::string::String,
+    /// Field `workspaceKey` (column `workspace_key`).
     #[model(sql = "TEXT")]
     #[serde(rename = "workspaceKey")]
     pub workspace_key: ::std::string::String,
+    /// Field `projectId` (column `project_id`).
     #[model(sql = "TEXT")]
     #[serde(rename = "projectId")]
     pub project_id: ::std::string::String,
+    /// Field `title` (column `title`).
     #[model(sql = "TEXT")]
     pub title: ::std::string::String,
+    /// Field `done` (column `done`).
     #[model(sql = "BOOLEAN", default = "literal")]
     pub done: bool,
 }

@@ -2,6 +2,7 @@
 //! Model `Workspace` (table `Workspace`), generated from `schema.prisma`.
 #[allow(unused_imports)]
 use super::{Event, Label, Member, Project, Task};
+/// Model `Workspace` of the schema (table `Workspace`).
 #[derive(
     ::std::fmt::Debug,
     ::std::clone::Clone,
@@ -57,8 +58,10 @@ use super::{Event, Label, Member, Project, Task};
     )
 )]
 pub struct Workspace {
+    /// Field `key` (column `key`).
     #[model(sql = "TEXT", default = "cuid")]
     pub key: ::std::string::String,
+    /// Field `title` (column `title`).
     #[model(sql = "TEXT")]
     pub title: ::std::string::String,
 }
