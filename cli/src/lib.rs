@@ -12,6 +12,22 @@
 //! trato db push [--force-reset [--force]] | drift
 //! ```
 //!
+//! An application's own `cargo xtask` embeds it with its defaults (here, a schema that is not in the
+//! current folder):
+//!
+//! ```no_run
+//! use std::process::ExitCode;
+//!
+//! fn main() -> ExitCode {
+//!     let options = trato_cli::Options {
+//!         program: "cargo xtask".into(),
+//!         default_schema: Some("db/schema.prisma".into()),
+//!         ..trato_cli::Options::default()
+//!     };
+//!     trato_cli::run(std::env::args_os(), &options)
+//! }
+//! ```
+//!
 //! Where things are comes from the schema file (`--schema`, else `./schema.prisma`, else
 //! `./prisma/schema.prisma`) and its generator block, paths relative to the schema's folder:
 //!

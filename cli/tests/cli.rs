@@ -209,6 +209,19 @@ fn init_generate_migrate_on_a_new_project() {
         "{}",
         err(&status)
     );
+    // TRATO_LOG_QUERIES=1: the command installs a subscriber, and the statements it sends are logged.
+    let logged = clean(env!("CARGO_BIN_EXE_trato"))
+        .args(["db", "drift"])
+        .current_dir(&dir)
+        .env("TRATO_LOG_QUERIES", "1")
+        .output()
+        .expect("trato");
+    let log = err(&logged);
+    assert!(log.contains("matches its migrations"), "{log}");
+    assert!(
+        log.contains("trato_hive::query") && log.contains("statement{sql="),
+        "{log}"
+    );
     let drift = trato(&dir, &["db", "drift"]);
     assert!(drift.status.success(), "{}{}", out(&drift), err(&drift));
     let rt = tokio::runtime::Builder::new_current_thread()

@@ -329,7 +329,6 @@ pub(crate) async fn map_rows<C: GenericClient + Sync, T>(
     Ok(out)
 }
 
-/// [`query`], each row mapped as it arrives ([`map_rows`]).
 /// The span a statement runs in when `TRATO_LOG_QUERIES` is on (target `trato_hive::query`, the statement's
 /// text as a field), so that a subscriber can time it and nest what it logs; none otherwise (no cost).
 pub(crate) fn statement_span(shared: &Shared, sql: &str) -> tracing::Span {
@@ -340,6 +339,7 @@ pub(crate) fn statement_span(shared: &Shared, sql: &str) -> tracing::Span {
     }
 }
 
+/// [`query`], each row mapped as it arrives ([`map_rows`]).
 pub(crate) async fn query_map<C: GenericClient + Sync, T>(
     c: &C,
     shared: &Shared,
