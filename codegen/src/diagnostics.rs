@@ -97,16 +97,82 @@ impl Diagnostic {
     }
 }
 
+/// At most this many diagnostics are reported on one source line.
+pub const MAX_PER_LINE: usize = 5;
+/// At most this many diagnostics are reported for one file.
+pub const MAX_TOTAL: usize = 50;
+/// A source line longer than this is shown cut, around what the diagnostic points at.
+const MAX_SHOWN_LINE: usize = 240;
+
+/// Keeps the first [`MAX_PER_LINE`] diagnostics of each line and the first [`MAX_TOTAL`] of the file (sorted
+/// by position), and says how many were left out: an input repeating one mistake a hundred thousand times
+/// gets a report one can read, not hundreds of megabytes.
+pub fn limit(src: &str, diagnostics: Vec<Diagnostic>) -> Vec<Diagnostic> {
+    let line_starts: Vec<usize> = std::iter::once(0)
+        .chain(src.match_indices('\n').map(|(i, _)| i + 1))
+        .collect();
+    let line_of = |pos: usize| line_starts.partition_point(|&start| start <= pos);
+    let mut per_line: std::collections::HashMap<usize, usize> = std::collections::HashMap::new();
+    let mut kept = Vec::new();
+    let mut hidden: Vec<Diagnostic> = Vec::new();
+    for d in diagnostics {
+        let n = per_line.entry(line_of(d.span.start)).or_default();
+        *n += 1;
+        if *n > MAX_PER_LINE || kept.len() >= MAX_TOTAL {
+            hidden.push(d);
+        } else {
+            kept.push(d);
+        }
+    }
+    if let Some(first) = hidden.first() {
+        let errors = hidden.iter().filter(|d| d.is_error()).count();
+        kept.push(
+            Diagnostic::warning(
+                "W0003",
+                first.span,
+                format!(
+                    "{} more diagnostic(s) not shown ({errors} of them errors)",
+                    hidden.len()
+                ),
+            )
+            .label("the first one not shown")
+            .help(format!(
+                "at most {MAX_PER_LINE} are shown per line and {MAX_TOTAL} per file: fix these and run again"
+            )),
+        );
+    }
+    kept
+}
+
+/// The source codespan is given for `d`: `src` itself, unless the line `d` points at is very long, which
+/// is then cut after what `d` points at (lines before it untouched, so line and column numbers stay right).
+fn shown_source<'a>(src: &'a str, d: &Diagnostic) -> std::borrow::Cow<'a, str> {
+    let start = d.span.start.min(src.len());
+    let line_start = src[..start].rfind('\n').map_or(0, |i| i + 1);
+    let line_end = src[start..].find('\n').map_or(src.len(), |i| start + i);
+    if line_end - line_start <= MAX_SHOWN_LINE {
+        return std::borrow::Cow::Borrowed(src);
+    }
+    let mut cut = (d.span.end.clamp(start, line_end) + MAX_SHOWN_LINE / 3).min(line_end);
+    while !src.is_char_boundary(cut) {
+        cut += 1;
+    }
+    // Only the labels on lines before the cut matter; the rest of the file is dropped.
+    std::borrow::Cow::Owned(format!("{} ...", &src[..cut]))
+}
+
 /// Renders diagnostics as plain text (no colour): `error[S0101]: ...`, `┌─ file:line:column`, the source line
 /// with carets under the span, and `= help: ...`. Deterministic, so it can be compared in golden tests.
 pub fn render(file_name: &str, src: &str, diagnostics: &[Diagnostic]) -> String {
-    let file = SimpleFile::new(file_name, src);
     let config = Config {
         chars: Chars::ascii(),
         ..Config::default()
     };
     let mut out = Vec::new();
     for d in diagnostics {
+        let shown = shown_source(src, d);
+        let src: &str = &shown;
+        let file = SimpleFile::new(file_name, src);
         let start = d.span.start.min(src.len());
         let end = d.span.end.clamp(start, src.len());
         let mut labels = vec![Label::primary((), start..end).with_message(d.label.clone())];
@@ -168,6 +234,7 @@ pub const CODES: &[(&str, &str)] = &[
     ("S0607", "audit: invalid @@auditLog"),
     ("S0701", "datasource invalid"),
     ("S0702", "generator invalid"),
+    ("W0003", "more diagnostics than are shown"),
     ("W0002", "generator key ignored by this generator"),
     (
         "W0001",
@@ -188,6 +255,11 @@ pub(crate) mod msg {
         Diagnostic::error("S0001", span, format!("unexpected {found}"))
             .label(format!("expected {expected}"))
             .help("check the syntax near here: a field is `name Type @attributes` on one line")
+    }
+    pub fn too_deep(span: Span, limit: usize) -> Diagnostic {
+        Diagnostic::error("S0005", span, format!("values nested more than {limit} levels deep"))
+            .label("too deep")
+            .help("an attribute argument is a string, number, name, call or list, a few levels deep at most")
     }
     pub fn unterminated_string(span: Span) -> Diagnostic {
         Diagnostic::error("S0002", span, "unterminated string literal")
@@ -510,16 +582,24 @@ pub fn suggest<'a>(word: &str, candidates: impl IntoIterator<Item = &'a str>) ->
         .map(|(_, c)| c)
 }
 
+/// Edits from `a` to `b`: insertions, deletions, substitutions, and a swap of two neighbours counting one
+/// (optimal string alignment), so that `nmae` is one edit from `name`.
 fn edit_distance(a: &str, b: &str) -> usize {
+    let a: Vec<char> = a.chars().collect();
     let b: Vec<char> = b.chars().collect();
+    let mut before: Vec<usize> = Vec::new();
     let mut prev: Vec<usize> = (0..=b.len()).collect();
-    for (i, ca) in a.chars().enumerate() {
+    for i in 0..a.len() {
         let mut cur = vec![i + 1];
-        for (j, cb) in b.iter().enumerate() {
-            let cost = usize::from(ca != *cb);
-            cur.push((prev[j] + cost).min(prev[j + 1] + 1).min(cur[j] + 1));
+        for j in 0..b.len() {
+            let cost = usize::from(a[i] != b[j]);
+            let mut d = (prev[j] + cost).min(prev[j + 1] + 1).min(cur[j] + 1);
+            if i > 0 && j > 0 && a[i] == b[j - 1] && a[i - 1] == b[j] {
+                d = d.min(before[j - 1] + 1);
+            }
+            cur.push(d);
         }
-        prev = cur;
+        before = std::mem::replace(&mut prev, cur);
     }
     prev[b.len()]
 }
@@ -527,6 +607,13 @@ fn edit_distance(a: &str, b: &str) -> usize {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_swap_of_neighbours_is_one_edit() {
+        assert_eq!(edit_distance("nmae", "name"), 1);
+        assert_eq!(edit_distance("kitten", "sitting"), 3);
+        assert_eq!(suggest("nmae", ["name", "email"]), Some("name"));
+    }
 
     #[test]
     fn every_code_is_listed_once() {

@@ -9,7 +9,7 @@ use crate::syntax::ast::*;
 pub fn format(src: &str) -> Result<String, Vec<Diagnostic>> {
     let (ast, diags) = crate::syntax::parse(src);
     if diags.iter().any(Diagnostic::is_error) {
-        return Err(diags);
+        return Err(crate::diagnostics::limit(src, diags));
     }
     Ok(print(&ast))
 }

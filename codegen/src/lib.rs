@@ -25,7 +25,7 @@ pub fn check(src: &str) -> (Option<Schema>, Vec<Diagnostic>) {
     diags.extend(more);
     diags.sort_by_key(|d| (d.span.start, d.span.end, d.code));
     diags.dedup();
-    (schema.filter(|_| syntax_ok), diags)
+    (schema.filter(|_| syntax_ok), diagnostics::limit(src, diags))
 }
 
 /// The from-empty DDL of a schema (what `trato migrate diff --from-empty` prints).

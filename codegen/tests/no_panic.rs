@@ -206,3 +206,35 @@ fn arbitrary_input_never_panics() {
         }
     }
 }
+
+/// Inputs that once overflowed the stack (nesting inside an attribute) or flooded the output (one mistake
+/// repeated on a line): each is refused with a bounded report.
+#[test]
+fn deep_nesting_and_floods_are_refused_with_a_bounded_report() {
+    let cases = [
+        format!(
+            "model A {{\n  id String @id @default({}{})\n}}\n",
+            "f(".repeat(3000),
+            ")".repeat(3000)
+        ),
+        format!(
+            "model A {{\n  id String @id @default({}{})\n}}\n",
+            "[".repeat(5000),
+            "]".repeat(5000)
+        ),
+        format!("model A {{\n  id String @id{}\n}}\n", " @unique".repeat(20_000)),
+        format!("{}{}", "{".repeat(10_000), "}".repeat(10_000)),
+    ];
+    for src in &cases {
+        exercise(src);
+        let (schema, diags) = trato_codegen::check(src);
+        assert!(schema.is_none());
+        assert!(
+            diags.len() <= trato_codegen::diagnostics::MAX_TOTAL + 1,
+            "{} diagnostics",
+            diags.len()
+        );
+        let shown = trato_codegen::render("flood.prisma", src, &diags);
+        assert!(shown.len() < 64 * 1024, "{} bytes of report", shown.len());
+    }
+}

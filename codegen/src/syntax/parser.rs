@@ -12,6 +12,7 @@ pub fn parse(src: &str) -> (SchemaAst, Vec<Diagnostic>) {
         tokens: lex(src),
         pos: 0,
         diagnostics: Vec::new(),
+        depth: 0,
     };
     let ast = p.file();
     (ast, p.diagnostics)
@@ -22,7 +23,13 @@ struct Parser<'a> {
     tokens: Vec<Token>,
     pos: usize,
     diagnostics: Vec<Diagnostic>,
+    /// How deep in calls and lists the current value is: past [`MAX_NESTING`] the value is refused, so no
+    /// input can overflow the stack of the parser or of what walks the tree after it.
+    depth: usize,
 }
+
+/// The deepest a value may nest (`f(g([...]))`): real schemas use 3 or 4 levels.
+pub const MAX_NESTING: usize = 32;
 
 impl<'a> Parser<'a> {
     fn peek(&self) -> Token {
@@ -506,6 +513,18 @@ impl<'a> Parser<'a> {
     }
 
     fn expr(&mut self) -> Option<Expr> {
+        if self.depth >= MAX_NESTING {
+            let t = self.peek();
+            self.diagnostics.push(msg::too_deep(t.span, MAX_NESTING));
+            return None;
+        }
+        self.depth += 1;
+        let value = self.expr_inner();
+        self.depth -= 1;
+        value
+    }
+
+    fn expr_inner(&mut self) -> Option<Expr> {
         let t = self.peek();
         match t.kind {
             TokenKind::Str { terminated: true } => {

@@ -46,6 +46,7 @@ impl Validator {
                 if tr.name.name != "Unsupported" {
                     self.diags
                         .push(msg::unknown_type(tr.name.span, &tr.name.name, Some("Unsupported")));
+                    self.dropped.insert(b.name.name.clone());
                     continue;
                 }
                 FieldType::Unsupported(s.value.clone())
@@ -76,6 +77,7 @@ impl Validator {
                             &tr.name.name,
                             suggest(&tr.name.name, candidates),
                         ));
+                        self.dropped.insert(b.name.name.clone());
                         continue;
                     }
                 }

@@ -113,6 +113,9 @@ struct Validator {
     marks: Vec<Vec<TenancyMark>>,
     roles: Vec<RoleMark>,
     audit: Vec<AuditMark>,
+    /// Models that lost a field to an error (an unknown type): what follows from the missing field (no
+    /// primary key, a missing back-relation) is not reported, since it is not the problem.
+    dropped: std::collections::HashSet<String>,
 }
 
 impl Validator {
@@ -137,7 +140,7 @@ impl Validator {
             self.model_attributes(ModelId(i), b);
         }
         let pending = std::mem::take(&mut self.relations);
-        relations::resolve(&mut self.schema, pending, &mut self.diags);
+        relations::resolve(&mut self.schema, pending, &self.dropped, &mut self.diags);
         self.database_names();
         let marks = std::mem::take(&mut self.marks);
         tenancy::check(&mut self.schema, &marks, &mut self.diags);

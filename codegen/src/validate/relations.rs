@@ -42,7 +42,12 @@ fn resolve_names(
     ok.then_some(out)
 }
 
-pub(crate) fn resolve(schema: &mut Schema, pending: Vec<PendingRelation>, diags: &mut Vec<Diagnostic>) {
+pub(crate) fn resolve(
+    schema: &mut Schema,
+    pending: Vec<PendingRelation>,
+    dropped: &std::collections::HashSet<String>,
+    diags: &mut Vec<Diagnostic>,
+) {
     let mut resolved = Vec::new();
     for p in pending {
         let fields = p
@@ -120,6 +125,10 @@ pub(crate) fn resolve(schema: &mut Schema, pending: Vec<PendingRelation>, diags:
                 for i in side_a.iter().chain(side_b.iter()) {
                     let r = &resolved[*i];
                     let model = schema.model(r.p.model);
+                    // The other side's field may be the one dropped for a misspelled type.
+                    if dropped.contains(&schema.model(r.p.target).name) {
+                        continue;
+                    }
                     diags.push(msg::missing_back_relation(
                         model.field(r.p.field).span,
                         &model.field(r.p.field).name,
