@@ -44,6 +44,19 @@ pub struct DbSchema {
     pub tenancy: bool,
     /// The membership model's table, when the schema marks one.
     pub membership: Option<DbMembership>,
+    /// The datasource's `extensions`, created before anything else.
+    pub extensions: Vec<DbExtension>,
+}
+
+/// A PostgreSQL extension the schema asks for (`extensions = [...]` in the datasource).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DbExtension {
+    /// Its name in PostgreSQL (`map:`, else the name in the list).
+    pub name: String,
+    /// `schema:`: where its objects go.
+    pub schema: Option<String>,
+    /// `version:`.
+    pub version: Option<String>,
 }
 
 /// The membership table, as the role and self-service policies need it.
@@ -343,6 +356,23 @@ pub fn lower(schema: &Schema) -> DbSchema {
         db.tables.push(lower_model(schema, model));
     }
     db.tables.extend(join_tables(schema));
+    if let Some(ds) = &schema.datasource {
+        // relationMode = "prisma": the client keeps relations; the database gets no foreign keys.
+        if ds.relation_mode_prisma {
+            for t in &mut db.tables {
+                t.foreign_keys.clear();
+            }
+        }
+        db.extensions = ds
+            .extensions
+            .iter()
+            .map(|(name, schema, version)| DbExtension {
+                name: name.clone(),
+                schema: schema.clone(),
+                version: version.clone(),
+            })
+            .collect();
+    }
     db.membership = schema.membership.as_ref().and_then(|ms| {
         let m = schema.model(ms.model);
         let root = schema.model(schema.tenant_root?);
@@ -368,7 +398,8 @@ fn lower_model(schema: &Schema, model: &Model) -> Table {
             field: f.name.clone(),
             renamed_from: f.renamed_from.clone(),
             ty: column_type(schema, f),
-            not_null: f.arity != Arity::Optional,
+            // Prisma leaves scalar lists nullable (`TEXT[]`, no NOT NULL).
+            not_null: f.arity == Arity::Required,
             default: f.default.as_ref().and_then(|d| default_sql(schema, f, &d.value)),
         })
         .collect();
@@ -440,9 +471,11 @@ fn lower_model(schema: &Schema, model: &Model) -> Table {
             other => other.to_uppercase(),
         });
         indexes.push(IndexDef {
+            // `map:`, else `name:` (Prisma takes either as an index's name), else Prisma's default.
             name: i
                 .map
                 .clone()
+                .or_else(|| i.name.clone())
                 .unwrap_or_else(|| constraint_name(&model.db_name, &refs, "idx")),
             unique: false,
             columns,

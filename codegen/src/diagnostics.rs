@@ -235,6 +235,7 @@ pub const CODES: &[(&str, &str)] = &[
     ("S0701", "datasource invalid"),
     ("S0702", "generator invalid"),
     ("W0003", "more diagnostics than are shown"),
+    ("W0004", "SetNull on a required foreign key"),
     ("W0002", "generator key ignored by this generator"),
     (
         "W0001",
@@ -548,6 +549,11 @@ pub(crate) mod msg {
     }
 
     // ---- warnings ----
+    pub fn set_null_on_required(span: Span, fields: &str) -> Diagnostic {
+        Diagnostic::warning("W0004", span, format!("SetNull on required field(s) {fields}"))
+            .label("deleting the referenced row will fail: the column cannot be set to NULL")
+            .help("make the field optional, or use Restrict, Cascade or NoAction")
+    }
     pub fn generator_key_ignored(span: Span, key: &str) -> Diagnostic {
         Diagnostic::warning(
             "W0002",

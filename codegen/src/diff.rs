@@ -7,6 +7,10 @@ use crate::dbmodel::*;
 /// One change of a migration; [`diff`] orders them, `emit::sql::render` writes their SQL.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Step {
+    /// `CREATE EXTENSION IF NOT EXISTS`.
+    CreateExtension(DbExtension),
+    /// `DROP EXTENSION`.
+    DropExtension(DbExtension),
     /// The application role and the tenant functions.
     TenancySetup,
     /// Drops what [`Step::TenancySetup`] created.
@@ -203,7 +207,7 @@ impl Step {
     /// Phase in which the step runs; steps are sorted by phase, stably.
     fn phase(&self) -> u8 {
         match self {
-            Step::TenancySetup => 0,
+            Step::CreateExtension(_) | Step::TenancySetup => 0,
             Step::CreateEnum(_) | Step::AddEnumValue { .. } | Step::UnrestrictWrites { .. } => 1,
             Step::MembershipTeardown(_) => 2,
             Step::DropForeignKey { .. } | Step::DisableRls { .. } | Step::Revoke { .. } | Step::DropIndex { .. } => 2,
@@ -219,7 +223,7 @@ impl Step {
             Step::AddForeignKey { .. } => 9,
             Step::EnableRls { .. } | Step::Grant { .. } | Step::MembershipSetup(_) | Step::RestrictWrites { .. } => 10,
             Step::RecreateEnum { .. } | Step::DropEnum(_) => 11,
-            Step::TenancyTeardown => 12,
+            Step::TenancyTeardown | Step::DropExtension(_) => 12,
         }
     }
 
@@ -250,6 +254,8 @@ impl Step {
     /// The steps that undo this one.
     pub fn inverse(&self) -> Vec<Step> {
         match self.clone() {
+            Step::CreateExtension(e) => vec![Step::DropExtension(e)],
+            Step::DropExtension(e) => vec![Step::CreateExtension(e)],
             Step::TenancySetup => vec![Step::TenancyTeardown],
             Step::TenancyTeardown => vec![Step::TenancySetup],
             Step::CreateEnum(e) => vec![Step::DropEnum(e)],
@@ -359,6 +365,20 @@ pub fn serial_sequences(table: &Table) -> Vec<String> {
 /// The steps turning `from` into `to`, in execution order.
 pub fn diff(from: &DbSchema, to: &DbSchema) -> Vec<Step> {
     let mut steps = Vec::new();
+    for e in to
+        .extensions
+        .iter()
+        .filter(|e| !from.extensions.iter().any(|f| f.name == e.name))
+    {
+        steps.push(Step::CreateExtension(e.clone()));
+    }
+    for e in from
+        .extensions
+        .iter()
+        .filter(|e| !to.extensions.iter().any(|t| t.name == e.name))
+    {
+        steps.push(Step::DropExtension(e.clone()));
+    }
     if !from.tenancy && to.tenancy {
         steps.push(Step::TenancySetup);
     }

@@ -117,6 +117,10 @@ pub struct Datasource {
     pub url_env: Option<String>,
     /// The variable `directUrl = env("...")` names.
     pub direct_url_env: Option<String>,
+    /// `relationMode = "prisma"`: relations are kept by the client, the database gets no foreign keys.
+    pub relation_mode_prisma: bool,
+    /// `extensions = [...]`: the extensions to create, as `(name, schema, version)` (`map:` is the name).
+    pub extensions: Vec<(String, Option<String>, Option<String>)>,
 }
 
 /// An enum of the schema.

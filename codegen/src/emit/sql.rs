@@ -181,6 +181,16 @@ GRANT EXECUTE ON FUNCTION {set}(TEXT), {current}() TO {role};",
                 q(APP_ROLE)
             ),
         ),
+        Step::CreateExtension(e) => (
+            "CreateExtension",
+            format!(
+                "CREATE EXTENSION IF NOT EXISTS {}{}{};",
+                q(&e.name),
+                e.schema.as_deref().map(|s| format!(" WITH SCHEMA {}", q(s))).unwrap_or_default(),
+                e.version.as_deref().map(|v| format!(" VERSION {}", lit(v))).unwrap_or_default()
+            ),
+        ),
+        Step::DropExtension(e) => ("DropExtension", format!("DROP EXTENSION IF EXISTS {};", q(&e.name))),
         Step::CreateEnum(e) => (
             "CreateEnum",
             format!("CREATE TYPE {} AS ENUM ({});", q(&e.name), e.values.iter().map(|v| lit(v)).collect::<Vec<_>>().join(", ")),

@@ -3,6 +3,7 @@
 //! its errors.
 
 mod audit;
+mod datasource;
 mod field_attrs;
 mod fields;
 mod generator;
@@ -259,82 +260,6 @@ impl Validator {
                     self.generator(b);
                 }
             }
-        }
-    }
-
-    fn datasource(&mut self, b: &Block) {
-        let mut provider = None;
-        let mut url_env = None;
-        let mut direct_url_env = None;
-        for m in &b.members {
-            match m {
-                Member::Property(p) => match p.name.name.as_str() {
-                    "provider" => match p.value.as_str() {
-                        Some("postgresql" | "postgres") => provider = p.value.as_str().map(str::to_string),
-                        Some(other) => self.diags.push(msg::bad_datasource(
-                            p.value.span(),
-                            &format!("provider `{other}` is not supported"),
-                            "this data layer targets PostgreSQL 16+: use provider = \"postgresql\"",
-                        )),
-                        None => self.diags.push(msg::bad_datasource(
-                            p.value.span(),
-                            "provider must be a string",
-                            "write provider = \"postgresql\"",
-                        )),
-                    },
-                    "url" | "directUrl" | "shadowDatabaseUrl" => {
-                        let env = match &p.value {
-                            Expr::Call { name, args, .. } if name.name == "env" => {
-                                args.first().and_then(|a| a.value.as_str()).map(str::to_string)
-                            }
-                            Expr::Str(_) => None,
-                            _ => {
-                                self.diags.push(msg::bad_datasource(
-                                    p.value.span(),
-                                    "a URL is a string or env(\"VAR\")",
-                                    "write url = env(\"DATABASE_URL\")",
-                                ));
-                                None
-                            }
-                        };
-                        match p.name.name.as_str() {
-                            "url" => url_env = env,
-                            "directUrl" => direct_url_env = env,
-                            _ => {}
-                        }
-                    }
-                    _ => {}
-                },
-                Member::Field(f) => self.diags.push(msg::bad_datasource(
-                    f.span,
-                    "expected `key = value`",
-                    "datasource blocks hold `provider = \"postgresql\"` and `url = env(\"DATABASE_URL\")`",
-                )),
-                Member::BlockAttribute(a, _) => self.diags.push(msg::bad_datasource(
-                    a.span,
-                    "attributes are not allowed here",
-                    "remove it",
-                )),
-                Member::Comment(_) | Member::Blank => {}
-            }
-        }
-        match provider {
-            Some(p) => {
-                self.schema.datasource = Some(Datasource {
-                    name: b.name.name.clone(),
-                    provider: p,
-                    url_env,
-                    direct_url_env,
-                });
-            }
-            None if !self.diags.iter().any(|d| d.code == "S0701") => {
-                self.diags.push(msg::bad_datasource(
-                    b.name.span,
-                    "no provider",
-                    "add provider = \"postgresql\"",
-                ));
-            }
-            None => {}
         }
     }
 

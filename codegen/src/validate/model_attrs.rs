@@ -169,7 +169,7 @@ impl Validator {
                     (Some("length"), Expr::Number { raw, .. }) if raw.parse::<u32>().is_ok() => {
                         field.length = raw.parse().ok()
                     }
-                    (Some("ops"), Expr::Path(p)) => field.ops = Some(p.name.clone()),
+                    (Some("ops"), Expr::Path(p)) => field.ops = Some(operator_class(&p.name)),
                     (Some("ops"), Expr::Call { name, args, .. }) if name.name == "raw" => {
                         field.ops = args.first().and_then(|x| x.value.as_str()).map(str::to_string);
                     }
@@ -190,7 +190,36 @@ impl Validator {
     }
 }
 
+/// Prisma's name of an operator class as PostgreSQL spells it: `ArrayOps` -> `array_ops`, `JsonbPathOps` ->
+/// `jsonb_path_ops`, `Int4MinMaxOps` -> `int4_minmax_ops`, `TimestampTzBloomOps` -> `timestamptz_bloom_ops`.
+fn operator_class(prisma: &str) -> String {
+    let mut snake = String::new();
+    for (i, c) in prisma.chars().enumerate() {
+        if c.is_ascii_uppercase() && i > 0 {
+            snake.push('_');
+        }
+        snake.push(c.to_ascii_lowercase());
+    }
+    snake
+        .replace("min_max", "minmax")
+        .replace("_tz_", "tz_")
+        .replace("var_bit", "varbit")
+}
+
+/// `clustered:` is SQL Server's; Prisma refuses it on PostgreSQL.
+fn refuse_clustered(v: &mut Validator, a: &Attribute) {
+    if let Some(arg) = a.named("clustered") {
+        v.diags.push(msg::attribute_not_allowed(
+            arg.span,
+            &format!("@@{}(clustered: ...)", a.name.name),
+            "SQL Server only",
+            "remove `clustered:`; PostgreSQL does not keep tables ordered by an index",
+        ));
+    }
+}
+
 fn read_id(v: &mut Validator, mid: ModelId, a: &Attribute) {
+    refuse_clustered(v, a);
     v.check_named_args(a, &["fields", "name", "map", "clustered"]);
     let Some(fields) = v.index_fields(mid, a) else {
         return;
@@ -221,6 +250,7 @@ fn read_id(v: &mut Validator, mid: ModelId, a: &Attribute) {
 
 fn read_index(v: &mut Validator, mid: ModelId, a: &Attribute) {
     let unique = a.name.name == "unique";
+    refuse_clustered(v, a);
     let allowed: &[&str] = if unique {
         &["fields", "name", "map", "clustered"]
     } else {

@@ -330,23 +330,10 @@ fn pair_up(schema: &mut Schema, x: &Resolved, y: &Resolved, name: &str, diags: &
             ));
             return;
         }
-        if !any_optional && rel_arity == Arity::Optional {
-            diags.push(msg::relation_optionality(
-                field_span(h),
-                &model.field(h.p.field).name,
-                &names.join(", "),
-                "required",
-            ));
-            return;
-        }
+        // An optional relation over required scalars is Prisma's too: an ordinary foreign key (RESTRICT).
         let set_null = [h.p.raw.on_delete, h.p.raw.on_update].contains(&Some(ReferentialAction::SetNull));
         if set_null && !any_optional {
-            diags.push(msg::bad_relation(
-                h.p.raw.span,
-                "SetNull on a required foreign key",
-                "make the foreign key field optional, or use another action",
-            ));
-            return;
+            diags.push(msg::set_null_on_required(h.p.raw.span, &names.join(", ")));
         }
     }
     for (r, back, kind) in [(x, y, kx), (y, x, ky)] {
