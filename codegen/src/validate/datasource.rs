@@ -1,6 +1,6 @@
 //! The `datasource` block: PostgreSQL only; `url` / `directUrl` as `env("VAR")`; `relationMode`
 //! (`"prisma"`: no foreign keys); `extensions = [...]` (created by the first migration, as Prisma does);
-//! `schemas` accepted. Any other property is refused with the closest known one.
+//! `schemas` (multi-schema) refused as not supported yet. Any other property is refused with the closest known one.
 
 use super::Validator;
 use crate::diagnostics::{msg, suggest};
@@ -61,8 +61,12 @@ impl Validator {
                         )),
                     },
                     "extensions" => extensions = self.extensions(&p.value),
-                    // Prisma's multi-schema list: accepted; every table goes to the connection's schema.
-                    "schemas" => {}
+                    // Prisma's multi-schema (`schemas` with `@@schema` on every model): not supported yet.
+                    "schemas" => self.diags.push(msg::bad_datasource(
+                        p.name.span,
+                        "multi-schema (`schemas` and `@@schema`) is not supported",
+                        "remove `schemas`; the PostgreSQL schema is the URL's `schema` parameter",
+                    )),
                     other => {
                         const KNOWN: &[&str] = &[
                             "provider",
