@@ -113,6 +113,9 @@ struct Cli {
     /// The migrations folder [default: the generator block's `migrations`, else `migrations` beside the schema]
     #[arg(long, global = true, value_name = "DIR")]
     migrations: Option<PathBuf>,
+    /// Fail when the schema has warnings (they are printed either way), e.g. in CI
+    #[arg(long, global = true)]
+    deny_warnings: bool,
     #[command(subcommand)]
     command: Command,
 }
@@ -191,6 +194,22 @@ fn dispatch(cli: Cli, options: &Options) -> anyhow::Result<ExitCode> {
         schema: cli.schema,
         migrations: cli.migrations,
     };
+    // Warnings fail the run only when asked; they are printed by whichever command reads the schema.
+    if cli.deny_warnings && matches!(cli.command, Command::Generate { .. } | Command::Validate) {
+        let path = ctx.schema_path()?;
+        let src = std::fs::read_to_string(&path)?;
+        let warnings = trato_codegen::check(&src).1.iter().filter(|d| !d.is_error()).count();
+        if warnings > 0 {
+            eprint!(
+                "{}",
+                trato_codegen::render(&path.display().to_string(), &src, &trato_codegen::check(&src).1)
+            );
+            anyhow::bail!(
+                "{warnings} warning(s) in {} and --deny-warnings: nothing was written",
+                path.display()
+            );
+        }
+    }
     match cli.command {
         Command::Init(args) => init::run(&ctx, &args),
         Command::Generate { check, out } => {

@@ -432,3 +432,24 @@ fn the_urls_schema_parameter_is_where_everything_goes() {
     assert!(after.contains(&"crm._trato_migrations".to_string()), "{after:?}");
     let _ = fs::remove_dir_all(&dir);
 }
+
+/// Warnings are printed and do not fail a run, unless `--deny-warnings` (for CI) is given.
+#[test]
+fn warnings_fail_only_with_deny_warnings() {
+    let dir = temp_dir("warnings");
+    fs::copy(
+        root().join("codegen/test_data/invalid/39_warning_set_null_on_required.prisma"),
+        dir.join("schema.prisma"),
+    )
+    .expect("schema");
+    let plain = trato(&dir, &["validate"]);
+    assert!(plain.status.success(), "{}", err(&plain));
+    assert!(err(&plain).contains("warning[W0004]"), "{}", err(&plain));
+    for args in [&["validate", "--deny-warnings"][..], &["generate", "--deny-warnings"]] {
+        let denied = trato(&dir, args);
+        assert_eq!(denied.status.code(), Some(1), "{args:?}");
+        assert!(err(&denied).contains("1 warning(s)"), "{}", err(&denied));
+    }
+    assert!(!dir.join("src/generated").exists(), "nothing generated");
+    let _ = fs::remove_dir_all(&dir);
+}

@@ -164,6 +164,26 @@ fn shown_source<'a>(src: &'a str, d: &Diagnostic) -> std::borrow::Cow<'a, str> {
 /// Renders diagnostics as plain text (no colour): `error[S0101]: ...`, `┌─ file:line:column`, the source line
 /// with carets under the span, and `= help: ...`. Deterministic, so it can be compared in golden tests.
 pub fn render(file_name: &str, src: &str, diagnostics: &[Diagnostic]) -> String {
+    // A UTF-8 byte order mark is not a column: line 1's columns count from after it.
+    let (src, shift) = match src.strip_prefix('\u{feff}') {
+        Some(rest) => (rest, '\u{feff}'.len_utf8()),
+        None => (src, 0),
+    };
+    let moved: Vec<Diagnostic>;
+    let diagnostics = if shift == 0 {
+        diagnostics
+    } else {
+        let back = |s: Span| Span::new(s.start.saturating_sub(shift), s.end.saturating_sub(shift));
+        moved = diagnostics
+            .iter()
+            .map(|d| Diagnostic {
+                span: back(d.span),
+                notes: d.notes.iter().map(|(s, t)| (back(*s), t.clone())).collect(),
+                ..d.clone()
+            })
+            .collect();
+        &moved
+    };
     let config = Config {
         chars: Chars::ascii(),
         ..Config::default()

@@ -126,6 +126,8 @@ impl Validator {
                     }
                     "id" => {
                         self.check_named_args(a, &["map", "length", "sort", "clustered"]);
+                        super::model_attrs::refuse_clustered(self, a);
+                        self.sort_arg(a);
                         if field.arity != Arity::Required {
                             self.diags.push(msg::bad_primary_key_field(
                                 a.span,
@@ -147,11 +149,12 @@ impl Validator {
                     }
                     "unique" => {
                         self.check_named_args(a, &["map", "length", "sort", "clustered"]);
+                        super::model_attrs::refuse_clustered(self, a);
                         let map = a.named("map").and_then(|x| x.value.as_str()).map(str::to_string);
                         uniques.push(Index {
                             fields: vec![IndexField {
                                 field: fid,
-                                sort: sort_arg(a),
+                                sort: self.sort_arg(a),
                                 length: None,
                                 ops: None,
                             }],

@@ -96,7 +96,16 @@ pub fn is_identifier(name: &str) -> bool {
 impl Validator {
     /// Reads a `generator` block; only this generator's blocks are checked and kept.
     pub(super) fn generator(&mut self, b: &Block) {
-        if !provider(b).is_some_and(|p| PROVIDERS.contains(&p)) {
+        let Some(provider) = provider(b) else {
+            // Prisma refuses a generator without a provider, whoever it is for.
+            self.diags.push(msg::bad_generator(
+                b.name.span,
+                "no provider",
+                "add provider = \"trato-hive-codegen\" (or the provider of the generator this block is for)",
+            ));
+            return;
+        };
+        if !PROVIDERS.contains(&provider) {
             return;
         }
         if let Some(first) = &self.schema.generator {

@@ -94,7 +94,7 @@ const FIELD_ATTRIBUTES: &[&str] = &[
     "relation",
     "ignore",
     "renamedFrom",
-    "audit",
+    "softDelete",
 ];
 
 /// Validates a parsed schema. Returns the model only when there is no error (warnings may be present).
@@ -504,10 +504,23 @@ fn valid_name(name: &str) -> bool {
     name.starts_with(|c: char| c.is_ascii_alphabetic()) && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')
 }
 
-fn sort_arg(a: &Attribute) -> Option<Sort> {
-    match a.named("sort").and_then(|x| x.value.as_path()).map(|p| p.name.as_str()) {
-        Some("Asc") => Some(Sort::Asc),
-        Some("Desc") => Some(Sort::Desc),
-        _ => None,
+impl Validator {
+    /// `sort: Asc | Desc` of `@id` / `@unique`; anything else (`"Desc"`, `Sideways`) is refused, as Prisma
+    /// does.
+    fn sort_arg(&mut self, a: &Attribute) -> Option<Sort> {
+        let arg = a.named("sort")?;
+        match arg.value.as_path().map(|p| p.name.as_str()) {
+            Some("Asc") => Some(Sort::Asc),
+            Some("Desc") => Some(Sort::Desc),
+            _ => {
+                self.diags.push(msg::bad_argument(
+                    arg.span,
+                    &format!("@{}", a.name.name),
+                    "sort is Asc or Desc",
+                    "write sort: Desc (a name, not a string)",
+                ));
+                None
+            }
+        }
     }
 }

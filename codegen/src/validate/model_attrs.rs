@@ -207,11 +207,11 @@ fn operator_class(prisma: &str) -> String {
 }
 
 /// `clustered:` is SQL Server's; Prisma refuses it on PostgreSQL.
-fn refuse_clustered(v: &mut Validator, a: &Attribute) {
+pub(super) fn refuse_clustered(v: &mut Validator, a: &Attribute) {
     if let Some(arg) = a.named("clustered") {
         v.diags.push(msg::attribute_not_allowed(
             arg.span,
-            &format!("@@{}(clustered: ...)", a.name.name),
+            &format!("{}(clustered: ...)", a.name.name),
             "SQL Server only",
             "remove `clustered:`; PostgreSQL does not keep tables ordered by an index",
         ));
