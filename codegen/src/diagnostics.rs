@@ -256,6 +256,7 @@ pub const CODES: &[(&str, &str)] = &[
     ("S0702", "generator invalid"),
     ("W0003", "more diagnostics than are shown"),
     ("W0004", "SetNull on a required foreign key"),
+    ("W0005", "a view: no table, no Rust yet"),
     ("W0002", "generator key ignored by this generator"),
     (
         "W0001",
@@ -294,10 +295,8 @@ pub(crate) mod msg {
     }
     pub fn unknown_block(span: Span, word: &str) -> Diagnostic {
         let help = match word {
-            "view" | "type" => {
-                format!("`{word}` blocks are not supported on PostgreSQL by this generator; use a `model`")
-            }
-            _ => "a schema holds `model`, `enum`, `datasource` and `generator` blocks".to_string(),
+            "type" => "`type` blocks (composite types) are MongoDB's; on PostgreSQL use a `model`".to_string(),
+            _ => "a schema holds `model`, `enum`, `view`, `datasource` and `generator` blocks".to_string(),
         };
         Diagnostic::error("S0004", span, format!("unknown block `{word}`"))
             .label("not a block keyword")
@@ -569,6 +568,15 @@ pub(crate) mod msg {
     }
 
     // ---- warnings ----
+    pub fn view_not_generated(span: Span, name: &str) -> Diagnostic {
+        Diagnostic::warning(
+            "W0005",
+            span,
+            format!("view `{name}`: no table is created and no Rust is generated"),
+        )
+        .label("accepted as Prisma does")
+        .help("create the view in a migration of your own; read it with raw SQL until views are generated")
+    }
     pub fn set_null_on_required(span: Span, fields: &str) -> Diagnostic {
         Diagnostic::warning("W0004", span, format!("SetNull on required field(s) {fields}"))
             .label("deleting the referenced row will fail: the column cannot be set to NULL")

@@ -32,6 +32,8 @@ pub enum BlockKind {
     Datasource,
     /// `generator`.
     Generator,
+    /// `view`: a database view, which Prisma Migrate does not create.
+    View,
 }
 
 impl BlockKind {
@@ -42,6 +44,7 @@ impl BlockKind {
             BlockKind::Enum => "enum",
             BlockKind::Datasource => "datasource",
             BlockKind::Generator => "generator",
+            BlockKind::View => "view",
         }
     }
 }

@@ -133,6 +133,7 @@ impl<'a> Parser<'a> {
                         "enum" => Some(BlockKind::Enum),
                         "datasource" => Some(BlockKind::Datasource),
                         "generator" => Some(BlockKind::Generator),
+                        "view" => Some(BlockKind::View),
                         _ => None,
                     };
                     match kind {
@@ -149,7 +150,7 @@ impl<'a> Parser<'a> {
                     }
                 }
                 _ => {
-                    self.error_unexpected("`model`, `enum`, `datasource` or `generator`");
+                    self.error_unexpected("`model`, `enum`, `view`, `datasource` or `generator`");
                     self.recover_top();
                 }
             }
@@ -259,7 +260,7 @@ impl<'a> Parser<'a> {
                     let docs = std::mem::take(&mut member_docs);
                     let member = match kind {
                         BlockKind::Datasource | BlockKind::Generator => self.property().map(Member::Property),
-                        BlockKind::Model => self.field(docs, true).map(Member::Field),
+                        BlockKind::Model | BlockKind::View => self.field(docs, true).map(Member::Field),
                         BlockKind::Enum => self.field(docs, false).map(Member::Field),
                     };
                     if let Some(m) = member {

@@ -7,6 +7,7 @@ mod datasource;
 mod field_attrs;
 mod fields;
 mod generator;
+mod views;
 pub use generator::{is_identifier, PROVIDERS as GENERATOR_PROVIDERS};
 mod model_attrs;
 mod relations;
@@ -133,6 +134,9 @@ impl Validator {
         for b in blocks.iter().filter(|b| b.kind == BlockKind::Enum) {
             self.enum_block(b);
         }
+        for b in blocks.iter().filter(|b| b.kind == BlockKind::View) {
+            self.view(b);
+        }
         let models: Vec<&Block> = blocks.iter().copied().filter(|b| b.kind == BlockKind::Model).collect();
         for b in &models {
             self.model_fields(b);
@@ -158,6 +162,8 @@ impl Validator {
         let mut modules: HashMap<String, Span> = HashMap::new();
         for b in blocks {
             match b.kind {
+                // Checked once every type is known (`views.rs`).
+                BlockKind::View => {}
                 BlockKind::Model | BlockKind::Enum => {
                     let kind = b.kind.keyword();
                     if !valid_name(&b.name.name) {
