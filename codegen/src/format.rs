@@ -1,17 +1,156 @@
 //! Canonical formatting of a schema file (like `prisma format`): two-space indentation, fields aligned in
 //! columns (name, type, attributes) within runs separated by blank lines, `key = value` aligned in
-//! datasource and generator blocks, one blank line between blocks. Comments are kept. Idempotent.
+//! datasource and generator blocks, one blank line between blocks. Comments are kept. Idempotent. Like
+//! `prisma format`, it adds the back-relation field a relation is missing ([`complete_back_relations`]).
 
 use crate::diagnostics::Diagnostic;
 use crate::syntax::ast::*;
 
 /// Formats `src`. Refuses (returns the diagnostics) when the file does not parse, so nothing is lost.
 pub fn format(src: &str) -> Result<String, Vec<Diagnostic>> {
-    let (ast, diags) = crate::syntax::parse(src);
+    let (mut ast, diags) = crate::syntax::parse(src);
     if diags.iter().any(Diagnostic::is_error) {
         return Err(crate::diagnostics::limit(src, diags));
     }
+    complete_back_relations(&mut ast);
     Ok(print(&ast))
+}
+
+/// The relation name a field's `@relation` gives (its first positional string, or `name:`).
+fn relation_name(f: &Field) -> Option<String> {
+    let rel = f.attributes.iter().find(|a| a.name.name == "relation")?;
+    rel.positional()
+        .next()
+        .or_else(|| rel.named("name"))
+        .and_then(|a| a.value.as_str())
+        .map(str::to_string)
+}
+
+/// Adds, as `prisma format` does, the other side of each relation that has none: in the target model, a
+/// field named after the model (`Post Post[]`; `Post?` when the foreign key is unique, so the relation is
+/// one-to-one), with the relation's name when it has one. Self-relations and relations whose target is
+/// not a model of the file are left alone.
+pub fn complete_back_relations(ast: &mut SchemaAst) {
+    let models: Vec<String> = ast
+        .items
+        .iter()
+        .filter_map(|i| match i {
+            TopItem::Block(b) if b.kind == BlockKind::Model => Some(b.name.name.clone()),
+            _ => None,
+        })
+        .collect();
+    let fields_of = |ast: &SchemaAst, model: &str| -> Vec<Field> {
+        ast.items
+            .iter()
+            .find_map(|i| match i {
+                TopItem::Block(b) if b.kind == BlockKind::Model && b.name.name == model => Some(
+                    b.members
+                        .iter()
+                        .filter_map(|m| match m {
+                            Member::Field(f) => Some(f.clone()),
+                            _ => None,
+                        })
+                        .collect(),
+                ),
+                _ => None,
+            })
+            .unwrap_or_default()
+    };
+    let mut additions: Vec<(String, Field)> = Vec::new();
+    for model in &models {
+        let fields = fields_of(ast, model);
+        for f in &fields {
+            let Some(ty) = &f.ty else { continue };
+            let target = &ty.name.name;
+            if target == model || !models.contains(target) {
+                continue;
+            }
+            let name = relation_name(f);
+            let answered = fields_of(ast, target)
+                .iter()
+                .any(|g| g.ty.as_ref().is_some_and(|t| &t.name.name == model) && relation_name(g) == name)
+                || additions.iter().any(|(t, g)| {
+                    t == target && g.ty.as_ref().is_some_and(|x| &x.name.name == model) && relation_name(g) == name
+                });
+            if answered {
+                continue;
+            }
+            // One-to-one when this side's foreign key is unique on its own.
+            let key: Vec<String> = f
+                .attributes
+                .iter()
+                .find(|a| a.name.name == "relation")
+                .and_then(|a| a.named("fields"))
+                .and_then(|a| match &a.value {
+                    Expr::Array { items, .. } => Some(
+                        items
+                            .iter()
+                            .filter_map(|i| i.as_path())
+                            .map(|p| p.name.clone())
+                            .collect(),
+                    ),
+                    _ => None,
+                })
+                .unwrap_or_default();
+            let unique_key = key.len() == 1
+                && fields
+                    .iter()
+                    .any(|g| g.name.name == key[0] && g.attributes.iter().any(|a| a.name.name == "unique"));
+            let span = f.span;
+            let ident = |name: &str| Ident {
+                name: name.to_string(),
+                span,
+            };
+            let attributes = name
+                .map(|n| {
+                    vec![Attribute {
+                        name: ident("relation"),
+                        args: Some(vec![Arg {
+                            name: None,
+                            value: Expr::Str(StrLit {
+                                raw: format!("{n:?}"),
+                                value: n,
+                                span,
+                            }),
+                            span,
+                        }]),
+                        span,
+                    }]
+                })
+                .unwrap_or_default();
+            additions.push((
+                target.clone(),
+                Field {
+                    docs: Vec::new(),
+                    name: ident(model),
+                    ty: Some(TypeRef {
+                        name: ident(model),
+                        arity: if unique_key { Arity::Optional } else { Arity::List },
+                        unsupported: None,
+                        span,
+                    }),
+                    attributes,
+                    comment: None,
+                    span,
+                },
+            ));
+        }
+    }
+    for (target, field) in additions {
+        for item in &mut ast.items {
+            let TopItem::Block(b) = item else { continue };
+            if b.kind != BlockKind::Model || b.name.name != target {
+                continue;
+            }
+            // After the last field (before trailing blank lines, comments and block attributes).
+            let at = b
+                .members
+                .iter()
+                .rposition(|m| matches!(m, Member::Field(_)))
+                .map_or(0, |i| i + 1);
+            b.members.insert(at, Member::Field(field.clone()));
+        }
+    }
 }
 
 /// Prints a syntax tree in canonical form.
@@ -167,6 +306,18 @@ fn expr(e: &Expr) -> String {
 
 #[cfg(test)]
 mod tests {
+
+    #[test]
+    fn adds_missing_back_relations_as_prisma_format_does() {
+        let src = "model User {\n  id Int @id\n}\n\nmodel Profile {\n  id     Int  @id\n  userId Int  @unique\n  user   User @relation(fields: [userId], references: [id])\n}\n\nmodel Post {\n  id       Int  @id\n  authorId Int\n  author   User @relation(\"authored\", fields: [authorId], references: [id])\n}\n";
+        let out = super::format(src).expect("parses");
+        assert!(out.contains("  Profile Profile?\n"), "{out}");
+        assert!(out.contains("  Post    Post[]   @relation(\"authored\")\n"), "{out}");
+        let (schema, diags) = crate::check(&out);
+        assert!(schema.is_some(), "{diags:?}\n{out}");
+        assert_eq!(super::format(&out).expect("again"), out, "idempotent");
+    }
+
     use super::format;
 
     #[test]

@@ -170,8 +170,9 @@ fn exercise(src: &str) {
                 trato_codegen::emit::rust::emit(b, "f"),
                 "formatting changed the generated code of:\n{src}"
             ),
-            (None, None) => {}
-            _ => panic!("formatting changed validity of:\n{src}\n---\n{formatted}"),
+            // The formatter may complete a schema (a missing back-relation), never break one.
+            (None, _) => {}
+            (Some(_), None) => panic!("formatting broke:\n{src}\n---\n{formatted}"),
         }
     }
 }
