@@ -15,18 +15,18 @@ pub fn snake_case(name: &str) -> String {
     let chars: Vec<char> = name.chars().collect();
     let mut out = String::with_capacity(name.len() + 4);
     for (i, &c) in chars.iter().enumerate() {
-        if c.is_ascii_uppercase() {
+        if c.is_uppercase() {
             let prev = i.checked_sub(1).map(|j| chars[j]);
             let next = chars.get(i + 1).copied();
             let boundary = match prev {
-                Some(p) if p.is_ascii_lowercase() || p.is_ascii_digit() => true,
-                Some(p) if p.is_ascii_uppercase() => next.is_some_and(|n| n.is_ascii_lowercase()),
+                Some(p) if p.is_lowercase() || p.is_ascii_digit() => true,
+                Some(p) if p.is_uppercase() => next.is_some_and(char::is_lowercase),
                 _ => false,
             };
             if boundary && !out.ends_with('_') {
                 out.push('_');
             }
-            out.push(c.to_ascii_lowercase());
+            out.extend(c.to_lowercase());
         } else if c == '-' {
             out.push('_');
         } else {

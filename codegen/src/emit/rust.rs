@@ -130,7 +130,15 @@ fn mod_file(schema: &Schema, mods: &[(Ident, Ident)], source: &str, migrations: 
             pub use enums::*;
         )
     });
-    let models = mods.iter().map(|(m, _)| quote!(mod #m; pub use #m::*;));
+    // A module whose name is not ASCII needs its file named (rustc refuses `mod café;` without `#[path]`).
+    let models = mods.iter().map(|(m, _)| {
+        let name = m.to_string();
+        let path = (!name.is_ascii()).then(|| {
+            let file = format!("{name}.rs");
+            quote!(#[path = #file])
+        });
+        quote!(#path mod #m; pub use #m::*;)
+    });
     quote! {
         #![doc = #doc]
         // A model's `#[model(unique(...))]` attributes repeat a key; clippy takes them for duplicates.

@@ -38,12 +38,13 @@ pub struct Token {
     pub span: Span,
 }
 
+/// Letters of any script, as Prisma allows (`model Café`, `prénom`), and `_`.
 fn is_ident_start(c: char) -> bool {
-    c.is_ascii_alphabetic() || c == '_'
+    c.is_alphabetic() || c == '_'
 }
 
 fn is_ident_continue(c: char) -> bool {
-    c.is_ascii_alphanumeric() || c == '_' || c == '-'
+    c.is_alphanumeric() || c == '_' || c == '-'
 }
 
 /// Splits `src` into tokens. The last token is always `Eof`.
@@ -141,10 +142,10 @@ pub fn lex(src: &str) -> Vec<Token> {
                 }
             }
             c if is_ident_start(c) => {
-                let mut end = start + 1;
+                let mut end = start + c.len_utf8();
                 while let Some(&(i, ch)) = chars.peek() {
                     if is_ident_continue(ch) {
-                        end = i + 1;
+                        end = i + ch.len_utf8();
                         chars.next();
                     } else {
                         break;

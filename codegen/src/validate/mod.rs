@@ -507,7 +507,7 @@ impl Validator {
 
 /// Prisma's rule for model, enum, field and value names.
 fn valid_name(name: &str) -> bool {
-    name.starts_with(|c: char| c.is_ascii_alphabetic()) && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')
+    name.starts_with(char::is_alphabetic) && name.chars().all(|c| c.is_alphanumeric() || c == '_')
 }
 
 impl Validator {

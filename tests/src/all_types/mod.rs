@@ -17,3 +17,6 @@ mod membership;
 pub use membership::*;
 mod note;
 pub use note::*;
+#[path = "café.rs"]
+mod café;
+pub use café::*;
