@@ -79,6 +79,10 @@ pub fn run(ctx: &Ctx, cmd: MigrateCommand) -> anyhow::Result<ExitCode> {
                 (false, Some(p)) => lower(&read_valid(&p)?.0),
                 (false, None) => bail!("migrate diff needs --from-empty or --from-schema PATH"),
             };
+            if from_empty {
+                // As Prisma prints it: the script then equals Prisma's, byte for byte (tests/tests/it/prisma.rs).
+                print!("{PRISMA_SCHEMA_HEADER}");
+            }
             print!("{}", render(&diff(&from, &to)));
             Ok(ExitCode::SUCCESS)
         }
@@ -151,6 +155,9 @@ pub fn run(ctx: &Ctx, cmd: MigrateCommand) -> anyhow::Result<ExitCode> {
         }
     }
 }
+
+/// What Prisma's `migrate diff --from-empty` script starts with.
+const PRISMA_SCHEMA_HEADER: &str = "-- CreateSchema\nCREATE SCHEMA IF NOT EXISTS \"public\";\n\n";
 
 fn report(what: &str, names: &[String]) {
     if names.is_empty() {

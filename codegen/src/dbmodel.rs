@@ -308,6 +308,12 @@ fn default_sql(schema: &Schema, field: &Field, value: &DefaultValue) -> Option<S
         DefaultValue::Now => "CURRENT_TIMESTAMP".into(),
         DefaultValue::DbGenerated(expr) if expr.is_empty() => return None,
         DefaultValue::DbGenerated(expr) => expr.clone(),
+        // A Decimal's default written as a string (`@default("12.50")`) is a number to Prisma.
+        DefaultValue::Literal(Literal::Str(s))
+            if field.scalar() == Some(Scalar::Decimal) && s.parse::<f64>().is_ok_and(f64::is_finite) =>
+        {
+            s.clone()
+        }
         DefaultValue::Literal(Literal::Str(s)) => quote_literal(s),
         DefaultValue::Literal(Literal::Number(n)) => n.clone(),
         DefaultValue::Literal(Literal::Bool(b)) => b.to_string(),
@@ -424,7 +430,8 @@ fn lower_model(schema: &Schema, model: &Model) -> Table {
             columns,
         }
     });
-    let mut indexes = Vec::new();
+    // Prisma's order: a field's @unique, then @@index, then @@unique, each in declaration order.
+    let (mut indexes, mut block_uniques) = (Vec::new(), Vec::new());
     for u in &model.uniques {
         let columns = with_key(cols(&u.field_ids()));
         let refs: Vec<&str> = columns.iter().map(String::as_str).collect();
@@ -441,7 +448,8 @@ fn lower_model(schema: &Schema, model: &Model) -> Table {
         for (i, s) in sorts.iter().enumerate() {
             idx_cols[offset + i].desc = *s == Some(Sort::Desc);
         }
-        indexes.push(IndexDef {
+        let list = if u.from_field { &mut indexes } else { &mut block_uniques };
+        list.push(IndexDef {
             name: u
                 .map
                 .clone()
@@ -483,6 +491,7 @@ fn lower_model(schema: &Schema, model: &Model) -> Table {
             predicate: None,
         });
     }
+    indexes.extend(block_uniques);
     let mut foreign_keys = Vec::new();
     for f in &model.fields {
         let Some(rel) = f.ty.relation() else { continue };
@@ -587,6 +596,10 @@ fn join_tables(schema: &Schema) -> Vec<Table> {
                 continue;
             }
             let target = schema.model(rel.target);
+            // Listed from the side whose model sorts first (column A), as Prisma lists them.
+            if model.name > target.name {
+                continue;
+            }
             let name = format!("_{}", rel.name);
             if out.iter().any(|t| t.name == name) {
                 continue;

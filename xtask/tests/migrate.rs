@@ -417,7 +417,7 @@ fn diff_from_empty_prints_prisma_ddl_and_errors_go_to_stderr() {
     let sql = String::from_utf8_lossy(&out.stdout);
     assert_eq!(
         sql,
-        "-- CreateTable\nCREATE TABLE \"User\" (\n    \"id\" SERIAL NOT NULL,\n    \"email\" TEXT NOT NULL,\n\n    CONSTRAINT \"User_pkey\" PRIMARY KEY (\"id\")\n);\n\n-- CreateIndex\nCREATE UNIQUE INDEX \"User_email_key\" ON \"User\"(\"email\");\n"
+        "-- CreateSchema\nCREATE SCHEMA IF NOT EXISTS \"public\";\n\n-- CreateTable\nCREATE TABLE \"User\" (\n    \"id\" SERIAL NOT NULL,\n    \"email\" TEXT NOT NULL,\n\n    CONSTRAINT \"User_pkey\" PRIMARY KEY (\"id\")\n);\n\n-- CreateIndex\nCREATE UNIQUE INDEX \"User_email_key\" ON \"User\"(\"email\");\n"
     );
     fs::write(&schema, "model User {\n  id Strin @id\n}\n").expect("write");
     let bad = Command::new(env!("CARGO_BIN_EXE_xtask"))

@@ -230,7 +230,9 @@ GRANT EXECUTE ON FUNCTION {set}(TEXT), {current}() TO {role};",
         Step::CreateTable(t) => {
             let mut body = t.columns.iter().map(|c| format!("    {}", column_def(c))).collect::<Vec<_>>().join(",\n");
             if let Some(pk) = &t.primary_key {
-                body.push_str(&format!(",\n\n    CONSTRAINT {} PRIMARY KEY ({})", q(&pk.name), q_list(&pk.columns)));
+                // Prisma writes a table's key columns without spaces: `("a","b")`.
+                let columns: Vec<String> = pk.columns.iter().map(|c| q(c)).collect();
+                body.push_str(&format!(",\n\n    CONSTRAINT {} PRIMARY KEY ({})", q(&pk.name), columns.join(",")));
             }
             ("CreateTable", format!("CREATE TABLE {} (\n{body}\n);", q(&t.name)))
         }

@@ -3,7 +3,8 @@
 //! use) gives the SQL `prisma migrate diff --from-empty` would print. For every schema of the corpus, its SQL
 //! and ours are each applied to a fresh database, and the two catalogs (tables, columns with types,
 //! nullability and defaults, primary, unique and foreign keys with their actions, indexes with methods
-//! and operator classes, enums) must be identical. On the invalid corpus, both must refuse, at the same line.
+//! and operator classes, enums) must be identical, and so must the scripts' text. On the invalid corpus,
+//! both must refuse, at the same line.
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -103,7 +104,7 @@ async fn our_ddl_builds_the_database_prisma_builds() {
     }
     let oracle_db = TestDb::empty().await;
     let answers = prisma(&format!("{}?sslmode=disable", oracle_db.url), &files);
-    let (mut items, mut differences) = (0, Vec::new());
+    let (mut items, mut differences, mut texts) = (0, Vec::new(), Vec::new());
     for file in &files {
         let src = std::fs::read_to_string(file).expect("schema");
         let theirs = match &answers[file] {
@@ -111,6 +112,11 @@ async fn our_ddl_builds_the_database_prisma_builds() {
             Err(e) => panic!("Prisma refuses {}: {e}", file.display()),
         };
         let ours = trato_codegen::ddl(&src).unwrap_or_else(|d| panic!("we refuse {}: {d:?}", file.display()));
+        // The text too: `trato migrate diff --from-empty` prints Prisma's header and then this.
+        let header = "-- CreateSchema\nCREATE SCHEMA IF NOT EXISTS \"public\";\n\n";
+        if theirs.strip_prefix(header) != Some(ours.as_str()) {
+            texts.push(file.display().to_string());
+        }
         let (expected, actual) = (built(&theirs).await, built(&ours).await);
         items += expected.len();
         for d in compare(&expected, &actual) {
@@ -118,9 +124,14 @@ async fn our_ddl_builds_the_database_prisma_builds() {
         }
     }
     eprintln!(
-        "prisma differential: {} schemas, {items} catalog items compared, {} differences",
+        "prisma differential: {} schemas, {items} catalog items compared, {} differences, {} scripts not byte-identical",
         files.len(),
-        differences.len()
+        differences.len(),
+        texts.len()
+    );
+    assert!(
+        texts.is_empty(),
+        "our script differs from Prisma's in text for: {texts:?}"
     );
     assert!(
         differences.is_empty(),
