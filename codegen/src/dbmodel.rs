@@ -457,9 +457,12 @@ fn lower_model(schema: &Schema, model: &Model) -> Table {
             unique: true,
             columns: idx_cols,
             using: None,
-            predicate: model
-                .soft_delete
-                .map(|f| format!("\"{}\" IS NULL", model.field(f).db_name)),
+            // `where:`, else (soft-deleted models) the live rows only.
+            predicate: u.predicate.clone().or_else(|| {
+                model
+                    .soft_delete
+                    .map(|f| format!("\"{}\" IS NULL", model.field(f).db_name))
+            }),
         });
     }
     for i in &model.indexes {
@@ -488,7 +491,7 @@ fn lower_model(schema: &Schema, model: &Model) -> Table {
             unique: false,
             columns,
             using,
-            predicate: None,
+            predicate: i.predicate.clone(),
         });
     }
     indexes.extend(block_uniques);

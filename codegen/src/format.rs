@@ -301,6 +301,13 @@ fn expr(e: &Expr) -> String {
         Expr::Path(p) => p.name.clone(),
         Expr::Call { name, args: a, .. } => format!("{}({})", name.name, args(a)),
         Expr::Array { items, .. } => format!("[{}]", items.iter().map(expr).collect::<Vec<_>>().join(", ")),
+        Expr::Object { entries, .. } => {
+            let entries: Vec<String> = entries
+                .iter()
+                .map(|(k, v)| format!("{}: {}", k.name, expr(v)))
+                .collect();
+            format!("{{ {} }}", entries.join(", "))
+        }
     }
 }
 

@@ -273,6 +273,8 @@ pub struct Index {
     pub algorithm: Option<String>,
     /// True for a field-level `@unique`.
     pub from_field: bool,
+    /// `where:` of a partial index, as SQL with its parentheses: `("deleted" = false)`, `(n > 0)`.
+    pub predicate: Option<String>,
     /// Where it is declared.
     pub span: Span,
 }

@@ -220,6 +220,13 @@ pub enum Expr {
         /// Where it is written.
         span: Span,
     },
+    /// An object: `{ deleted: false, kind: "x" }` (a partial index's `where:`).
+    Object {
+        /// Its `key: value` entries, in order.
+        entries: Vec<(Ident, Expr)>,
+        /// Where it is written.
+        span: Span,
+    },
 }
 
 impl Expr {
@@ -227,7 +234,10 @@ impl Expr {
     pub fn span(&self) -> Span {
         match self {
             Expr::Str(s) => s.span,
-            Expr::Number { span, .. } | Expr::Call { span, .. } | Expr::Array { span, .. } => *span,
+            Expr::Number { span, .. }
+            | Expr::Call { span, .. }
+            | Expr::Array { span, .. }
+            | Expr::Object { span, .. } => *span,
             Expr::Path(i) => i.span,
         }
     }

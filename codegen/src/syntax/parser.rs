@@ -591,8 +591,41 @@ impl<'a> Parser<'a> {
                     }
                 }
             }
+            TokenKind::LBrace => {
+                let open = self.bump();
+                let mut entries = Vec::new();
+                loop {
+                    self.newlines();
+                    if self.peek_kind() == TokenKind::RBrace {
+                        let close = self.bump();
+                        return Some(Expr::Object {
+                            entries,
+                            span: open.span.to(close.span),
+                        });
+                    }
+                    let key = self.ident("a key")?;
+                    if self.peek_kind() != TokenKind::Colon {
+                        self.error_unexpected("`:`");
+                        return None;
+                    }
+                    self.bump();
+                    self.newlines();
+                    entries.push((key, self.expr()?));
+                    self.newlines();
+                    match self.peek_kind() {
+                        TokenKind::Comma => {
+                            self.bump();
+                        }
+                        TokenKind::RBrace => {}
+                        _ => {
+                            self.error_unexpected("`,` or `}`");
+                            return None;
+                        }
+                    }
+                }
+            }
             _ => {
-                self.error_unexpected("a value (string, number, name, function call or list)");
+                self.error_unexpected("a value (string, number, name, function call, list or object)");
                 None
             }
         }

@@ -162,6 +162,7 @@ impl Validator {
                             map,
                             algorithm: None,
                             from_field: true,
+                            predicate: None,
                             span: a.span,
                         });
                     }

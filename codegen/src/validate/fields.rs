@@ -286,6 +286,7 @@ pub fn default_value(
             "a list default on a field that is not a list",
             "use a single value",
         ),
+        Expr::Object { .. } => bad(diags, "an object is not a default value", "use a single value"),
     }
 }
 

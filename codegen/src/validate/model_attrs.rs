@@ -190,6 +190,65 @@ impl Validator {
     }
 }
 
+/// A partial index's `where:` as Prisma writes it: `raw("n > 0")` -> `(n > 0)`; `{ deleted: false, kind:
+/// "x", gone: null }` -> `("deleted" = false AND "kind" = 'x' AND "gone" IS NULL)` (columns by their
+/// database names).
+fn partial_predicate(v: &mut Validator, mid: ModelId, value: &Expr) -> Option<String> {
+    let bad = |v: &mut Validator, span: Span, problem: &str| {
+        v.diags.push(msg::bad_argument(
+            span,
+            "where",
+            problem,
+            "write where: raw(\"deleted = false\") or where: { deleted: false }",
+        ))
+    };
+    match value {
+        Expr::Call { name, args, .. } if name.name == "raw" => match args.first().and_then(|a| a.value.as_str()) {
+            Some(sql) if !sql.trim().is_empty() => Some(format!("({sql})")),
+            _ => {
+                bad(v, value.span(), "raw(...) takes the condition as a string");
+                None
+            }
+        },
+        Expr::Object { entries, .. } if !entries.is_empty() => {
+            let mut conditions = Vec::new();
+            for (key, val) in entries {
+                let model = &v.schema.models[mid.0];
+                let Some(fid) = model
+                    .find_field(&key.name)
+                    .filter(|f| !model.field(*f).ty.is_relation())
+                else {
+                    let s = suggest(&key.name, model.columns().map(|(_, f)| f.name.as_str()));
+                    let name = model.name.clone();
+                    v.diags.push(msg::unknown_field_ref(key.span, &key.name, &name, s));
+                    return None;
+                };
+                let column = format!("\"{}\"", model.field(fid).db_name.replace('"', "\"\""));
+                let condition = match val {
+                    Expr::Path(p) if p.name == "null" => format!("{column} IS NULL"),
+                    Expr::Path(p) if p.name == "true" || p.name == "false" => format!("{column} = {}", p.name),
+                    Expr::Number { raw, .. } => format!("{column} = {raw}"),
+                    Expr::Str(s) => format!("{column} = '{}'", s.value.replace('\'', "''")),
+                    other => {
+                        bad(
+                            v,
+                            other.span(),
+                            "a condition's value is true, false, null, a number or a string",
+                        );
+                        return None;
+                    }
+                };
+                conditions.push(condition);
+            }
+            Some(format!("({})", conditions.join(" AND ")))
+        }
+        other => {
+            bad(v, other.span(), "expected raw(\"...\") or { field: value, ... }");
+            None
+        }
+    }
+}
+
 /// Prisma's name of an operator class as PostgreSQL spells it: `ArrayOps` -> `array_ops`, `JsonbPathOps` ->
 /// `jsonb_path_ops`, `Int4MinMaxOps` -> `int4_minmax_ops`, `TimestampTzBloomOps` -> `timestamptz_bloom_ops`.
 fn operator_class(prisma: &str) -> String {
@@ -252,9 +311,9 @@ fn read_index(v: &mut Validator, mid: ModelId, a: &Attribute) {
     let unique = a.name.name == "unique";
     refuse_clustered(v, a);
     let allowed: &[&str] = if unique {
-        &["fields", "name", "map", "clustered"]
+        &["fields", "name", "map", "clustered", "where"]
     } else {
-        &["fields", "name", "map", "type", "clustered"]
+        &["fields", "name", "map", "type", "clustered", "where"]
     };
     v.check_named_args(a, allowed);
     let Some(fields) = v.index_fields(mid, a) else {
@@ -281,6 +340,7 @@ fn read_index(v: &mut Validator, mid: ModelId, a: &Attribute) {
         map: a.named("map").and_then(|x| x.value.as_str()).map(str::to_string),
         algorithm,
         from_field: false,
+        predicate: a.named("where").and_then(|w| partial_predicate(v, mid, &w.value)),
         span: a.span,
     };
     let model = &mut v.schema.models[mid.0];
