@@ -358,7 +358,8 @@ pub fn lower(schema: &Schema) -> DbSchema {
             source: e.name.clone(),
         });
     }
-    for model in &schema.models {
+    // A view is the database's own (created by hand in a migration): no table of ours.
+    for model in schema.models.iter().filter(|m| !m.view) {
         db.tables.push(lower_model(schema, model));
     }
     db.tables.extend(join_tables(schema));

@@ -256,7 +256,7 @@ pub const CODES: &[(&str, &str)] = &[
     ("S0702", "generator invalid"),
     ("W0003", "more diagnostics than are shown"),
     ("W0004", "SetNull on a required foreign key"),
-    ("W0005", "a view: no table, no Rust yet"),
+    ("S0608", "view invalid"),
     ("W0002", "generator key ignored by this generator"),
     (
         "W0001",
@@ -568,14 +568,10 @@ pub(crate) mod msg {
     }
 
     // ---- warnings ----
-    pub fn view_not_generated(span: Span, name: &str) -> Diagnostic {
-        Diagnostic::warning(
-            "W0005",
-            span,
-            format!("view `{name}`: no table is created and no Rust is generated"),
-        )
-        .label("accepted as Prisma does")
-        .help("create the view in a migration of your own; read it with raw SQL until views are generated")
+    pub fn bad_view(span: Span, why: &str, help: &str) -> Diagnostic {
+        Diagnostic::error("S0608", span, format!("invalid view: {why}"))
+            .label(why.to_string())
+            .help(help.to_string())
     }
     pub fn set_null_on_required(span: Span, fields: &str) -> Diagnostic {
         Diagnostic::warning("W0004", span, format!("SetNull on required field(s) {fields}"))

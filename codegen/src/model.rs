@@ -195,6 +195,8 @@ pub struct Model {
     /// `@@writableBy([...])`: the membership roles (database values) that may write this model; empty when
     /// every writer may.
     pub write_roles: Vec<String>,
+    /// A `view` block: read-only, no table of ours.
+    pub view: bool,
     /// Where it is declared.
     pub span: Span,
 }

@@ -87,8 +87,8 @@ impl Db {
     /// primary key and nothing is written: nobody joins an existing tenant this way. Text ids only.
     pub async fn create_tenant<R, M>(&self, root: R::Create, member: M::Create) -> Result<(R, M), Error>
     where
-        R: TenantRoot,
-        M: Membership,
+        R: TenantRoot + crate::meta::Writable,
+        M: Membership + crate::meta::Writable,
     {
         use crate::meta::CreateInput;
         self.ensure_application_role().await?;

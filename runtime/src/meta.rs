@@ -32,7 +32,16 @@ pub trait TenantOwned: Model {}
 )]
 pub trait TenantRoot: Model {}
 /// Models every writer may write (no `@@writableBy`): what a [`crate::ReadWrite`] scope writes.
-pub trait OpenWrite: Model {}
+pub trait OpenWrite: Writable {}
+
+/// Models whose rows application code may write: every model but a `view` (the derive implements it).
+/// The system scope writes any of them; nobody writes a view.
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` is a view: it has no create, update or delete",
+    label = "read-only",
+    note = "a `view` block of the schema is read through `find_*`, `count` and `aggregate` only"
+)]
+pub trait Writable: Model {}
 /// Models shared by every tenant (and the models of a schema without tenancy).
 #[diagnostic::on_unimplemented(
     message = "`{Self}` belongs to a tenant: it has no repository outside a tenant scope",

@@ -56,7 +56,7 @@ impl Access for Manage {
 )]
 pub trait CanWrite<M>: Access {}
 impl<M: crate::meta::OpenWrite> CanWrite<M> for ReadWrite {}
-impl<M: crate::meta::Model> CanWrite<M> for Manage {}
+impl<M: crate::meta::Writable> CanWrite<M> for Manage {}
 
 /// What a write did, for the audit trail.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

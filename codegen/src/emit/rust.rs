@@ -350,6 +350,7 @@ fn model_file(schema: &Schema, model: &Model, source: &str) -> TokenStream {
     };
     let pk = column_list(model, &model.primary_key.fields);
     let audit = model.audited.then(|| quote!(#[model(audit)]));
+    let view = model.view.then(|| quote!(#[model(view)]));
     let write_roles = &model.write_roles;
     let write_roles = (!write_roles.is_empty()).then(|| quote!(#[model(write_roles(#(#write_roles),*))]));
     let membership = membership_attr(schema, model);
@@ -450,6 +451,7 @@ fn model_file(schema: &Schema, model: &Model, source: &str) -> TokenStream {
         #[serde(crate = "::trato_hive_runtime::__private::serde")]
         #[model(name = #model_name, table = #table, primary_key(#pk))]
         #tenancy
+        #view
         #audit
         #soft_delete
         #write_roles

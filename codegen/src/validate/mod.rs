@@ -134,10 +134,11 @@ impl Validator {
         for b in blocks.iter().filter(|b| b.kind == BlockKind::Enum) {
             self.enum_block(b);
         }
-        for b in blocks.iter().filter(|b| b.kind == BlockKind::View) {
-            self.view(b);
-        }
-        let models: Vec<&Block> = blocks.iter().copied().filter(|b| b.kind == BlockKind::Model).collect();
+        let models: Vec<&Block> = blocks
+            .iter()
+            .copied()
+            .filter(|b| matches!(b.kind, BlockKind::Model | BlockKind::View))
+            .collect();
         for b in &models {
             self.model_fields(b);
         }
@@ -147,8 +148,10 @@ impl Validator {
         let pending = std::mem::take(&mut self.relations);
         relations::resolve(&mut self.schema, pending, &self.dropped, &mut self.diags);
         self.database_names();
-        let marks = std::mem::take(&mut self.marks);
+        let mut marks = std::mem::take(&mut self.marks);
+        views::tenancy_marks(&self.schema, &mut marks, &mut self.diags);
         tenancy::check(&mut self.schema, &marks, &mut self.diags);
+        views::check(&self.schema, &mut self.diags);
         let roles = std::mem::take(&mut self.roles);
         roles::check(&mut self.schema, &roles, &mut self.diags);
         let audit = std::mem::take(&mut self.audit);
@@ -162,9 +165,7 @@ impl Validator {
         let mut modules: HashMap<String, Span> = HashMap::new();
         for b in blocks {
             match b.kind {
-                // Checked once every type is known (`views.rs`).
-                BlockKind::View => {}
-                BlockKind::Model | BlockKind::Enum => {
+                BlockKind::Model | BlockKind::View | BlockKind::Enum => {
                     let kind = b.kind.keyword();
                     if !valid_name(&b.name.name) {
                         self.diags.push(msg::reserved_name(
@@ -179,7 +180,7 @@ impl Validator {
                             .push(msg::reserved_name(b.name.span, &b.name.name, "a Rust keyword"));
                         continue;
                     }
-                    if b.kind == BlockKind::Model && !self.types.contains_key(&b.name.name) {
+                    if b.kind != BlockKind::Enum && !self.types.contains_key(&b.name.name) {
                         let module = crate::emit::snake_case(&b.name.name);
                         if module == "enums" || module == "mod" {
                             self.diags.push(msg::reserved_name(
@@ -208,7 +209,7 @@ impl Validator {
                             .push(msg::duplicate_top(b.name.span, kind, &b.name.name, *first));
                         continue;
                     }
-                    let id = if b.kind == BlockKind::Model {
+                    let id = if b.kind != BlockKind::Enum {
                         TypeName::Model(ModelId(self.schema.models.len()))
                     } else {
                         TypeName::Enum(EnumId(self.schema.enums.len()))
@@ -235,6 +236,7 @@ impl Validator {
                                 audited: false,
                                 soft_delete: None,
                                 write_roles: Vec::new(),
+                                view: b.kind == BlockKind::View,
                                 span: b.span,
                             });
                             self.marks.push(Vec::new());

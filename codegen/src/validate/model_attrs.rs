@@ -103,7 +103,7 @@ impl Validator {
         match candidate {
             Some(fields) => self.schema.models[mid.0].primary_key.fields = fields,
             // A field lost to an error may have been the @id: say nothing that may be false.
-            None if !model.ignored && !self.dropped.contains(&model.name) => {
+            None if !model.ignored && !model.view && !self.dropped.contains(&model.name) => {
                 let span = Span::new(model.span.start, model.span.start + 5 + 1 + model.name.len());
                 self.diags.push(msg::missing_primary_key(span, &model.name));
             }

@@ -1,34 +1,51 @@
 //! `view` blocks: Prisma accepts them and Prisma Migrate creates nothing for them (the view is the
-//! database's, written by hand). Their name must not clash with a model's or an enum's, and every field's
-//! type must exist. No table is created and, for now, no Rust is generated: a warning says so.
+//! database's, written in a migration by hand). They are models without a table of ours: read-only in Rust
+//! (no create, update or delete exists for them), without relations or indexes, and need no primary key.
+//! In a schema that uses tenancy a view must be `@@global`: PostgreSQL runs a view with its owner's
+//! rights, so row-level security does not filter it and a tenant scope could not trust it.
 
-use super::Validator;
-use crate::diagnostics::{msg, suggest};
-use crate::model::Scalar;
-use crate::syntax::ast::{Block, Member};
+use super::TenancyMark;
+use crate::diagnostics::{msg, Diagnostic};
+use crate::model::*;
 
-impl Validator {
-    pub(super) fn view(&mut self, b: &Block) {
-        if let Some((_, first)) = self.types.get(&b.name.name) {
-            self.diags
-                .push(msg::duplicate_top(b.name.span, "view", &b.name.name, *first));
-            return;
+/// A view marked `@@tenant` or `@@tenantRoot` is refused here, and counted `@@global` for the tenancy rules
+/// (so that they do not add errors about a key that could never be right).
+pub(crate) fn tenancy_marks(schema: &Schema, marks: &mut [Vec<TenancyMark>], diags: &mut Vec<Diagnostic>) {
+    for (m, model_marks) in schema.models.iter().zip(marks.iter_mut()) {
+        if !m.view {
+            continue;
         }
-        for m in &b.members {
-            let Member::Field(f) = m else { continue };
-            let Some(ty) = &f.ty else { continue };
-            let name = ty.name.name.as_str();
-            let known = Scalar::from_name(name).is_some() || name == "Unsupported" || self.types.contains_key(name);
-            if !known {
-                let candidates: Vec<&str> = Scalar::ALL
-                    .iter()
-                    .map(|s| s.name())
-                    .chain(self.types.keys().map(String::as_str))
-                    .collect();
-                self.diags
-                    .push(msg::unknown_type(ty.name.span, name, suggest(name, candidates)));
-            }
+        let tenant = model_marks.iter().find_map(|mark| match mark {
+            TenancyMark::Root(s) | TenancyMark::Owned(_, s) => Some(*s),
+            TenancyMark::Global(_) => None,
+        });
+        if let Some(span) = tenant {
+            diags.push(msg::bad_view(
+                span,
+                &format!("view `{}` belongs to a tenant", m.name),
+                "a view runs with its owner's rights, unfiltered by row-level security: mark it @@global, and \
+                 let it read no tenant data",
+            ));
+            *model_marks = vec![TenancyMark::Global(span)];
         }
-        self.diags.push(msg::view_not_generated(b.name.span, &b.name.name));
+    }
+}
+
+pub(crate) fn check(schema: &Schema, diags: &mut Vec<Diagnostic>) {
+    for m in schema.models.iter().filter(|m| m.view) {
+        if let Some(f) = m.fields.iter().find(|f| f.ty.is_relation()) {
+            diags.push(msg::bad_view(
+                f.span,
+                "relations on a view are not supported",
+                "keep the related id as a plain field and query it yourself",
+            ));
+        }
+        if let Some(i) = m.indexes.first() {
+            diags.push(msg::bad_view(
+                i.span,
+                "a view has no indexes",
+                "index the tables it reads",
+            ));
+        }
     }
 }

@@ -60,6 +60,8 @@ pub struct ModelDef {
     pub write_roles: Vec<String>,
     /// `membership(...)`: this model is the schema's membership; the derive writes its `Membership` impl.
     pub membership: Option<MembershipDef>,
+    /// `view`: a database view, read-only (no inputs, no write methods).
+    pub view: bool,
 }
 
 const DEFAULT_KINDS: &[&str] = &[
@@ -181,6 +183,7 @@ impl ModelDef {
         let mut soft_delete: Option<String> = None;
         let mut write_roles: Vec<String> = Vec::new();
         let mut membership: Option<MembershipDef> = None;
+        let mut view = false;
 
         for attr in input.attrs.iter().filter(|a| a.path().is_ident("model")) {
             let res = attr.parse_nested_meta(|meta| {
@@ -234,6 +237,8 @@ impl ModelDef {
                         return Err(meta.error("a membership needs `user`, `role` and `ranks`"));
                     }
                     membership = Some(m);
+                } else if p.is_ident("view") {
+                    view = true;
                 } else if p.is_ident("tenant_root") {
                     tenancy.push((TenancyDef::Root, syn::spanned::Spanned::span(p)));
                 } else if p.is_ident("global") {
@@ -269,7 +274,7 @@ impl ModelDef {
                     }
                     relations.push(rel);
                 } else {
-                    return Err(meta.error("unknown model attribute; expected name, table, primary_key, unique, tenant_key, tenant_root, global, audit, soft_delete, write_roles, membership or relation"));
+                    return Err(meta.error("unknown model attribute; expected name, table, primary_key, unique, tenant_key, tenant_root, global, audit, soft_delete, write_roles, membership, view or relation"));
                 }
                 Ok(())
             });
@@ -323,6 +328,7 @@ impl ModelDef {
             soft_delete,
             write_roles,
             membership,
+            view,
         })
     }
 }

@@ -257,10 +257,7 @@ pub fn expand(def: &ModelDef) -> TokenStream {
         }?;
         Some(quote!(#[doc = #doc] #rel))
     });
-    let open_write = def
-        .write_roles
-        .is_empty()
-        .then(|| quote!(impl #rt::OpenWrite for #ident {}));
+    let open_write = (def.write_roles.is_empty() && !def.view).then(|| quote!(impl #rt::OpenWrite for #ident {}));
     let membership = def.membership.as_ref().map(|m| {
         let (user, role, ranks, read_only, managers) = (&m.user, &m.role, &m.ranks, &m.read_only, &m.managers);
         let sink = m.audit_sink.as_ref().map(|path| {
@@ -296,37 +293,13 @@ pub fn expand(def: &ModelDef) -> TokenStream {
     let create_doc = format!(" The input of `create` for [`{ident}`]: required fields in [`{create_ident}::new`], the others set with their methods.");
     let update_doc = format!(" The input of `update` for [`{ident}`]: every field is left alone unless set.");
 
-    quote! {
-        #[automatically_derived]
-        impl #rt::Model for #ident {
-            #meta
-            type Create = #create_ident;
-            type Update = #update_ident;
-
-            fn from_row(row: &#rt::Row) -> ::std::result::Result<Self, #rt::Error> {
-                ::std::result::Result::Ok(#ident { #(#reads),* })
-            }
-
-            fn key(&self, column: &str) -> ::std::option::Option<#rt::Key> {
-                match column {
-                    #(#keys)*
-                    _ => ::std::option::Option::None,
-                }
-            }
-        }
-
-        #[automatically_derived]
-        #marker
-        #open_write
-        #membership
-
-        #[automatically_derived]
-        #[allow(dead_code)]
-        impl #ident {
-            #(#cols)*
-            #(#rels)*
-        }
-
+    // A view is read-only: no inputs (the placeholder types have no constructor a caller could use to
+    // mean anything), and no `Writable`, so no repository has write methods for it.
+    let (create_ty, update_ty, writable, inputs) = if def.view {
+        let none = quote!(#rt::__private::NoInput);
+        (none.clone(), none, None, None)
+    } else {
+        let inputs = quote! {
         #[doc = #create_doc]
         #[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
         pub struct #create_ident {
@@ -371,6 +344,48 @@ pub fn expand(def: &ModelDef) -> TokenStream {
                 values
             }
         }
+        };
+        (
+            quote!(#create_ident),
+            quote!(#update_ident),
+            Some(quote!(#[automatically_derived] impl #rt::Writable for #ident {})),
+            Some(inputs),
+        )
+    };
+
+    quote! {
+        #[automatically_derived]
+        impl #rt::Model for #ident {
+            #meta
+            type Create = #create_ty;
+            type Update = #update_ty;
+
+            fn from_row(row: &#rt::Row) -> ::std::result::Result<Self, #rt::Error> {
+                ::std::result::Result::Ok(#ident { #(#reads),* })
+            }
+
+            fn key(&self, column: &str) -> ::std::option::Option<#rt::Key> {
+                match column {
+                    #(#keys)*
+                    _ => ::std::option::Option::None,
+                }
+            }
+        }
+
+        #[automatically_derived]
+        #marker
+        #writable
+        #open_write
+        #membership
+
+        #[automatically_derived]
+        #[allow(dead_code)]
+        impl #ident {
+            #(#cols)*
+            #(#rels)*
+        }
+
+        #inputs
     }
 }
 

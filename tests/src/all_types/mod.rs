@@ -20,3 +20,5 @@ pub use note::*;
 #[path = "café.rs"]
 mod café;
 pub use café::*;
+mod mood_count;
+pub use mood_count::*;
