@@ -136,6 +136,8 @@ impl ::trato_hive_runtime::Model for Deal {
 }
 #[automatically_derived]
 impl ::trato_hive_runtime::TenantOwned for Deal {}
+#[automatically_derived]
+impl ::trato_hive_runtime::Writable for Deal {}
 impl ::trato_hive_runtime::OpenWrite for Deal {}
 #[automatically_derived]
 #[allow(dead_code)]
