@@ -17,7 +17,7 @@ use trato_codegen::diff::diff;
 use trato_codegen::emit::sql::{from_empty, render};
 use trato_hive_runtime::{Db, DbConfig};
 
-use crate::project::{read_valid, Project};
+use crate::project::Project;
 use crate::Ctx;
 
 const STATE_TABLE: &str = "_trato_push_state";
@@ -108,7 +108,7 @@ pub fn is_local(cfg: &DbConfig) -> bool {
 }
 
 fn push(ctx: &Ctx, project: &Project, force_reset: bool, force: bool) -> anyhow::Result<ExitCode> {
-    let (target, src) = read_valid(&project.schema)?;
+    let (target, src) = (&project.parsed, &project.source);
     let mut cfg = target_db(ctx, &project.schema)?;
     if force_reset && !is_local(&cfg) && !force {
         bail!(
@@ -154,13 +154,13 @@ fn push(ctx: &Ctx, project: &Project, force_reset: bool, force: bool) -> anyhow:
             Some(s) => trato_codegen::check(s).0.context("the schema recorded in the database is not valid")?,
             None => trato_codegen::Schema::default(),
         };
-        let steps = diff(&lower(&previous), &lower(&target));
+        let steps = diff(&lower(&previous), &lower(target));
         let losses: Vec<String> = steps.iter().filter_map(|s| s.data_loss()).collect();
         let sql = if force_reset {
             eprintln!("db push: --force-reset: dropping everything in the database's schema");
             conn.batch_execute(&recreate).await?;
             conn.batch_execute(&format!("CREATE TABLE \"{STATE_TABLE}\" (id INT PRIMARY KEY, schema TEXT NOT NULL)")).await?;
-            from_empty(&lower(&target))
+            from_empty(&lower(target))
         } else if !losses.is_empty() {
             for l in &losses {
                 eprintln!("db push: destructive: {l}");
@@ -177,7 +177,7 @@ fn push(ctx: &Ctx, project: &Project, force_reset: bool, force: bool) -> anyhow:
         }
         conn.execute(
             &format!("INSERT INTO \"{STATE_TABLE}\" (id, schema) VALUES (1, $1) ON CONFLICT (id) DO UPDATE SET schema = EXCLUDED.schema"),
-            &[&src],
+            &[src],
         )
         .await?;
         drop(conn);

@@ -18,8 +18,6 @@ use crate::project::Project;
 pub struct Outcome {
     /// Files written (or, with `check`, that would be).
     pub changed: usize,
-    /// The schema has errors (printed); nothing was written.
-    pub invalid: bool,
     /// With `check`: generated files are stale.
     pub stale: bool,
     /// The schema differs from the schema its last migration leads to (the message says how).
@@ -27,32 +25,26 @@ pub struct Outcome {
 }
 
 impl Outcome {
-    /// Whether the command succeeds: a valid schema, and with `check` nothing stale and no drift.
+    /// Whether the command succeeds: with `check`, nothing stale and no drift.
     pub fn ok(&self) -> bool {
-        !self.invalid && !self.stale
+        !self.stale
     }
 }
 
-/// Generates (or with `check`, checks) the Rust models of `project`, its TypeScript module when it has
-/// one, and reports drift against its migrations. `program` spells the command in messages.
+/// Generates (or with `check`, checks) the Rust models of `project` (whose schema [`Project::load`]
+/// validated), its TypeScript module when it has one, and reports drift against its migrations. `program`
+/// spells the command in messages.
 pub fn generate(project: &Project, check: bool, program: &str) -> anyhow::Result<Outcome> {
     let mut outcome = Outcome::default();
-    let parsed = match crate::project::read_valid(&project.schema) {
-        Ok((parsed, _)) => parsed,
-        Err(e) => {
-            eprintln!("generate: {e}");
-            outcome.invalid = true;
-            return Ok(outcome);
-        }
-    };
+    let parsed = &project.parsed;
     let name = display_name(&project.schema);
     let migrations = project.migrations.is_dir().then_some(project.migrations.as_path());
     let embedded = migrations.map(|dir| embedded(&project.output, dir));
-    let files = trato_codegen::emit::rust::emit_with(&parsed, &name, embedded.as_ref());
+    let files = trato_codegen::emit::rust::emit_with(parsed, &name, embedded.as_ref());
     let rust = ensure_files(&project.output, &files, check, program)?;
     report(&project.schema, &project.output, rust, check, &mut outcome);
     if let Some(ts) = &project.typescript {
-        let module = trato_codegen::emit::typescript::emit(&parsed, &name);
+        let module = trato_codegen::emit::typescript::emit(parsed, &name);
         let (Some(dir), Some(file)) = (ts.parent(), ts.file_name()) else {
             anyhow::bail!("{} is not a file path", ts.display());
         };
@@ -61,7 +53,7 @@ pub fn generate(project: &Project, check: bool, program: &str) -> anyhow::Result
         report(&project.schema, ts, changed, check, &mut outcome);
     }
     if let Some(dir) = migrations {
-        outcome.drift = migration_drift(&parsed, dir, program)?.map(|m| format!("{}: {m}", project.schema.display()));
+        outcome.drift = migration_drift(parsed, dir, program)?.map(|m| format!("{}: {m}", project.schema.display()));
         if let Some(msg) = &outcome.drift {
             eprintln!("generate: {msg}");
             outcome.stale |= check;

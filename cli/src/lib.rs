@@ -198,12 +198,10 @@ fn dispatch(cli: Cli, options: &Options) -> anyhow::Result<ExitCode> {
     if cli.deny_warnings && matches!(cli.command, Command::Generate { .. } | Command::Validate) {
         let path = ctx.schema_path()?;
         let src = std::fs::read_to_string(&path)?;
-        let warnings = trato_codegen::check(&src).1.iter().filter(|d| !d.is_error()).count();
+        let diags = trato_codegen::check(&src).1;
+        let warnings = diags.iter().filter(|d| !d.is_error()).count();
         if warnings > 0 {
-            eprint!(
-                "{}",
-                trato_codegen::render(&path.display().to_string(), &src, &trato_codegen::check(&src).1)
-            );
+            eprint!("{}", trato_codegen::render(&path.display().to_string(), &src, &diags));
             anyhow::bail!(
                 "{warnings} warning(s) in {} and --deny-warnings: nothing was written",
                 path.display()
@@ -278,14 +276,7 @@ fn exit(ok: bool) -> ExitCode {
 fn init_logging() {
     use tracing_subscriber::filter::Targets;
     use tracing_subscriber::prelude::*;
-    let wanted = trato_hive_runtime::env_var("RUST_LOG")
-        .filter(|v| !v.is_empty())
-        .or_else(|| {
-            trato_hive_runtime::env_var("TRATO_LOG_QUERIES")
-                .filter(|v| v == "1" || v == "true")
-                .map(|_| "trato_hive=debug".to_string())
-        });
-    let Some(filter) = wanted.and_then(|w| w.parse::<Targets>().ok()) else {
+    let Some(filter) = trato_hive_runtime::log_directives().and_then(|w| w.parse::<Targets>().ok()) else {
         return;
     };
     let _ = tracing_subscriber::registry()

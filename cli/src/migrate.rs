@@ -197,14 +197,14 @@ fn dev(ctx: &Ctx, name: &str, allow_destructive: bool, create_only: bool) -> any
         bail!("--name `{name}` has no letters or digits");
     }
     let project = ctx.project()?;
-    let current = read_valid(&project.schema)?.0;
+    let current = &project.parsed;
     let dir = &project.migrations;
     let existing = migration_dirs(dir);
     let previous = match existing.last() {
         Some(last) => read_valid(&last.join("schema.prisma"))?.0,
         None => trato_codegen::Schema::default(),
     };
-    let steps = diff(&lower(&previous), &lower(&current));
+    let steps = diff(&lower(&previous), &lower(current));
     if steps.is_empty() {
         eprintln!("migrate dev: the schema matches the last migration; nothing to write");
     } else {

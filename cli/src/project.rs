@@ -23,15 +23,19 @@ pub struct Project {
     pub seed: Option<String>,
     /// The schema's folder: where `seed` runs, what the paths above are relative to.
     pub dir: PathBuf,
+    /// The schema, validated once (its diagnostics printed once) for every command that needs it.
+    pub parsed: trato_codegen::Schema,
+    /// The schema file's text.
+    pub source: String,
 }
 
 impl Project {
     /// Reads the schema file's generator block (`provider = "trato-hive-codegen"`); without one, the
     /// defaults. The schema must be valid: its diagnostics are printed otherwise.
     pub fn load(schema: &Path) -> anyhow::Result<Project> {
-        let (parsed, _) = read_valid(schema)?;
+        let (parsed, source) = read_valid(schema)?;
         let dir = schema.parent().map(Path::to_path_buf).unwrap_or_default();
-        let generator = parsed.generator.unwrap_or_default();
+        let generator = parsed.generator.clone().unwrap_or_default();
         let at = |set: Option<String>, default: &str| dir.join(set.as_deref().unwrap_or(default));
         Ok(Project {
             schema: schema.to_path_buf(),
@@ -43,6 +47,8 @@ impl Project {
                 .unwrap_or_else(|| trato_hive_runtime::migrate::HISTORY_TABLE.to_string()),
             seed: generator.seed,
             dir,
+            parsed,
+            source,
         })
     }
 

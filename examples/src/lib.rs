@@ -12,13 +12,7 @@ pub mod spec_examples;
 pub fn init_logging() {
     use tracing_subscriber::filter::Targets;
     use tracing_subscriber::prelude::*;
-    let wanted = std::env::var("RUST_LOG").ok().filter(|v| !v.is_empty()).or_else(|| {
-        std::env::var("TRATO_LOG_QUERIES")
-            .ok()
-            .filter(|v| v == "1" || v == "true")
-            .map(|_| "trato_hive=debug".to_string())
-    });
-    let Some(filter) = wanted.and_then(|w| w.parse::<Targets>().ok()) else {
+    let Some(filter) = trato_hive_db::runtime::log_directives().and_then(|w| w.parse::<Targets>().ok()) else {
         return;
     };
     let _ = tracing_subscriber::registry()

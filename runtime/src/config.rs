@@ -167,7 +167,7 @@ impl DbConfig {
             ssl_root_cert: None,
             schema: None,
             // Honoured however the configuration is made (URL, environment, `.env`).
-            log_queries: env_var("TRATO_LOG_QUERIES").is_some_and(|v| v == "1" || v == "true"),
+            log_queries: log_queries_requested(),
         };
         for pair in query.split('&').filter(|p| !p.is_empty()) {
             let (key, value) = pair.split_once('=').unwrap_or((pair, ""));
@@ -303,6 +303,18 @@ impl DbConfig {
     pub(crate) fn password(&self) -> Option<String> {
         self.pg.get_password().map(|p| String::from_utf8_lossy(p).into_owned())
     }
+}
+
+/// Whether `TRATO_LOG_QUERIES` asks for every statement to be logged (`1` or `true`).
+fn log_queries_requested() -> bool {
+    env_var("TRATO_LOG_QUERIES").is_some_and(|v| v == "1" || v == "true")
+}
+
+/// What a binary's log subscriber should show, as `target=level,...` directives: `RUST_LOG` when set, else
+/// the statements (`trato_hive=debug`) when `TRATO_LOG_QUERIES` asks for them; `None` for nothing. The
+/// library installs no subscriber; the CLI and the examples do, with this.
+pub fn log_directives() -> Option<String> {
+    env_var("RUST_LOG").or_else(|| log_queries_requested().then(|| "trato_hive=debug".to_string()))
 }
 
 /// The value of `name` from the environment, else from the nearest `.env` file (current folder, then its

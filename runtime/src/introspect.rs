@@ -28,23 +28,23 @@ const QUERIES: &[&str] = &[
     // Enums with their values in order.
     "SELECT format('enum %s (%s)', t.typname, string_agg(e.enumlabel, ', ' ORDER BY e.enumsortorder))
        FROM pg_type t JOIN pg_enum e ON e.enumtypid = t.oid JOIN pg_namespace n ON n.oid = t.typnamespace
-      WHERE n.nspname = current_schema() AND $1::text IS NOT NULL GROUP BY t.typname",
+      WHERE n.nspname = current_schema() GROUP BY t.typname",
     // Row-level security flags.
     "SELECT format('rls %s enabled=%s forced=%s', c.relname, c.relrowsecurity, c.relforcerowsecurity)
        FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
       WHERE n.nspname = current_schema() AND c.relkind = 'r' AND c.relname <> $1",
     // Policies.
     "SELECT format('policy %s.%s %s %s USING %s WITH CHECK %s', tablename, policyname, permissive, cmd, qual, with_check)
-       FROM pg_policies WHERE schemaname = current_schema() AND $1::text IS NOT NULL",
+       FROM pg_policies WHERE schemaname = current_schema()",
     // Functions.
     "SELECT format('function %s(%s) returns %s', p.proname, pg_get_function_arguments(p.oid), pg_get_function_result(p.oid))
-       FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace WHERE n.nspname = current_schema() AND $1::text IS NOT NULL",
+       FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace WHERE n.nspname = current_schema()",
     // What the application role may do on each table.
     "SELECT format('grant %s %s', c.relname, string_agg(p.privilege_type, ',' ORDER BY p.privilege_type))
        FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
        CROSS JOIN LATERAL (SELECT privilege_type FROM information_schema.role_table_grants g
                             WHERE g.table_schema = current_schema() AND g.table_name = c.relname AND g.grantee = 'trato_app') p
-      WHERE n.nspname = current_schema() AND c.relkind = 'r' AND $1::text IS NOT NULL GROUP BY c.relname",
+      WHERE n.nspname = current_schema() AND c.relkind = 'r' GROUP BY c.relname",
 ];
 
 /// The sorted listing of the schema the connection sees, the default history table left out.
@@ -56,7 +56,9 @@ pub async fn catalog(conn: &Conn) -> Result<Vec<String>, Error> {
 pub async fn catalog_excluding(conn: &Conn, history_table: &str) -> Result<Vec<String>, Error> {
     let mut lines = Vec::new();
     for q in QUERIES {
-        for row in conn.query(q, &[&history_table]).await? {
+        // The queries of tables leave the history table out ($1); the others take no parameter.
+        let params: &[&(dyn crate::ToSql + Sync)] = if q.contains("$1") { &[&history_table] } else { &[] };
+        for row in conn.query(q, params).await? {
             lines.push(row.get::<_, String>(0));
         }
     }

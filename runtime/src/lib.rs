@@ -57,7 +57,7 @@ mod tls;
 mod tx;
 
 pub use client::{Conn, Db, Params, PoolStatus};
-pub use config::{env_var, redact_url, DbConfig, Recycle, SslMode};
+pub use config::{env_var, log_directives, redact_url, DbConfig, Recycle, SslMode};
 pub use error::{Cause, Error, Result};
 pub use exec::{Binding, Executor, GlobalExec, ScopeExec, TxExec};
 pub use meta::*;

@@ -29,52 +29,20 @@ struct Key {
     store: fn(&mut Generator, String),
 }
 
+const fn key(name: &'static str, value: Value, store: fn(&mut Generator, String)) -> Key {
+    Key { name, value, store }
+}
+
 const GENERATOR_KEYS: &[Key] = &[
-    Key {
-        name: "provider",
-        value: Value::Ignored,
-        store: |_, _| {},
-    },
-    Key {
-        name: "output",
-        value: Value::Path,
-        store: |g, v| g.output = Some(v),
-    },
-    Key {
-        name: "migrations",
-        value: Value::Path,
-        store: |g, v| g.migrations = Some(v),
-    },
-    Key {
-        name: "typescript",
-        value: Value::Path,
-        store: |g, v| g.typescript = Some(v),
-    },
-    Key {
-        name: "seed",
-        value: Value::Path,
-        store: |g, v| g.seed = Some(v),
-    },
-    Key {
-        name: "historyTable",
-        value: Value::Identifier,
-        store: |g, v| g.history_table = Some(v),
-    },
-    Key {
-        name: "previewFeatures",
-        value: Value::Ignored,
-        store: |_, _| {},
-    },
-    Key {
-        name: "binaryTargets",
-        value: Value::Ignored,
-        store: |_, _| {},
-    },
-    Key {
-        name: "engineType",
-        value: Value::Ignored,
-        store: |_, _| {},
-    },
+    key("provider", Value::Ignored, |_, _| {}),
+    key("output", Value::Path, |g, v| g.output = Some(v)),
+    key("migrations", Value::Path, |g, v| g.migrations = Some(v)),
+    key("typescript", Value::Path, |g, v| g.typescript = Some(v)),
+    key("seed", Value::Path, |g, v| g.seed = Some(v)),
+    key("historyTable", Value::Identifier, |g, v| g.history_table = Some(v)),
+    key("previewFeatures", Value::Ignored, |_, _| {}),
+    key("binaryTargets", Value::Ignored, |_, _| {}),
+    key("engineType", Value::Ignored, |_, _| {}),
 ];
 
 /// The block's provider, when it is a string.
