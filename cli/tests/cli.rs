@@ -358,6 +358,7 @@ fn a_sample_application_runs_with_the_commands_readme_shows() {
         "acme events: TASK_CREATED by alice, TASK_CREATED by alice",
         "labelled: Write the README [docs]",
         "globex tasks: 0",
+        "globex events: 0",
         "globex sees acme's task: false",
         "bob in acme: GUEST",
         "bob may write in acme: false",

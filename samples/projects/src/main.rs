@@ -108,6 +108,8 @@ async fn main() -> Result<(), Error> {
     // Bob's own workspace sees nothing of Acme's; in Acme he is a guest and reads only.
     let bobs = db.scope::<Member>(&bob.id, &globex.key).await?.write()?;
     println!("globex tasks: {}", bobs.repo::<Task>().count(Filter::all()).await?);
+    // Audit rows belong to the tenant of the write: Acme's are not Globex's.
+    println!("globex events: {}", bobs.repo::<Event>().count(Filter::all()).await?);
     println!(
         "globex sees acme's task: {}",
         bobs.repo::<Task>().find_by_id(task.id.clone()).await?.is_some()
