@@ -117,7 +117,7 @@ fn push(ctx: &Ctx, project: &Project, force_reset: bool, force: bool) -> anyhow:
         );
     }
     cfg.connection_limit = 1;
-    let recreate = trato_hive_runtime::migrate::recreate_schema_sql(&cfg);
+    let recreate = trato_hive_runtime::migrate::recreate_schemas_sql(&cfg, project.schemas());
     let history = trato_hive_runtime::migrate::quote_ident(&project.history_table);
     crate::tokio()?.block_on(async {
         let db = Db::connect(cfg)?;
@@ -158,6 +158,9 @@ fn push(ctx: &Ctx, project: &Project, force_reset: bool, force: bool) -> anyhow:
         let losses: Vec<String> = steps.iter().filter_map(|s| s.data_loss()).collect();
         let sql = if force_reset {
             eprintln!("db push: --force-reset: dropping everything in the database's schema");
+            for other in project.schemas() {
+                eprintln!("db push: --force-reset: and in the listed schema `{other}`");
+            }
             conn.batch_execute(&recreate).await?;
             conn.batch_execute(&format!("CREATE TABLE \"{STATE_TABLE}\" (id INT PRIMARY KEY, schema TEXT NOT NULL)")).await?;
             from_empty(&lower(target))
@@ -190,7 +193,7 @@ fn push(ctx: &Ctx, project: &Project, force_reset: bool, force: bool) -> anyhow:
 /// Compares the live database with a shadow database on the same server where the migrations are replayed
 /// from scratch, and prints every difference.
 fn drift(ctx: &Ctx, project: &Project) -> anyhow::Result<ExitCode> {
-    use trato_hive_runtime::introspect::{catalog_excluding as catalog, compare};
+    use trato_hive_runtime::introspect::{catalog_of, compare};
     let live = target_db(ctx, &project.schema)?;
     let migrator = project.migrator()?;
     let shadow_name = format!("trato_shadow_{}", std::process::id());
@@ -204,10 +207,10 @@ fn drift(ctx: &Ctx, project: &Project) -> anyhow::Result<ExitCode> {
         let result = async {
             migrator.deploy(&shadow).await?;
             let shadow_db = Db::connect(shadow.clone())?;
-            let expected = catalog(&shadow_db.conn().await?, &project.history_table).await?;
+            let expected = catalog_of(&shadow_db.conn().await?, &project.history_table, project.schemas()).await?;
             shadow_db.close();
             let live_db = Db::connect(live.clone())?;
-            let actual = catalog(&live_db.conn().await?, &project.history_table).await?;
+            let actual = catalog_of(&live_db.conn().await?, &project.history_table, project.schemas()).await?;
             live_db.close();
             Ok::<_, trato_hive_runtime::Error>(compare(&expected, &actual))
         }

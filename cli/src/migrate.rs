@@ -81,9 +81,10 @@ pub fn run(ctx: &Ctx, cmd: MigrateCommand) -> anyhow::Result<ExitCode> {
             };
             if from_empty {
                 // As Prisma prints it: the script then equals Prisma's, byte for byte (tests/tests/it/prisma.rs).
-                print!("{PRISMA_SCHEMA_HEADER}");
+                print!("{}", trato_codegen::emit::sql::from_empty_as_prisma(&to));
+            } else {
+                print!("{}", render(&diff(&from, &to)));
             }
-            print!("{}", render(&diff(&from, &to)));
             Ok(ExitCode::SUCCESS)
         }
         MigrateCommand::Dev {
@@ -155,9 +156,6 @@ pub fn run(ctx: &Ctx, cmd: MigrateCommand) -> anyhow::Result<ExitCode> {
         }
     }
 }
-
-/// What Prisma's `migrate diff --from-empty` script starts with.
-const PRISMA_SCHEMA_HEADER: &str = "-- CreateSchema\nCREATE SCHEMA IF NOT EXISTS \"public\";\n\n";
 
 fn report(what: &str, names: &[String]) {
     if names.is_empty() {

@@ -54,7 +54,19 @@ impl Project {
 
     /// The migrator of the migrations folder, with the project's history table.
     pub fn migrator(&self) -> anyhow::Result<Migrator> {
-        Ok(Migrator::from_dir(&self.migrations)?.history_table(&self.history_table))
+        let schemas: Vec<&str> = self.schemas().iter().map(String::as_str).collect();
+        Ok(Migrator::from_dir(&self.migrations)?
+            .history_table(&self.history_table)
+            .schemas(&schemas))
+    }
+
+    /// The PostgreSQL schemas the datasource lists besides the connection's (multi-schema).
+    pub fn schemas(&self) -> &[String] {
+        self.parsed
+            .datasource
+            .as_ref()
+            .map(|d| d.schemas.as_slice())
+            .unwrap_or_default()
     }
 }
 

@@ -33,6 +33,41 @@ pub const CURRENT_USER_FN: &str = "trato_current_user";
 /// The role the system scope binds: it may write what any role may.
 pub const SYSTEM_ROLE: &str = "SYSTEM";
 
+/// Between a PostgreSQL schema and a name in a qualified name ([`qualified`]). PostgreSQL identifiers
+/// cannot contain NUL, so the split is never ambiguous, whatever `@@map` says.
+pub const SCHEMA_SEP: char = '\0';
+
+/// The name of a table, type, sequence or index in `schema` (multi-schema): `schema` NUL `name`, which
+/// the SQL emitter writes `"schema"."name"`; just `name` in the connection's schema (no `@@schema`, or
+/// `public`, which Prisma writes unqualified too).
+pub fn qualified(schema: Option<&str>, name: &str) -> String {
+    match schema {
+        Some(s) if s != "public" => format!("{s}{SCHEMA_SEP}{name}"),
+        _ => name.to_string(),
+    }
+}
+
+/// `(schema, name)` of a [`qualified`] name.
+pub fn split_qualified(name: &str) -> (Option<&str>, &str) {
+    match name.split_once(SCHEMA_SEP) {
+        Some((s, n)) => (Some(s), n),
+        None => (None, name),
+    }
+}
+
+/// A [`qualified`] name as people read it: `schema.name`.
+pub fn shown(name: &str) -> String {
+    name.replace(SCHEMA_SEP, ".")
+}
+
+/// A [`qualified`] name quoted for SQL: `"name"` or `"schema"."name"`.
+pub fn quote_name(name: &str) -> String {
+    name.split(SCHEMA_SEP)
+        .map(|part| format!("\"{}\"", part.replace('"', "\"\"")))
+        .collect::<Vec<_>>()
+        .join(".")
+}
+
 /// The database a schema describes: what migrations diff, and what `migrate diff --from-empty` creates.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct DbSchema {
@@ -46,6 +81,8 @@ pub struct DbSchema {
     pub membership: Option<DbMembership>,
     /// The datasource's `extensions`, created before anything else.
     pub extensions: Vec<DbExtension>,
+    /// The datasource's `schemas` (multi-schema), created first.
+    pub schemas: Vec<String>,
 }
 
 /// A PostgreSQL extension the schema asks for (`extensions = [...]` in the datasource).
@@ -272,7 +309,10 @@ fn sql_base_type(schema: &Schema, field: &Field) -> String {
             Scalar::Bytes => "BYTEA",
         }
         .to_string(),
-        FieldType::Enum(id) => format!("\"{}\"", schema.enum_(*id).db_name),
+        FieldType::Enum(id) => {
+            let e = schema.enum_(*id);
+            quote_name(&qualified(e.schema.as_deref(), &e.db_name))
+        }
         FieldType::Unsupported(t) => t.clone(),
         FieldType::Relation(_) => String::new(),
     }
@@ -353,7 +393,7 @@ pub fn lower(schema: &Schema) -> DbSchema {
     };
     for e in &schema.enums {
         db.enums.push(DbEnum {
-            name: e.db_name.clone(),
+            name: qualified(e.schema.as_deref(), &e.db_name),
             values: e.values.iter().map(|v| v.db_name.clone()).collect(),
             source: e.name.clone(),
         });
@@ -370,6 +410,7 @@ pub fn lower(schema: &Schema) -> DbSchema {
                 t.foreign_keys.clear();
             }
         }
+        db.schemas = ds.schemas.clone();
         db.extensions = ds
             .extensions
             .iter()
@@ -550,7 +591,7 @@ fn lower_model(schema: &Schema, model: &Model) -> Table {
                 foreign_keys.push(ForeignKey {
                     name,
                     columns,
-                    ref_table: target.db_name.clone(),
+                    ref_table: qualified(target.schema.as_deref(), &target.db_name),
                     ref_columns,
                     on_delete: delete,
                     on_update: None,
@@ -559,7 +600,7 @@ fn lower_model(schema: &Schema, model: &Model) -> Table {
             _ => foreign_keys.push(ForeignKey {
                 name,
                 columns: fk_cols,
-                ref_table: target.db_name.clone(),
+                ref_table: qualified(target.schema.as_deref(), &target.db_name),
                 ref_columns: ref_cols,
                 on_delete: action_sql(on_delete).to_string(),
                 on_update: Some(action_sql(on_update).to_string()),
@@ -576,7 +617,7 @@ fn lower_model(schema: &Schema, model: &Model) -> Table {
         _ => None,
     };
     Table {
-        name: model.db_name.clone(),
+        name: qualified(model.schema.as_deref(), &model.db_name),
         model: model.name.clone(),
         renamed_from: model.renamed_from.clone(),
         columns,
@@ -605,14 +646,16 @@ fn join_tables(schema: &Schema) -> Vec<Table> {
                 continue;
             }
             let name = format!("_{}", rel.name);
-            if out.iter().any(|t| t.name == name) {
-                continue;
-            }
             let (a, b) = if model.name <= target.name {
                 (model, target)
             } else {
                 (target, model)
             };
+            // In A's schema, as Prisma puts it.
+            let table = qualified(a.schema.as_deref(), &name);
+            if out.iter().any(|t| t.name == table) {
+                continue;
+            }
             let id_col = |m: &Model| {
                 let pk = m.field(m.primary_key.fields[0]);
                 let mut ty = sql_base_type(schema, pk);
@@ -642,7 +685,7 @@ fn join_tables(schema: &Schema) -> Vec<Table> {
                 (Some((k, _)), Some(tk)) => ForeignKey {
                     name: constraint_name(&name, &[c], "fkey"),
                     columns: vec![k.clone(), c.into()],
-                    ref_table: t.db_name.clone(),
+                    ref_table: qualified(t.schema.as_deref(), &t.db_name),
                     ref_columns: vec![tk.db_name.clone(), id.into()],
                     on_delete: "CASCADE".into(),
                     on_update: None,
@@ -650,7 +693,7 @@ fn join_tables(schema: &Schema) -> Vec<Table> {
                 _ => ForeignKey {
                     name: constraint_name(&name, &[c], "fkey"),
                     columns: vec![c.into()],
-                    ref_table: t.db_name.clone(),
+                    ref_table: qualified(t.schema.as_deref(), &t.db_name),
                     ref_columns: vec![id.into()],
                     on_delete: "CASCADE".into(),
                     on_update: Some("CASCADE".into()),
@@ -667,7 +710,7 @@ fn join_tables(schema: &Schema) -> Vec<Table> {
                 columns.insert(0, col(k, ty.clone()));
             }
             out.push(Table {
-                name: name.clone(),
+                name: table,
                 model: name.clone(),
                 renamed_from: None,
                 columns,

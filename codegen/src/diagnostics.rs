@@ -254,6 +254,8 @@ pub const CODES: &[(&str, &str)] = &[
     ("S0607", "audit: invalid @@auditLog"),
     ("S0701", "datasource invalid"),
     ("S0702", "generator invalid"),
+    ("S0703", "multi-schema: `schemas` or `@@schema` invalid"),
+    ("S0704", "a preview feature not enabled"),
     ("W0003", "more diagnostics than are shown"),
     ("W0004", "SetNull on a required foreign key"),
     ("S0608", "view invalid"),
@@ -572,6 +574,16 @@ pub(crate) mod msg {
         Diagnostic::error("S0608", span, format!("invalid view: {why}"))
             .label(why.to_string())
             .help(help.to_string())
+    }
+    pub fn bad_multi_schema(span: Span, why: &str, help: &str) -> Diagnostic {
+        Diagnostic::error("S0703", span, format!("invalid multi-schema: {why}"))
+            .label(why.to_string())
+            .help(help.to_string())
+    }
+    pub fn needs_preview(span: Span, what: &str, feature: &str) -> Diagnostic {
+        Diagnostic::error("S0704", span, format!("{what} need the preview feature `{feature}`"))
+            .label(format!("Prisma accepts this only with `{feature}` enabled"))
+            .help(format!("add previewFeatures = [\"{feature}\"] to a generator block"))
     }
     pub fn set_null_on_required(span: Span, fields: &str) -> Diagnostic {
         Diagnostic::warning("W0004", span, format!("SetNull on required field(s) {fields}"))

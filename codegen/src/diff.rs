@@ -7,6 +7,10 @@ use crate::dbmodel::*;
 /// One change of a migration; [`diff`] orders them, `emit::sql::render` writes their SQL.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Step {
+    /// `CREATE SCHEMA IF NOT EXISTS` (multi-schema).
+    CreateSchema(String),
+    /// `DROP SCHEMA IF EXISTS`: refused by PostgreSQL while anything is left in it.
+    DropSchema(String),
     /// `CREATE EXTENSION IF NOT EXISTS`.
     CreateExtension(DbExtension),
     /// `DROP EXTENSION`.
@@ -207,7 +211,7 @@ impl Step {
     /// Phase in which the step runs; steps are sorted by phase, stably.
     fn phase(&self) -> u8 {
         match self {
-            Step::CreateExtension(_) | Step::TenancySetup => 0,
+            Step::CreateSchema(_) | Step::CreateExtension(_) | Step::TenancySetup => 0,
             Step::CreateEnum(_) | Step::AddEnumValue { .. } | Step::UnrestrictWrites { .. } => 1,
             Step::MembershipTeardown(_) => 2,
             Step::DropForeignKey { .. } | Step::DisableRls { .. } | Step::Revoke { .. } | Step::DropIndex { .. } => 2,
@@ -224,26 +228,32 @@ impl Step {
             Step::EnableRls { .. } | Step::Grant { .. } | Step::MembershipSetup(_) | Step::RestrictWrites { .. } => 10,
             Step::RecreateEnum { .. } | Step::DropEnum(_) => 11,
             Step::TenancyTeardown | Step::DropExtension(_) => 12,
+            Step::DropSchema(_) => 13,
         }
     }
 
     /// Why the step can lose data, if it can.
     pub fn data_loss(&self) -> Option<String> {
         match self {
-            Step::DropTable(t) => Some(format!("drops table `{}` and its rows", t.name)),
-            Step::DropColumn { table, column } => {
-                Some(format!("drops column `{table}.{}` and its values", column.name))
-            }
+            Step::DropTable(t) => Some(format!("drops table `{}` and its rows", shown(&t.name))),
+            Step::DropColumn { table, column } => Some(format!(
+                "drops column `{}.{}` and its values",
+                shown(table),
+                column.name
+            )),
             Step::AlterColumn { table, from, to } if from.ty != to.ty && !widens(&from.ty, &to.ty) => Some(format!(
-                "changes `{table}.{}` from {} to {}: values may not convert",
-                to.name, from.ty, to.ty
+                "changes `{}.{}` from {} to {}: values may not convert",
+                shown(table),
+                to.name,
+                from.ty,
+                to.ty
             )),
             Step::RecreateEnum { from, to, .. } => {
                 let gone: Vec<&String> = from.values.iter().filter(|v| !to.values.contains(v)).collect();
                 (!gone.is_empty()).then(|| {
                     format!(
                         "removes values {gone:?} from enum `{}` (fails while rows use them)",
-                        to.name
+                        shown(&to.name)
                     )
                 })
             }
@@ -254,6 +264,8 @@ impl Step {
     /// The steps that undo this one.
     pub fn inverse(&self) -> Vec<Step> {
         match self.clone() {
+            Step::CreateSchema(s) => vec![Step::DropSchema(s)],
+            Step::DropSchema(s) => vec![Step::CreateSchema(s)],
             Step::CreateExtension(e) => vec![Step::DropExtension(e)],
             Step::DropExtension(e) => vec![Step::CreateExtension(e)],
             Step::TenancySetup => vec![Step::TenancyTeardown],
@@ -365,6 +377,16 @@ pub fn serial_sequences(table: &Table) -> Vec<String> {
 /// The steps turning `from` into `to`, in execution order.
 pub fn diff(from: &DbSchema, to: &DbSchema) -> Vec<Step> {
     let mut steps = Vec::new();
+    // Sorted, as Prisma writes them.
+    let mut schemas: Vec<&String> = to.schemas.iter().filter(|s| !from.schemas.contains(s)).collect();
+    schemas.sort();
+    steps.extend(schemas.into_iter().map(|s| Step::CreateSchema(s.clone())));
+    // `public` stays: every database has it, and the connection's schema may be it.
+    let gone = from
+        .schemas
+        .iter()
+        .filter(|s| !to.schemas.contains(s) && *s != "public");
+    steps.extend(gone.map(|s| Step::DropSchema(s.clone())));
     for e in to
         .extensions
         .iter()
@@ -404,7 +426,16 @@ pub fn diff(from: &DbSchema, to: &DbSchema) -> Vec<Step> {
                 (f.model == *old || f.name == *old) && to.table(&f.name).is_none() && !matched_from[i]
             })
         };
-        match by_name.or_else(by_hint) {
+        // The same table moved to another PostgreSQL schema (`@@schema` changed): moved, not recreated.
+        let by_schema = || {
+            from.tables.iter().enumerate().position(|(i, f)| {
+                f.model == t.model
+                    && split_qualified(&f.name).1 == split_qualified(&t.name).1
+                    && to.table(&f.name).is_none()
+                    && !matched_from[i]
+            })
+        };
+        match by_name.or_else(by_hint).or_else(by_schema) {
             Some(i) => {
                 matched_from[i] = true;
                 let old = &from.tables[i];
@@ -413,11 +444,17 @@ pub fn diff(from: &DbSchema, to: &DbSchema) -> Vec<Step> {
                         from: old.name.clone(),
                         to: t.name.clone(),
                     });
-                    for c in t.columns.iter().filter(|c| c.ty.ends_with("SERIAL")) {
+                    // A table's sequences move with it to its new schema; their names follow its name.
+                    let ((_, old_name), (schema, new_name)) = (split_qualified(&old.name), split_qualified(&t.name));
+                    for c in t
+                        .columns
+                        .iter()
+                        .filter(|c| c.ty.ends_with("SERIAL") && old_name != new_name)
+                    {
                         if let Some(oc) = old.column(&c.name).filter(|oc| oc.ty == c.ty) {
                             steps.push(Step::RenameSequence {
-                                from: format!("{}_{}_seq", old.name, oc.name),
-                                to: format!("{}_{}_seq", t.name, c.name),
+                                from: qualified(schema, &format!("{old_name}_{}_seq", oc.name)),
+                                to: qualified(schema, &format!("{new_name}_{}_seq", c.name)),
                             });
                         }
                     }
@@ -451,7 +488,7 @@ fn diff_enums(from: &DbSchema, to: &DbSchema, steps: &mut Vec<Step>) {
                     .flat_map(|t| {
                         t.columns
                             .iter()
-                            .filter(|c| c.ty.trim_end_matches("[]") == format!("\"{}\"", e.name))
+                            .filter(|c| c.ty.trim_end_matches("[]") == quote_name(&e.name))
                             .map(|c| (t.name.clone(), c.clone()))
                     })
                     .collect();
@@ -662,9 +699,11 @@ fn diff_table(old: &Table, new: &Table, steps: &mut Vec<Step>) {
         match renamed {
             Some(k) => {
                 used[k] = true;
+                // Index names are per PostgreSQL schema: the table's.
+                let schema = split_qualified(&table).0;
                 steps.push(Step::RenameIndex {
-                    from: old.indexes[k].name.clone(),
-                    to: i.name.clone(),
+                    from: qualified(schema, &old.indexes[k].name),
+                    to: qualified(schema, &i.name),
                 });
             }
             None => steps.push(Step::CreateIndex {

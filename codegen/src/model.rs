@@ -121,6 +121,8 @@ pub struct Datasource {
     pub relation_mode_prisma: bool,
     /// `extensions = [...]`: the extensions to create, as `(name, schema, version)` (`map:` is the name).
     pub extensions: Vec<(String, Option<String>, Option<String>)>,
+    /// `schemas = [...]` (multi-schema): the PostgreSQL schemas models and enums go into (`@@schema`).
+    pub schemas: Vec<String>,
 }
 
 /// An enum of the schema.
@@ -134,6 +136,8 @@ pub struct Enum {
     pub docs: Vec<String>,
     /// Its values, in declaration order.
     pub values: Vec<EnumValue>,
+    /// `@@schema("name")`: its PostgreSQL schema (multi-schema); `None`: the connection's.
+    pub schema: Option<String>,
     /// Where it is declared.
     pub span: Span,
 }
@@ -197,6 +201,8 @@ pub struct Model {
     pub write_roles: Vec<String>,
     /// A `view` block: read-only, no table of ours.
     pub view: bool,
+    /// `@@schema("name")`: its PostgreSQL schema (multi-schema); `None`: the connection's.
+    pub schema: Option<String>,
     /// Where it is declared.
     pub span: Span,
 }

@@ -37,14 +37,14 @@ impl Db {
         let members_sql = format!(
             "SELECT {} FROM {} t WHERE t.{} = $1 ORDER BY t.{}",
             select_list(m, "t"),
-            q(m.table),
+            m.sql_table(),
             q(M::USER_COLUMN),
             q(key)
         );
         let roots_sql = format!(
             "SELECT {} FROM {} t WHERE t.{} = ANY($1)",
             select_list(r, "t"),
-            q(r.table),
+            r.sql_table(),
             q(root_id)
         );
         self.transaction(TxOptions::default().read_only(), async |tx| {

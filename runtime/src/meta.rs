@@ -215,6 +215,8 @@ pub struct ModelMeta {
     pub name: &'static str,
     /// Its table.
     pub table: &'static str,
+    /// `@@schema` (multi-schema): the PostgreSQL schema of its table; `None`: the connection's.
+    pub schema: Option<&'static str>,
     /// Its columns, in declaration order.
     pub columns: &'static [ColumnMeta],
     /// The primary key's columns.
@@ -235,6 +237,22 @@ pub struct ModelMeta {
 }
 
 impl ModelMeta {
+    /// Its table as SQL names it: `"table"`, or `"schema"."table"`.
+    pub fn sql_table(&self) -> String {
+        let mut sql = String::with_capacity(self.table.len() + 8);
+        self.push_table(&mut sql);
+        sql
+    }
+
+    /// Appends [`ModelMeta::sql_table`] to `sql`.
+    pub(crate) fn push_table(&self, sql: &mut String) {
+        if let Some(schema) = self.schema {
+            crate::query::push_q(sql, schema);
+            sql.push('.');
+        }
+        crate::query::push_q(sql, self.table);
+    }
+
     /// The tenant key column of a tenant-owned model.
     pub fn tenant_key(&self) -> Option<&'static str> {
         match self.tenancy {

@@ -89,6 +89,9 @@ pub struct Migrator {
     migrations: Vec<Local>,
     /// The history table's name (unquoted).
     history: String,
+    /// The PostgreSQL schemas the migrations create besides the connection's (multi-schema): `reset`
+    /// drops them too.
+    schemas: Vec<String>,
 }
 
 /// `name` as a quoted SQL identifier (`"a""b"` for `a"b`): safe whatever it holds.
@@ -99,8 +102,20 @@ pub fn quote_ident(name: &str) -> String {
 /// The statements that drop the connection's schema (the URL's `schema` parameter, else `public`) with
 /// everything in it and create it empty: what `reset` and `db push --force-reset` run.
 pub fn recreate_schema_sql(cfg: &DbConfig) -> String {
-    let schema = quote_ident(cfg.schema.as_deref().unwrap_or("public"));
-    format!("DROP SCHEMA IF EXISTS {schema} CASCADE; CREATE SCHEMA {schema};")
+    recreate_schemas_sql(cfg, &[])
+}
+
+/// [`recreate_schema_sql`], also dropping `others` (a multi-schema datasource's list; the migrations
+/// create them again).
+pub fn recreate_schemas_sql(cfg: &DbConfig, others: &[String]) -> String {
+    let own = cfg.schema.as_deref().unwrap_or("public");
+    let mut sql = String::new();
+    for other in others.iter().filter(|s| *s != own) {
+        sql.push_str(&format!("DROP SCHEMA IF EXISTS {} CASCADE; ", quote_ident(other)));
+    }
+    let own = quote_ident(own);
+    sql.push_str(&format!("DROP SCHEMA IF EXISTS {own} CASCADE; CREATE SCHEMA {own};"));
+    sql
 }
 
 /// The SHA-256 of a migration's SQL, in hex: what the history records.
@@ -131,7 +146,16 @@ impl Migrator {
         Migrator {
             migrations,
             history: HISTORY_TABLE.to_string(),
+            schemas: Vec::new(),
         }
+    }
+
+    /// The PostgreSQL schemas a multi-schema datasource lists (`schemas = [...]`): the migrations create
+    /// them, and [`Migrator::reset`] drops them with the connection's. Generated `migrator()` functions
+    /// pass them.
+    pub fn schemas(mut self, names: &[&str]) -> Migrator {
+        self.schemas = names.iter().map(|s| s.to_string()).collect();
+        self
     }
 
     /// Keeps the history in the table `name` instead of [`HISTORY_TABLE`] (in the connection's schema):
@@ -275,7 +299,7 @@ impl Migrator {
         {
             let mut session = Session::open(cfg, &self.history).await?;
             session.lock().await?;
-            session.batch(&recreate_schema_sql(cfg)).await?;
+            session.batch(&recreate_schemas_sql(cfg, &self.schemas)).await?;
             session.unlock().await?;
         }
         self.deploy(cfg).await

@@ -82,7 +82,7 @@ pub(crate) enum Node {
     Not(Box<Node>),
     /// `[NOT] EXISTS (SELECT 1 FROM child WHERE child.fk = parent.pk [AND tenant] AND inner)`.
     Exists {
-        table: &'static str,
+        meta: &'static crate::ModelMeta,
         on: Vec<(&'static str, &'static str)>,
         tenant_key: Option<&'static str>,
         soft_delete: Option<&'static str>,
@@ -502,7 +502,7 @@ impl SqlBuilder {
                 self.sql.push(')');
             }
             Node::Exists {
-                table,
+                meta,
                 on,
                 tenant_key,
                 soft_delete,
@@ -515,7 +515,8 @@ impl SqlBuilder {
                 } else {
                     "EXISTS (SELECT 1 FROM "
                 });
-                self.sql.push_str(&format!("{} {child} WHERE ", q(table)));
+                meta.push_table(&mut self.sql);
+                self.sql.push_str(&format!(" {child} WHERE "));
                 let mut conds: Vec<String> = on
                     .iter()
                     .map(|(parent, c)| format!("{child}.{} = {alias}.{}", q(c), q(parent)))

@@ -224,7 +224,7 @@ impl Db {
         let sql = format!(
             "SELECT {role}::text FROM {table} WHERE {key} = $1 AND {user} = $2",
             role = crate::query::q(M::ROLE_COLUMN),
-            table = crate::query::q(meta.table),
+            table = meta.sql_table(),
             key = crate::query::q(key),
             user = crate::query::q(M::USER_COLUMN),
         );

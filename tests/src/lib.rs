@@ -8,6 +8,10 @@ pub mod all_types;
 /// many-to-many included).
 #[rustfmt::skip]
 pub mod tenancy;
+/// Generated from `codegen/test_data/valid/multi_schema.prisma`: Prisma's multi-schema (tables, enums, a
+/// join table and a view in three PostgreSQL schemas).
+#[rustfmt::skip]
+pub mod multi_schema;
 pub mod harness;
 
 pub use harness::TestDb;

@@ -254,6 +254,10 @@ pub const TARGETS: &[Target] = &[
         schema: "codegen/test_data/valid/tenancy.prisma",
         out: Some("tests/src/tenancy"),
     },
+    Target {
+        schema: "codegen/test_data/valid/multi_schema.prisma",
+        out: Some("tests/src/multi_schema"),
+    },
     // The sample application outside the workspace (its own schema, tenant key and migrations).
     Target {
         schema: "samples/projects/schema.prisma",

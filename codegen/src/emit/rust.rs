@@ -77,6 +77,12 @@ fn migrations_file(schema: &Schema, m: &EmbeddedMigrations) -> TokenStream {
         .as_ref()
         .and_then(|g| g.history_table.as_deref())
         .map(|t| quote!(.history_table(#t)));
+    let schemas = schema
+        .datasource
+        .as_ref()
+        .map(|d| d.schemas.as_slice())
+        .unwrap_or_default();
+    let schemas = (!schemas.is_empty()).then(|| quote!(.schemas(&[#(#schemas),*])));
     quote! {
         #![doc = #doc]
         /// Every migration, oldest first: what [`migrator`] applies.
@@ -85,7 +91,7 @@ fn migrations_file(schema: &Schema, m: &EmbeddedMigrations) -> TokenStream {
         /// The migrator of [`MIGRATIONS`], with the schema's history table: `migrator().deploy(&cfg)` at
         /// start-up applies what is pending.
         pub fn migrator() -> ::trato_hive_runtime::Migrator {
-            ::trato_hive_runtime::Migrator::new(MIGRATIONS) #history
+            ::trato_hive_runtime::Migrator::new(MIGRATIONS) #history #schemas
         }
     }
 }
@@ -339,6 +345,12 @@ fn model_file(schema: &Schema, model: &Model, source: &str) -> TokenStream {
     );
     let model_name = &model.name;
     let table = &model.db_name;
+    // `public` is the connection's schema, unqualified, as in the DDL.
+    let pg_schema = model
+        .schema
+        .as_deref()
+        .filter(|s| *s != "public")
+        .map(|s| quote!(, schema = #s));
     let tenancy = match model.tenancy {
         Tenancy::Unmarked => None,
         Tenancy::Root => Some(quote!(#[model(tenant_root)])),
@@ -384,8 +396,15 @@ fn model_file(schema: &Schema, model: &Model, source: &str) -> TokenStream {
             (column_list(model, &model.primary_key.fields), column_list(target, &target.primary_key.fields))
         };
         let relation_name = &rel.name;
+        // The join table lives in the schema of the model whose name sorts first (multi-schema).
+        let first = if model.name <= target.name { model } else { target };
+        let join_schema = first
+            .schema
+            .as_deref()
+            .filter(|s| rel.kind == RelationKind::ManyToMany && *s != "public")
+            .map(|s| quote!(, join_schema = #s));
         Some(quote! {
-            relation(field = #field, target = #target_name, kind = #kind, name = #relation_name, fields(#fields), references(#references))
+            relation(field = #field, target = #target_name, kind = #kind, name = #relation_name, fields(#fields), references(#references) #join_schema)
         })
     });
     // All relations in one attribute: rustc counts every attribute of an item against the recursion limit
@@ -449,7 +468,7 @@ fn model_file(schema: &Schema, model: &Model, source: &str) -> TokenStream {
         #d
         #[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq, ::trato_hive_runtime::__private::serde::Serialize, ::trato_hive_runtime::__private::serde::Deserialize, ::trato_hive_runtime::Model)]
         #[serde(crate = "::trato_hive_runtime::__private::serde")]
-        #[model(name = #model_name, table = #table, primary_key(#pk))]
+        #[model(name = #model_name, table = #table #pg_schema, primary_key(#pk))]
         #tenancy
         #view
         #audit

@@ -4,8 +4,14 @@
 use crate::dbmodel::*;
 use crate::diff::{diff, Step};
 
+/// A name quoted for SQL; a [`qualified`] one (multi-schema) as `"schema"."name"`.
 pub(super) fn q(ident: &str) -> String {
-    format!("\"{}\"", ident.replace('"', "\"\""))
+    quote_name(ident)
+}
+
+/// The new name of a `RENAME TO`, which PostgreSQL takes unqualified (the object stays in its schema).
+fn q_to(ident: &str) -> String {
+    q(split_qualified(ident).1)
 }
 
 pub(super) fn lit(s: &str) -> String {
@@ -128,6 +134,22 @@ fn alter_column(table: &str, from: &Column, to: &Column) -> String {
     format!("ALTER TABLE {} {};", q(table), clauses.join(",\n"))
 }
 
+/// `RENAME TO`, after `SET SCHEMA` when the table also moves to another PostgreSQL schema.
+fn rename_table(from: &str, to: &str) -> String {
+    let ((from_schema, old), (to_schema, new)) = (split_qualified(from), split_qualified(to));
+    if from_schema == to_schema {
+        return format!("ALTER TABLE {} RENAME TO {};", q(from), q(new));
+    }
+    let moved = qualified(to_schema, old);
+    format!(
+        "ALTER TABLE {} SET SCHEMA {};\nALTER TABLE {} RENAME TO {};",
+        q(from),
+        q(to_schema.unwrap_or("public")),
+        q(&moved),
+        q(new)
+    )
+}
+
 /// The policy condition. The current tenant is read in a scalar subquery, which PostgreSQL evaluates once
 /// per statement (an InitPlan) instead of once per row: the same check, without a per-row function call.
 fn policy_expr(column: &str, ty: &str) -> String {
@@ -181,6 +203,8 @@ GRANT EXECUTE ON FUNCTION {set}(TEXT), {current}() TO {role};",
                 q(APP_ROLE)
             ),
         ),
+        Step::CreateSchema(name) => ("CreateSchema", format!("CREATE SCHEMA IF NOT EXISTS {};", q(name))),
+        Step::DropSchema(name) => ("DropSchema", format!("DROP SCHEMA IF EXISTS {};", q(name))),
         Step::CreateExtension(e) => (
             "CreateExtension",
             format!(
@@ -209,7 +233,7 @@ GRANT EXECUTE ON FUNCTION {set}(TEXT), {current}() TO {role};",
             let mut s = format!(
                 "ALTER TYPE {} RENAME TO {};\nCREATE TYPE {} AS ENUM ({});\n",
                 q(&to.name),
-                q(&old),
+                q_to(&old),
                 q(&to.name),
                 to.values.iter().map(|v| lit(v)).collect::<Vec<_>>().join(", ")
             );
@@ -237,8 +261,8 @@ GRANT EXECUTE ON FUNCTION {set}(TEXT), {current}() TO {role};",
             ("CreateTable", format!("CREATE TABLE {} (\n{body}\n);", q(&t.name)))
         }
         Step::DropTable(t) => ("DropTable", format!("DROP TABLE {};", q(&t.name))),
-        Step::RenameTable { from, to } => ("RenameTable", format!("ALTER TABLE {} RENAME TO {};", q(from), q(to))),
-        Step::RenameSequence { from, to } => ("RenameSequence", format!("ALTER SEQUENCE {} RENAME TO {};", q(from), q(to))),
+        Step::RenameTable { from, to } => ("RenameTable", rename_table(from, to)),
+        Step::RenameSequence { from, to } => ("RenameSequence", format!("ALTER SEQUENCE {} RENAME TO {};", q(from), q_to(to))),
         Step::AddColumn { table, column } => ("AlterTable", format!("ALTER TABLE {} ADD COLUMN {};", q(table), column_def(column))),
         Step::DropColumn { table, column } => ("AlterTable", format!("ALTER TABLE {} DROP COLUMN {};", q(table), q(&column.name))),
         Step::RenameColumn { table, from, to } => ("AlterTable", format!("ALTER TABLE {} RENAME COLUMN {} TO {};", q(table), q(from), q(to))),
@@ -255,8 +279,11 @@ GRANT EXECUTE ON FUNCTION {set}(TEXT), {current}() TO {role};",
         }
         Step::RenameConstraint { table, from, to } => ("RenameConstraint", format!("ALTER TABLE {} RENAME CONSTRAINT {} TO {};", q(table), q(from), q(to))),
         Step::CreateIndex { table, index } => ("CreateIndex", index_sql(table, index)),
-        Step::DropIndex { index, .. } => ("DropIndex", format!("DROP INDEX {};", q(&index.name))),
-        Step::RenameIndex { from, to } => ("RenameIndex", format!("ALTER INDEX {} RENAME TO {};", q(from), q(to))),
+        Step::DropIndex { table, index } => (
+            "DropIndex",
+            format!("DROP INDEX {};", q(&qualified(split_qualified(table).0, &index.name))),
+        ),
+        Step::RenameIndex { from, to } => ("RenameIndex", format!("ALTER INDEX {} RENAME TO {};", q(from), q_to(to))),
         Step::AddForeignKey { table, fk, validate_later } => ("AddForeignKey", fk_sql(table, fk, *validate_later)),
         Step::DropForeignKey { table, fk } => ("DropForeignKey", format!("ALTER TABLE {} DROP CONSTRAINT {};", q(table), q(&fk.name))),
         Step::EnableRls { table, column, ty } => {
@@ -308,4 +335,15 @@ pub fn render(steps: &[Step]) -> String {
 /// The DDL that creates `db` in an empty database.
 pub fn from_empty(db: &DbSchema) -> String {
     render(&diff(&DbSchema::default(), db))
+}
+
+/// [`from_empty`] as Prisma's `migrate diff --from-empty --script` prints it: without a `schemas` list it
+/// first creates `public` (with one, the list's own `CreateSchema` steps come first).
+pub fn from_empty_as_prisma(db: &DbSchema) -> String {
+    let header = if db.schemas.is_empty() {
+        "-- CreateSchema\nCREATE SCHEMA IF NOT EXISTS \"public\";\n\n"
+    } else {
+        ""
+    };
+    format!("{header}{}", from_empty(db))
 }

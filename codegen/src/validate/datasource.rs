@@ -1,6 +1,7 @@
 //! The `datasource` block: PostgreSQL only; `url` / `directUrl` as `env("VAR")`; `relationMode`
 //! (`"prisma"`: no foreign keys); `extensions = [...]` (created by the first migration, as Prisma does);
-//! `schemas` (multi-schema) refused as not supported yet. Any other property is refused with the closest known one.
+//! `schemas = ["base", ...]` (multi-schema, checked with `@@schema` in `schemas.rs`). Any other property is
+//! refused with the closest known one.
 
 use super::Validator;
 use crate::diagnostics::{msg, suggest};
@@ -14,6 +15,7 @@ impl Validator {
         let mut direct_url_env = None;
         let mut relation_mode_prisma = false;
         let mut extensions = Vec::new();
+        let mut schemas = Vec::new();
         for m in &b.members {
             match m {
                 Member::Property(p) => match p.name.name.as_str() {
@@ -60,13 +62,14 @@ impl Validator {
                             "write relationMode = \"prisma\" to create no foreign keys",
                         )),
                     },
-                    "extensions" => extensions = self.extensions(&p.value),
-                    // Prisma's multi-schema (`schemas` with `@@schema` on every model): not supported yet.
-                    "schemas" => self.diags.push(msg::bad_datasource(
-                        p.name.span,
-                        "multi-schema (`schemas` and `@@schema`) is not supported",
-                        "remove `schemas`; the PostgreSQL schema is the URL's `schema` parameter",
-                    )),
+                    "extensions" => {
+                        self.needs_preview("postgresqlExtensions", p.span, "extensions");
+                        extensions = self.extensions(&p.value);
+                    }
+                    "schemas" => {
+                        self.schemas_span = Some(p.span);
+                        schemas = self.schema_list(&p.value);
+                    }
                     other => {
                         const KNOWN: &[&str] = &[
                             "provider",
@@ -110,6 +113,7 @@ impl Validator {
                     direct_url_env,
                     relation_mode_prisma,
                     extensions,
+                    schemas,
                 });
             }
             None if !self.diags.iter().any(|d| d.code == "S0701") => {

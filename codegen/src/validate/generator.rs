@@ -64,6 +64,14 @@ pub fn is_identifier(name: &str) -> bool {
 impl Validator {
     /// Reads a `generator` block; only this generator's blocks are checked and kept.
     pub(super) fn generator(&mut self, b: &Block) {
+        // Prisma's preview features, whichever generator names them.
+        for m in &b.members {
+            if let Member::Property(p) = m {
+                if p.name.name == "previewFeatures" {
+                    self.preview_features(&p.value);
+                }
+            }
+        }
         let Some(provider) = provider(b) else {
             // Prisma refuses a generator without a provider, whoever it is for.
             self.diags.push(msg::bad_generator(
@@ -130,7 +138,8 @@ impl Validator {
         let span: Span = p.value.span();
         match (key.value, &p.value) {
             (Value::Ignored, _) => {
-                if key.name != "provider" {
+                // `previewFeatures` is read from every generator block (`preview.rs`).
+                if key.name != "provider" && key.name != "previewFeatures" {
                     self.diags.push(msg::generator_key_ignored(p.name.span, key.name));
                 }
             }

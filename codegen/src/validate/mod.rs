@@ -10,8 +10,10 @@ mod generator;
 mod views;
 pub use generator::{is_identifier, PROVIDERS as GENERATOR_PROVIDERS};
 mod model_attrs;
+mod preview;
 mod relations;
 mod roles;
+mod schemas;
 mod tenancy;
 
 use std::collections::HashMap;
@@ -118,6 +120,14 @@ struct Validator {
     /// Models that lost a field to an error (an unknown type): what follows from the missing field (no
     /// primary key, a missing back-relation) is not reported, since it is not the problem.
     dropped: std::collections::HashSet<String>,
+    /// What carries a `@@schema` (valid or not): the others need one when the datasource lists `schemas`.
+    schema_marked: Vec<schemas::Owner>,
+    /// The datasource's `schemas` property, where it is written.
+    schemas_span: Option<Span>,
+    /// The preview features the generator blocks enable (Prisma's spelling).
+    preview: std::collections::HashSet<String>,
+    /// What needs a preview feature: `(feature, where, what)`.
+    preview_uses: Vec<(&'static str, Span, String)>,
 }
 
 impl Validator {
@@ -156,6 +166,8 @@ impl Validator {
         roles::check(&mut self.schema, &roles, &mut self.diags);
         let audit = std::mem::take(&mut self.audit);
         audit::check(&mut self.schema, &audit, &mut self.diags);
+        self.multi_schema();
+        self.check_preview_uses();
     }
 
     /// Registers every model and enum name, and reads the datasource.
@@ -215,6 +227,9 @@ impl Validator {
                         TypeName::Enum(EnumId(self.schema.enums.len()))
                     };
                     self.types.insert(b.name.name.clone(), (id, b.name.span));
+                    if b.kind == BlockKind::View {
+                        self.needs_preview("views", b.name.span, "views");
+                    }
                     match id {
                         TypeName::Model(_) => {
                             self.schema.models.push(Model {
@@ -237,6 +252,7 @@ impl Validator {
                                 soft_delete: None,
                                 write_roles: Vec::new(),
                                 view: b.kind == BlockKind::View,
+                                schema: None,
                                 span: b.span,
                             });
                             self.marks.push(Vec::new());
@@ -246,6 +262,7 @@ impl Validator {
                             db_name: b.name.name.clone(),
                             docs: b.docs.clone(),
                             values: Vec::new(),
+                            schema: None,
                             span: b.span,
                         }),
                     }
@@ -330,11 +347,12 @@ impl Validator {
                             db_name = s;
                         }
                     }
+                    "schema" => self.schema_attr(schemas::Owner::Enum(id), a),
                     other => self.diags.push(msg::unknown_attribute(
                         a.name.span,
                         other,
                         "enum",
-                        suggest(other, ["map"]),
+                        suggest(other, ["map", "schema"]),
                     )),
                 },
                 Member::Property(p) => self.diags.push(msg::malformed(
@@ -484,9 +502,10 @@ impl Validator {
     /// Table names (with implicit join tables) and type names share PostgreSQL's namespace; columns must be
     /// unique within their table.
     fn database_names(&mut self) {
-        let mut names: HashMap<String, Span> = HashMap::new();
+        // Tables and types share one namespace per PostgreSQL schema.
+        let mut names: HashMap<(Option<String>, String), Span> = HashMap::new();
         for m in &self.schema.models {
-            if let Some(first) = names.insert(m.db_name.clone(), m.span) {
+            if let Some(first) = names.insert((m.schema.clone(), m.db_name.clone()), m.span) {
                 self.diags
                     .push(msg::duplicate_db_name(m.span, "table name", &m.db_name, first));
             }
@@ -499,7 +518,7 @@ impl Validator {
             }
         }
         for e in &self.schema.enums {
-            if let Some(first) = names.insert(e.db_name.clone(), e.span) {
+            if let Some(first) = names.insert((e.schema.clone(), e.db_name.clone()), e.span) {
                 self.diags
                     .push(msg::duplicate_db_name(e.span, "type name", &e.db_name, first));
             }

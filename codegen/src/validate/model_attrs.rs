@@ -45,6 +45,9 @@ const MODEL_ATTRIBUTES: &[ModelAttribute] = &[
     attr("membership", true, read_membership),
     attr("writableBy", true, read_writable_by),
     attr("auditLog", true, read_audit_log),
+    attr("schema", true, |v, mid, a| {
+        v.schema_attr(super::schemas::Owner::Model(mid), a)
+    }),
     ModelAttribute {
         name: "fulltext",
         once: false,
@@ -340,7 +343,10 @@ fn read_index(v: &mut Validator, mid: ModelId, a: &Attribute) {
         map: a.named("map").and_then(|x| x.value.as_str()).map(str::to_string),
         algorithm,
         from_field: false,
-        predicate: a.named("where").and_then(|w| partial_predicate(v, mid, &w.value)),
+        predicate: a.named("where").and_then(|w| {
+            v.needs_preview("partialIndexes", w.span, "partial indexes (`where:`)");
+            partial_predicate(v, mid, &w.value)
+        }),
         span: a.span,
     };
     let model = &mut v.schema.models[mid.0];

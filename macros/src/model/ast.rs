@@ -36,6 +36,8 @@ pub struct RelationDef {
     pub name: String,
     pub columns: Vec<String>,
     pub references: Vec<String>,
+    /// `join_schema = "..."`: the PostgreSQL schema of a many-to-many join table (multi-schema).
+    pub join_schema: Option<String>,
 }
 
 pub enum TenancyDef {
@@ -49,6 +51,8 @@ pub struct ModelDef {
     pub ident: syn::Ident,
     pub name: String,
     pub table: String,
+    /// `schema = "..."`: the table's PostgreSQL schema (multi-schema).
+    pub schema: Option<String>,
     pub columns: Vec<ColumnDef>,
     pub primary_key: Vec<String>,
     pub uniques: Vec<Vec<String>>,
@@ -174,6 +178,7 @@ impl ModelDef {
 
         let mut name = input.ident.to_string();
         let mut table: Option<String> = None;
+        let mut schema: Option<String> = None;
         let mut primary_key: Vec<LitStr> = Vec::new();
         let mut uniques: Vec<Vec<LitStr>> = Vec::new();
         let mut relations = Vec::new();
@@ -192,6 +197,8 @@ impl ModelDef {
                     name = meta.value()?.parse::<LitStr>()?.value();
                 } else if p.is_ident("table") {
                     table = Some(meta.value()?.parse::<LitStr>()?.value());
+                } else if p.is_ident("schema") {
+                    schema = Some(meta.value()?.parse::<LitStr>()?.value());
                 } else if p.is_ident("primary_key") {
                     primary_key = lit_list(meta.input)?;
                     col_refs.extend(primary_key.iter().cloned());
@@ -244,7 +251,7 @@ impl ModelDef {
                 } else if p.is_ident("global") {
                     tenancy.push((TenancyDef::Global, syn::spanned::Spanned::span(p)));
                 } else if p.is_ident("relation") {
-                    let mut rel = RelationDef { field: String::new(), target: String::new(), kind: String::new(), name: String::new(), columns: Vec::new(), references: Vec::new() };
+                    let mut rel = RelationDef { field: String::new(), target: String::new(), kind: String::new(), name: String::new(), columns: Vec::new(), references: Vec::new(), join_schema: None };
                     let span = syn::spanned::Spanned::span(p);
                     meta.parse_nested_meta(|inner| {
                         let key = &inner.path;
@@ -264,8 +271,10 @@ impl ModelDef {
                             rel.columns = lit_list(inner.input)?.iter().map(LitStr::value).collect();
                         } else if key.is_ident("references") {
                             rel.references = lit_list(inner.input)?.iter().map(LitStr::value).collect();
+                        } else if key.is_ident("join_schema") {
+                            rel.join_schema = Some(inner.value()?.parse::<LitStr>()?.value());
                         } else {
-                            return Err(inner.error("unknown relation key; expected field, target, kind, name, fields or references"));
+                            return Err(inner.error("unknown relation key; expected field, target, kind, name, fields, references or join_schema"));
                         }
                         Ok(())
                     })?;
@@ -274,7 +283,7 @@ impl ModelDef {
                     }
                     relations.push(rel);
                 } else {
-                    return Err(meta.error("unknown model attribute; expected name, table, primary_key, unique, tenant_key, tenant_root, global, audit, soft_delete, write_roles, membership, view or relation"));
+                    return Err(meta.error("unknown model attribute; expected name, table, schema, primary_key, unique, tenant_key, tenant_root, global, audit, soft_delete, write_roles, membership, view or relation"));
                 }
                 Ok(())
             });
@@ -319,6 +328,7 @@ impl ModelDef {
             ident: input.ident.clone(),
             name,
             table,
+            schema,
             columns,
             primary_key: primary_key.iter().map(LitStr::value).collect(),
             uniques: uniques.iter().map(|u| u.iter().map(LitStr::value).collect()).collect(),

@@ -251,7 +251,8 @@ pub fn expand(def: &ModelDef) -> TokenStream {
                 // Prisma's join table `_{relation}`: column A for the model whose name sorts first.
                 let table = format!("_{}", r.name);
                 let (this_side, other_side) = if def.name <= r.target { ("A", "B") } else { ("B", "A") };
-                Some(quote!(pub const #name: #rt::RelThrough<#ident, #target> = #rt::RelThrough::new(#field, #table, #this_side, #other_side, #parent, #child);))
+                let schema = opt_str(r.join_schema.as_deref());
+                Some(quote!(pub const #name: #rt::RelThrough<#ident, #target> = #rt::RelThrough::new(#field, #table, #schema, #this_side, #other_side, #parent, #child);))
             }
             _ => None,
         }?;
@@ -427,15 +428,14 @@ fn meta_const(def: &ModelDef) -> TokenStream {
         TenancyDef::Owned(key) => quote!(#rt::TenancyMeta::Owned { key: #key }),
     };
     let audited = def.audited;
-    let soft_delete = match &def.soft_delete {
-        Some(c) => quote!(::std::option::Option::Some(#c)),
-        None => quote!(::std::option::Option::None),
-    };
+    let soft_delete = opt_str(def.soft_delete.as_deref());
+    let schema = opt_str(def.schema.as_deref());
     let write_roles = &def.write_roles;
     quote! {
         const META: #rt::ModelMeta = #rt::ModelMeta {
             name: #name,
             table: #table,
+            schema: #schema,
             columns: &[#(#columns),*],
             primary_key: &[#(#pk),*],
             uniques: &[#(#uniques),*],
@@ -448,13 +448,21 @@ fn meta_const(def: &ModelDef) -> TokenStream {
     }
 }
 
+/// `Some("...")` or `None`, as a constant expression.
+fn opt_str(s: Option<&str>) -> TokenStream {
+    match s {
+        Some(s) => quote!(::std::option::Option::Some(#s)),
+        None => quote!(::std::option::Option::None),
+    }
+}
+
 /// An impl beside the errors, so that one mistake does not cascade into errors at every use of the model.
 pub fn stub(ident: &syn::Ident) -> TokenStream {
     let rt = rt();
     quote! {
         impl #rt::Model for #ident {
             const META: #rt::ModelMeta = #rt::ModelMeta {
-                name: "", table: "", columns: &[], primary_key: &[], uniques: &[], relations: &[],
+                name: "", table: "", schema: ::std::option::Option::None, columns: &[], primary_key: &[], uniques: &[], relations: &[],
                 tenancy: #rt::TenancyMeta::Unmarked, audited: false, soft_delete: ::std::option::Option::None,
                 write_roles: &[],
             };

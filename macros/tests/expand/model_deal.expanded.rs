@@ -3,6 +3,7 @@ impl ::trato_hive_runtime::Model for Deal {
     const META: ::trato_hive_runtime::ModelMeta = ::trato_hive_runtime::ModelMeta {
         name: "Deal",
         table: "deals",
+        schema: ::std::option::Option::None,
         columns: &[
             ::trato_hive_runtime::ColumnMeta {
                 field: "id",

@@ -51,7 +51,7 @@ impl<M: Model, A: crate::scope::CanWrite<M>, E: Executor> Repo<'_, M, A, E> {
                 }
                 b.sql = format!(
                     "INSERT INTO {} ({}) VALUES {} RETURNING {}",
-                    q(meta.table),
+                    meta.sql_table(),
                     names.join(", "),
                     tuples.join(", "),
                     returning(meta)
@@ -108,7 +108,7 @@ impl<M: Model, A: crate::scope::CanWrite<M>, E: Executor> Repo<'_, M, A, E> {
             select.extend(stamps.iter().map(|_| "now()".to_string()));
             b.sql = format!(
                 "INSERT INTO {} ({}) SELECT {} FROM UNNEST({}) AS u RETURNING {}",
-                q(meta.table),
+                meta.sql_table(),
                 names.join(", "),
                 select.join(", "),
                 unnest.join(", "),

@@ -130,7 +130,7 @@ impl<P, C> RelMany<P, C> {
 
 fn exists<P, C: Model>(parent: &'static str, child: &'static str, filter: Filter<C>, negate: bool) -> Filter<P> {
     Filter::from_node(crate::query::Node::Exists {
-        table: C::META.table,
+        meta: &C::META,
         on: vec![(parent, child)],
         tenant_key: C::META.tenant_key(),
         soft_delete: C::META.soft_delete,
@@ -179,7 +179,7 @@ async fn children<C: Model, E: Executor>(exec: &E, column: &'static str, keys: V
     let mut b = SqlBuilder::new(format!(
         "SELECT {} FROM {} t WHERE ",
         select_list(meta, "t"),
-        q(meta.table)
+        meta.sql_table()
     ));
     visible_condition(meta, exec.tenant(), false, &mut b, "t")?;
     let p = b.param(key_array(&keys)?);
@@ -243,6 +243,8 @@ pub struct RelThrough<P, C> {
     pub field: &'static str,
     /// Prisma's join table, `_<relation>`.
     pub join_table: &'static str,
+    /// The join table's PostgreSQL schema (multi-schema: the schema of the model whose name sorts first).
+    pub join_schema: Option<&'static str>,
     /// The join table's column holding this side's key (`A` or `B`), and the other side's.
     pub this_side: &'static str,
     /// The join table's column for the other side.
@@ -268,10 +270,12 @@ impl<P, C> std::fmt::Debug for RelThrough<P, C> {
 }
 
 impl<P, C> RelThrough<P, C> {
-    /// The relation `field` through `join_table` (generated code makes these).
+    /// The relation `field` through `join_table` in `join_schema` (generated code makes these).
+    #[allow(clippy::too_many_arguments)]
     pub const fn new(
         field: &'static str,
         join_table: &'static str,
+        join_schema: Option<&'static str>,
         this_side: &'static str,
         other_side: &'static str,
         parent_column: &'static str,
@@ -280,6 +284,7 @@ impl<P, C> RelThrough<P, C> {
         RelThrough {
             field,
             join_table,
+            join_schema,
             this_side,
             other_side,
             parent_column,
@@ -317,8 +322,11 @@ impl<P: Model, C: Model + Clone> Include<P> for RelThrough<P, C> {
             "SELECT {}, j.{} FROM {} j JOIN {} t ON t.{} = j.{}",
             select_list(meta, "t"),
             q(self.this_side),
-            q(self.join_table),
-            q(meta.table),
+            match self.join_schema {
+                Some(s) => format!("{}.{}", q(s), q(self.join_table)),
+                None => q(self.join_table),
+            },
+            meta.sql_table(),
             q(self.child_column),
             q(self.other_side)
         ));

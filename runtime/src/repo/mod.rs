@@ -202,7 +202,7 @@ impl<'a, M: Model, A: Access, E: Executor> Repo<'a, M, A, E> {
         b.sql.push_str("SELECT ");
         b.sql.push_str(list);
         b.sql.push_str(" FROM ");
-        crate::query::push_q(&mut b.sql, M::META.table);
+        M::META.push_table(&mut b.sql);
         b.sql.push_str(" t");
         self.where_clause(&mut b, query.filter)?;
         for (k, o) in query.order.iter().enumerate() {
@@ -264,7 +264,7 @@ impl<'a, M: Model, A: Access, E: Executor> Repo<'a, M, A, E> {
 
     /// How many rows match.
     pub async fn count(&self, filter: Filter<M>) -> Result<i64, Error> {
-        let mut b = SqlBuilder::new(format!("SELECT count(*) FROM {} t", q(M::META.table)));
+        let mut b = SqlBuilder::new(format!("SELECT count(*) FROM {} t", M::META.sql_table()));
         self.where_clause(&mut b, filter)?;
         let rows = self.fetch(b).await?;
         rows.first()
@@ -278,7 +278,7 @@ impl<'a, M: Model, A: Access, E: Executor> Repo<'a, M, A, E> {
         column: &'static str,
         filter: Filter<M>,
     ) -> Result<Option<R>, Error> {
-        let mut b = SqlBuilder::new(format!("SELECT {func}(t.{}) FROM {} t", q(column), q(M::META.table)));
+        let mut b = SqlBuilder::new(format!("SELECT {func}(t.{}) FROM {} t", q(column), M::META.sql_table()));
         self.where_clause(&mut b, filter)?;
         let rows = self.fetch(b).await?;
         let row = rows
@@ -330,7 +330,7 @@ impl<'a, M: Model, A: Access, E: Executor> Repo<'a, M, A, E> {
         let (k, s) = (key.column(), sum_of.column());
         let mut b = SqlBuilder::new(format!(
             "SELECT t.{kc}, count(*), sum(t.{sc}) FROM {} t",
-            q(M::META.table),
+            M::META.sql_table(),
             kc = q(k),
             sc = q(s)
         ));
@@ -376,7 +376,7 @@ impl<'a, M: Model, A: crate::scope::CanWrite<M>, E: Executor> Repo<'a, M, A, E> 
         let mut b = SqlBuilder::new(String::with_capacity(256));
         // The column list goes straight into the statement; the placeholders wait in `vals`.
         b.sql.push_str("INSERT INTO ");
-        crate::query::push_q(&mut b.sql, meta.table);
+        meta.push_table(&mut b.sql);
         b.sql.push_str(" AS t (");
         let mut vals = String::with_capacity(64);
         let mut first = true;
@@ -507,7 +507,7 @@ impl<'a, M: Model, A: crate::scope::CanWrite<M>, E: Executor> Repo<'a, M, A, E> 
             let pk = meta.primary_key.last().copied().unwrap_or(meta.columns[0].column);
             sets.push(format!("{c} = t.{c}", c = q(pk)));
         }
-        b.sql = format!("UPDATE {} AS t SET {}", q(meta.table), sets.join(", "));
+        b.sql = format!("UPDATE {} AS t SET {}", meta.sql_table(), sets.join(", "));
         self.where_clause(&mut b, filter)?;
         b.sql.push_str(&format!(" RETURNING {}", select_list(meta, "t")));
         let b = self.finish_write(b, Audited::One(AuditAction::Update, &fields), count)?;
@@ -549,8 +549,8 @@ impl<'a, M: Model, A: crate::scope::CanWrite<M>, E: Executor> Repo<'a, M, A, E> 
     async fn delete_rows(&self, filter: Filter<M>, soft: bool, count: bool) -> Result<Vec<Row>, Error> {
         let meta = &M::META;
         let mut b = match (soft, meta.soft_delete) {
-            (true, Some(col)) => SqlBuilder::new(format!("UPDATE {} AS t SET {} = now()", q(meta.table), q(col))),
-            _ => SqlBuilder::new(format!("DELETE FROM {} AS t", q(meta.table))),
+            (true, Some(col)) => SqlBuilder::new(format!("UPDATE {} AS t SET {} = now()", meta.sql_table(), q(col))),
+            _ => SqlBuilder::new(format!("DELETE FROM {} AS t", meta.sql_table())),
         };
         self.where_clause(&mut b, filter)?;
         b.sql.push_str(&format!(" RETURNING {}", select_list(meta, "t")));

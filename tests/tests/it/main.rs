@@ -8,6 +8,7 @@ mod generated;
 mod hardening;
 mod isolation;
 mod migrations;
+mod multi_schema;
 mod prisma;
 mod repo;
 mod rls;

@@ -10,7 +10,10 @@ use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-use trato_hive_runtime::introspect::{catalog, compare};
+use trato_codegen::dbmodel::lower;
+use trato_codegen::emit::sql::from_empty_as_prisma;
+use trato_hive_runtime::introspect::{catalog_of, compare};
+use trato_hive_runtime::migrate::HISTORY_TABLE;
 use trato_tests::harness::TestDb;
 
 fn root() -> PathBuf {
@@ -84,15 +87,17 @@ fn corpus(dir: &Path) -> Vec<PathBuf> {
     files
 }
 
-/// `sql` applied to a fresh database; its catalog.
-async fn built(sql: &str) -> Vec<String> {
+/// `sql` applied to a fresh database; the catalog of its schema and of `schemas` (multi-schema).
+async fn built(sql: &str, schemas: &[String]) -> Vec<String> {
     let db = TestDb::empty().await;
     let pool = db.pool("");
     // Prisma's DDL and ours are the owner's statements, not application SQL: a detached connection.
     let conn = pool.conn().await.expect("conn").detach();
     conn.batch_execute(sql).await.unwrap_or_else(|e| panic!("{e}\n{sql}"));
     drop(conn);
-    catalog(&pool.conn().await.expect("conn")).await.expect("catalog")
+    catalog_of(&pool.conn().await.expect("conn"), HISTORY_TABLE, schemas)
+        .await
+        .expect("catalog")
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -111,13 +116,19 @@ async fn our_ddl_builds_the_database_prisma_builds() {
             Ok(sql) => sql.clone(),
             Err(e) => panic!("Prisma refuses {}: {e}", file.display()),
         };
-        let ours = trato_codegen::ddl(&src).unwrap_or_else(|d| panic!("we refuse {}: {d:?}", file.display()));
-        // The text too: `trato migrate diff --from-empty` prints Prisma's header and then this.
-        let header = "-- CreateSchema\nCREATE SCHEMA IF NOT EXISTS \"public\";\n\n";
-        if theirs.strip_prefix(header) != Some(ours.as_str()) {
+        let (schema, diags) = trato_codegen::check(&src);
+        let schema = schema.unwrap_or_else(|| panic!("we refuse {}: {diags:?}", file.display()));
+        // The text too: what `trato migrate diff --from-empty` prints.
+        let ours = from_empty_as_prisma(&lower(&schema));
+        if theirs != ours {
             texts.push(file.display().to_string());
         }
-        let (expected, actual) = (built(&theirs).await, built(&ours).await);
+        let schemas = schema
+            .datasource
+            .as_ref()
+            .map(|d| d.schemas.clone())
+            .unwrap_or_default();
+        let (expected, actual) = (built(&theirs, &schemas).await, built(&ours, &schemas).await);
         items += expected.len();
         for d in compare(&expected, &actual) {
             differences.push(format!("{}: {d}", file.display()));
