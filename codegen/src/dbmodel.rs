@@ -252,6 +252,12 @@ pub fn constraint_name(table: &str, columns: &[&str], suffix: &str) -> String {
     format!("{base}_{suffix}")
 }
 
+/// A `Bytes` default's base64 (standard alphabet, padded), decoded; `None` when it is not base64.
+pub fn decode_base64(s: &str) -> Option<Vec<u8>> {
+    use base64::Engine;
+    base64::engine::general_purpose::STANDARD.decode(s).ok()
+}
+
 fn quote_literal(s: &str) -> String {
     format!("'{}'", s.replace('\'', "''"))
 }
@@ -354,6 +360,17 @@ fn default_sql(schema: &Schema, field: &Field, value: &DefaultValue) -> Option<S
         {
             s.clone()
         }
+        // As Prisma writes them: a date-time as chrono displays it, bytes in PostgreSQL's hex format.
+        DefaultValue::Literal(Literal::Str(s)) if field.scalar() == Some(Scalar::DateTime) => {
+            match chrono::DateTime::parse_from_rfc3339(s) {
+                Ok(t) => quote_literal(&t.to_string()),
+                Err(_) => quote_literal(s),
+            }
+        }
+        DefaultValue::Literal(Literal::Str(s)) if field.scalar() == Some(Scalar::Bytes) => match decode_base64(s) {
+            Some(bytes) => format!("'\\x{}'", bytes.iter().map(|b| format!("{b:02x}")).collect::<String>()),
+            None => quote_literal(s),
+        },
         DefaultValue::Literal(Literal::Str(s)) => quote_literal(s),
         DefaultValue::Literal(Literal::Number(n)) => n.clone(),
         DefaultValue::Literal(Literal::Bool(b)) => b.to_string(),

@@ -258,6 +258,7 @@ pub const CODES: &[(&str, &str)] = &[
     ("S0704", "a preview feature not enabled"),
     ("W0003", "more diagnostics than are shown"),
     ("W0004", "SetNull on a required foreign key"),
+    ("W0005", "deprecated Prisma syntax"),
     ("S0608", "view invalid"),
     ("W0002", "generator key ignored by this generator"),
     (
@@ -472,6 +473,11 @@ pub(crate) mod msg {
         .label("several relations link these models")
         .help("give both sides of each relation the same name: @relation(\"AuthoredPosts\", ...)")
     }
+    pub fn unnamed_self_relation(span: Span, model: &str) -> Diagnostic {
+        Diagnostic::error("S0503", span, format!("self relation of `{model}` without a name"))
+            .label("which field is which side cannot be told apart")
+            .help("give both fields the same relation name: @relation(\"Parent\", ...) and @relation(\"Parent\")")
+    }
     pub fn relation_optionality(span: Span, field: &str, scalars: &str, must_be: &str) -> Diagnostic {
         Diagnostic::error("S0504", span, format!("relation field `{field}` must be {must_be}"))
             .label(format!("its scalar fields ({scalars}) say so"))
@@ -584,6 +590,11 @@ pub(crate) mod msg {
         Diagnostic::error("S0704", span, format!("{what} need the preview feature `{feature}`"))
             .label(format!("Prisma accepts this only with `{feature}` enabled"))
             .help(format!("add previewFeatures = [\"{feature}\"] to a generator block"))
+    }
+    pub fn deprecated(span: Span, old: &str, new: &str) -> Diagnostic {
+        Diagnostic::warning("W0005", span, format!("`{old}` is deprecated"))
+            .label(format!("read as `{new}`"))
+            .help(format!("rename it `{new}`, as Prisma asks"))
     }
     pub fn set_null_on_required(span: Span, fields: &str) -> Diagnostic {
         Diagnostic::warning("W0004", span, format!("SetNull on required field(s) {fields}"))

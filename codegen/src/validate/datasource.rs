@@ -1,5 +1,5 @@
 //! The `datasource` block: PostgreSQL only; `url` / `directUrl` as `env("VAR")`; `relationMode`
-//! (`"prisma"`: no foreign keys); `extensions = [...]` (created by the first migration, as Prisma does);
+//! (`"prisma"`: no foreign keys; `referentialIntegrity`, its old name, with a warning); `extensions = [...]` (created by the first migration, as Prisma does);
 //! `schemas = ["base", ...]` (multi-schema, checked with `@@schema` in `schemas.rs`). Any other property is
 //! refused with the closest known one.
 
@@ -14,6 +14,7 @@ impl Validator {
         let mut url_env = None;
         let mut direct_url_env = None;
         let mut relation_mode_prisma = false;
+        let mut relation_mode_seen: Option<crate::diagnostics::Span> = None;
         let mut extensions = Vec::new();
         let mut schemas = Vec::new();
         for m in &b.members {
@@ -53,15 +54,29 @@ impl Validator {
                             _ => {}
                         }
                     }
-                    "relationMode" => match p.value.as_str() {
-                        Some("prisma") => relation_mode_prisma = true,
-                        Some("foreignKeys") => {}
-                        _ => self.diags.push(msg::bad_datasource(
-                            p.value.span(),
-                            "relationMode is \"foreignKeys\" or \"prisma\"",
-                            "write relationMode = \"prisma\" to create no foreign keys",
-                        )),
-                    },
+                    "relationMode" | "referentialIntegrity" => {
+                        if relation_mode_seen.replace(p.name.span).is_some() {
+                            self.diags.push(msg::bad_datasource(
+                                p.name.span,
+                                "`referentialIntegrity` and `relationMode` together",
+                                "keep `relationMode` alone",
+                            ));
+                            continue;
+                        }
+                        if p.name.name == "referentialIntegrity" {
+                            self.diags
+                                .push(msg::deprecated(p.name.span, "referentialIntegrity", "relationMode"));
+                        }
+                        match p.value.as_str() {
+                            Some("prisma") => relation_mode_prisma = true,
+                            Some("foreignKeys") => {}
+                            _ => self.diags.push(msg::bad_datasource(
+                                p.value.span(),
+                                "relationMode is \"foreignKeys\" or \"prisma\"",
+                                "write relationMode = \"prisma\" to create no foreign keys",
+                            )),
+                        }
+                    }
                     "extensions" => {
                         self.needs_preview("postgresqlExtensions", p.span, "extensions");
                         extensions = self.extensions(&p.value);

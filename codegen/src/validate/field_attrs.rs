@@ -35,6 +35,15 @@ impl Validator {
                 continue;
             }
             seen.insert(f.name.name.clone(), f.name.span);
+            if !valid_name(&f.name.name) {
+                self.diags.push(msg::reserved_name(
+                    f.name.span,
+                    &f.name.name,
+                    "names are letters, digits and `_`, starting with a letter",
+                ));
+                self.dropped.insert(b.name.name.clone());
+                continue;
+            }
             let Some(tr) = &f.ty else { continue };
             let arity = match tr.arity {
                 ast::Arity::Required => Arity::Required,

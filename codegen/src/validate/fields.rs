@@ -221,6 +221,21 @@ pub fn default_value(
             Some(value)
         }
         Expr::Str(s) => match scalar {
+            Some(Scalar::DateTime) if chrono::DateTime::parse_from_rfc3339(&s.value).is_err() => bad(
+                diags,
+                &format!("\"{}\" is not an RFC 3339 date-time", s.value),
+                "write it as \"2024-01-31T12:00:00Z\" (with an offset), or use now()",
+            ),
+            Some(Scalar::Json) if serde_json::from_str::<serde_json::Value>(&s.value).is_err() => bad(
+                diags,
+                &format!("\"{}\" is not valid JSON", s.value),
+                "write the JSON as a string: @default(\"{\\\"key\\\": 1}\")",
+            ),
+            Some(Scalar::Bytes) if crate::dbmodel::decode_base64(&s.value).is_none() => bad(
+                diags,
+                &format!("\"{}\" is not base64", s.value),
+                "write the bytes in base64: @default(\"aGVsbG8=\")",
+            ),
             Some(Scalar::String | Scalar::Json | Scalar::Bytes | Scalar::DateTime) => {
                 Some(DefaultValue::Literal(Literal::Str(s.value.clone())))
             }

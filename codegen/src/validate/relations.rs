@@ -86,6 +86,14 @@ pub(crate) fn resolve(
     for ((a, b, name), members) in groups {
         let pair = if a == b {
             match members.as_slice() {
+                // Prisma cannot tell the sides of an unnamed self relation apart: it wants a name.
+                [x, y] if name.is_empty() => {
+                    for i in [x, y] {
+                        let r = &resolved[*i];
+                        diags.push(msg::unnamed_self_relation(r.p.raw.span, &schema.model(a).name));
+                    }
+                    None
+                }
                 [x, y] => Some((*x, *y)),
                 [x] => {
                     let r = &resolved[*x];
@@ -114,7 +122,9 @@ pub(crate) fn resolve(
             let side_a: Vec<usize> = members.iter().copied().filter(|i| resolved[*i].p.model == a).collect();
             let side_b: Vec<usize> = members.iter().copied().filter(|i| resolved[*i].p.model == b).collect();
             if side_a.len() > 1 || side_b.len() > 1 {
-                for i in side_a.iter().skip(1).chain(side_b.iter().skip(1)) {
+                // Once per ambiguous side, at its first field: where Prisma points.
+                let ambiguous = |side: &[usize]| if side.len() > 1 { side[..1].to_vec() } else { Vec::new() };
+                for i in ambiguous(&side_a).iter().chain(&ambiguous(&side_b)) {
                     let r = &resolved[*i];
                     let model = &schema.model(r.p.model).name;
                     let target = &schema.model(r.p.target).name;
