@@ -478,6 +478,17 @@ pub(crate) mod msg {
             .label("which field is which side cannot be told apart")
             .help("give both fields the same relation name: @relation(\"Parent\", ...) and @relation(\"Parent\")")
     }
+    pub fn one_to_one_back_required(span: Span, model: &str, field: &str) -> Diagnostic {
+        Diagnostic::error(
+            "S0504",
+            span,
+            format!("the other side of this one-to-one relation, `{model}.{field}`, must be optional"),
+        )
+        .label(format!(
+            "`{model}.{field}` holds no foreign key: the database cannot require it"
+        ))
+        .help(format!("make `{field}` optional (`?`)"))
+    }
     pub fn relation_optionality(span: Span, field: &str, scalars: &str, must_be: &str) -> Diagnostic {
         Diagnostic::error("S0504", span, format!("relation field `{field}` must be {must_be}"))
             .label(format!("its scalar fields ({scalars}) say so"))

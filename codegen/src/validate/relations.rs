@@ -190,8 +190,9 @@ fn pair_up(schema: &mut Schema, x: &Resolved, y: &Resolved, name: &str, diags: &
                 ));
                 return;
             }
+            // At the field whose target lacks the single id, as Prisma points.
             for r in [x, y] {
-                let m = schema.model(r.p.model);
+                let m = schema.model(r.p.target);
                 if m.primary_key.fields.len() != 1 {
                     diags.push(msg::bad_relation(
                         field_span(r),
@@ -243,12 +244,12 @@ fn pair_up(schema: &mut Schema, x: &Resolved, y: &Resolved, name: &str, diags: &
             }
             let (holder, other) = if hx { (x, y) } else { (y, x) };
             if arity(other) != Arity::Optional {
-                let name = &schema.model(other.p.model).field(other.p.field).name;
-                diags.push(msg::relation_optionality(
-                    field_span(other),
-                    name,
-                    "none: this side has no foreign key",
-                    "optional",
+                // Reported at the side holding the key, as Prisma does; the fix is on the other side.
+                let om = schema.model(other.p.model);
+                diags.push(msg::one_to_one_back_required(
+                    field_span(holder),
+                    &om.name,
+                    &om.field(other.p.field).name,
                 ));
                 return;
             }
