@@ -2,91 +2,9 @@
 //! PostgreSQL started by the test, with exit codes, output and effects on disk and in the database checked.
 
 use std::fs;
-use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
-use std::sync::atomic::{AtomicUsize, Ordering};
 
-/// A command without the variables cargo set for this test binary (registry, network and home settings
-/// stay): inherited, they would reach nested builds and make them rebuild.
-fn clean(program: impl AsRef<std::ffi::OsStr>) -> Command {
-    let mut cmd = Command::new(program);
-    for (key, _) in std::env::vars() {
-        let set_for_us = key.starts_with("CARGO_PKG_")
-            || key.starts_with("CARGO_BIN_EXE_")
-            || matches!(
-                key.as_str(),
-                "CARGO_MANIFEST_DIR"
-                    | "CARGO_MANIFEST_PATH"
-                    | "CARGO_CRATE_NAME"
-                    | "CARGO_BIN_NAME"
-                    | "CARGO_PRIMARY_PACKAGE"
-                    | "CARGO_TARGET_TMPDIR"
-            );
-        if set_for_us {
-            cmd.env_remove(key);
-        }
-    }
-    cmd.env_remove("DATABASE_URL")
-        .env_remove("DIRECT_URL")
-        .env_remove("RUST_LOG");
-    cmd
-}
-
-fn trato(dir: &Path, args: &[&str]) -> Output {
-    clean(env!("CARGO_BIN_EXE_trato"))
-        .args(args)
-        .current_dir(dir)
-        .output()
-        .expect("run trato")
-}
-
-fn out(o: &Output) -> String {
-    String::from_utf8_lossy(&o.stdout).into_owned()
-}
-
-fn err(o: &Output) -> String {
-    String::from_utf8_lossy(&o.stderr).into_owned()
-}
-
-fn temp_dir(name: &str) -> PathBuf {
-    static N: AtomicUsize = AtomicUsize::new(0);
-    let dir = std::env::temp_dir().join(format!(
-        "trato-cli-{name}-{}-{}",
-        std::process::id(),
-        N.fetch_add(1, Ordering::SeqCst)
-    ));
-    let _ = fs::remove_dir_all(&dir);
-    fs::create_dir_all(&dir).expect("temp dir");
-    dir
-}
-
-fn root() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("..")
-}
-
-/// A fresh database on a server of its own; returns the server (kept alive) and the owner's URL.
-fn database(name: &str) -> (trato_pg::Cluster, String) {
-    let bin = trato_pg::ensure(None).expect("PostgreSQL binaries");
-    let cluster = trato_pg::ephemeral(&bin).expect("server");
-    let rt = tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .expect("runtime");
-    rt.block_on(async {
-        let admin = trato_hive_runtime::Db::connect(
-            trato_hive_runtime::DbConfig::from_url(&format!("{}?sslmode=disable", cluster.url("postgres")))
-                .expect("url"),
-        )
-        .expect("pool");
-        admin
-            .execute(&format!("CREATE DATABASE {name}"), &[])
-            .await
-            .expect("database");
-        admin.close();
-    });
-    let url = format!("{}?sslmode=disable", cluster.url(name));
-    (cluster, url)
-}
+mod common;
+use common::*;
 
 #[test]
 fn help_version_and_usage_errors_at_every_level() {

@@ -1,6 +1,7 @@
 //! A normalised listing of what a database's schema (the connection's `current_schema()`: `public`, or
 //! the URL's `schema`; and the schemas a multi-schema datasource lists) holds (tables, columns, types,
-//! defaults, constraints, indexes, enums, row-level security, policies, functions), one line per fact,
+//! defaults, constraints, indexes, enums, row-level security, policies, functions with a digest of their
+//! bodies, views, triggers, rules, sequences, extensions, and every grant), one line per fact,
 //! sorted. Objects outside the connection's schema are named `schema.name`. Two databases with the same
 //! listing have the same structure: used for drift checks and migration tests.
 
@@ -31,8 +32,8 @@ macro_rules! rel_name {
     };
 }
 
-/// Every query takes the schemas besides the connection's as `$1`; the table queries also take the
-/// history table to leave out (in the connection's schema) as `$2`.
+/// The queries that look in schemas take the schemas besides the connection's as `$1`; the table queries
+/// also take the history table to leave out (in the connection's schema) as `$2`.
 const QUERIES: &[&str] = &[
     // Columns, in order, with their types, nullability and defaults.
     concat!(
@@ -98,27 +99,117 @@ const QUERIES: &[&str] = &[
        FROM pg_policies WHERE ",
         in_schemas!("schemaname")
     ),
-    // Functions.
+    // Functions and procedures: signature, security, volatility, settings, and a digest of the body (a
+    // function replaced by hand, e.g. the tenant's, is drift).
     concat!(
-        "SELECT format('function %s(%s) returns %s', ",
+        "SELECT format('function %s(%s) returns %s %s%s %s%s body=%s', ",
         rel_name!("n.nspname", "p.proname"),
         ",
-                   pg_get_function_arguments(p.oid), pg_get_function_result(p.oid))
-       FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace WHERE ",
-        in_schemas!("n.nspname")
-    ),
-    // What the application role may do on each table.
-    concat!(
-        "SELECT format('grant %s %s', ",
-        rel_name!("n.nspname", "c.relname"),
-        ", string_agg(p.privilege_type, ',' ORDER BY p.privilege_type))
-       FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
-       CROSS JOIN LATERAL (SELECT privilege_type FROM information_schema.role_table_grants g
-                            WHERE g.table_schema = n.nspname AND g.table_name = c.relname AND g.grantee = 'trato_app') p
+                   pg_get_function_arguments(p.oid), COALESCE(pg_get_function_result(p.oid), 'procedure'),
+                   (SELECT lanname FROM pg_language l WHERE l.oid = p.prolang),
+                   CASE WHEN p.prosecdef THEN ' security definer' ELSE '' END,
+                   CASE p.provolatile WHEN 'i' THEN 'immutable' WHEN 's' THEN 'stable' ELSE 'volatile' END,
+                   COALESCE(' set ' || array_to_string(p.proconfig, ','), ''), md5(p.prosrc))
+       FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace
       WHERE ",
         in_schemas!("n.nspname"),
-        " AND c.relkind = 'r' GROUP BY n.nspname, c.relname"
+        " AND NOT EXISTS (SELECT 1 FROM pg_depend d WHERE d.objid = p.oid AND d.deptype = 'e')"
     ),
+    // Views and materialized views: a digest of the definition and their options (`security_invoker`
+    // decides whether row-level security applies to who reads them).
+    concat!(
+        "SELECT format('%s %s options=%s definition=%s', ",
+        "CASE c.relkind WHEN 'v' THEN 'view' ELSE 'materialized view' END, ",
+        rel_name!("n.nspname", "c.relname"),
+        ", COALESCE(array_to_string(c.reloptions, ','), ''), md5(pg_get_viewdef(c.oid)))
+       FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+      WHERE ",
+        in_schemas!("n.nspname"),
+        " AND c.relkind IN ('v', 'm')"
+    ),
+    // Triggers (not the internal ones behind foreign keys), with whether they fire.
+    concat!(
+        "SELECT format('trigger %s.%s enabled=%s %s', ",
+        rel_name!("n.nspname", "c.relname"),
+        ", t.tgname, t.tgenabled, pg_get_triggerdef(t.oid))
+       FROM pg_trigger t JOIN pg_class c ON c.oid = t.tgrelid JOIN pg_namespace n ON n.oid = c.relnamespace
+      WHERE ",
+        in_schemas!("n.nspname"),
+        " AND NOT t.tgisinternal"
+    ),
+    // Rules (a rule rewrites every statement on its table).
+    concat!(
+        "SELECT format('rule %s.%s %s', ",
+        rel_name!("schemaname", "tablename"),
+        ", rulename, md5(definition))
+       FROM pg_rules WHERE ",
+        in_schemas!("schemaname")
+    ),
+    // Sequences: type, bounds, step, cycling and the column that owns them (not their current value).
+    concat!(
+        "SELECT format('sequence %s %s start=%s increment=%s min=%s max=%s cache=%s cycle=%s owned_by=%s', ",
+        rel_name!("n.nspname", "c.relname"),
+        ", format_type(s.seqtypid, NULL), s.seqstart, s.seqincrement, s.seqmin, s.seqmax, s.seqcache, s.seqcycle,
+                   COALESCE((SELECT t.relname || '.' || a.attname FROM pg_depend d
+                               JOIN pg_class t ON t.oid = d.refobjid
+                               JOIN pg_attribute a ON a.attrelid = d.refobjid AND a.attnum = d.refobjsubid
+                              WHERE d.objid = c.oid AND d.classid = 'pg_class'::regclass AND d.deptype IN ('a', 'i')), '-'))
+       FROM pg_sequence s JOIN pg_class c ON c.oid = s.seqrelid JOIN pg_namespace n ON n.oid = c.relnamespace
+      WHERE ",
+        in_schemas!("n.nspname")
+    ),
+    // Extensions installed in the database.
+    "SELECT format('extension %s %s in %s', e.extname, e.extversion, n.nspname)
+       FROM pg_extension e JOIN pg_namespace n ON n.oid = e.extnamespace",
+    // Who may do what on tables, views, sequences (and their columns), functions and the schemas
+    // themselves: every grantee but the owner, PUBLIC included (a view granted to the application role is
+    // drift).
+    concat!(
+        "SELECT format('grant %s on %s %s to %s', string_agg(x.privilege_type, ',' ORDER BY x.privilege_type),
+                   CASE c.relkind WHEN 'S' THEN 'sequence' WHEN 'v' THEN 'view' WHEN 'm' THEN 'view' ELSE 'table' END, ",
+        rel_name!("n.nspname", "c.relname"),
+        ", CASE WHEN x.grantee = 0 THEN 'PUBLIC' ELSE pg_get_userbyid(x.grantee) END)
+       FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+       CROSS JOIN LATERAL aclexplode(c.relacl) x
+      WHERE ",
+        in_schemas!("n.nspname"),
+        " AND x.grantee <> c.relowner AND NOT (n.nspname = current_schema() AND c.relname = $2)
+      GROUP BY c.relkind, n.nspname, c.relname, x.grantee"
+    ),
+    concat!(
+        "SELECT format('grant %s on column %s.%s to %s', string_agg(x.privilege_type, ',' ORDER BY x.privilege_type), ",
+        rel_name!("n.nspname", "c.relname"),
+        ", a.attname, CASE WHEN x.grantee = 0 THEN 'PUBLIC' ELSE pg_get_userbyid(x.grantee) END)
+       FROM pg_attribute a JOIN pg_class c ON c.oid = a.attrelid JOIN pg_namespace n ON n.oid = c.relnamespace
+       CROSS JOIN LATERAL aclexplode(a.attacl) x
+      WHERE ",
+        in_schemas!("n.nspname"),
+        " AND x.grantee <> c.relowner GROUP BY n.nspname, c.relname, a.attname, x.grantee"
+    ),
+    concat!(
+        "SELECT format('grant %s on function %s(%s) to %s', string_agg(x.privilege_type, ',' ORDER BY x.privilege_type), ",
+        rel_name!("n.nspname", "p.proname"),
+        ", pg_get_function_identity_arguments(p.oid), CASE WHEN x.grantee = 0 THEN 'PUBLIC' ELSE pg_get_userbyid(x.grantee) END)
+       FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace
+       CROSS JOIN LATERAL aclexplode(COALESCE(p.proacl, acldefault('f', p.proowner))) x
+      WHERE ",
+        in_schemas!("n.nspname"),
+        " AND x.grantee <> p.proowner
+        AND NOT EXISTS (SELECT 1 FROM pg_depend d WHERE d.objid = p.oid AND d.deptype = 'e')
+      GROUP BY n.nspname, p.proname, p.oid, x.grantee"
+    ),
+    concat!(
+        "SELECT format('grant %s on schema %s to %s', string_agg(x.privilege_type, ',' ORDER BY x.privilege_type),
+                   n.nspname, CASE WHEN x.grantee = 0 THEN 'PUBLIC' ELSE pg_get_userbyid(x.grantee) END)
+       FROM pg_namespace n CROSS JOIN LATERAL aclexplode(n.nspacl) x
+      WHERE ",
+        in_schemas!("n.nspname"),
+        " AND x.grantee <> n.nspowner GROUP BY n.nspname, x.grantee"
+    ),
+    // Privileges future objects get (ALTER DEFAULT PRIVILEGES).
+    "SELECT format('default privileges of %s in %s on %s: %s', pg_get_userbyid(d.defaclrole),
+                   COALESCE(n.nspname, '*'), d.defaclobjtype, array_to_string(d.defaclacl, ','))
+       FROM pg_default_acl d LEFT JOIN pg_namespace n ON n.oid = d.defaclnamespace",
 ];
 
 /// The sorted listing of the schema the connection sees, the default history table left out.
@@ -138,8 +229,10 @@ pub async fn catalog_of(conn: &Conn, history_table: &str, schemas: &[String]) ->
     for q in QUERIES {
         let params: &[&(dyn crate::ToSql + Sync)] = if q.contains("$2") {
             &[&schemas, &history_table]
-        } else {
+        } else if q.contains("$1") {
             &[&schemas]
+        } else {
+            &[]
         };
         for row in conn.query(q, params).await? {
             lines.push(row.get::<_, String>(0));

@@ -113,8 +113,15 @@ pub fn recreate_schemas_sql(cfg: &DbConfig, others: &[String]) -> String {
     for other in others.iter().filter(|s| *s != own) {
         sql.push_str(&format!("DROP SCHEMA IF EXISTS {} CASCADE; ", quote_ident(other)));
     }
-    let own = quote_ident(own);
-    sql.push_str(&format!("DROP SCHEMA IF EXISTS {own} CASCADE; CREATE SCHEMA {own};"));
+    let quoted = quote_ident(own);
+    sql.push_str(&format!(
+        "DROP SCHEMA IF EXISTS {quoted} CASCADE; CREATE SCHEMA {quoted};"
+    ));
+    if own == "public" {
+        // As a new database has it (PostgreSQL 15+): everyone may use `public`, nobody else may create in
+        // it. Without this, a reset database would differ from a fresh one (drift sees grants).
+        sql.push_str(" GRANT USAGE ON SCHEMA public TO PUBLIC;");
+    }
     sql
 }
 

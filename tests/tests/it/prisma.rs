@@ -21,8 +21,14 @@ fn root() -> PathBuf {
 }
 
 /// The oracle's folder under the target folder, with its pinned packages installed (`npm ci`, once per
-/// lock file).
+/// lock file). Tests run in parallel: the first to ask installs, the others wait for it (two `npm ci` in
+/// one folder break each other).
 fn oracle() -> PathBuf {
+    static INSTALLED: std::sync::OnceLock<PathBuf> = std::sync::OnceLock::new();
+    INSTALLED.get_or_init(install_oracle).clone()
+}
+
+fn install_oracle() -> PathBuf {
     let source = root().join("tests/prisma-oracle");
     let dir = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("prisma-oracle");
     std::fs::create_dir_all(&dir).expect("oracle folder");
