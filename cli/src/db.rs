@@ -195,7 +195,7 @@ fn push(ctx: &Ctx, project: &Project, force_reset: bool, force: bool) -> anyhow:
 fn drift(ctx: &Ctx, project: &Project) -> anyhow::Result<ExitCode> {
     use trato_hive_runtime::introspect::{catalog_of, compare};
     let live = target_db(ctx, &project.schema)?;
-    let migrator = project.migrator()?;
+    let migrator = ctx.migrator(project)?;
     let shadow_name = format!("trato_shadow_{}", std::process::id());
     let diffs = crate::tokio()?.block_on(async {
         let admin = Db::connect(live.with_dbname("postgres"))?;

@@ -8,7 +8,7 @@
 //! trato generate [--check] [--out DIR]          Rust models (and the embedded migrations) from the schema
 //! trato format [--check] [PATH...]              canonical formatting
 //! trato validate                                every diagnostic, nothing written
-//! trato migrate diff | dev | deploy | status | down [N] | reset --force | lint
+//! trato migrate diff | dev | deploy | status | down [N] | resolve | reset --force | lint [--deny]
 //! trato db push [--force-reset [--force]] | drift
 //! ```
 //!
@@ -116,6 +116,9 @@ struct Cli {
     /// Fail when the schema has warnings (they are printed either way), e.g. in CI
     #[arg(long, global = true)]
     deny_warnings: bool,
+    /// How long a migrating command waits for another migrator's lock before giving up
+    #[arg(long, global = true, value_name = "SECONDS", default_value_t = 300)]
+    lock_timeout: u64,
     #[command(subcommand)]
     command: Command,
 }
@@ -193,6 +196,7 @@ fn dispatch(cli: Cli, options: &Options) -> anyhow::Result<ExitCode> {
         options,
         schema: cli.schema,
         migrations: cli.migrations,
+        lock_timeout: cli.lock_timeout,
     };
     // Warnings fail the run only when asked; they are printed by whichever command reads the schema.
     if cli.deny_warnings && matches!(cli.command, Command::Generate { .. } | Command::Validate) {
@@ -247,6 +251,7 @@ struct Ctx<'a> {
     options: &'a Options,
     schema: Option<PathBuf>,
     migrations: Option<PathBuf>,
+    lock_timeout: u64,
 }
 
 impl Ctx<'_> {
@@ -261,6 +266,14 @@ impl Ctx<'_> {
             project.migrations = m.clone();
         }
         Ok(project)
+    }
+
+    /// The project's migrator, waiting `--lock-timeout` for the lock and saying so on stderr.
+    fn migrator(&self, project: &Project) -> anyhow::Result<trato_hive_runtime::Migrator> {
+        Ok(project
+            .migrator()?
+            .lock_timeout(std::time::Duration::from_secs(self.lock_timeout))
+            .on_notice(|m| eprintln!("migrate: {m}")))
     }
 }
 

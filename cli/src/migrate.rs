@@ -51,6 +51,19 @@ pub enum MigrateCommand {
         /// How many
         #[arg(default_value_t = 1)]
         n: usize,
+        /// Required when a down.sql drops tables, columns or rows, or the database is not on this machine
+        #[arg(long)]
+        force: bool,
+    },
+    /// Mark a migration applied without running it (baselining), or a partly applied one rolled back
+    #[command(group = clap::ArgGroup::new("mark").required(true))]
+    Resolve {
+        /// Record this migration as applied: the database already has what it creates
+        #[arg(long, value_name = "MIGRATION", group = "mark")]
+        applied: Option<String>,
+        /// Forget this partly applied migration (after undoing its applied part by hand): deploy runs it again
+        #[arg(long, value_name = "MIGRATION", group = "mark")]
+        rolled_back: Option<String>,
     },
     /// Drop every table of the database's schema and apply every migration (development only)
     Reset {
@@ -59,7 +72,11 @@ pub enum MigrateCommand {
         force: bool,
     },
     /// Warn about migration statements that lock or rewrite big tables
-    Lint,
+    Lint {
+        /// Exit 1 when there is any warning (for CI)
+        #[arg(long)]
+        deny: bool,
+    },
 }
 
 pub fn run(ctx: &Ctx, cmd: MigrateCommand) -> anyhow::Result<ExitCode> {
@@ -95,15 +112,20 @@ pub fn run(ctx: &Ctx, cmd: MigrateCommand) -> anyhow::Result<ExitCode> {
         MigrateCommand::Deploy => {
             let project = ctx.project()?;
             let cfg = target_db(ctx, &project.schema)?;
-            let applied = crate::tokio()?.block_on(project.migrator()?.deploy(&cfg))?;
+            let applied = crate::tokio()?
+                .block_on(ctx.migrator(&project)?.deploy(&cfg))
+                .map_err(baseline_hint)?;
             report("applied", &applied);
             Ok(ExitCode::SUCCESS)
         }
         MigrateCommand::Status => {
             let project = ctx.project()?;
             let cfg = target_db(ctx, &project.schema)?;
-            let status = crate::tokio()?.block_on(project.migrator()?.status(&cfg))?;
+            let status = crate::tokio()?.block_on(ctx.migrator(&project)?.status(&cfg))?;
             println!("{} applied, {} pending", status.applied.len(), status.pending.len());
+            for (name, done, total) in &status.partial {
+                println!("  partial  {name}: {done} of {total} parts applied; `migrate deploy` finishes it");
+            }
             for name in &status.pending {
                 println!("  pending  {name}");
             }
@@ -112,11 +134,19 @@ pub fn run(ctx: &Ctx, cmd: MigrateCommand) -> anyhow::Result<ExitCode> {
             }
             Ok(crate::exit(status.problems.is_empty()))
         }
-        MigrateCommand::Down { n } => {
+        MigrateCommand::Down { n, force } => down(ctx, n, force),
+        MigrateCommand::Resolve { applied, rolled_back } => {
             let project = ctx.project()?;
             let cfg = target_db(ctx, &project.schema)?;
-            let undone = crate::tokio()?.block_on(project.migrator()?.down(&cfg, n))?;
-            report("rolled back", &undone);
+            let migrator = ctx.migrator(&project)?;
+            let rt = crate::tokio()?;
+            if let Some(name) = applied {
+                rt.block_on(migrator.resolve_applied(&cfg, &name))?;
+                eprintln!("migrate resolve: `{name}` is recorded as applied (it was not run)");
+            } else if let Some(name) = rolled_back {
+                rt.block_on(migrator.resolve_rolled_back(&cfg, &name))?;
+                eprintln!("migrate resolve: `{name}` is no longer recorded; `migrate deploy` runs it from the start");
+            }
             Ok(ExitCode::SUCCESS)
         }
         MigrateCommand::Reset { force } => {
@@ -131,11 +161,11 @@ pub fn run(ctx: &Ctx, cmd: MigrateCommand) -> anyhow::Result<ExitCode> {
                     cfg.host_port()
                 );
             }
-            let applied = crate::tokio()?.block_on(project.migrator()?.reset(&cfg))?;
+            let applied = crate::tokio()?.block_on(ctx.migrator(&project)?.reset(&cfg))?;
             report("reset, then applied", &applied);
             Ok(ExitCode::SUCCESS)
         }
-        MigrateCommand::Lint => {
+        MigrateCommand::Lint { deny } => {
             let project = ctx.project()?;
             let mut count = 0;
             for d in migration_dirs(&project.migrations) {
@@ -152,8 +182,22 @@ pub fn run(ctx: &Ctx, cmd: MigrateCommand) -> anyhow::Result<ExitCode> {
                 }
             }
             eprintln!("migrate lint: {count} warning(s)");
-            Ok(ExitCode::SUCCESS)
+            Ok(crate::exit(!deny || count == 0))
         }
+    }
+}
+
+/// A migration that fails because what it creates exists already: the database was made some other way
+/// (`db push`, by hand, another tool), and the way out is baselining.
+fn baseline_hint(e: trato_hive_runtime::Error) -> anyhow::Error {
+    let exists = matches!(&e, trato_hive_runtime::Error::MigrationFailed { source, .. }
+        if matches!(source.code(), Some("42P07" | "42710" | "42723" | "42P06" | "42701")));
+    match &e {
+        trato_hive_runtime::Error::MigrationFailed { name, .. } if exists => {
+            let hint = format!("if this database was made without these migrations (`db push`, by hand, another tool) and already has what `{name}` creates, record it as applied: `migrate resolve --applied {name}` (see README, \"Adopting an existing database\")");
+            anyhow::anyhow!("{:#}\nhint: {hint}", anyhow::Error::new(e))
+        }
+        _ => e.into(),
     }
 }
 
@@ -226,8 +270,60 @@ fn dev(ctx: &Ctx, name: &str, allow_destructive: bool, create_only: bool) -> any
     }
     let cfg = target_db(ctx, &project.schema)
         .context("the migration is written; to apply it, set DATABASE_URL (or DIRECT_URL) to this schema's database")?;
-    let applied = crate::tokio()?.block_on(project.migrator()?.deploy(&cfg))?;
+    let applied = crate::tokio()?.block_on(ctx.migrator(&project)?.deploy(&cfg))?;
     report("applied", &applied);
+    Ok(ExitCode::SUCCESS)
+}
+
+/// `migrate down N`: says what it will run first, and refuses without `--force` when a down file loses
+/// data or the database is not on this machine.
+fn down(ctx: &Ctx, n: usize, force: bool) -> anyhow::Result<ExitCode> {
+    let project = ctx.project()?;
+    let cfg = target_db(ctx, &project.schema)?;
+    if !is_local(&cfg) && !force {
+        bail!(
+            "migrate down runs down.sql files against `{}`, which is not on this machine: add --force if you mean it",
+            cfg.host_port()
+        );
+    }
+    let migrator = ctx.migrator(&project)?;
+    let rt = crate::tokio()?;
+    let status = rt.block_on(migrator.status(&cfg))?;
+    if n > status.applied.len() {
+        bail!(
+            "{n} migration(s) to roll back, but {} applied{}; nothing was rolled back",
+            status.applied.len(),
+            match status.applied.len() {
+                0 => String::new(),
+                k => format!(": `migrate down {k}` rolls back all of them"),
+            }
+        );
+    }
+    let mut losses = Vec::new();
+    for name in status.applied.iter().rev().take(n) {
+        let file = project.migrations.join(name).join("down.sql");
+        let sql = fs::read_to_string(&file).unwrap_or_default();
+        let drops = trato_codegen::lint::destructive(&sql);
+        eprintln!(
+            "migrate down: rolls back {name}{}",
+            if drops.is_empty() {
+                String::new()
+            } else {
+                format!(" ({} statement(s) that lose data)", drops.len())
+            }
+        );
+        for (line, what) in drops {
+            losses.push(format!("{}:{line}: {what}", file.display()));
+        }
+    }
+    if !force && !losses.is_empty() {
+        for l in &losses {
+            eprintln!("migrate down: loses data: {l}");
+        }
+        bail!("migrate down: refused, nothing was rolled back; add --force if the data may go");
+    }
+    let undone = rt.block_on(migrator.down(&cfg, n))?;
+    report("rolled back", &undone);
     Ok(ExitCode::SUCCESS)
 }
 

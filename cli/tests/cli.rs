@@ -187,7 +187,12 @@ fn destructive_commands_refuse_a_remote_database() {
         "DATABASE_URL=postgresql://me:hunter2@db.example.com:5432/prod\n",
     )
     .expect(".env");
-    for args in [&["migrate", "reset", "--force"][..], &["db", "push", "--force-reset"]] {
+    for args in [
+        &["migrate", "reset", "--force"][..],
+        &["db", "push", "--force-reset"],
+        &["migrate", "down"],
+        &["migrate", "down", "3"],
+    ] {
         let run = trato(&dir, args);
         assert_eq!(run.status.code(), Some(1), "{args:?}");
         let e = err(&run);

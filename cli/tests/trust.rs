@@ -137,3 +137,274 @@ fn drift_sees_what_isolation_depends_on() {
     assert_eq!(seen_without_tenant(&viewed, "every_membership"), "2");
     let _ = fs::remove_dir_all(&dir);
 }
+
+/// The migration folders, oldest first.
+fn migrations(dir: &Path) -> Vec<PathBuf> {
+    let mut all: Vec<PathBuf> = fs::read_dir(dir.join("migrations"))
+        .expect("migrations")
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter(|p| p.is_dir())
+        .collect();
+    all.sort();
+    all
+}
+
+/// Adds `model Note` to the schema and writes (without applying) its migration.
+fn add_note_model(dir: &Path, url: &str) -> PathBuf {
+    let schema = fs::read_to_string(dir.join("schema.prisma")).expect("schema");
+    fs::write(
+        dir.join("schema.prisma"),
+        format!("{schema}\nmodel Note {{\n  id   String @id\n  body String\n\n  @@global\n}}\n"),
+    )
+    .expect("schema");
+    let dev = trato_on(dir, url, &["migrate", "dev", "--name", "notes", "--create-only"]);
+    assert!(dev.status.success(), "{}", err(&dev));
+    migrations(dir).pop().expect("the new migration")
+}
+
+fn run_ok(dir: &Path, url: &str, args: &[&str]) -> String {
+    let run = trato_on(dir, url, args);
+    assert!(run.status.success(), "{args:?}: {}{}", out(&run), err(&run));
+    format!("{}{}", out(&run), err(&run))
+}
+
+fn run_fails(dir: &Path, url: &str, args: &[&str]) -> String {
+    let run = trato_on(dir, url, args);
+    assert_eq!(
+        run.status.code(),
+        Some(1),
+        "{args:?} must fail: {}{}",
+        out(&run),
+        err(&run)
+    );
+    format!("{}{}", out(&run), err(&run))
+}
+
+/// `migrate down` says what it will run, refuses more than is applied, and asks `--force` before a
+/// down.sql that drops data; an applied migration's down.sql is checksummed like its migration.sql.
+#[test]
+fn down_is_guarded_and_down_files_are_checksummed() {
+    let (_server, url) = database("down_guard");
+    let dir = tenancy_project("down", &url);
+    let notes = add_note_model(&dir, &url);
+    run_ok(&dir, &url, &["migrate", "deploy"]);
+    exec(&url, "INSERT INTO \"Note\" VALUES ('n1', 'keep me')");
+
+    let said = run_fails(&dir, &url, &["migrate", "down", "99"]);
+    assert!(
+        said.contains("99 migration(s) to roll back, but 2 applied: `migrate down 2` rolls back all of them"),
+        "{said}"
+    );
+    let said = run_fails(&dir, &url, &["migrate", "down"]);
+    assert!(
+        said.contains("loses data: ")
+            && said.contains("down.sql:")
+            && said.contains("drops a table and its rows: DROP TABLE \"Note\""),
+        "{said}"
+    );
+    assert!(said.contains("refused, nothing was rolled back"), "{said}");
+    assert_eq!(scalar(&url, "SELECT count(*)::text FROM \"Note\""), "1", "nothing ran");
+
+    // An applied down.sql edited behind the history's back is refused like an edited migration.sql.
+    let down = notes.join("down.sql");
+    let original = fs::read_to_string(&down).expect("down.sql");
+    fs::write(&down, format!("{original}DROP TABLE \"User\" CASCADE;\n")).expect("edit");
+    let said = run_fails(&dir, &url, &["migrate", "status"]);
+    assert!(
+        said.contains("the down.sql of migration") && said.contains("_notes` changed after the migration was applied"),
+        "{said}"
+    );
+    let said = run_fails(&dir, &url, &["migrate", "down", "--force"]);
+    assert!(said.contains("inconsistent"), "{said}");
+    assert_eq!(scalar(&url, "SELECT count(*)::text FROM \"User\""), "0");
+    assert_eq!(scalar(&url, "SELECT to_regclass('\"User\"') IS NOT NULL"), "t");
+    fs::write(&down, &original).expect("restore");
+
+    // A history table from before down files were checksummed reads, and the next deploy brings it up
+    // to date: the columns added, the down files' checksums recorded.
+    exec(
+        &url,
+        "ALTER TABLE _trato_migrations DROP COLUMN down_checksum, DROP COLUMN progress",
+    );
+    assert!(run_ok(&dir, &url, &["migrate", "status"]).starts_with("2 applied, 0 pending"));
+    run_ok(&dir, &url, &["migrate", "deploy"]);
+    assert_eq!(
+        scalar(
+            &url,
+            "SELECT count(*)::text FROM _trato_migrations WHERE down_checksum IS NOT NULL"
+        ),
+        "2"
+    );
+
+    let said = run_ok(&dir, &url, &["migrate", "down", "--force"]);
+    assert!(said.contains("rolls back ") && said.contains("rolled back "), "{said}");
+    assert_eq!(scalar(&url, "SELECT to_regclass('\"Note\"') IS NULL"), "t");
+    let _ = fs::remove_dir_all(&dir);
+}
+
+/// `migrate status` creates nothing, so it works on a read-only database, with or without history.
+#[test]
+fn status_reads_a_read_only_database() {
+    let (_server, url) = database("status_ro");
+    let dir = tenancy_project("status-ro", &url);
+    let empty = sibling(&url, "status_ro_empty");
+    for (db, name) in [(&url, "status_ro"), (&empty, "status_ro_empty")] {
+        exec(
+            db,
+            &format!("ALTER DATABASE {name} SET default_transaction_read_only = on"),
+        );
+    }
+    let said = run_ok(&dir, &url, &["migrate", "status"]);
+    assert!(said.starts_with("1 applied, 0 pending"), "{said}");
+    let said = run_ok(&dir, &empty, &["migrate", "status"]);
+    assert!(said.starts_with("0 applied, 1 pending"), "{said}");
+    assert_eq!(
+        scalar(
+            &empty,
+            "SELECT count(*)::text FROM pg_tables WHERE schemaname = 'public'"
+        ),
+        "0"
+    );
+    let _ = fs::remove_dir_all(&dir);
+}
+
+/// A migrator waiting for another's lock says who holds it, and gives up after `--lock-timeout`.
+#[test]
+fn a_lock_wait_names_the_holder_and_times_out() {
+    let (_server, url) = database("lock_wait");
+    let dir = tenancy_project("lock", &url);
+    add_note_model(&dir, &url);
+    let runtime = rt();
+    let holder = runtime.block_on(async {
+        let (client, conn) =
+            tokio_postgres::connect(&format!("{url}&application_name=release-42"), tokio_postgres::NoTls)
+                .await
+                .expect("connect");
+        tokio::spawn(conn);
+        client
+            .batch_execute("SELECT pg_advisory_lock(8390876208457280871)")
+            .await
+            .expect("lock");
+        client
+    });
+    let started = std::time::Instant::now();
+    let said = run_fails(&dir, &url, &["--lock-timeout", "2", "migrate", "deploy"]);
+    let waited = started.elapsed();
+    assert!(
+        said.contains("waiting for the migration lock, held by process "),
+        "{said}"
+    );
+    assert!(
+        said.contains("application `release-42`") && said.contains("gave up after 2 s"),
+        "{said}"
+    );
+    assert!(waited < std::time::Duration::from_secs(30), "{waited:?}");
+    assert_eq!(
+        scalar(&url, "SELECT to_regclass('\"Note\"') IS NULL"),
+        "t",
+        "nothing applied"
+    );
+    drop(holder);
+    drop(runtime);
+    run_ok(&dir, &url, &["migrate", "deploy"]);
+    let _ = fs::remove_dir_all(&dir);
+}
+
+/// Baselining: a database made without the migrator (here by `db push`) cannot take the first
+/// migration; `migrate resolve --applied` records it, and the rest applies. Errors name the migration,
+/// file, line and statement, once.
+#[test]
+fn an_existing_database_is_baselined_with_resolve() {
+    let (_server, url) = database("baseline");
+    let dir = temp_dir("baseline");
+    assert!(
+        trato(&dir, &["init", "--tenant-root", "Team", "--tenant-key", "teamId"])
+            .status
+            .success()
+    );
+    run_ok(&dir, &url, &["db", "push"]);
+    exec(&url, "DROP TABLE _trato_push_state");
+    let dev = trato_on(&dir, &url, &["migrate", "dev", "--name", "init", "--create-only"]);
+    assert!(dev.status.success(), "{}", err(&dev));
+    let first = migrations(&dir)[0].file_name().unwrap().to_string_lossy().into_owned();
+    let said = run_fails(&dir, &url, &["migrate", "deploy"]);
+    assert!(
+        said.contains(&format!("error: migration `{first}` failed at migration.sql:")),
+        "{said}"
+    );
+    assert!(said.contains("already exists"), "{said}");
+    assert_eq!(said.matches("already exists").count(), 1, "said once: {said}");
+    assert!(said.contains(&format!("hint: if this database was made without these migrations (`db push`, by hand, another tool) and already has what `{first}` creates, record it as applied: `migrate resolve --applied {first}`")), "{said}");
+
+    let said = run_fails(&dir, &url, &["migrate", "resolve", "--applied", "20990101000000_nope"]);
+    assert!(
+        said.contains("there is no migration `20990101000000_nope` here"),
+        "{said}"
+    );
+    run_ok(&dir, &url, &["migrate", "resolve", "--applied", &first]);
+    let said = run_fails(&dir, &url, &["migrate", "resolve", "--applied", &first]);
+    assert!(said.contains("already recorded as applied"), "{said}");
+    let said = run_fails(&dir, &url, &["migrate", "resolve", "--rolled-back", &first]);
+    assert!(said.contains("only a partly applied migration"), "{said}");
+
+    add_note_model(&dir, &url);
+    let said = run_ok(&dir, &url, &["migrate", "deploy"]);
+    assert!(said.contains("_notes"), "{said}");
+    assert!(run_ok(&dir, &url, &["migrate", "status"]).starts_with("2 applied, 0 pending"));
+    let (code, said) = drift(&dir, &url);
+    assert_eq!(code, Some(0), "a baselined database matches its migrations: {said}");
+    let _ = fs::remove_dir_all(&dir);
+}
+
+/// Parts: several concurrent index builds in one file each run on their own (no 25001); a failing one
+/// leaves no INVALID index, what ran before it stays recorded, `status` shows the migration partial,
+/// and `deploy` resumes at the failed statement once the data is fixed.
+#[test]
+fn no_transaction_parts_resume_where_they_stopped() {
+    let (_server, url) = database("parts");
+    let dir = tenancy_project("parts", &url);
+    add_note_model(&dir, &url);
+    run_ok(&dir, &url, &["migrate", "deploy"]);
+    exec(&url, "INSERT INTO \"Note\" VALUES ('n1', 'same'), ('n2', 'same')");
+    let folder = dir.join("migrations/29990101000000_indexes");
+    fs::create_dir_all(&folder).expect("folder");
+    fs::write(
+        folder.join("migration.sql"),
+        "-- trato:no-transaction\nCREATE INDEX CONCURRENTLY \"Note_id_body\" ON \"Note\" (id, body);\n\nCREATE UNIQUE INDEX CONCURRENTLY \"Note_body_key\" ON \"Note\" (body);\n-- trato:part\nCOMMENT ON TABLE \"Note\" IS 'indexed';\n",
+    )
+    .expect("write");
+    fs::write(
+        folder.join("down.sql"),
+        "DROP INDEX \"Note_body_key\";\nDROP INDEX \"Note_id_body\";\n",
+    )
+    .expect("write");
+    let said = run_fails(&dir, &url, &["migrate", "deploy"]);
+    assert!(
+        said.contains(
+            "failed at migration.sql:4 (`CREATE UNIQUE INDEX CONCURRENTLY \"Note_body_key\" ON \"Note\" (body)`)"
+        ),
+        "{said}"
+    );
+    assert!(
+        said.contains("the 1 unit(s) before this statement stay applied")
+            && said.contains("the invalid index `Note_body_key` the failed build left was dropped"),
+        "{said}"
+    );
+    assert_eq!(
+        scalar(&url, "SELECT count(*)::text FROM pg_index WHERE NOT indisvalid"),
+        "0"
+    );
+    assert_eq!(scalar(&url, "SELECT to_regclass('\"Note_id_body\"') IS NOT NULL"), "t");
+    let status = run_ok(&dir, &url, &["migrate", "status"]);
+    assert!(
+        status.contains("partial  29990101000000_indexes: 1 of 3 parts applied"),
+        "{status}"
+    );
+
+    exec(&url, "UPDATE \"Note\" SET body = 'other' WHERE id = 'n2'");
+    let said = run_ok(&dir, &url, &["migrate", "deploy"]);
+    assert!(said.contains("applied 29990101000000_indexes"), "{said}");
+    assert_eq!(scalar(&url, "SELECT obj_description('\"Note\"'::regclass)"), "indexed");
+    assert!(run_ok(&dir, &url, &["migrate", "status"]).starts_with("3 applied, 0 pending"));
+    let _ = fs::remove_dir_all(&dir);
+}

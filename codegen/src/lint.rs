@@ -12,74 +12,7 @@ pub struct LintWarning {
     pub message: String,
 }
 
-/// Splits SQL into statements with their first line, respecting quotes, dollar quotes and comments.
-pub fn statements(sql: &str) -> Vec<(usize, String)> {
-    let mut out = Vec::new();
-    let mut cur = String::new();
-    let mut start_line = 1;
-    let mut line = 1;
-    let chars: Vec<char> = sql.chars().collect();
-    let mut i = 0;
-    let mut dollar: Option<String> = None;
-    let mut in_quote: Option<char> = None;
-    while i < chars.len() {
-        let c = chars[i];
-        if c == '\n' {
-            line += 1;
-        }
-        if cur.trim().is_empty() && !c.is_whitespace() {
-            start_line = line;
-        }
-        if let Some(tag) = &dollar {
-            if sql[char_offset(&chars, i)..].starts_with(tag.as_str()) {
-                cur.push_str(tag);
-                i += tag.chars().count();
-                dollar = None;
-                continue;
-            }
-        } else if let Some(qc) = in_quote {
-            if c == qc {
-                in_quote = None;
-            }
-        } else if c == '-' && chars.get(i + 1) == Some(&'-') {
-            while i < chars.len() && chars[i] != '\n' {
-                i += 1;
-            }
-            continue;
-        } else if c == '\'' || c == '"' {
-            in_quote = Some(c);
-        } else if c == '$' {
-            let rest: String = chars[i + 1..]
-                .iter()
-                .take_while(|x| x.is_alphanumeric() || **x == '_')
-                .collect();
-            if chars.get(i + 1 + rest.chars().count()) == Some(&'$') {
-                let tag = format!("${rest}$");
-                cur.push_str(&tag);
-                i += tag.chars().count();
-                dollar = Some(tag);
-                continue;
-            }
-        } else if c == ';' {
-            if !cur.trim().is_empty() {
-                out.push((start_line, cur.trim().to_string()));
-            }
-            cur.clear();
-            i += 1;
-            continue;
-        }
-        cur.push(c);
-        i += 1;
-    }
-    if !cur.trim().is_empty() {
-        out.push((start_line, cur.trim().to_string()));
-    }
-    out
-}
-
-fn char_offset(chars: &[char], i: usize) -> usize {
-    chars[..i].iter().map(|c| c.len_utf8()).sum()
-}
+pub use trato_sqlguard::statements;
 
 /// The table a statement works on, for `ALTER TABLE x` / `CREATE [UNIQUE] INDEX n ON x`.
 fn target_table(upper: &str, original: &str) -> Option<String> {
@@ -168,17 +101,40 @@ pub fn lint(sql: &str) -> Vec<LintWarning> {
     out
 }
 
+/// The statements of `sql` that lose data (drop a table, column or schema, truncate, delete), with their
+/// lines: what `migrate down` asks `--force` for.
+pub fn destructive(sql: &str) -> Vec<(usize, String)> {
+    statements(sql)
+        .into_iter()
+        .filter_map(|(line, s)| {
+            let upper = s.to_uppercase().split_whitespace().collect::<Vec<_>>().join(" ");
+            let what = if upper.starts_with("DROP TABLE") {
+                "drops a table and its rows"
+            } else if upper.starts_with("DROP SCHEMA") {
+                "drops a schema and everything in it"
+            } else if upper.starts_with("ALTER TABLE") && upper.contains("DROP COLUMN") {
+                "drops a column and its values"
+            } else if upper.starts_with("TRUNCATE") || upper.starts_with("DELETE") {
+                "deletes rows"
+            } else {
+                return None;
+            };
+            let head = s.lines().next().unwrap_or_default().trim().to_string();
+            Some((line, format!("{what}: {head}")))
+        })
+        .collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
 
     #[test]
-    fn splits_statements_with_dollar_quotes_and_comments() {
-        let sql = "-- x;\nCREATE FUNCTION f() RETURNS int AS $$ SELECT 1; $$ LANGUAGE sql;\nSELECT ';';\n";
-        let s = statements(sql);
-        assert_eq!(s.len(), 2, "{s:?}");
-        assert_eq!(s[0].0, 2);
-        assert!(s[0].1.contains("SELECT 1; $$"));
+    fn finds_what_loses_data() {
+        let sql =
+            "ALTER TABLE \"a\" DROP COLUMN \"x\";\nDROP INDEX \"i\";\nDROP TABLE \"users\" CASCADE;\nDELETE FROM t;";
+        let lines: Vec<usize> = destructive(sql).iter().map(|(l, _)| *l).collect();
+        assert_eq!(lines, [1, 3, 4]);
     }
 
     #[test]

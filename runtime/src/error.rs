@@ -161,12 +161,22 @@ pub enum Error {
     #[error("migrations are inconsistent with the database; nothing was applied:\n{}", .0.iter().map(|p| format!("  - {p}")).collect::<Vec<_>>().join("\n"))]
     MigrationsInconsistent(Vec<crate::migrate::MigrationProblem>),
 
-    /// A migration failed; its transaction was rolled back, so it left no trace. Why is its
+    /// A migration (or a `down.sql`) failed at one statement. Its transaction was rolled back; what
+    /// stays applied (earlier parts, statements outside a transaction) `state` says. Why is its
     /// [`source`](std::error::Error::source) (printed once by `{:#}` with anyhow, or by walking the chain).
-    #[error("migration `{name}` failed and was rolled back")]
+    #[error("migration `{name}` failed at {file}:{line} (`{statement}`); {state}")]
     MigrationFailed {
         /// The migration's folder name.
         name: String,
+        /// `migration.sql` or `down.sql`.
+        file: String,
+        /// The line of the file the failing statement starts on.
+        line: usize,
+        /// The failing statement's first line.
+        statement: String,
+        /// What the failure left: "rolled back", or which earlier parts stay applied and where `migrate
+        /// deploy` resumes.
+        state: String,
         /// Why it failed.
         source: Box<Error>,
     },

@@ -17,6 +17,9 @@
 #![warn(missing_docs)]
 
 mod lexer;
+mod split;
+
+pub use split::statements;
 
 pub use lexer::{lex, Token, TokenKind};
 

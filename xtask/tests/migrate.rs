@@ -167,7 +167,7 @@ fn step(p: &Project, name: &str, extra: &[&str], check: impl Fn(&Project)) -> St
     p.ok(&args);
     check(p);
     let applied = p.catalog();
-    p.ok(&["migrate", "down", "1"]);
+    p.ok(&["migrate", "down", "1", "--force"]);
     p.ok(&["migrate", "deploy"]);
     check(p);
     assert_eq!(

@@ -115,8 +115,18 @@ async fn a_failing_migration_leaves_no_trace_and_applies_cleanly_once_fixed() {
         .await
         .expect_err("division by zero");
     match &err {
-        Error::MigrationFailed { name, source } => {
+        Error::MigrationFailed {
+            name,
+            file,
+            line,
+            statement,
+            state,
+            source,
+        } => {
             assert_eq!(name, "20260102000000_two");
+            assert_eq!((file.as_str(), *line), ("migration.sql", 2));
+            assert_eq!(statement, "INSERT INTO two VALUES (1 / 0)");
+            assert_eq!(state, "rolled back");
             assert_eq!(source.code(), Some("22012"), "{source:?}");
         }
         other => panic!("{other:?}"),

@@ -1,16 +1,26 @@
 //! The migrator: applies versioned migrations (embedded at compile time, or read from a folder) with a
-//! history table holding each migration's SHA-256. One migrator at a time: an advisory lock held on a
-//! dedicated connection (DIRECT_URL when set), on which each migration and its history row run in one
-//! transaction. An edited, missing or out-of-order migration is reported and nothing is applied.
+//! history table holding the SHA-256 of each migration's `migration.sql` and `down.sql`. One migrator at a
+//! time: an advisory lock held on a dedicated connection (DIRECT_URL when set), waited for with a timeout
+//! that names the holder. A migration runs one statement at a time, part by part ([`script`]): each
+//! transactional part with its history update in one transaction, so a failure names its statement and
+//! line, and a crash between parts resumes where it stopped. An edited (either file), missing or
+//! out-of-order migration is reported and nothing is applied.
 
 use std::fmt;
 use std::path::Path;
-use std::time::Instant;
+use std::sync::Arc;
+use std::time::Duration;
 
 use sha2::{Digest, Sha256};
 
 use crate::config::DbConfig;
-use crate::error::{Error, ErrorContext};
+use crate::error::Error;
+
+pub mod script;
+mod session;
+
+pub(crate) use session::Session;
+use session::{down_checksum, Applied};
 
 /// The history table, unless the migrator is given another ([`Migrator::history_table`]).
 pub const HISTORY_TABLE: &str = "_trato_migrations";
@@ -33,18 +43,37 @@ pub struct Migration {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
-struct Local {
-    name: String,
-    up: String,
-    down: Option<String>,
-    checksum: String,
+pub(crate) struct Local {
+    pub(crate) name: String,
+    pub(crate) up: String,
+    pub(crate) down: Option<String>,
+    pub(crate) checksum: String,
+    pub(crate) down_checksum: String,
+}
+
+impl Local {
+    fn new(name: String, up: String, down: Option<String>) -> Local {
+        Local {
+            checksum: checksum(&up),
+            down_checksum: down_checksum(down.as_deref()),
+            name,
+            up,
+            down,
+        }
+    }
 }
 
 /// What is wrong between the migrations here and the history in the database.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum MigrationProblem {
-    /// Applied, then its file changed.
+    /// Applied, then its `migration.sql` changed.
     Edited {
+        /// The migration's folder name.
+        name: String,
+    },
+    /// Applied, then its `down.sql` changed (or appeared, or went): what `migrate down` would run is no
+    /// longer what was reviewed with it.
+    DownEdited {
         /// The migration's folder name.
         name: String,
     },
@@ -66,6 +95,7 @@ impl fmt::Display for MigrationProblem {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             MigrationProblem::Edited { name } => write!(f, "migration `{name}` was edited after it was applied (its checksum differs); never edit an applied migration: revert the edit and add a new migration"),
+            MigrationProblem::DownEdited { name } => write!(f, "the down.sql of migration `{name}` changed after the migration was applied (its checksum differs): restore it from version control; a different undo belongs in a new migration"),
             MigrationProblem::Missing { name } => write!(f, "migration `{name}` is applied in the database but missing here; restore it from version control"),
             MigrationProblem::OutOfOrder { name, after } => write!(f, "migration `{name}` is not applied but is older than the applied `{after}`; give it a newer timestamp"),
         }
@@ -79,20 +109,44 @@ pub struct MigrationStatus {
     pub applied: Vec<String>,
     /// Not applied yet, oldest first.
     pub pending: Vec<String>,
+    /// Started but not finished (a crash or a failure between parts): name, units done, units in all.
+    /// Also in `applied`; `deploy` resumes it.
+    pub partial: Vec<(String, usize, usize)>,
     /// Disagreements between the history and the migrations (nothing is applied while there is one).
     pub problems: Vec<MigrationProblem>,
 }
 
 /// Applies, inspects and rolls back a set of migrations.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub struct Migrator {
     migrations: Vec<Local>,
+    /// How long to wait for another migrator's lock.
+    lock_timeout: Duration,
+    /// Where messages for whoever runs the migrator go (waiting for the lock).
+    notice: Option<Notice>,
     /// The history table's name (unquoted).
     history: String,
     /// The PostgreSQL schemas the migrations create besides the connection's (multi-schema): `reset`
     /// drops them too.
     schemas: Vec<String>,
 }
+
+impl fmt::Debug for Migrator {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Migrator")
+            .field("migrations", &self.names())
+            .field("history", &self.history)
+            .field("schemas", &self.schemas)
+            .field("lock_timeout", &self.lock_timeout)
+            .finish_non_exhaustive()
+    }
+}
+
+/// What [`Migrator::on_notice`] was given.
+type Notice = Arc<dyn Fn(&str) + Send + Sync>;
+
+/// The advisory lock wait before a migrator gives up, unless told otherwise ([`Migrator::lock_timeout`]).
+pub const LOCK_TIMEOUT: Duration = Duration::from_secs(300);
 
 /// `name` as a quoted SQL identifier (`"a""b"` for `a"b`): safe whatever it holds.
 pub fn quote_ident(name: &str) -> String {
@@ -138,12 +192,7 @@ impl Migrator {
     pub fn new(embedded: &[Migration]) -> Migrator {
         let mut migrations: Vec<Local> = embedded
             .iter()
-            .map(|m| Local {
-                name: m.name.into(),
-                up: m.up.into(),
-                down: m.down.map(str::to_string),
-                checksum: checksum(m.up),
-            })
+            .map(|m| Local::new(m.name.into(), m.up.into(), m.down.map(str::to_string)))
             .collect();
         migrations.sort_by(|a, b| a.name.cmp(&b.name));
         Migrator::of(migrations)
@@ -152,8 +201,31 @@ impl Migrator {
     fn of(migrations: Vec<Local>) -> Migrator {
         Migrator {
             migrations,
+            lock_timeout: LOCK_TIMEOUT,
+            notice: None,
             history: HISTORY_TABLE.to_string(),
             schemas: Vec::new(),
+        }
+    }
+
+    /// Gives up waiting for another migrator's lock after `timeout` (default [`LOCK_TIMEOUT`]), with an
+    /// error naming the session that holds it.
+    pub fn lock_timeout(mut self, timeout: Duration) -> Migrator {
+        self.lock_timeout = timeout;
+        self
+    }
+
+    /// Where to say what the migrator is waiting for (e.g. `eprintln!`); also logged at `warn` on the
+    /// `trato_hive::migrate` target.
+    pub fn on_notice(mut self, f: impl Fn(&str) + Send + Sync + 'static) -> Migrator {
+        self.notice = Some(Arc::new(f));
+        self
+    }
+
+    pub(crate) fn notice(&self, message: &str) {
+        tracing::warn!(target: "trato_hive::migrate", "{message}");
+        if let Some(f) = &self.notice {
+            f(message);
         }
     }
 
@@ -200,12 +272,7 @@ impl Migrator {
             let up = std::fs::read_to_string(&up_path)
                 .map_err(|e| Error::Migration(format!("cannot read {}: {e}", up_path.display())))?;
             let down = std::fs::read_to_string(path.join("down.sql")).ok();
-            migrations.push(Local {
-                checksum: checksum(&up),
-                name,
-                up,
-                down,
-            });
+            migrations.push(Local::new(name, up, down));
         }
         migrations.sort_by(|a, b| a.name.cmp(&b.name));
         Ok(Migrator::of(migrations))
@@ -216,27 +283,38 @@ impl Migrator {
         self.migrations.iter().map(|m| m.name.clone()).collect()
     }
 
-    /// Applied and pending migrations, and any inconsistency. Reads only.
+    /// Applied, pending and partly applied migrations, and any inconsistency. Reads only: nothing is
+    /// created or locked, so it works on a read-only database (a standby, a read-only role).
     pub async fn status(&self, cfg: &DbConfig) -> Result<MigrationStatus, Error> {
         let session = Session::open(cfg, &self.history).await?;
-        session.ensure_history().await?;
         let applied = session.applied().await?;
         Ok(self.compare(&applied))
     }
 
-    fn compare(&self, applied: &[(String, String)]) -> MigrationStatus {
+    fn compare(&self, applied: &[Applied]) -> MigrationStatus {
         let mut status = MigrationStatus::default();
-        for (name, sum) in applied {
+        for a in applied {
+            let name = &a.name;
             match self.migrations.iter().find(|m| &m.name == name) {
-                Some(m) if &m.checksum != sum => status.problems.push(MigrationProblem::Edited { name: name.clone() }),
-                Some(_) => {}
+                Some(m) if m.checksum != a.checksum => {
+                    status.problems.push(MigrationProblem::Edited { name: name.clone() })
+                }
+                Some(m) if a.down_checksum.as_ref().is_some_and(|d| *d != m.down_checksum) => status
+                    .problems
+                    .push(MigrationProblem::DownEdited { name: name.clone() }),
+                Some(m) => {
+                    if let Some(done) = a.progress {
+                        let total = script::parts(&m.up).iter().map(|p| p.units()).sum();
+                        status.partial.push((name.clone(), done.max(0) as usize, total));
+                    }
+                }
                 None => status.problems.push(MigrationProblem::Missing { name: name.clone() }),
             }
             status.applied.push(name.clone());
         }
-        let newest = applied.iter().map(|(n, _)| n).max();
+        let newest = applied.iter().map(|a| &a.name).max();
         for m in &self.migrations {
-            if applied.iter().any(|(n, _)| *n == m.name) {
+            if applied.iter().any(|a| a.name == m.name) {
                 continue;
             }
             if let Some(after) = newest.filter(|n| **n > m.name) {
@@ -250,54 +328,112 @@ impl Migrator {
         status
     }
 
-    /// Applies every pending migration, each in its own transaction with its history row. Refuses (and
-    /// applies nothing) when the history and the migrations disagree. Returns the names applied.
-    pub async fn deploy(&self, cfg: &DbConfig) -> Result<Vec<String>, Error> {
+    /// Opens the migrator's session and takes the lock, with the history table ready; refuses (having
+    /// done nothing) when the history and the migrations disagree.
+    async fn locked(&self, cfg: &DbConfig) -> Result<(Session, Vec<Applied>, MigrationStatus), Error> {
         let mut session = Session::open(cfg, &self.history).await?;
-        session.lock().await?;
-        session.ensure_history().await?;
-        let status = self.compare(&session.applied().await?);
-        if !status.problems.is_empty() {
-            return Err(Error::MigrationsInconsistent(status.problems));
-        }
-        let mut done = Vec::new();
-        for name in &status.pending {
-            let Some(m) = self.migrations.iter().find(|m| &m.name == name) else {
-                continue;
-            };
-            session.apply(m).await?;
-            done.push(m.name.clone());
-        }
-        crate::app_roles::restrict_connect(&session).await?;
-        session.unlock().await?;
-        Ok(done)
-    }
-
-    /// Rolls back the newest `n` applied migrations with their `down.sql`, newest first.
-    pub async fn down(&self, cfg: &DbConfig, n: usize) -> Result<Vec<String>, Error> {
-        let mut session = Session::open(cfg, &self.history).await?;
-        session.lock().await?;
+        session.create_schema(cfg).await?;
+        session.lock(self).await?;
         session.ensure_history().await?;
         let applied = session.applied().await?;
         let status = self.compare(&applied);
         if !status.problems.is_empty() {
             return Err(Error::MigrationsInconsistent(status.problems));
         }
-        let mut undone = Vec::new();
-        for (name, _) in applied.iter().rev().take(n) {
-            let m = self
-                .migrations
-                .iter()
-                .find(|m| &m.name == name)
-                .ok_or_else(|| Error::Migration(format!("`{name}` is missing")))?;
+        Ok((session, applied, status))
+    }
+
+    fn local(&self, name: &str) -> Result<&Local, Error> {
+        self.migrations
+            .iter()
+            .find(|m| m.name == name)
+            .ok_or_else(|| Error::Migration(format!("there is no migration `{name}` here")))
+    }
+
+    /// Applies every pending migration (first finishing one a crash or failure left partly applied),
+    /// part by part, each transactional part with its history update. Refuses (and applies nothing)
+    /// when the history and the migrations disagree. Returns the names applied or finished.
+    pub async fn deploy(&self, cfg: &DbConfig) -> Result<Vec<String>, Error> {
+        let (mut session, applied, status) = self.locked(cfg).await?;
+        // Rows from before down files were checksummed get the down file as it is now.
+        for a in applied.iter().filter(|a| a.down_checksum.is_none()) {
+            session.backfill_down(self.local(&a.name)?).await?;
+        }
+        let mut done = Vec::new();
+        for (name, units, _) in &status.partial {
+            session.apply(self.local(name)?, *units).await?;
+            done.push(name.clone());
+        }
+        for name in &status.pending {
+            session.apply(self.local(name)?, 0).await?;
+            done.push(name.clone());
+        }
+        crate::app_roles::restrict_connect(&session).await?;
+        session.unlock().await?;
+        Ok(done)
+    }
+
+    /// Rolls back the newest `n` applied migrations with their `down.sql`, newest first, each in one
+    /// transaction with the removal of its history row. Refuses (having done nothing) when fewer than
+    /// `n` are applied, or when one of them cannot be rolled back or is only partly applied.
+    pub async fn down(&self, cfg: &DbConfig, n: usize) -> Result<Vec<String>, Error> {
+        let (mut session, applied, status) = self.locked(cfg).await?;
+        if n > applied.len() {
+            return Err(Error::Migration(format!(
+                "{n} migration(s) to roll back, but {} applied; nothing was rolled back",
+                applied.len()
+            )));
+        }
+        let mut plan = Vec::new();
+        for a in applied.iter().rev().take(n) {
+            let m = self.local(&a.name)?;
+            if status.partial.iter().any(|(p, ..)| *p == a.name) {
+                return Err(Error::Migration(format!("migration `{}` is only partly applied: finish it with `migrate deploy`, or undo its applied part by hand and mark it with `migrate resolve --rolled-back {}`; nothing was rolled back", a.name, a.name)));
+            }
             let down = m.down.as_deref().filter(|d| !d.starts_with(IRREVERSIBLE_MARKER)).ok_or_else(|| {
-                Error::Migration(format!("migration `{name}` cannot be rolled back (no reversible down.sql); write a new migration instead"))
+                Error::Migration(format!("migration `{}` cannot be rolled back (no reversible down.sql); write a new migration instead; nothing was rolled back", a.name))
             })?;
-            session.revert(name, down).await?;
-            undone.push(name.clone());
+            plan.push((m, down));
+        }
+        let mut undone = Vec::new();
+        for (m, down) in plan {
+            session.revert(m, down).await?;
+            undone.push(m.name.clone());
         }
         session.unlock().await?;
         Ok(undone)
+    }
+
+    /// Records `name` as applied without running it: baselining a database that already has what the
+    /// migration creates (made by `db push`, by hand, or by another tool). Refuses a migration that is
+    /// not here or is already recorded.
+    pub async fn resolve_applied(&self, cfg: &DbConfig, name: &str) -> Result<(), Error> {
+        let m = self.local(name)?;
+        let (mut session, applied, _) = self.locked(cfg).await?;
+        if applied.iter().any(|a| a.name == name) {
+            return Err(Error::Migration(format!(
+                "migration `{name}` is already recorded as applied"
+            )));
+        }
+        session.record_applied(m).await?;
+        session.unlock().await
+    }
+
+    /// Forgets a partly applied migration (after its applied part was undone by hand), so that `deploy`
+    /// runs it from the start. Refuses one that finished: that is what `down` is for.
+    pub async fn resolve_rolled_back(&self, cfg: &DbConfig, name: &str) -> Result<(), Error> {
+        let mut session = Session::open(cfg, &self.history).await?;
+        session.lock(self).await?;
+        session.ensure_history().await?;
+        let applied = session.applied().await?;
+        match applied.iter().find(|a| a.name == name) {
+            None => return Err(Error::Migration(format!("migration `{name}` is not in the history: there is nothing to mark rolled back"))),
+            Some(a) if a.progress.is_none() => {
+                return Err(Error::Migration(format!("migration `{name}` finished; only a partly applied migration can be marked rolled back (to undo a finished one, `migrate down`)")))
+            }
+            Some(_) => session.forget(name).await?,
+        }
+        session.unlock().await
     }
 
     /// Development only: drops everything in the connection's schema (the URL's `schema`, else `public`),
@@ -305,155 +441,11 @@ impl Migrator {
     pub async fn reset(&self, cfg: &DbConfig) -> Result<Vec<String>, Error> {
         {
             let mut session = Session::open(cfg, &self.history).await?;
-            session.lock().await?;
+            session.lock(self).await?;
             session.batch(&recreate_schemas_sql(cfg, &self.schemas)).await?;
             session.unlock().await?;
         }
         self.deploy(cfg).await
-    }
-}
-
-/// The dedicated connection a migrator works on.
-pub(crate) struct Session {
-    pub(crate) client: tokio_postgres::Client,
-    ctx: ErrorContext,
-    locked: bool,
-    /// The history table, quoted.
-    history: String,
-}
-
-impl Session {
-    pub(crate) async fn open(cfg: &DbConfig, history: &str) -> Result<Session, Error> {
-        let client = crate::client::connect_direct(cfg).await?;
-        let ctx = ErrorContext::of(cfg);
-        // Tenant tables FORCE row-level security, so a migration run by their owner without BYPASSRLS (the
-        // usual case on managed PostgreSQL) would see no rows: an `INSERT ... SELECT` copying nothing and
-        // a `DROP COLUMN` after it would lose data and succeed. With `row_security = off` such a statement
-        // fails instead ("query would be affected by row-level security policy"), rolling the migration
-        // back; a superuser or a BYPASSRLS role is not affected. Session-level: the connection is the
-        // migrator's own and closes with it.
-        client
-            .batch_execute("SET row_security = off")
-            .await
-            .map_err(|e| Error::from_pg(e, &ctx))?;
-        // The URL's `schema` (the search_path) is where everything goes: created on first use, as Prisma
-        // does, so that the history table and the first migration have somewhere to live.
-        if let Some(schema) = &cfg.schema {
-            client
-                .batch_execute(&format!("CREATE SCHEMA IF NOT EXISTS {}", quote_ident(schema)))
-                .await
-                .map_err(|e| Error::from_pg(e, &ctx))?;
-        }
-        Ok(Session {
-            client,
-            ctx,
-            locked: false,
-            history: quote_ident(history),
-        })
-    }
-
-    pub(crate) fn err(&self, e: tokio_postgres::Error) -> Error {
-        Error::from_pg(e, &self.ctx)
-    }
-
-    pub(crate) async fn batch(&self, sql: &str) -> Result<(), Error> {
-        self.client.batch_execute(sql).await.map_err(|e| self.err(e))
-    }
-
-    /// Waits for the migration lock: concurrent migrators queue here and find the work done.
-    async fn lock(&mut self) -> Result<(), Error> {
-        self.client
-            .execute("SELECT pg_advisory_lock($1)", &[&LOCK_KEY])
-            .await
-            .map_err(|e| self.err(e))?;
-        self.locked = true;
-        Ok(())
-    }
-
-    async fn unlock(&mut self) -> Result<(), Error> {
-        if self.locked {
-            self.client
-                .execute("SELECT pg_advisory_unlock($1)", &[&LOCK_KEY])
-                .await
-                .map_err(|e| self.err(e))?;
-            self.locked = false;
-        }
-        Ok(())
-    }
-
-    async fn ensure_history(&self) -> Result<(), Error> {
-        self.batch(&format!(
-            "CREATE TABLE IF NOT EXISTS {} (
-                name TEXT PRIMARY KEY,
-                checksum TEXT NOT NULL,
-                applied_at TIMESTAMPTZ NOT NULL DEFAULT now(),
-                execution_ms INTEGER NOT NULL
-            )",
-            self.history
-        ))
-        .await
-    }
-
-    async fn applied(&self) -> Result<Vec<(String, String)>, Error> {
-        let rows = self
-            .client
-            .query(
-                &format!("SELECT name, checksum FROM {} ORDER BY name", self.history),
-                &[],
-            )
-            .await
-            .map_err(|e| self.err(e))?;
-        Ok(rows.iter().map(|r| (r.get(0), r.get(1))).collect())
-    }
-
-    async fn apply(&mut self, m: &Local) -> Result<(), Error> {
-        let started = Instant::now();
-        let record = format!(
-            "INSERT INTO {} (name, checksum, execution_ms) VALUES ($1, $2, $3)",
-            self.history
-        );
-        let failed = |e: Error| Error::MigrationFailed {
-            name: m.name.clone(),
-            source: Box::new(e),
-        };
-        if m.up.starts_with(NO_TRANSACTION_MARKER) {
-            self.batch(&m.up).await.map_err(failed)?;
-            let ms = started.elapsed().as_millis() as i32;
-            self.client
-                .execute(&record, &[&m.name, &m.checksum, &ms])
-                .await
-                .map_err(|e| failed(self.err(e)))?;
-            return Ok(());
-        }
-        let ctx = self.ctx.clone();
-        let tx = self.client.transaction().await.map_err(|e| Error::from_pg(e, &ctx))?;
-        tx.batch_execute(&m.up)
-            .await
-            .map_err(|e| failed(Error::from_pg(e, &ctx)))?;
-        let ms = started.elapsed().as_millis() as i32;
-        tx.execute(&record, &[&m.name, &m.checksum, &ms])
-            .await
-            .map_err(|e| failed(Error::from_pg(e, &ctx)))?;
-        tx.commit().await.map_err(|e| failed(Error::from_pg(e, &ctx)))?;
-        tracing::info!(target: "trato_hive::migrate", migration = %m.name, elapsed_ms = ms, "applied");
-        Ok(())
-    }
-
-    async fn revert(&mut self, name: &str, down: &str) -> Result<(), Error> {
-        let ctx = self.ctx.clone();
-        let failed = |e: Error| Error::MigrationFailed {
-            name: name.to_string(),
-            source: Box::new(e),
-        };
-        let tx = self.client.transaction().await.map_err(|e| Error::from_pg(e, &ctx))?;
-        tx.batch_execute(down)
-            .await
-            .map_err(|e| failed(Error::from_pg(e, &ctx)))?;
-        tx.execute(&format!("DELETE FROM {} WHERE name = $1", self.history), &[&name])
-            .await
-            .map_err(|e| failed(Error::from_pg(e, &ctx)))?;
-        tx.commit().await.map_err(|e| failed(Error::from_pg(e, &ctx)))?;
-        Ok(())
     }
 }
 
@@ -465,12 +457,7 @@ mod tests {
         Migrator::of(
             names
                 .iter()
-                .map(|n| Local {
-                    name: n.to_string(),
-                    up: format!("-- {n}"),
-                    down: None,
-                    checksum: checksum(&format!("-- {n}")),
-                })
+                .map(|n| Local::new(n.to_string(), format!("-- {n}"), None))
                 .collect(),
         )
     }
@@ -478,19 +465,34 @@ mod tests {
     #[test]
     fn compares_history_with_local_migrations() {
         let m = migrator(&["1_a", "2_b", "3_c"]);
-        let s = m.compare(&[("1_a".into(), checksum("-- 1_a"))]);
+        let row = |name: &str, sum: String, down: Option<String>| Applied {
+            name: name.into(),
+            checksum: sum,
+            down_checksum: down,
+            progress: None,
+        };
+        let s = m.compare(&[row("1_a", checksum("-- 1_a"), None)]);
         assert_eq!(s.pending, ["2_b", "3_c"]);
         assert!(s.problems.is_empty());
 
         let s = m.compare(&[
-            ("1_a".into(), "bad".into()),
-            ("3_c".into(), checksum("-- 3_c")),
-            ("0_gone".into(), "x".into()),
+            row("1_a", "bad".into(), None),
+            row("2_b", checksum("-- 2_b"), Some(checksum("DROP TABLE users CASCADE;"))),
+            row("3_c", checksum("-- 3_c"), Some(checksum(""))),
+            row("0_gone", "x".into(), None),
         ]);
+        assert!(s
+            .problems
+            .contains(&MigrationProblem::DownEdited { name: "2_b".into() }));
         assert!(s.problems.contains(&MigrationProblem::Edited { name: "1_a".into() }));
         assert!(s
             .problems
             .contains(&MigrationProblem::Missing { name: "0_gone".into() }));
+        assert_eq!(s.problems.len(), 3, "{:?}", s.problems);
+        let s = m.compare(&[
+            row("1_a", checksum("-- 1_a"), None),
+            row("3_c", checksum("-- 3_c"), None),
+        ]);
         assert!(s.problems.contains(&MigrationProblem::OutOfOrder {
             name: "2_b".into(),
             after: "3_c".into()
