@@ -47,6 +47,7 @@
 //! statements sent.
 
 mod db;
+mod dev;
 mod format;
 mod generate;
 mod init;

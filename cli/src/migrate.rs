@@ -2,13 +2,13 @@
 //! the project's database.
 
 use std::fs;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::process::ExitCode;
 
-use anyhow::{bail, Context};
+use anyhow::bail;
 use clap::Subcommand;
 use trato_codegen::dbmodel::lower;
-use trato_codegen::diff::{diff, invert};
+use trato_codegen::diff::diff;
 use trato_codegen::emit::sql::render;
 
 use crate::db::{is_local, target_db};
@@ -108,7 +108,7 @@ pub fn run(ctx: &Ctx, cmd: MigrateCommand) -> anyhow::Result<ExitCode> {
             name,
             allow_destructive,
             create_only,
-        } => dev(ctx, &name, allow_destructive, create_only),
+        } => crate::dev::dev(ctx, &name, allow_destructive, create_only),
         MigrateCommand::Deploy => {
             let project = ctx.project()?;
             let cfg = target_db(ctx, &project.schema)?;
@@ -189,7 +189,7 @@ pub fn run(ctx: &Ctx, cmd: MigrateCommand) -> anyhow::Result<ExitCode> {
 
 /// A migration that fails because what it creates exists already: the database was made some other way
 /// (`db push`, by hand, another tool), and the way out is baselining.
-fn baseline_hint(e: trato_hive_runtime::Error) -> anyhow::Error {
+pub(crate) fn baseline_hint(e: trato_hive_runtime::Error) -> anyhow::Error {
     let exists = matches!(&e, trato_hive_runtime::Error::MigrationFailed { source, .. }
         if matches!(source.code(), Some("42P07" | "42710" | "42723" | "42P06" | "42701")));
     match &e {
@@ -208,71 +208,6 @@ fn report(what: &str, names: &[String]) {
     for n in names {
         eprintln!("migrate: {what} {n}");
     }
-}
-
-/// `yyyymmddHHMMSS` in UTC, later than every existing migration.
-fn timestamp(existing: &[PathBuf]) -> String {
-    let now = trato_hive_runtime::chrono::Utc::now()
-        .format("%Y%m%d%H%M%S")
-        .to_string();
-    let last = existing
-        .last()
-        .and_then(|p| p.file_name())
-        .map(|n| n.to_string_lossy().chars().take(14).collect::<String>());
-    match last {
-        Some(l) if l.len() == 14 && l >= now => {
-            let n: u64 = l.parse().unwrap_or(0);
-            // Seconds roll over into minutes only in a name, never in time: any larger number sorts later.
-            format!("{:014}", n + 1)
-        }
-        _ => now,
-    }
-}
-
-fn dev(ctx: &Ctx, name: &str, allow_destructive: bool, create_only: bool) -> anyhow::Result<ExitCode> {
-    let slug: String = name
-        .to_lowercase()
-        .chars()
-        .map(|c| if c.is_ascii_alphanumeric() { c } else { '_' })
-        .collect();
-    if slug.trim_matches('_').is_empty() {
-        bail!("--name `{name}` has no letters or digits");
-    }
-    let project = ctx.project()?;
-    let current = &project.parsed;
-    let dir = &project.migrations;
-    let existing = migration_dirs(dir);
-    let previous = match existing.last() {
-        Some(last) => read_valid(&last.join("schema.prisma"))?.0,
-        None => trato_codegen::Schema::default(),
-    };
-    let steps = diff(&lower(&previous), &lower(current));
-    if steps.is_empty() {
-        eprintln!("migrate dev: the schema matches the last migration; nothing to write");
-    } else {
-        let losses: Vec<String> = steps.iter().filter_map(|s| s.data_loss()).collect();
-        if !losses.is_empty() && !allow_destructive {
-            for l in &losses {
-                eprintln!("migrate dev: destructive: {l}");
-            }
-            eprintln!("migrate dev: refused; nothing was written. Re-run with --allow-destructive if the data may go.");
-            return Ok(ExitCode::FAILURE);
-        }
-        let folder = dir.join(format!("{}_{}", timestamp(&existing), slug.trim_matches('_')));
-        write_migration(&folder, &project.schema, &losses, &steps)?;
-        // The generated code embeds the migrations: regenerate it, as Prisma's `migrate dev` does.
-        if !crate::generate(&project, false, &ctx.options.program)?.ok() {
-            bail!("the migration is written, but generating the code failed");
-        }
-    }
-    if create_only {
-        return Ok(ExitCode::SUCCESS);
-    }
-    let cfg = target_db(ctx, &project.schema)
-        .context("the migration is written; to apply it, set DATABASE_URL (or DIRECT_URL) to this schema's database")?;
-    let applied = crate::tokio()?.block_on(ctx.migrator(&project)?.deploy(&cfg))?;
-    report("applied", &applied);
-    Ok(ExitCode::SUCCESS)
 }
 
 /// `migrate down N`: says what it will run first, and refuses without `--force` when a down file loses
@@ -325,36 +260,4 @@ fn down(ctx: &Ctx, n: usize, force: bool) -> anyhow::Result<ExitCode> {
     let undone = rt.block_on(migrator.down(&cfg, n))?;
     report("rolled back", &undone);
     Ok(ExitCode::SUCCESS)
-}
-
-fn write_migration(
-    folder: &Path,
-    schema: &Path,
-    losses: &[String],
-    steps: &[trato_codegen::diff::Step],
-) -> anyhow::Result<()> {
-    let mut up = String::new();
-    for l in losses {
-        up.push_str(&format!("-- Warning: {l}\n"));
-    }
-    if !losses.is_empty() {
-        up.push('\n');
-    }
-    up.push_str(&render(steps));
-    let down = render(&invert(steps));
-    fs::create_dir_all(folder).with_context(|| format!("cannot create {}", folder.display()))?;
-    fs::write(folder.join("migration.sql"), &up)?;
-    fs::write(folder.join("down.sql"), &down)?;
-    fs::copy(schema, folder.join("schema.prisma"))?;
-    eprintln!("migrate dev: wrote {}", folder.display());
-    for w in trato_codegen::lint::lint(&up) {
-        eprintln!(
-            "{}/migration.sql:{}: warning[{}]: {}",
-            folder.display(),
-            w.line,
-            w.code,
-            w.message
-        );
-    }
-    Ok(())
 }

@@ -408,3 +408,144 @@ fn no_transaction_parts_resume_where_they_stopped() {
     assert!(run_ok(&dir, &url, &["migrate", "status"]).starts_with("3 applied, 0 pending"));
     let _ = fs::remove_dir_all(&dir);
 }
+
+/// Replaces `from` by `to` in the schema.
+fn edit_schema(dir: &Path, from: &str, to: &str) {
+    let schema = fs::read_to_string(dir.join("schema.prisma")).expect("schema");
+    assert!(schema.contains(from), "`{from}` not in the schema");
+    fs::write(dir.join("schema.prisma"), schema.replacen(from, to, 1)).expect("schema");
+}
+
+/// `migrate dev` looks at the data: a field made required over NULLs is refused with the count and a
+/// backfill migration written for the user (nothing else written or regenerated); with a default, the
+/// migration fills the NULLs itself; a new required field without a default on a table with rows is
+/// refused; and the `SET NOT NULL` it writes runs through a validated CHECK, in parts.
+#[test]
+fn dev_looks_at_the_data_before_it_writes() {
+    let (_server, url) = database("dev_data");
+    let dir = tenancy_project("dev-data", &url);
+    add_note_model(&dir, &url);
+    edit_schema(
+        &dir,
+        "  body String\n",
+        "  body String\n  description String?\n  summary String?\n",
+    );
+    run_ok(&dir, &url, &["migrate", "dev", "--name", "optional_fields"]);
+    exec(&url, "INSERT INTO \"Note\" (id, body) SELECT 'n' || i, 'b' FROM generate_series(1, 9) i; INSERT INTO \"Note\" VALUES ('x', 'b', 'set', 'set')");
+    let generated = fs::read_to_string(dir.join("src/generated/note.rs")).expect("generated model");
+    let before = migrations(&dir).len();
+
+    edit_schema(&dir, "  description String?\n", "  description String\n");
+    let said = run_fails(&dir, &url, &["migrate", "dev", "--name", "required_description"]);
+    assert!(
+        said.contains("`Note.description` becomes required, but 9 row(s) of `Note` hold NULL there"),
+        "{said}"
+    );
+    assert!(
+        said.contains("_backfill_required_description: put the values those rows should hold"),
+        "{said}"
+    );
+    assert!(
+        said.contains("the change was not written and the code was not regenerated"),
+        "{said}"
+    );
+    assert_eq!(
+        fs::read_to_string(dir.join("src/generated/note.rs")).expect("model"),
+        generated,
+        "not regenerated"
+    );
+    let all = migrations(&dir);
+    assert_eq!(all.len(), before + 1, "only the backfill was written");
+    let backfill = all.last().expect("backfill").join("migration.sql");
+    let sql = fs::read_to_string(&backfill).expect("backfill");
+    assert!(
+        sql.contains("UPDATE \"Note\" SET \"description\" = '' WHERE \"description\" IS NULL;"),
+        "{sql}"
+    );
+    fs::write(&backfill, sql.replace("= ''", "= '(none)'")).expect("edit the value");
+
+    let said = run_ok(&dir, &url, &["migrate", "dev", "--name", "required_description"]);
+    assert!(
+        said.contains("_backfill_required_description") && said.contains("_required_description"),
+        "{said}"
+    );
+    assert_eq!(
+        scalar(&url, "SELECT count(*)::text FROM \"Note\" WHERE description = '(none)'"),
+        "9"
+    );
+    assert_eq!(scalar(&url, "SELECT is_nullable FROM information_schema.columns WHERE table_name = 'Note' AND column_name = 'description'"), "NO");
+    let written = fs::read_to_string(migrations(&dir).last().expect("migration").join("migration.sql")).expect("sql");
+    assert!(
+        written.contains("CHECK (\"description\" IS NOT NULL) NOT VALID;\n\n-- trato:part\n-- ValidateNotNull"),
+        "{written}"
+    );
+    assert!(
+        written
+            .contains("-- trato:part\n-- AlterTable\nALTER TABLE \"Note\" ALTER COLUMN \"description\" SET NOT NULL;"),
+        "{written}"
+    );
+    assert_eq!(
+        scalar(
+            &url,
+            "SELECT count(*)::text FROM pg_constraint WHERE conname = 'Note_description_not_null' AND contype = 'c'"
+        ),
+        "0",
+        "the temporary CHECK is gone"
+    );
+    let lint = trato_on(&dir, &url, &["migrate", "lint", "--deny"]);
+    assert!(
+        !out(&lint).contains("L003") && !out(&lint).contains("L006"),
+        "{}",
+        out(&lint)
+    );
+
+    // With a default, the NULLs get it in the migration itself.
+    edit_schema(&dir, "  summary String?\n", "  summary String @default(\"n/a\")\n");
+    run_ok(&dir, &url, &["migrate", "dev", "--name", "required_summary"]);
+    let written = fs::read_to_string(migrations(&dir).last().expect("migration").join("migration.sql")).expect("sql");
+    assert!(
+        written.contains("UPDATE \"Note\" SET \"summary\" = 'n/a' WHERE \"summary\" IS NULL;"),
+        "{written}"
+    );
+    assert_eq!(
+        scalar(&url, "SELECT count(*)::text FROM \"Note\" WHERE summary = 'n/a'"),
+        "9"
+    );
+
+    // A new required field without a default, on a table with rows: refused, nothing written.
+    let before = migrations(&dir).len();
+    edit_schema(&dir, "  body String\n", "  body String\n  title String\n");
+    let said = run_fails(&dir, &url, &["migrate", "dev", "--name", "title"]);
+    assert!(
+        said.contains("`Note.title` is a new required field without a default, but `Note` has 10 row(s)"),
+        "{said}"
+    );
+    assert_eq!(migrations(&dir).len(), before);
+    edit_schema(&dir, "  title String\n", "");
+
+    // Dropping a required column counts what goes; its down.sql re-adds it nullable and says so, and
+    // rolls back on a table with rows.
+    edit_schema(&dir, "  body String\n", "");
+    let said = run_fails(&dir, &url, &["migrate", "dev", "--name", "drop_body"]);
+    assert!(
+        said.contains("drops column `Note.body` and its values (10 row(s) hold one)"),
+        "{said}"
+    );
+    run_ok(
+        &dir,
+        &url,
+        &["migrate", "dev", "--name", "drop_body", "--allow-destructive"],
+    );
+    let down = fs::read_to_string(migrations(&dir).last().expect("migration").join("down.sql")).expect("down");
+    assert!(down.contains("-- Note.body comes back empty: its values were dropped. It was NOT NULL without a default, so it is re-added nullable"), "{down}");
+    assert!(
+        down.contains("ALTER TABLE \"Note\" ADD COLUMN \"body\" TEXT;"),
+        "{down}"
+    );
+    run_ok(&dir, &url, &["migrate", "down", "--force"]);
+    assert_eq!(
+        scalar(&url, "SELECT count(*)::text FROM \"Note\" WHERE body IS NULL"),
+        "10"
+    );
+    let _ = fs::remove_dir_all(&dir);
+}

@@ -38,10 +38,12 @@ fn target_table(upper: &str, original: &str) -> Option<String> {
     }
 }
 
-/// Lints one migration.
+/// Lints one migration, part by part (`-- trato:part`): what is safe depends on what ran in an earlier,
+/// committed part.
 pub fn lint(sql: &str) -> Vec<LintWarning> {
-    let stmts = statements(sql);
-    let created: Vec<String> = stmts
+    let parts = trato_sqlguard::parts(sql);
+    let all: Vec<&(usize, String)> = parts.iter().flat_map(|p| p.statements.iter()).collect();
+    let created: Vec<String> = all
         .iter()
         .filter_map(|(_, s)| {
             let upper = s.to_uppercase();
@@ -60,29 +62,56 @@ pub fn lint(sql: &str) -> Vec<LintWarning> {
         })
         .collect();
     let mut out = Vec::new();
-    for (line, s) in &stmts {
-        let upper = s.to_uppercase().split_whitespace().collect::<Vec<_>>().join(" ");
-        let original = s.split_whitespace().collect::<Vec<_>>().join(" ");
-        let existing = target_table(&upper, &original).is_some_and(|t| !created.contains(&t));
-        let mut warn = |code: &'static str, message: String| {
-            out.push(LintWarning {
-                code,
-                line: *line,
-                message,
-            })
-        };
-        if (upper.starts_with("CREATE INDEX") || upper.starts_with("CREATE UNIQUE INDEX"))
-            && !upper.contains("CONCURRENTLY")
-            && existing
-        {
-            warn("L001", "index built without CONCURRENTLY on an existing table: writes are blocked while it builds; put it in its own migration starting with `-- trato:no-transaction` and use CREATE INDEX CONCURRENTLY".into());
-        }
-        if upper.starts_with("ALTER TABLE") && existing {
-            if upper.contains("FOREIGN KEY") && !upper.contains("NOT VALID") {
-                warn("L002", "foreign key added without NOT VALID on an existing table: both tables are locked while every row is checked; add it NOT VALID, then VALIDATE CONSTRAINT".into());
+    // Tables with a constraint validated in an earlier part: a later SET NOT NULL can use it (no scan).
+    let mut validated_before: Vec<String> = Vec::new();
+    for part in &parts {
+        let mut added_not_valid: Vec<String> = Vec::new();
+        let mut validated_here: Vec<String> = Vec::new();
+        let mut enum_value_added: Option<usize> = None;
+        for (line, s) in &part.statements {
+            let upper = s.to_uppercase().split_whitespace().collect::<Vec<_>>().join(" ");
+            let original = s.split_whitespace().collect::<Vec<_>>().join(" ");
+            let table = target_table(&upper, &original);
+            let existing = table.as_ref().is_some_and(|t| !created.contains(t));
+            let mut warn = |code: &'static str, message: String| {
+                out.push(LintWarning {
+                    code,
+                    line: *line,
+                    message,
+                })
+            };
+            if let Some(at) = enum_value_added.filter(|_| part.transactional) {
+                warn("L008", format!("runs in the transaction that added an enum value (line {at}): the value cannot be used before that transaction commits (55P04); end the part after the ALTER TYPE with a `-- trato:part` line"));
+                enum_value_added = None;
             }
-            if upper.contains("SET NOT NULL") {
-                warn("L003", "SET NOT NULL on an existing table scans it under an exclusive lock (and fails if a NULL is left); add a CHECK (col IS NOT NULL) NOT VALID constraint and validate it first".into());
+            if upper.starts_with("ALTER TYPE") && upper.contains("ADD VALUE") {
+                enum_value_added = Some(*line);
+            }
+            let index = upper.starts_with("CREATE INDEX") || upper.starts_with("CREATE UNIQUE INDEX");
+            if index && upper.contains("CONCURRENTLY") && part.transactional {
+                warn("L007", "CREATE INDEX CONCURRENTLY cannot run in a transaction (25001): put it in a part of its own, after a `-- trato:part no-transaction` line".into());
+            }
+            if index && !upper.contains("CONCURRENTLY") && existing {
+                warn("L001", "index built without CONCURRENTLY on an existing table: writes are blocked while it builds; build it CONCURRENTLY after a `-- trato:part no-transaction` line (what `migrate dev` writes)".into());
+            }
+            if !(upper.starts_with("ALTER TABLE") && existing) {
+                continue;
+            }
+            let table = table.unwrap_or_default();
+            if upper.contains("FOREIGN KEY") && !upper.contains("NOT VALID") {
+                warn("L002", "foreign key added without NOT VALID on an existing table: both tables are locked while every row is checked; add it NOT VALID, then VALIDATE CONSTRAINT after a `-- trato:part` line".into());
+            }
+            if upper.contains(" NOT VALID") {
+                added_not_valid.push(table.clone());
+            }
+            if upper.contains("VALIDATE CONSTRAINT") {
+                if added_not_valid.contains(&table) && part.transactional {
+                    warn("L006", "validated in the transaction that added the constraint: the lock the ADD took (SHARE ROW EXCLUSIVE for a foreign key, ACCESS EXCLUSIVE for a CHECK) is held for the whole scan; put a `-- trato:part` line before the VALIDATE".into());
+                }
+                validated_here.push(table.clone());
+            }
+            if upper.contains("SET NOT NULL") && !validated_before.contains(&table) {
+                warn("L003", "SET NOT NULL on an existing table scans it under an ACCESS EXCLUSIVE lock (and fails if a NULL is left); add CHECK (col IS NOT NULL) NOT VALID, validate it after a `-- trato:part` line, then SET NOT NULL after another (no scan): what `migrate dev` writes".into());
             }
             if upper.contains("ADD COLUMN") && upper.contains("NOT NULL") && !upper.contains("DEFAULT") {
                 warn("L003", "required column added without a default: fails on a table that has rows; add a default, or add it nullable and backfill".into());
@@ -94,10 +123,18 @@ pub fn lint(sql: &str) -> Vec<LintWarning> {
                 warn("L005", "drops a column and its data".into());
             }
         }
-        if upper.starts_with("DROP TABLE") {
-            warn("L005", "drops a table and its data".into());
+        validated_before.extend(validated_here);
+        for (line, s) in &part.statements {
+            if s.to_uppercase().starts_with("DROP TABLE") {
+                out.push(LintWarning {
+                    code: "L005",
+                    line: *line,
+                    message: "drops a table and its data".into(),
+                });
+            }
         }
     }
+    out.sort_by_key(|w| w.line);
     out
 }
 
@@ -143,6 +180,15 @@ mod tests {
         let codes: Vec<&str> = lint(sql).iter().map(|w| w.code).collect();
         assert_eq!(codes, ["L001", "L002", "L003", "L004", "L003", "L005"]);
         assert!(lint("ALTER TABLE \"old\" ADD CONSTRAINT f FOREIGN KEY (x) REFERENCES n(id) NOT VALID;").is_empty());
-        assert!(lint("CREATE INDEX CONCURRENTLY \"b\" ON \"old\"(\"id\");").is_empty());
+        assert!(lint("-- trato:no-transaction\nCREATE INDEX CONCURRENTLY \"b\" ON \"old\"(\"id\");").is_empty());
+    }
+
+    #[test]
+    fn follows_its_own_advice_across_parts() {
+        let one = "ALTER TABLE \"old\" ADD CONSTRAINT f FOREIGN KEY (x) REFERENCES n(id) NOT VALID;\nALTER TABLE \"old\" VALIDATE CONSTRAINT f;\nCREATE INDEX CONCURRENTLY i ON \"old\" (x);\nALTER TYPE \"S\" ADD VALUE 'X';\nALTER TABLE \"old\" ALTER COLUMN s SET DEFAULT 'X';";
+        let codes: Vec<&str> = lint(one).iter().map(|w| w.code).collect();
+        assert_eq!(codes, ["L006", "L007", "L008"]);
+        let split = "ALTER TABLE \"old\" ADD CONSTRAINT f FOREIGN KEY (x) REFERENCES n(id) NOT VALID;\nALTER TABLE \"old\" ADD CONSTRAINT c CHECK (y IS NOT NULL) NOT VALID;\n-- trato:part\nALTER TABLE \"old\" VALIDATE CONSTRAINT f;\nALTER TABLE \"old\" VALIDATE CONSTRAINT c;\n-- trato:part\nALTER TABLE \"old\" ALTER COLUMN y SET NOT NULL;\n-- trato:part no-transaction\nCREATE INDEX CONCURRENTLY i ON \"old\" (x);";
+        assert_eq!(lint(split), Vec::new());
     }
 }

@@ -19,7 +19,7 @@
 mod lexer;
 mod split;
 
-pub use split::statements;
+pub use split::{parts, statements, Part, NO_TRANSACTION_MARKER, PART_MARKER};
 
 pub use lexer::{lex, Token, TokenKind};
 

@@ -43,6 +43,11 @@ fn plain_type(ty: &str) -> &str {
     }
 }
 
+/// [`index_sql`] built `CONCURRENTLY` (outside a transaction; writes go on while it builds).
+pub(super) fn index_sql_concurrently(table: &str, i: &IndexDef) -> String {
+    index_sql(table, i).replacen("INDEX ", "INDEX CONCURRENTLY ", 1)
+}
+
 fn index_sql(table: &str, i: &IndexDef) -> String {
     let cols: Vec<String> = i
         .columns
@@ -77,7 +82,7 @@ fn index_sql(table: &str, i: &IndexDef) -> String {
     }
 }
 
-fn fk_sql(table: &str, fk: &ForeignKey, validate_later: bool) -> String {
+pub(super) fn fk_sql(table: &str, fk: &ForeignKey, validate_later: bool) -> String {
     let mut s = format!(
         "ALTER TABLE {} ADD CONSTRAINT {} FOREIGN KEY ({}) REFERENCES {}({}) ON DELETE {}",
         q(table),
@@ -316,6 +321,16 @@ GRANT EXECUTE ON FUNCTION {set}(TEXT), {current}() TO {role};",
             }
             ("Grant", s)
         }
+        Step::Backfill { table, column } => (
+            "Backfill",
+            format!(
+                "UPDATE {t} SET {c} = {d} WHERE {c} IS NULL;",
+                t = q(table),
+                c = q(&column.name),
+                d = column.default.as_deref().unwrap_or("DEFAULT")
+            ),
+        ),
+        Step::Comment { text, .. } => return format!("-- {text}\n"),
         Step::Revoke { table, sequences } => {
             let mut s = format!("REVOKE ALL ON {} FROM {};", q(table), q(APP_ROLE));
             for seq in sequences {

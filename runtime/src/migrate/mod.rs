@@ -25,7 +25,7 @@ use session::{down_checksum, Applied};
 /// The history table, unless the migrator is given another ([`Migrator::history_table`]).
 pub const HISTORY_TABLE: &str = "_trato_migrations";
 /// First line of a migration whose statements cannot run in a transaction (e.g. CREATE INDEX CONCURRENTLY).
-pub const NO_TRANSACTION_MARKER: &str = "-- trato:no-transaction";
+pub use trato_sqlguard::NO_TRANSACTION_MARKER;
 /// First line of a `down.sql` that cannot undo its migration.
 pub const IRREVERSIBLE_MARKER: &str = "-- trato:irreversible";
 /// The advisory lock key ("trato_mg").

@@ -9,75 +9,11 @@
 //! transactional part, or one statement outside a transaction), so a crash between units resumes after
 //! the last one done.
 
-use super::NO_TRANSACTION_MARKER;
+pub use trato_sqlguard::{Part, PART_MARKER};
 
-/// The line that starts a new part.
-pub const PART_MARKER: &str = "-- trato:part";
-
-/// One part of a migration file.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub(crate) struct Part {
-    /// Runs in a transaction of its own (with the history row's update).
-    pub transactional: bool,
-    /// The statements with the file's line each starts on.
-    pub statements: Vec<(usize, String)>,
-}
-
-impl Part {
-    /// The units of progress this part counts for.
-    pub fn units(&self) -> usize {
-        if self.transactional {
-            1
-        } else {
-            self.statements.len()
-        }
-    }
-}
-
-/// The parts of `sql`. Parts without statements are left out.
+/// The parts of a migration file.
 pub(crate) fn parts(sql: &str) -> Vec<Part> {
-    let mut out = Vec::new();
-    let mut transactional = !sql.starts_with(NO_TRANSACTION_MARKER);
-    let mut chunk = String::new();
-    let mut chunk_line = 1;
-    let flush = |chunk: &str, first_line: usize, transactional: bool, out: &mut Vec<Part>| {
-        let statements: Vec<(usize, String)> = if chunk.to_uppercase().contains("BEGIN ATOMIC") {
-            // A SQL-standard function body holds `;`s the splitter cannot see through: sent whole.
-            let text = chunk.trim();
-            if text.is_empty() {
-                Vec::new()
-            } else {
-                let lead = chunk.len() - chunk.trim_start().len();
-                vec![(first_line + chunk[..lead].matches('\n').count(), text.to_string())]
-            }
-        } else {
-            trato_sqlguard::statements(chunk)
-                .into_iter()
-                .map(|(line, s)| (line + first_line - 1, s))
-                .collect()
-        };
-        if !statements.is_empty() {
-            out.push(Part {
-                transactional,
-                statements,
-            });
-        }
-    };
-    for (i, line) in sql.split_inclusive('\n').enumerate() {
-        let trimmed = line.trim();
-        if let Some(rest) = trimmed.strip_prefix(PART_MARKER) {
-            flush(&chunk, chunk_line, transactional, &mut out);
-            // The marker's line stays, empty, so that lines count from the file's start.
-            chunk.clear();
-            chunk.push('\n');
-            chunk_line = i + 1;
-            transactional = rest.trim() != "no-transaction";
-            continue;
-        }
-        chunk.push_str(line);
-    }
-    flush(&chunk, chunk_line, transactional, &mut out);
-    out
+    trato_sqlguard::parts(sql)
 }
 
 /// The index a `CREATE [UNIQUE] INDEX CONCURRENTLY [IF NOT EXISTS] name` statement builds: when it fails,
@@ -129,31 +65,6 @@ pub(crate) fn head(statement: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn parts_and_lines() {
-        let sql = "CREATE TABLE a (id int);\nALTER TABLE b ADD CONSTRAINT f FOREIGN KEY (x) REFERENCES a(id) NOT VALID;\n-- trato:part\nALTER TABLE b VALIDATE CONSTRAINT f;\n-- trato:part no-transaction\nCREATE INDEX CONCURRENTLY i ON b (x);\nCREATE INDEX CONCURRENTLY j ON b (y);\n";
-        let p = parts(sql);
-        assert_eq!(p.len(), 3, "{p:?}");
-        assert!(p[0].transactional && p[1].transactional && !p[2].transactional);
-        assert_eq!(p[0].statements[1].0, 2);
-        assert_eq!(
-            p[1].statements,
-            [(4, "ALTER TABLE b VALIDATE CONSTRAINT f".to_string())]
-        );
-        assert_eq!(p[2].statements[1].0, 7);
-        assert_eq!(p.iter().map(Part::units).sum::<usize>(), 4);
-        let whole = parts(
-            "-- trato:no-transaction\nCREATE INDEX CONCURRENTLY i ON b (x);\nCREATE INDEX CONCURRENTLY j ON b (y);",
-        );
-        assert_eq!(whole.len(), 1);
-        assert!(!whole[0].transactional);
-        assert_eq!(whole[0].statements[0].0, 2);
-        assert!(parts("-- nothing\n").is_empty());
-        let atomic = parts("\nCREATE FUNCTION f() RETURNS int LANGUAGE sql BEGIN ATOMIC SELECT 1; SELECT 2; END;\n");
-        assert_eq!(atomic[0].statements.len(), 1);
-        assert_eq!(atomic[0].statements[0].0, 2);
-    }
 
     #[test]
     fn names_the_index_a_concurrent_build_leaves() {

@@ -205,7 +205,27 @@ pub enum Step {
         /// Its sequences.
         sequences: Vec<String>,
     },
+    /// `UPDATE ... SET col = <its default> WHERE col IS NULL`, ahead of the `SET NOT NULL` of a column
+    /// that becomes required and has a default: the rows that hold NULL get the default instead of
+    /// failing the migration.
+    Backfill {
+        /// The table.
+        table: String,
+        /// The column, as it will be (with its default).
+        column: Column,
+    },
+    /// A comment in the script: what a `down.sql` step cannot give back. `phase` keeps it beside the
+    /// step it is about.
+    Comment {
+        /// Sorts like the step it is about.
+        phase: u8,
+        /// The text, one line.
+        text: String,
+    },
 }
+
+mod inverse;
+pub use inverse::invert;
 
 impl Step {
     /// Phase in which the step runs; steps are sorted by phase, stably.
@@ -220,7 +240,9 @@ impl Step {
             Step::DropColumn { .. }
             | Step::AddColumn { .. }
             | Step::AlterColumn { .. }
+            | Step::Backfill { .. }
             | Step::SetPrimaryKey { .. } => 5,
+            Step::Comment { phase, .. } => *phase,
             Step::DropTable(_) => 6,
             Step::CreateTable(_) => 7,
             Step::CreateIndex { .. } => 8,
@@ -258,82 +280,6 @@ impl Step {
                 })
             }
             _ => None,
-        }
-    }
-
-    /// The steps that undo this one.
-    pub fn inverse(&self) -> Vec<Step> {
-        match self.clone() {
-            Step::CreateSchema(s) => vec![Step::DropSchema(s)],
-            Step::DropSchema(s) => vec![Step::CreateSchema(s)],
-            Step::CreateExtension(e) => vec![Step::DropExtension(e)],
-            Step::DropExtension(e) => vec![Step::CreateExtension(e)],
-            Step::TenancySetup => vec![Step::TenancyTeardown],
-            Step::TenancyTeardown => vec![Step::TenancySetup],
-            Step::CreateEnum(e) => vec![Step::DropEnum(e)],
-            Step::DropEnum(e) => vec![Step::CreateEnum(e)],
-            Step::AddEnumValue {
-                state, value, usages, ..
-            } => {
-                // PostgreSQL cannot drop an enum value: recreate the type without it.
-                let smaller = DbEnum {
-                    values: state.values.iter().filter(|v| **v != value).cloned().collect(),
-                    ..state.clone()
-                };
-                vec![Step::RecreateEnum {
-                    from: state,
-                    to: smaller,
-                    usages,
-                }]
-            }
-            Step::RecreateEnum { from, to, usages } => vec![Step::RecreateEnum {
-                from: to,
-                to: from,
-                usages,
-            }],
-            Step::CreateTable(t) => vec![Step::DropTable(t)],
-            Step::DropTable(t) => vec![Step::CreateTable(t)],
-            Step::RenameTable { from, to } => vec![Step::RenameTable { from: to, to: from }],
-            Step::RenameSequence { from, to } => vec![Step::RenameSequence { from: to, to: from }],
-            Step::AddColumn { table, column } => vec![Step::DropColumn { table, column }],
-            Step::DropColumn { table, column } => vec![Step::AddColumn { table, column }],
-            Step::RenameColumn { table, from, to } => vec![Step::RenameColumn {
-                table,
-                from: to,
-                to: from,
-            }],
-            Step::AlterColumn { table, from, to } => vec![Step::AlterColumn {
-                table,
-                from: to,
-                to: from,
-            }],
-            Step::SetPrimaryKey { table, from, to } => vec![Step::SetPrimaryKey {
-                table,
-                from: to,
-                to: from,
-            }],
-            Step::RenameConstraint { table, from, to } => vec![Step::RenameConstraint {
-                table,
-                from: to,
-                to: from,
-            }],
-            Step::CreateIndex { table, index } => vec![Step::DropIndex { table, index }],
-            Step::DropIndex { table, index } => vec![Step::CreateIndex { table, index }],
-            Step::RenameIndex { from, to } => vec![Step::RenameIndex { from: to, to: from }],
-            Step::AddForeignKey { table, fk, .. } => vec![Step::DropForeignKey { table, fk }],
-            Step::DropForeignKey { table, fk } => vec![Step::AddForeignKey {
-                table,
-                fk,
-                validate_later: true,
-            }],
-            Step::EnableRls { table, column, ty } => vec![Step::DisableRls { table, column, ty }],
-            Step::DisableRls { table, column, ty } => vec![Step::EnableRls { table, column, ty }],
-            Step::MembershipSetup(m) => vec![Step::MembershipTeardown(m)],
-            Step::MembershipTeardown(m) => vec![Step::MembershipSetup(m)],
-            Step::RestrictWrites { table, roles } => vec![Step::UnrestrictWrites { table, roles }],
-            Step::UnrestrictWrites { table, roles } => vec![Step::RestrictWrites { table, roles }],
-            Step::Grant { table, sequences } => vec![Step::Revoke { table, sequences }],
-            Step::Revoke { table, sequences } => vec![Step::Grant { table, sequences }],
         }
     }
 }
@@ -647,6 +593,12 @@ fn diff_table(old: &Table, new: &Table, steps: &mut Vec<Step>) {
                     ..o.clone()
                 };
                 if renamed.ty != c.ty || renamed.not_null != c.not_null || renamed.default != c.default {
+                    if !renamed.not_null && c.not_null && c.default.is_some() && renamed.ty == c.ty {
+                        steps.push(Step::Backfill {
+                            table: table.clone(),
+                            column: c.clone(),
+                        });
+                    }
                     steps.push(Step::AlterColumn {
                         table: table.clone(),
                         from: renamed,
@@ -807,11 +759,6 @@ fn diff_table(old: &Table, new: &Table, steps: &mut Vec<Step>) {
             });
         }
     }
-}
-
-/// The steps of `down.sql`: the inverses of `steps`, in reverse order.
-pub fn invert(steps: &[Step]) -> Vec<Step> {
-    steps.iter().rev().flat_map(Step::inverse).collect()
 }
 
 #[cfg(test)]
