@@ -51,14 +51,22 @@ pub fn dev(ctx: &Ctx, name: &str, allow_destructive: bool, create_only: bool) ->
     let rt = crate::tokio()?;
     // The database first catches up with the migrations there are (a backfill written last time among
     // them): its data is what the checks below read.
-    if let Some(cfg) = &cfg {
-        let applied = rt
-            .block_on(ctx.migrator(&project)?.deploy(cfg))
-            .map_err(crate::migrate::baseline_hint)?;
-        for n in &applied {
-            eprintln!("migrate: applied {n}");
-        }
-    }
+    let cfg = match cfg {
+        Some(cfg) => match rt.block_on(ctx.migrator(&project)?.deploy(&cfg)) {
+            Ok(applied) => {
+                for n in &applied {
+                    eprintln!("migrate: applied {n}");
+                }
+                Some(cfg)
+            }
+            Err(e @ trato_hive_runtime::Error::Unreachable { .. }) if create_only => {
+                eprintln!("migrate dev: {e}: the data checks are skipped");
+                None
+            }
+            Err(e) => return Err(crate::migrate::baseline_hint(e)),
+        },
+        None => None,
+    };
     if steps.is_empty() {
         eprintln!("migrate dev: the schema matches the last migration; nothing to write");
         return Ok(ExitCode::SUCCESS);

@@ -549,3 +549,35 @@ fn dev_looks_at_the_data_before_it_writes() {
     );
     let _ = fs::remove_dir_all(&dir);
 }
+
+/// An enum value added and used in the same change (55P04 in one transaction): the value gets a part of
+/// its own, committed before the steps that use it.
+#[test]
+fn an_enum_value_and_its_use_apply_in_one_migration() {
+    let (_server, url) = database("enum_use");
+    let dir = tenancy_project("enum-use", &url);
+    edit_schema(&dir, "  VIEWER\n}", "  VIEWER\n  GUEST\n}");
+    edit_schema(&dir, "role   Role   @default(MEMBER)", "role   Role   @default(GUEST)");
+    let said = run_ok(&dir, &url, &["migrate", "dev", "--name", "guests"]);
+    assert!(said.contains("applied ") && said.contains("_guests"), "{said}");
+    let sql = fs::read_to_string(migrations(&dir).last().expect("migration").join("migration.sql")).expect("sql");
+    let (first, rest) = sql.split_once("-- trato:part\n").expect("two parts");
+    assert!(
+        first.contains("ADD VALUE 'GUEST'") && rest.contains("SET DEFAULT 'GUEST'"),
+        "{sql}"
+    );
+    assert_eq!(
+        scalar(&url, "SELECT column_default FROM information_schema.columns WHERE table_name = 'Membership' AND column_name = 'role'"),
+        "'GUEST'::\"Role\""
+    );
+    // And back: the role policies of other tables keep their functions through both.
+    run_ok(&dir, &url, &["migrate", "down"]);
+    assert_eq!(
+        scalar(
+            &url,
+            "SELECT string_agg(enumlabel, ',' ORDER BY enumsortorder) FROM pg_enum"
+        ),
+        "OWNER,MEMBER,VIEWER"
+    );
+    let _ = fs::remove_dir_all(&dir);
+}

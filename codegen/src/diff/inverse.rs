@@ -5,9 +5,17 @@
 use super::Step;
 use crate::dbmodel::{shown, Column, DbEnum};
 
-/// The steps of `down.sql`: the inverses of `steps`, in reverse order.
+/// The steps of `down.sql`: the inverses of `steps`, in reverse order; but a membership's policies that
+/// come back over kept functions come back last, after the role enum is recreated (a column's type
+/// cannot change under a policy that reads it).
 pub fn invert(steps: &[Step]) -> Vec<Step> {
-    steps.iter().rev().flat_map(Step::inverse).collect()
+    let (mut policies, mut inverse): (Vec<Step>, Vec<Step>) = steps
+        .iter()
+        .rev()
+        .flat_map(Step::inverse)
+        .partition(|s| matches!(s, Step::MembershipSetup(_, false)));
+    inverse.append(&mut policies);
+    inverse
 }
 
 impl Step {
@@ -122,8 +130,8 @@ impl Step {
             }],
             Step::EnableRls { table, column, ty } => vec![Step::DisableRls { table, column, ty }],
             Step::DisableRls { table, column, ty } => vec![Step::EnableRls { table, column, ty }],
-            Step::MembershipSetup(m) => vec![Step::MembershipTeardown(m)],
-            Step::MembershipTeardown(m) => vec![Step::MembershipSetup(m)],
+            Step::MembershipSetup(m, functions) => vec![Step::MembershipTeardown(m, functions)],
+            Step::MembershipTeardown(m, functions) => vec![Step::MembershipSetup(m, functions)],
             Step::RestrictWrites { table, roles } => vec![Step::UnrestrictWrites { table, roles }],
             Step::UnrestrictWrites { table, roles } => vec![Step::RestrictWrites { table, roles }],
             Step::Grant { table, sequences } => vec![Step::Revoke { table, sequences }],

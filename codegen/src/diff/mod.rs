@@ -34,7 +34,7 @@ pub enum Step {
         before: Option<String>,
         /// The value it goes after, if any.
         after: Option<String>,
-        /// `(table, column)` of every column of this type.
+        /// `(table, column)` of every column of this type before the change (what `down.sql` converts).
         usages: Vec<(String, Column)>,
     },
     /// Values removed: the type is recreated and its columns converted; fails (and changes nothing) while a
@@ -174,9 +174,11 @@ pub enum Step {
     /// The membership functions (`trato_bind`, `trato_current_role`, `trato_current_user`) and policies:
     /// a user outside any tenant reads their own memberships and tenants; nobody changes their own
     /// membership or gives a role above their own.
-    MembershipSetup(DbMembership),
-    /// Drops what [`Step::MembershipSetup`] created.
-    MembershipTeardown(DbMembership),
+    /// With `true`, also the binding functions (a membership replacing another keeps them: restrictive
+    /// write policies of other tables use them).
+    MembershipSetup(DbMembership, bool),
+    /// Drops what [`Step::MembershipSetup`] created; the functions only with `true`.
+    MembershipTeardown(DbMembership, bool),
     /// Restrictive policies: only `roles` (and the system scope) insert, update and delete rows of `table`.
     RestrictWrites {
         /// The table.
@@ -233,7 +235,7 @@ impl Step {
         match self {
             Step::CreateSchema(_) | Step::CreateExtension(_) | Step::TenancySetup => 0,
             Step::CreateEnum(_) | Step::AddEnumValue { .. } | Step::UnrestrictWrites { .. } => 1,
-            Step::MembershipTeardown(_) => 2,
+            Step::MembershipTeardown(..) => 2,
             Step::DropForeignKey { .. } | Step::DisableRls { .. } | Step::Revoke { .. } | Step::DropIndex { .. } => 2,
             Step::RenameTable { .. } | Step::RenameColumn { .. } | Step::RenameSequence { .. } => 3,
             Step::RenameConstraint { .. } | Step::RenameIndex { .. } => 4,
@@ -247,7 +249,10 @@ impl Step {
             Step::CreateTable(_) => 7,
             Step::CreateIndex { .. } => 8,
             Step::AddForeignKey { .. } => 9,
-            Step::EnableRls { .. } | Step::Grant { .. } | Step::MembershipSetup(_) | Step::RestrictWrites { .. } => 10,
+            // A membership replacing another (its functions kept) comes after enums are recreated: its
+            // policies read the role column, whose type cannot change under a policy.
+            Step::MembershipSetup(_, false) => 12,
+            Step::EnableRls { .. } | Step::Grant { .. } | Step::MembershipSetup(..) | Step::RestrictWrites { .. } => 10,
             Step::RecreateEnum { .. } | Step::DropEnum(_) => 11,
             Step::TenancyTeardown | Step::DropExtension(_) => 12,
             Step::DropSchema(_) => 13,
@@ -354,11 +359,13 @@ pub fn diff(from: &DbSchema, to: &DbSchema) -> Vec<Step> {
         steps.push(Step::TenancyTeardown);
     }
     if from.membership != to.membership {
+        // One membership replacing another keeps the functions: other tables' policies use them.
+        let functions = from.membership.is_none() || to.membership.is_none();
         if let Some(m) = &from.membership {
-            steps.push(Step::MembershipTeardown(m.clone()));
+            steps.push(Step::MembershipTeardown(m.clone(), functions));
         }
         if let Some(m) = &to.membership {
-            steps.push(Step::MembershipSetup(m.clone()));
+            steps.push(Step::MembershipSetup(m.clone(), functions));
         }
     }
     diff_enums(from, to, &mut steps);
@@ -428,16 +435,21 @@ fn diff_enums(from: &DbSchema, to: &DbSchema, steps: &mut Vec<Step>) {
                 let removed = old.values.iter().any(|v| !e.values.contains(v));
                 let kept_order: Vec<&String> = e.values.iter().filter(|v| old.values.contains(v)).collect();
                 let old_order: Vec<&String> = old.values.iter().filter(|v| e.values.contains(v)).collect();
-                let usages: Vec<(String, Column)> = to
-                    .tables
-                    .iter()
-                    .flat_map(|t| {
-                        t.columns
-                            .iter()
-                            .filter(|c| c.ty.trim_end_matches("[]") == quote_name(&e.name))
-                            .map(|c| (t.name.clone(), c.clone()))
-                    })
-                    .collect();
+                let usages_in = |db: &DbSchema| -> Vec<(String, Column)> {
+                    db.tables
+                        .iter()
+                        .flat_map(|t| {
+                            t.columns
+                                .iter()
+                                .filter(|c| c.ty.trim_end_matches("[]") == quote_name(&e.name))
+                                .map(|c| (t.name.clone(), c.clone()))
+                        })
+                        .collect()
+                };
+                // A recreated type converts the columns as they are then (the new schema's); an added value
+                // is taken back by `down.sql` once the columns are as they were (the old schema's).
+                let usages = usages_in(to);
+                let old_usages = usages_in(from);
                 if removed || kept_order != old_order {
                     steps.push(Step::RecreateEnum {
                         from: old.clone(),
@@ -465,7 +477,7 @@ fn diff_enums(from: &DbSchema, to: &DbSchema, steps: &mut Vec<Step>) {
                             value: v.clone(),
                             before,
                             after,
-                            usages: usages.clone(),
+                            usages: old_usages.clone(),
                         });
                     }
                 }

@@ -22,7 +22,7 @@ fn rank(ranks: &[String], of: &str) -> String {
     format!("array_position(ARRAY[{}]::text[], {of})", list.join(", "))
 }
 
-pub(super) fn membership_setup(m: &DbMembership) -> String {
+pub(super) fn membership_setup(m: &DbMembership, functions: bool) -> String {
     let (t, user, role) = (q(&m.table), q(&m.user), q(&m.role));
     let (current_user, current_tenant) = (
         format!("(SELECT {}())", q(CURRENT_USER_FN)),
@@ -35,6 +35,23 @@ pub(super) fn membership_setup(m: &DbMembership) -> String {
         rank(&m.ranks, &current_role())
     );
     let not_self = format!("{user} IS DISTINCT FROM {current_user}");
+    let policies = format!(
+        "-- Outside any tenant, a user reads their own memberships and the tenants they belong to, nothing else.
+CREATE POLICY \"member_self\" ON {t} FOR SELECT USING ({current_tenant} IS NULL AND {user} = {current_user});
+CREATE POLICY \"member_self\" ON {root} FOR SELECT USING ({current_tenant} IS NULL AND EXISTS (SELECT 1 FROM {t} m WHERE m.{tenant} = {root}.{root_id} AND m.{user} = {current_user}));
+
+-- Nobody changes their own membership, or gives, changes or removes a role above their own.
+CREATE POLICY \"member_rank_insert\" ON {t} AS RESTRICTIVE FOR INSERT WITH CHECK ({system} OR {not_above});
+CREATE POLICY \"member_rank_update\" ON {t} AS RESTRICTIVE FOR UPDATE USING ({system} OR ({not_self} AND {not_above})) WITH CHECK ({system} OR ({not_self} AND {not_above}));
+CREATE POLICY \"member_rank_delete\" ON {t} AS RESTRICTIVE FOR DELETE USING ({system} OR {not_above});",
+        root = q(&m.root_table),
+        root_id = q(&m.root_id),
+        tenant = q(&m.tenant),
+        system = is_system(),
+    );
+    if !functions {
+        return policies;
+    }
     format!(
         "-- Binds tenant, role and member of the current transaction with SET LOCAL (bound parameters).
 CREATE FUNCTION {bind}(tenant TEXT, member_role TEXT, member TEXT) RETURNS VOID LANGUAGE plpgsql AS $$
@@ -52,37 +69,32 @@ CREATE FUNCTION {cur_user}() RETURNS TEXT LANGUAGE sql STABLE AS $$
 $$;
 GRANT EXECUTE ON FUNCTION {bind}(TEXT, TEXT, TEXT), {cur_role}(), {cur_user}() TO {app};
 
--- Outside any tenant, a user reads their own memberships and the tenants they belong to, nothing else.
-CREATE POLICY \"member_self\" ON {t} FOR SELECT USING ({current_tenant} IS NULL AND {user} = {current_user});
-CREATE POLICY \"member_self\" ON {root} FOR SELECT USING ({current_tenant} IS NULL AND EXISTS (SELECT 1 FROM {t} m WHERE m.{tenant} = {root}.{root_id} AND m.{user} = {current_user}));
-
--- Nobody changes their own membership, or gives, changes or removes a role above their own.
-CREATE POLICY \"member_rank_insert\" ON {t} AS RESTRICTIVE FOR INSERT WITH CHECK ({system} OR {not_above});
-CREATE POLICY \"member_rank_update\" ON {t} AS RESTRICTIVE FOR UPDATE USING ({system} OR ({not_self} AND {not_above})) WITH CHECK ({system} OR ({not_self} AND {not_above}));
-CREATE POLICY \"member_rank_delete\" ON {t} AS RESTRICTIVE FOR DELETE USING ({system} OR {not_above});",
+{policies}",
         bind = q(BIND_FN),
         tenant_setting = TENANT_SETTING,
         cur_role = q(CURRENT_ROLE_FN),
         cur_user = q(CURRENT_USER_FN),
         app = q(APP_ROLE),
-        root = q(&m.root_table),
-        root_id = q(&m.root_id),
-        tenant = q(&m.tenant),
-        system = is_system(),
     )
 }
 
-pub(super) fn membership_teardown(m: &DbMembership) -> String {
+pub(super) fn membership_teardown(m: &DbMembership, functions: bool) -> String {
     let t = q(&m.table);
-    format!(
+    let mut s = format!(
         "DROP POLICY \"member_rank_delete\" ON {t};\nDROP POLICY \"member_rank_update\" ON {t};\n\
          DROP POLICY \"member_rank_insert\" ON {t};\nDROP POLICY \"member_self\" ON {root};\n\
-         DROP POLICY \"member_self\" ON {t};\nDROP FUNCTION {}();\nDROP FUNCTION {}();\nDROP FUNCTION {}(TEXT, TEXT, TEXT);",
-        q(CURRENT_USER_FN),
-        q(CURRENT_ROLE_FN),
-        q(BIND_FN),
+         DROP POLICY \"member_self\" ON {t};",
         root = q(&m.root_table),
-    )
+    );
+    if functions {
+        s.push_str(&format!(
+            "\nDROP FUNCTION {}();\nDROP FUNCTION {}();\nDROP FUNCTION {}(TEXT, TEXT, TEXT);",
+            q(CURRENT_USER_FN),
+            q(CURRENT_ROLE_FN),
+            q(BIND_FN)
+        ));
+    }
+    s
 }
 
 pub(super) fn restrict_writes(table: &str, roles: &[String]) -> String {

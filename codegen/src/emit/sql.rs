@@ -310,8 +310,8 @@ GRANT EXECUTE ON FUNCTION {set}(TEXT), {current}() TO {role};",
                 p = q(POLICY_NAME)
             ),
         ),
-        Step::MembershipSetup(m) => ("Membership", super::roles::membership_setup(m)),
-        Step::MembershipTeardown(m) => ("Membership", super::roles::membership_teardown(m)),
+        Step::MembershipSetup(m, functions) => ("Membership", super::roles::membership_setup(m, *functions)),
+        Step::MembershipTeardown(m, functions) => ("Membership", super::roles::membership_teardown(m, *functions)),
         Step::RestrictWrites { table, roles } => ("RestrictWrites", super::roles::restrict_writes(table, roles)),
         Step::UnrestrictWrites { table, .. } => ("UnrestrictWrites", super::roles::unrestrict_writes(table)),
         Step::Grant { table, sequences } => {
