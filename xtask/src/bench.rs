@@ -16,10 +16,13 @@ pub fn run(args: &[String]) -> anyhow::Result<ExitCode> {
     if what == "db" {
         return database(rest);
     }
+    if what == "locks" {
+        return crate::bench_locks::run(rest);
+    }
     if what != "codegen" {
         return Err(crate::usage(
             "bench",
-            format!("unknown benchmark `{what}` (available: codegen, db)"),
+            format!("unknown benchmark `{what}` (available: codegen, db, locks)"),
         ));
     }
     let args = Args::parse(rest, &["--check"], &["--models", "--runs"])?;

