@@ -35,6 +35,16 @@ pub enum DbCommand {
     },
     /// Compare the live database with what its migrations produce (exit 1 on a difference)
     Drift,
+    /// Write the schema from the database (introspection); keeps what the database cannot say (names,
+    /// docs, client-side defaults, markers) for the models whose tables did not change
+    Pull {
+        /// Print the schema instead of writing the schema file
+        #[arg(long)]
+        print: bool,
+        /// Start from the database alone, ignoring the schema file's models
+        #[arg(long)]
+        force: bool,
+    },
     /// Run the generator block's `seed` command in the schema's folder (e.g. `cargo run --bin seed`)
     Seed,
 }
@@ -44,6 +54,7 @@ pub fn run(ctx: &Ctx, cmd: DbCommand) -> anyhow::Result<ExitCode> {
     match cmd {
         DbCommand::Push { force_reset, force } => push(ctx, &project, force_reset, force),
         DbCommand::Drift => drift(ctx, &project),
+        DbCommand::Pull { print, force } => crate::pull::pull(ctx, &project, print, force),
         DbCommand::Seed => seed(ctx, &project),
     }
 }
@@ -190,14 +201,24 @@ fn push(ctx: &Ctx, project: &Project, force_reset: bool, force: bool) -> anyhow:
     Ok(ExitCode::SUCCESS)
 }
 
-/// Compares the live database with a shadow database on the same server where the migrations are replayed
-/// from scratch, and prints every difference.
-fn drift(ctx: &Ctx, project: &Project) -> anyhow::Result<ExitCode> {
-    use trato_hive_runtime::introspect::{catalog_of, compare};
-    let live = target_db(ctx, &project.schema)?;
-    let migrator = ctx.migrator(project)?;
+/// What a shadow database is built from.
+pub(crate) enum Shadow<'a> {
+    /// The migrations, replayed from scratch.
+    Migrations(&'a trato_hive_runtime::Migrator),
+    /// A script (e.g. a schema's DDL from empty), run on a connection of its own.
+    Script(String),
+}
+
+/// The catalog of a shadow database on the live database's server, built from `from` and dropped after,
+/// and the live database's.
+pub(crate) fn shadow_and_live(
+    live: &DbConfig,
+    project: &Project,
+    from: Shadow,
+) -> anyhow::Result<(Vec<String>, Vec<String>)> {
+    use trato_hive_runtime::introspect::catalog_of;
     let shadow_name = format!("trato_shadow_{}", std::process::id());
-    let diffs = crate::tokio()?.block_on(async {
+    let result = crate::tokio()?.block_on(async {
         let admin = Db::connect(live.with_dbname("postgres"))?;
         admin
             .execute(&format!("DROP DATABASE IF EXISTS {shadow_name}"), &[])
@@ -205,14 +226,23 @@ fn drift(ctx: &Ctx, project: &Project) -> anyhow::Result<ExitCode> {
         admin.execute(&format!("CREATE DATABASE {shadow_name}"), &[]).await?;
         let shadow = live.with_dbname(&shadow_name);
         let result = async {
-            migrator.deploy(&shadow).await?;
+            match from {
+                Shadow::Migrations(migrator) => {
+                    migrator.deploy(&shadow).await?;
+                }
+                Shadow::Script(sql) => {
+                    let db = Db::connect(shadow.clone())?;
+                    db.conn().await?.detach().batch_execute(&sql).await?;
+                    db.close();
+                }
+            }
             let shadow_db = Db::connect(shadow.clone())?;
             let expected = catalog_of(&shadow_db.conn().await?, &project.history_table, project.schemas()).await?;
             shadow_db.close();
             let live_db = Db::connect(live.clone())?;
             let actual = catalog_of(&live_db.conn().await?, &project.history_table, project.schemas()).await?;
             live_db.close();
-            Ok::<_, trato_hive_runtime::Error>(compare(&expected, &actual))
+            Ok::<_, anyhow::Error>((expected, actual))
         }
         .await;
         admin
@@ -221,6 +251,17 @@ fn drift(ctx: &Ctx, project: &Project) -> anyhow::Result<ExitCode> {
         admin.close();
         result
     })?;
+    Ok(result)
+}
+
+/// Compares the live database with a shadow database on the same server where the migrations are replayed
+/// from scratch, and prints every difference.
+fn drift(ctx: &Ctx, project: &Project) -> anyhow::Result<ExitCode> {
+    use trato_hive_runtime::introspect::compare;
+    let live = target_db(ctx, &project.schema)?;
+    let migrator = ctx.migrator(project)?;
+    let (expected, actual) = shadow_and_live(&live, project, Shadow::Migrations(&migrator))?;
+    let diffs = compare(&expected, &actual);
     if diffs.is_empty() {
         eprintln!("db drift: {} matches its migrations", live.redacted_url());
         return Ok(ExitCode::SUCCESS);

@@ -9,7 +9,7 @@
 //! trato format [--check] [PATH...]              canonical formatting
 //! trato validate                                every diagnostic, nothing written
 //! trato migrate diff | dev | deploy | status | down [N] | resolve | reset --force | lint [--deny]
-//! trato db push [--force-reset [--force]] | drift
+//! trato db push [--force-reset [--force]] | drift | pull [--print] [--force]
 //! ```
 //!
 //! An application's own `cargo xtask` embeds it with its defaults (here, a schema that is not in the
@@ -53,6 +53,7 @@ mod generate;
 mod init;
 mod migrate;
 mod project;
+mod pull;
 
 use std::ffi::OsString;
 use std::path::{Path, PathBuf};

@@ -581,3 +581,123 @@ fn an_enum_value_and_its_use_apply_in_one_migration() {
     );
     let _ = fs::remove_dir_all(&dir);
 }
+
+/// The file `db pull` leaves, and the original, both formatted.
+fn pulled_and_formatted(dir: &Path, url: &str, original: &str) -> (String, String) {
+    run_ok(dir, url, &["db", "pull"]);
+    let pulled = fs::read_to_string(dir.join("schema.prisma")).expect("schema");
+    fs::write(dir.join("original.prisma"), original).expect("write");
+    run_ok(dir, url, &["format", "original.prisma"]);
+    (
+        pulled,
+        fs::read_to_string(dir.join("original.prisma")).expect("formatted"),
+    )
+}
+
+/// Introspection round trips: schema -> migrate -> `db pull` -> the same schema (up to formatting), for
+/// the all-types test schema and for this repository's own schema (re-introspection keeps what the
+/// database cannot say); and a changed table is written again from the database.
+#[test]
+fn db_pull_gives_the_schema_back() {
+    let (_server, url) = database("pull_roundtrip");
+    for (name, source) in [
+        ("all_types", root().join("tests/schemas/all_types.prisma")),
+        ("ours", root().join("schema/schema.prisma")),
+    ] {
+        let db = sibling(&url, &format!("pull_{name}"));
+        let dir = temp_dir(&format!("pull-{name}"));
+        let original = fs::read_to_string(&source).expect("schema");
+        fs::write(dir.join("schema.prisma"), &original).expect("write");
+        run_ok(&dir, &db, &["migrate", "dev", "--name", "init"]);
+        let (pulled, expected) = pulled_and_formatted(&dir, &db, &original);
+        assert_eq!(pulled, expected, "{name}: db pull changed the schema");
+        if name == "all_types" {
+            // Changed behind the schema's back: the changed and new tables come from the database, the
+            // rest stays as written.
+            exec(&db, "ALTER TABLE \"Tag\" ADD COLUMN color VARCHAR(7); CREATE TABLE \"Extra\" (id SERIAL PRIMARY KEY, label TEXT NOT NULL DEFAULT 'x', \"authorId\" TEXT NOT NULL REFERENCES \"Author\"(id) ON DELETE CASCADE ON UPDATE CASCADE)");
+            run_ok(&dir, &db, &["db", "pull"]);
+            let pulled = fs::read_to_string(dir.join("schema.prisma")).expect("schema");
+            assert!(pulled.contains("  color String? @db.VarChar(7)"), "{pulled}");
+            assert!(pulled.contains("model Extra {\n  id       Int    @id @default(autoincrement())\n  label    String @default(\"x\")\n  authorId String\n  Author   Author @relation(fields: [authorId], references: [id], onDelete: Cascade)\n}"), "{pulled}");
+            assert!(
+                pulled.contains("model Everything {") && pulled.contains("@default(cuid())"),
+                "the unchanged models stay as written: {pulled}"
+            );
+            // What it wrote builds the database it read.
+            let rebuilt = sibling(&url, "pull_rebuilt");
+            run_ok(&dir, &rebuilt, &["db", "push"]);
+            exec(&rebuilt, "DROP TABLE _trato_push_state");
+            let (a, b) = (catalog(&db), catalog(&rebuilt));
+            let differences: Vec<&String> = a
+                .iter()
+                .filter(|l| !b.contains(l))
+                .chain(b.iter().filter(|l| !a.contains(l)))
+                .collect();
+            assert!(differences.is_empty(), "{differences:#?}");
+        }
+        let _ = fs::remove_dir_all(&dir);
+    }
+}
+
+/// `db pull` with no models yet, on a database made by Prisma's own DDL (`migrate diff --from-empty` prints
+/// Prisma's script byte for byte: the differential test proves it) for a plain schema written in Prisma's
+/// introspection conventions: that schema comes back.
+#[test]
+fn db_pull_reads_a_database_prisma_made() {
+    let (_server, url) = database("pull_prisma");
+    let dir = temp_dir("pull-prisma");
+    let header = "datasource db {\n  provider = \"postgresql\"\n  url      = env(\"DATABASE_URL\")\n}\n";
+    let schema = format!(
+        "{header}\nmodel Author {{\n  id        Int      @id @default(autoincrement())\n  email     String   @unique @db.VarChar(255)\n  name      String?\n  role      Role     @default(WRITER)\n  createdAt DateTime @default(now()) @db.Timestamptz(6)\n  Post      Post[]\n}}\n\nmodel Post {{\n  id       BigInt   @id @default(autoincrement())\n  title    String\n  tags     String[]\n  score    Decimal  @default(0) @db.Decimal(10, 2)\n  authorId Int\n  Author   Author   @relation(fields: [authorId], references: [id], onDelete: Cascade)\n\n  @@index([authorId, title(sort: Desc)])\n}}\n\nenum Role {{\n  WRITER\n  EDITOR\n}}\n"
+    );
+    fs::write(dir.join("wanted.prisma"), &schema).expect("write");
+    let ddl = trato(
+        &dir,
+        &["migrate", "diff", "--from-empty", "--to-schema", "wanted.prisma"],
+    );
+    assert!(ddl.status.success(), "{}", err(&ddl));
+    exec(&url, &out(&ddl));
+    fs::write(dir.join("schema.prisma"), header).expect("write");
+    let (pulled, expected) = pulled_and_formatted(&dir, &url, &schema);
+    assert_eq!(pulled, expected);
+    let _ = fs::remove_dir_all(&dir);
+}
+
+/// `db pull` on a database our tenancy DDL made, with no models yet: the tenancy markers come back
+/// (`@@tenantRoot`, `@@tenant`, `@@global`, `@@membership`, `@@writableBy`), the tenant key is taken out
+/// of keys and relations again, and the schema it writes builds the same database.
+#[test]
+fn db_pull_writes_the_tenancy_markers_back() {
+    let (_server, url) = database("pull_tenancy");
+    let dir = tenancy_project("pull-tenancy", &url);
+    let fresh = temp_dir("pull-tenancy-fresh");
+    fs::write(
+        fresh.join("schema.prisma"),
+        "datasource db {\n  provider = \"postgresql\"\n  url      = env(\"DATABASE_URL\")\n}\n",
+    )
+    .expect("write");
+    run_ok(&fresh, &url, &["db", "pull"]);
+    let pulled = fs::read_to_string(fresh.join("schema.prisma")).expect("schema");
+    for marker in [
+        "@@tenantRoot",
+        "@@tenant(teamId)",
+        "@@global",
+        "@@membership(user: userId, role: role)",
+        "@@writableBy([OWNER])",
+        "@@unique([teamId, userId])",
+    ] {
+        assert!(pulled.contains(marker), "{marker} missing:\n{pulled}");
+    }
+    let rebuilt = sibling(&url, "pull_tenancy_rebuilt");
+    run_ok(&fresh, &rebuilt, &["db", "push"]);
+    exec(&rebuilt, "DROP TABLE _trato_push_state");
+    let (a, b) = (catalog(&url), catalog(&rebuilt));
+    let differences: Vec<&String> = a
+        .iter()
+        .filter(|l| !b.contains(l))
+        .chain(b.iter().filter(|l| !a.contains(l)))
+        .collect();
+    assert!(differences.is_empty(), "{pulled}\n{differences:#?}");
+    let _ = fs::remove_dir_all(&dir);
+    let _ = fs::remove_dir_all(&fresh);
+}

@@ -8,6 +8,7 @@ pub mod emit;
 pub mod format;
 pub mod lint;
 pub mod model;
+pub mod pull;
 pub mod syntax;
 pub mod validate;
 

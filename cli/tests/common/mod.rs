@@ -152,3 +152,16 @@ pub fn sibling(url: &str, name: &str) -> String {
         format!("{server}/{name}?{query}")
     }
 }
+
+/// The drift check's catalog listing of the database at `url`.
+pub fn catalog(url: &str) -> Vec<String> {
+    rt().block_on(async {
+        let db =
+            trato_hive_runtime::Db::connect(trato_hive_runtime::DbConfig::from_url(url).expect("url")).expect("pool");
+        let lines = trato_hive_runtime::introspect::catalog(&db.conn().await.expect("conn"))
+            .await
+            .expect("catalog");
+        db.close();
+        lines
+    })
+}
