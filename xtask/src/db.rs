@@ -90,9 +90,23 @@ fn dev_cluster() -> anyhow::Result<Option<trato_pg::Cluster>> {
 }
 
 /// Creates (first time), starts (if stopped) and returns the development cluster, with its database.
+/// Commands started together (eight `migrate deploy` in parallel) take turns here: an exclusive lock on a
+/// file beside the data folder, released when this returns (or the process dies), so one creates and
+/// starts the cluster and the database and the others find them ready.
 pub fn up() -> anyhow::Result<trato_pg::Cluster> {
     let bin = trato_pg::ensure(None)?;
     let dir = trato_pg::dev_data_dir(&project_root(), bin.major);
+    let parent = dir.parent().context("the data folder has a parent")?;
+    std::fs::create_dir_all(parent).with_context(|| format!("cannot create {}", parent.display()))?;
+    let lock_path = parent.join("up.lock");
+    let lock = std::fs::OpenOptions::new()
+        .create(true)
+        .truncate(false)
+        .write(true)
+        .open(&lock_path)
+        .with_context(|| format!("cannot open {}", lock_path.display()))?;
+    lock.lock()
+        .with_context(|| format!("cannot lock {}", lock_path.display()))?;
     let cluster = match trato_pg::Cluster::open(&dir)? {
         Some(c) => c,
         None => {
@@ -109,6 +123,7 @@ pub fn up() -> anyhow::Result<trato_pg::Cluster> {
         );
     }
     create_database(&cluster.url("postgres"), DEV_DATABASE)?;
+    drop(lock);
     Ok(cluster)
 }
 

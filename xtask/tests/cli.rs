@@ -425,6 +425,43 @@ fn pg_install_finds_or_installs_supported_binaries() {
     );
 }
 
+/// Eight commands that need the development database, started together before it exists: each succeeds
+/// (one creates and starts the cluster and the database; the others wait for it and find them ready).
+#[test]
+fn eight_commands_racing_for_a_new_development_database_all_succeed() {
+    let home = temp_dir("race");
+    let children: Vec<std::process::Child> = (0..8)
+        .map(|_| {
+            let bin = trato_pg::ensure(None).expect("PostgreSQL binaries");
+            Command::new(env!("CARGO_BIN_EXE_xtask"))
+                .args(["migrate", "deploy"])
+                .env("CARGO_TARGET_DIR", nested_target())
+                .env("TRATO_PG_HOME", &home)
+                .env("PG_BINDIR", &bin.bindir)
+                .env_remove("DATABASE_URL")
+                .env_remove("DIRECT_URL")
+                .stdout(std::process::Stdio::piped())
+                .stderr(std::process::Stdio::piped())
+                .spawn()
+                .expect("xtask")
+        })
+        .collect();
+    let outputs: Vec<Output> = children
+        .into_iter()
+        .map(|c| c.wait_with_output().expect("wait"))
+        .collect();
+    for (i, o) in outputs.iter().enumerate() {
+        assert!(o.status.success(), "command {i} of 8 failed: {}", stderr(o));
+    }
+    let created = outputs
+        .iter()
+        .filter(|o| stderr(o).contains("db: creating a PostgreSQL"))
+        .count();
+    assert_eq!(created, 1, "one creates the cluster");
+    let _ = xtask_pg(&home, &["db", "down"]);
+    let _ = fs::remove_dir_all(&home);
+}
+
 #[test]
 fn db_up_url_down_work_twice_in_a_row() {
     let home = temp_dir("db");
