@@ -254,6 +254,61 @@ pub(crate) fn shadow_and_live(
     Ok(result)
 }
 
+/// A shadow database kept while this value lives (dropped with it), on the server of the database it
+/// was made beside.
+pub(crate) struct ShadowDb {
+    admin: DbConfig,
+    name: String,
+    /// Where it is.
+    pub cfg: DbConfig,
+}
+
+impl ShadowDb {
+    /// `trato_shadow_<pid>_<suffix>`, built from `from`.
+    pub(crate) fn create(live: &DbConfig, suffix: &str, from: Shadow) -> anyhow::Result<ShadowDb> {
+        let name = format!("trato_shadow_{}_{suffix}", std::process::id());
+        let admin = live.with_dbname("postgres");
+        let cfg = live.with_dbname(&name);
+        crate::tokio()?.block_on(async {
+            let db = Db::connect(admin.clone())?;
+            db.execute(&format!("DROP DATABASE IF EXISTS {name}"), &[]).await?;
+            db.execute(&format!("CREATE DATABASE {name}"), &[]).await?;
+            db.close();
+            Ok::<_, anyhow::Error>(())
+        })?;
+        let shadow = ShadowDb { admin, name, cfg };
+        crate::tokio()?.block_on(async {
+            match from {
+                Shadow::Migrations(migrator) => {
+                    migrator.deploy(&shadow.cfg).await?;
+                }
+                Shadow::Script(sql) => {
+                    let db = Db::connect(shadow.cfg.clone())?;
+                    db.conn().await?.detach().batch_execute(&sql).await?;
+                    db.close();
+                }
+            }
+            Ok::<_, anyhow::Error>(())
+        })?;
+        Ok(shadow)
+    }
+}
+
+impl Drop for ShadowDb {
+    fn drop(&mut self) {
+        let (admin, name) = (self.admin.clone(), self.name.clone());
+        if let Ok(rt) = crate::tokio() {
+            let _ = rt.block_on(async move {
+                let db = Db::connect(admin)?;
+                db.execute(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"), &[])
+                    .await?;
+                db.close();
+                Ok::<_, trato_hive_runtime::Error>(())
+            });
+        }
+    }
+}
+
 /// Compares the live database with a shadow database on the same server where the migrations are replayed
 /// from scratch, and prints every difference.
 fn drift(ctx: &Ctx, project: &Project) -> anyhow::Result<ExitCode> {

@@ -67,6 +67,27 @@ pub fn dev(ctx: &Ctx, name: &str, allow_destructive: bool, create_only: bool) ->
         },
         None => None,
     };
+    // After a branch merge the last snapshot misses what the other branch's migrations did: the base is
+    // then what the migrations produce, read back from a shadow database.
+    let mut steps = steps;
+    let mut merged = false;
+    if let (Some(cfg), Some(src), true) = (&cfg, &previous_src, existing.len() > 1) {
+        if let Some(base) = crate::pull::merged_base(ctx, &project, cfg, src, &previous)? {
+            eprintln!("migrate dev: the migrations do more than the last one's schema.prisma says (a merge of two branches?): diffing from what they produce");
+            steps = diff(&lower(&base), &lower(&project.parsed));
+            merged = true;
+        }
+    }
+    if steps.is_empty() && merged {
+        // Nothing left to do in the database, but the snapshot must say what the migrations produce.
+        let folder = dir.join(format!("{}_{}", timestamp(&existing), slug));
+        write_migration(&folder, &project.schema, &[], &steps)?;
+        if !crate::generate(&project, false, &ctx.options.program)?.ok() {
+            bail!("the merge migration is written, but generating the code failed");
+        }
+        eprintln!("migrate dev: the branches' migrations already do everything the schema asks; the merge migration records the schema");
+        return Ok(ExitCode::SUCCESS);
+    }
     if steps.is_empty() {
         eprintln!("migrate dev: the schema matches the last migration; nothing to write");
         return Ok(ExitCode::SUCCESS);

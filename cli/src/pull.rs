@@ -18,7 +18,7 @@ use trato_codegen::pull::{
 };
 use trato_hive_runtime::{Db, DbConfig};
 
-use crate::db::{shadow_and_live, target_db, Shadow};
+use crate::db::{shadow_and_live, target_db, Shadow, ShadowDb};
 use crate::project::Project;
 use crate::Ctx;
 
@@ -64,6 +64,37 @@ pub fn pull(ctx: &Ctx, project: &Project, print: bool, force: bool) -> anyhow::R
         return Ok(ExitCode::FAILURE);
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// The schema the migrations produce, when the last migration's snapshot does not describe it (two
+/// branches each added a migration from the same parent, and both are here after a merge): the migrations
+/// replayed on a shadow database, compared with the snapshot's own DDL on another, and the snapshot
+/// re-introspected from the first. `None` when the snapshot describes the migrations (the usual case).
+pub(crate) fn merged_base(
+    ctx: &Ctx,
+    project: &Project,
+    cfg: &DbConfig,
+    snapshot_src: &str,
+    snapshot: &trato_codegen::Schema,
+) -> anyhow::Result<Option<trato_codegen::Schema>> {
+    let migrator = ctx.migrator(project)?;
+    let replayed = ShadowDb::create(cfg, "m", Shadow::Migrations(&migrator))?;
+    let (expected, actual) = shadow_and_live(&replayed.cfg, project, Shadow::Script(from_empty(&lower(snapshot))))?;
+    let changed = changed_objects(&expected, &actual);
+    if changed.is_empty() {
+        return Ok(None);
+    }
+    let catalog = crate::tokio()?.block_on(read_catalog(&replayed.cfg, &project.history_table))?;
+    let text = reintrospect(snapshot_src, snapshot, &catalog, &changed);
+    let text = trato_codegen::format::format(&text).unwrap_or(text);
+    match trato_codegen::check(&text) {
+        (Some(base), _) => Ok(Some(base)),
+        (None, diags) => anyhow::bail!(
+            "the migrations produce a database the last migration's schema.prisma does not describe ({}), and reading it back failed:\n{}",
+            changed.iter().cloned().collect::<Vec<_>>().join(", "),
+            trato_codegen::render("replayed migrations", &text, &diags)
+        ),
+    }
 }
 
 /// The source up to its first model, view or enum: the datasource and generator blocks and comments.

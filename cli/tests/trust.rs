@@ -701,3 +701,87 @@ fn db_pull_writes_the_tenancy_markers_back() {
     let _ = fs::remove_dir_all(&dir);
     let _ = fs::remove_dir_all(&fresh);
 }
+
+fn copy_dir(from: &Path, to: &Path) {
+    fs::create_dir_all(to).expect("dir");
+    for entry in fs::read_dir(from).expect("read").filter_map(Result::ok) {
+        let target = to.join(entry.file_name());
+        if entry.path().is_dir() {
+            copy_dir(&entry.path(), &target);
+        } else {
+            fs::copy(entry.path(), &target).expect("copy");
+        }
+    }
+}
+
+/// Two branches each add a migration from the same parent; after the merge, `generate --check` says the
+/// schema is not captured, and `migrate dev` diffs from what the migrations produce (not from the last
+/// snapshot, which misses the other branch): no duplicate ADD COLUMN, a merge migration that records the
+/// schema, then the check and drift pass.
+#[test]
+fn a_branch_merge_is_resolved_by_migrate_dev() {
+    let (_server, url) = database("merge_base");
+    let base = tenancy_project("merge-base", &url);
+    let (a_dir, b_dir) = (temp_dir("merge-a"), temp_dir("merge-b"));
+    copy_dir(&base, &a_dir);
+    copy_dir(&base, &b_dir);
+    let (a_db, b_db) = (sibling(&url, "merge_a"), sibling(&url, "merge_b"));
+    edit_schema(
+        &a_dir,
+        "  name        String\n",
+        "  name        String\n  color       String?\n",
+    );
+    run_ok(&a_dir, &a_db, &["migrate", "dev", "--name", "color"]);
+    std::thread::sleep(std::time::Duration::from_millis(1100));
+    edit_schema(
+        &b_dir,
+        "  name        String\n",
+        "  name        String\n  motto       String?\n",
+    );
+    run_ok(&b_dir, &b_db, &["migrate", "dev", "--name", "motto"]);
+
+    // The merge: B's checkout with A's migration and both fields, plus a change of its own.
+    let merged = temp_dir("merge-m");
+    copy_dir(&b_dir, &merged);
+    let color = migrations(&a_dir).pop().expect("A's migration");
+    copy_dir(
+        &color,
+        &merged.join("migrations").join(color.file_name().expect("name")),
+    );
+    edit_schema(
+        &merged,
+        "  motto       String?\n",
+        "  motto       String?\n  color       String?\n",
+    );
+    let check = trato(&merged, &["generate", "--check"]);
+    assert_eq!(check.status.code(), Some(1), "{}", err(&check));
+
+    // B's own database applied B before A existed: A is out of order there (reset it in development).
+    let said = run_fails(&merged, &b_db, &["migrate", "deploy"]);
+    assert!(
+        said.contains("_color` is not applied but is older than the applied"),
+        "{said}"
+    );
+
+    let m_db = sibling(&url, "merge_m");
+    let said = run_ok(&merged, &m_db, &["migrate", "dev", "--name", "merge"]);
+    assert!(said.contains("a merge of two branches?"), "{said}");
+    let written = fs::read_to_string(migrations(&merged).last().expect("merge").join("migration.sql")).expect("sql");
+    assert!(!written.contains("ADD COLUMN"), "no duplicate ADD COLUMN: {written}");
+    assert!(trato_on(&merged, &m_db, &["generate", "--check"]).status.success());
+    assert_eq!(drift(&merged, &m_db).0, Some(0));
+
+    // A change made after the merge is diffed from the merged state: only it is written.
+    edit_schema(
+        &merged,
+        "  color       String?\n",
+        "  color       String?\n  slogan      String?\n",
+    );
+    run_ok(&merged, &m_db, &["migrate", "dev", "--name", "slogan"]);
+    let written = fs::read_to_string(migrations(&merged).last().expect("slogan").join("migration.sql")).expect("sql");
+    assert_eq!(written.matches("ADD COLUMN").count(), 1, "{written}");
+    assert!(written.contains("\"slogan\""), "{written}");
+    for d in [&base, &a_dir, &b_dir, &merged] {
+        let _ = fs::remove_dir_all(d);
+    }
+}
