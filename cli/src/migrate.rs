@@ -18,17 +18,30 @@ use crate::Ctx;
 
 #[derive(Subcommand, Debug)]
 pub enum MigrateCommand {
-    /// Print the SQL from one schema to another (nothing is written, no database needed)
+    /// Print the SQL from one state to another: schema files, migration folders, live databases
+    #[command(group = clap::ArgGroup::new("from").required(true))]
     Diff {
         /// Start from an empty database
-        #[arg(long, conflicts_with = "from_schema", required_unless_present = "from_schema")]
+        #[arg(long, group = "from")]
         from_empty: bool,
         /// Start from this schema file
-        #[arg(long, value_name = "PATH")]
+        #[arg(long, value_name = "PATH", group = "from")]
         from_schema: Option<PathBuf>,
+        /// Start from what this migrations folder produces (its last migration's schema)
+        #[arg(long, value_name = "DIR", group = "from")]
+        from_migrations: Option<PathBuf>,
+        /// Start from this live database (read by introspection)
+        #[arg(long, value_name = "URL", group = "from")]
+        from_url: Option<String>,
         /// End at this schema file [default: the project's schema]
-        #[arg(long, value_name = "PATH")]
+        #[arg(long, value_name = "PATH", conflicts_with_all = ["to_migrations", "to_url"])]
         to_schema: Option<PathBuf>,
+        /// End at what this migrations folder produces
+        #[arg(long, value_name = "DIR", conflicts_with = "to_url")]
+        to_migrations: Option<PathBuf>,
+        /// End at this live database (read by introspection)
+        #[arg(long, value_name = "URL")]
+        to_url: Option<String>,
     },
     /// Write a migration for the schema's changes since the last one, regenerate, and apply it
     Dev {
@@ -84,17 +97,23 @@ pub fn run(ctx: &Ctx, cmd: MigrateCommand) -> anyhow::Result<ExitCode> {
         MigrateCommand::Diff {
             from_empty,
             from_schema,
+            from_migrations,
+            from_url,
             to_schema,
+            to_migrations,
+            to_url,
         } => {
-            let to = match to_schema {
-                Some(p) => p,
-                None => ctx.schema_path()?,
+            let to = match (to_schema, to_migrations, to_url) {
+                (Some(p), _, _) => lower(&read_valid(&p)?.0),
+                (_, Some(dir), _) => lower(&migrations_schema(&dir)?),
+                (_, _, Some(url)) => lower(&crate::pull::schema_of_url(&url)?),
+                _ => lower(&read_valid(&ctx.schema_path()?)?.0),
             };
-            let to = lower(&read_valid(&to)?.0);
-            let from = match (from_empty, from_schema) {
-                (true, _) => trato_codegen::dbmodel::DbSchema::default(),
-                (false, Some(p)) => lower(&read_valid(&p)?.0),
-                (false, None) => bail!("migrate diff needs --from-empty or --from-schema PATH"),
+            let from = match (from_schema, from_migrations, from_url) {
+                (Some(p), _, _) => lower(&read_valid(&p)?.0),
+                (_, Some(dir), _) => lower(&migrations_schema(&dir)?),
+                (_, _, Some(url)) => lower(&crate::pull::schema_of_url(&url)?),
+                _ => trato_codegen::dbmodel::DbSchema::default(),
             };
             if from_empty {
                 // As Prisma prints it: the script then equals Prisma's, byte for byte (tests/tests/it/prisma.rs).
@@ -189,6 +208,15 @@ pub fn run(ctx: &Ctx, cmd: MigrateCommand) -> anyhow::Result<ExitCode> {
 
 /// A migration that fails because what it creates exists already: the database was made some other way
 /// (`db push`, by hand, another tool), and the way out is baselining.
+/// The schema a migrations folder produces: its last migration's snapshot (empty without migrations).
+fn migrations_schema(dir: &std::path::Path) -> anyhow::Result<trato_codegen::Schema> {
+    match migration_dirs(dir).last() {
+        Some(last) => Ok(read_valid(&last.join("schema.prisma"))?.0),
+        None if dir.is_dir() => Ok(trato_codegen::Schema::default()),
+        None => bail!("{} is not a migrations folder", dir.display()),
+    }
+}
+
 pub(crate) fn baseline_hint(e: trato_hive_runtime::Error) -> anyhow::Error {
     let exists = matches!(&e, trato_hive_runtime::Error::MigrationFailed { source, .. }
         if matches!(source.code(), Some("42P07" | "42710" | "42723" | "42P06" | "42701")));

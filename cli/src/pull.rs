@@ -66,6 +66,26 @@ pub fn pull(ctx: &Ctx, project: &Project, print: bool, force: bool) -> anyhow::R
     Ok(ExitCode::SUCCESS)
 }
 
+/// The schema of a live database (introspection alone, no names kept): `migrate diff --from-url/--to-url`.
+pub(crate) fn schema_of_url(url: &str) -> anyhow::Result<trato_codegen::Schema> {
+    let cfg = DbConfig::from_url(url)?;
+    eprintln!("database: {}", cfg.redacted_url());
+    let catalog = crate::tokio()?.block_on(read_catalog(&cfg, trato_hive_runtime::migrate::HISTORY_TABLE))?;
+    let text = format!(
+        "datasource db {{\n  provider = \"postgresql\"\n}}\n\n{}",
+        trato_codegen::pull::render(&catalog, &Names::default())
+    );
+    let text = trato_codegen::format::format(&text).unwrap_or(text);
+    match trato_codegen::check(&text) {
+        (Some(schema), _) => Ok(schema),
+        (None, diags) => anyhow::bail!(
+            "{} could not be read as a schema:\n{}",
+            cfg.redacted_url(),
+            trato_codegen::render("introspected", &text, &diags)
+        ),
+    }
+}
+
 /// The schema the migrations produce, when the last migration's snapshot does not describe it (two
 /// branches each added a migration from the same parent, and both are here after a merge): the migrations
 /// replayed on a shadow database, compared with the snapshot's own DDL on another, and the snapshot

@@ -785,3 +785,48 @@ fn a_branch_merge_is_resolved_by_migrate_dev() {
         let _ = fs::remove_dir_all(d);
     }
 }
+
+/// `migrate diff` between any two of: nothing, a schema file, a migrations folder, a live database.
+#[test]
+fn migrate_diff_between_files_folders_and_databases() {
+    let (_server, url) = database("diff_sources");
+    let dir = tenancy_project("diff-sources", &url);
+    add_note_model(&dir, &url);
+    run_ok(&dir, &url, &["migrate", "deploy"]);
+    let diff = |args: &[&str]| {
+        let run = trato_on(&dir, &url, &[&["migrate", "diff"][..], args].concat());
+        assert!(run.status.success(), "{args:?}: {}", err(&run));
+        out(&run)
+    };
+    assert_eq!(
+        diff(&["--from-migrations", "migrations", "--to-schema", "schema.prisma"]),
+        ""
+    );
+    assert_eq!(
+        diff(&["--from-url", &url, "--to-schema", "schema.prisma"]),
+        "",
+        "the database is what the schema says"
+    );
+    assert_eq!(diff(&["--from-url", &url, "--to-migrations", "migrations"]), "");
+    exec(&url, "ALTER TABLE \"Note\" ADD COLUMN sneaky INTEGER");
+    let back = diff(&["--from-url", &url, "--to-schema", "schema.prisma"]);
+    assert!(back.contains("ALTER TABLE \"Note\" DROP COLUMN \"sneaky\";"), "{back}");
+    let forth = diff(&["--from-schema", "schema.prisma", "--to-url", &url]);
+    assert!(
+        forth.contains("ALTER TABLE \"Note\" ADD COLUMN \"sneaky\" INTEGER;"),
+        "{forth}"
+    );
+    let all = diff(&["--from-empty", "--to-url", &url]);
+    assert!(
+        all.contains("CREATE TABLE \"Note\"") && all.contains("\"sneaky\" INTEGER"),
+        "{all}"
+    );
+    let none = trato_on(&dir, &url, &["migrate", "diff", "--to-schema", "schema.prisma"]);
+    assert_eq!(
+        none.status.code(),
+        Some(2),
+        "a starting point is required: {}",
+        err(&none)
+    );
+    let _ = fs::remove_dir_all(&dir);
+}
