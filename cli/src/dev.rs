@@ -137,7 +137,7 @@ pub fn dev(ctx: &Ctx, name: &str, allow_destructive: bool, create_only: bool) ->
     Ok(ExitCode::SUCCESS)
 }
 
-fn slug(name: &str) -> anyhow::Result<String> {
+pub(crate) fn slug(name: &str) -> anyhow::Result<String> {
     let slug: String = name
         .to_lowercase()
         .chars()
@@ -301,7 +301,7 @@ fn write_backfill(folder: &Path, snapshot: &str, backfills: &[&(String, Column, 
 }
 
 /// `yyyymmddHHMMSS` in UTC, later than every existing migration.
-fn timestamp(existing: &[PathBuf]) -> String {
+pub(crate) fn timestamp(existing: &[PathBuf]) -> String {
     let now = trato_hive_runtime::chrono::Utc::now()
         .format("%Y%m%d%H%M%S")
         .to_string();

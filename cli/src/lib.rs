@@ -8,7 +8,7 @@
 //! trato generate [--check] [--out DIR]          Rust models (and the embedded migrations) from the schema
 //! trato format [--check] [PATH...]              canonical formatting
 //! trato validate                                every diagnostic, nothing written
-//! trato migrate diff | dev | deploy | status | down [N] | resolve | reset --force | lint [--deny]
+//! trato migrate diff | dev | deploy | status | down [N] | resolve | squash | reset --force | lint [--deny]
 //! trato db push [--force-reset [--force]] | drift | pull [--print] [--force]
 //! ```
 //!

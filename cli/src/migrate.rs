@@ -5,7 +5,7 @@ use std::fs;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-use anyhow::bail;
+use anyhow::{bail, Context};
 use clap::Subcommand;
 use trato_codegen::dbmodel::lower;
 use trato_codegen::diff::diff;
@@ -67,6 +67,13 @@ pub enum MigrateCommand {
         /// Required when a down.sql drops tables, columns or rows, or the database is not on this machine
         #[arg(long)]
         force: bool,
+    },
+    /// Replace every migration by one that creates the same schema from nothing (databases that applied
+    /// them all record it in their place on their next deploy)
+    Squash {
+        /// The new migration's name after its timestamp, e.g. baseline
+        #[arg(long)]
+        name: String,
     },
     /// Mark a migration applied without running it (baselining), or a partly applied one rolled back
     #[command(group = clap::ArgGroup::new("mark").required(true))]
@@ -142,6 +149,12 @@ pub fn run(ctx: &Ctx, cmd: MigrateCommand) -> anyhow::Result<ExitCode> {
             let cfg = target_db(ctx, &project.schema)?;
             let status = crate::tokio()?.block_on(ctx.migrator(&project)?.status(&cfg))?;
             println!("{} applied, {} pending", status.applied.len(), status.pending.len());
+            for (name, squashed) in &status.squashed {
+                println!(
+                    "  squash   {name}: replaces {} applied migration(s); `migrate deploy` records it in their place",
+                    squashed.len()
+                );
+            }
             for (name, done, total) in &status.partial {
                 println!("  partial  {name}: {done} of {total} parts applied; `migrate deploy` finishes it");
             }
@@ -154,6 +167,7 @@ pub fn run(ctx: &Ctx, cmd: MigrateCommand) -> anyhow::Result<ExitCode> {
             Ok(crate::exit(status.problems.is_empty()))
         }
         MigrateCommand::Down { n, force } => down(ctx, n, force),
+        MigrateCommand::Squash { name } => squash(ctx, &name),
         MigrateCommand::Resolve { applied, rolled_back } => {
             let project = ctx.project()?;
             let cfg = target_db(ctx, &project.schema)?;
@@ -208,6 +222,52 @@ pub fn run(ctx: &Ctx, cmd: MigrateCommand) -> anyhow::Result<ExitCode> {
 
 /// A migration that fails because what it creates exists already: the database was made some other way
 /// (`db push`, by hand, another tool), and the way out is baselining.
+/// `migrate squash`: one migration from nothing to the last migration's schema, naming the ones it
+/// replaces (`-- trato:squashes ...`), which are removed (version control keeps them).
+fn squash(ctx: &Ctx, name: &str) -> anyhow::Result<ExitCode> {
+    let project = ctx.project()?;
+    let existing = migration_dirs(&project.migrations);
+    if existing.len() < 2 {
+        bail!(
+            "migrate squash: {} migration(s) here, nothing to squash",
+            existing.len()
+        );
+    }
+    let last = existing.last().expect("two or more");
+    let snapshot = fs::read_to_string(last.join("schema.prisma"))
+        .with_context(|| format!("{} has no schema.prisma", last.display()))?;
+    let schema = read_valid(&last.join("schema.prisma"))?.0;
+    let steps = diff(&trato_codegen::dbmodel::DbSchema::default(), &lower(&schema));
+    let names: Vec<String> = existing
+        .iter()
+        .filter_map(|p| p.file_name().map(|n| n.to_string_lossy().into_owned()))
+        .collect();
+    let folder = project.migrations.join(format!(
+        "{}_{}",
+        crate::dev::timestamp(&existing),
+        crate::dev::slug(name)?
+    ));
+    let up = format!(
+        "{} {}\n-- Replaces {} migrations: a database that applied them all records this one in their place on its next deploy.\n\n{}",
+        trato_hive_runtime::migrate::script::SQUASHES_MARKER,
+        names.join(" "),
+        names.len(),
+        render(&steps)
+    );
+    fs::create_dir_all(&folder)?;
+    fs::write(folder.join("migration.sql"), up)?;
+    fs::write(folder.join("down.sql"), render(&trato_codegen::diff::invert(&steps)))?;
+    fs::write(folder.join("schema.prisma"), snapshot)?;
+    for old in &existing {
+        fs::remove_dir_all(old).with_context(|| format!("cannot remove {}", old.display()))?;
+    }
+    eprintln!("migrate squash: {} migrations -> {}", names.len(), folder.display());
+    if !crate::generate(&project, false, &ctx.options.program)?.ok() {
+        bail!("the squash is written, but generating the code failed");
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
 /// The schema a migrations folder produces: its last migration's snapshot (empty without migrations).
 fn migrations_schema(dir: &std::path::Path) -> anyhow::Result<trato_codegen::Schema> {
     match migration_dirs(dir).last() {

@@ -830,3 +830,56 @@ fn migrate_diff_between_files_folders_and_databases() {
     );
     let _ = fs::remove_dir_all(&dir);
 }
+
+/// `migrate squash` replaces the migrations by one from nothing; a database that applied them all records
+/// it in their place, a new one runs it, one that applied only some is told what to do first.
+#[test]
+fn squashed_migrations_are_recorded_in_their_place() {
+    let (_server, url) = database("squash_old");
+    let dir = tenancy_project("squash", &url);
+    let partly = sibling(&url, "squash_partly");
+    let first_only = temp_dir("squash-first");
+    copy_dir(&dir, &first_only);
+    run_ok(&first_only, &partly, &["migrate", "deploy"]);
+    add_note_model(&dir, &url);
+    run_ok(&dir, &url, &["migrate", "deploy"]);
+    let before: Vec<String> = migrations(&dir)
+        .iter()
+        .map(|p| p.file_name().unwrap().to_string_lossy().into_owned())
+        .collect();
+
+    run_ok(&dir, &url, &["migrate", "squash", "--name", "baseline"]);
+    let now = migrations(&dir);
+    assert_eq!(now.len(), 1, "{now:?}");
+    let sql = fs::read_to_string(now[0].join("migration.sql")).expect("sql");
+    assert!(
+        sql.starts_with(&format!("-- trato:squashes {}\n", before.join(" "))),
+        "{sql}"
+    );
+    assert!(trato_on(&dir, &url, &["generate", "--check"]).status.success());
+
+    let status = run_ok(&dir, &url, &["migrate", "status"]);
+    assert!(
+        status.contains("_baseline: replaces 2 applied migration(s)"),
+        "{status}"
+    );
+    run_ok(&dir, &url, &["migrate", "deploy"]);
+    assert_eq!(
+        scalar(&url, "SELECT string_agg(name, ',') FROM _trato_migrations"),
+        now[0].file_name().unwrap().to_string_lossy()
+    );
+    assert!(run_ok(&dir, &url, &["migrate", "status"]).starts_with("1 applied, 0 pending"));
+    assert_eq!(drift(&dir, &url).0, Some(0));
+
+    let fresh = sibling(&url, "squash_fresh");
+    run_ok(&dir, &fresh, &["migrate", "deploy"]);
+    assert_eq!(catalog(&fresh), catalog(&url));
+
+    let said = run_fails(&dir, &partly, &["migrate", "status"]);
+    assert!(
+        said.contains("squashes migrations this database applied only in part") && said.contains("_notes not applied"),
+        "{said}"
+    );
+    let _ = fs::remove_dir_all(&dir);
+    let _ = fs::remove_dir_all(&first_only);
+}

@@ -82,6 +82,14 @@ pub enum MigrationProblem {
         /// The migration's folder name.
         name: String,
     },
+    /// A squash some of whose squashed migrations were applied here and some not: this database must first
+    /// be brought up to date with the migrations as they were before the squash.
+    SquashedPartly {
+        /// The squash migration's folder name.
+        name: String,
+        /// The squashed migrations not applied here.
+        missing: Vec<String>,
+    },
     /// Not applied, but older than one that is: it was added behind the database's back.
     OutOfOrder {
         /// The migration's folder name.
@@ -96,6 +104,7 @@ impl fmt::Display for MigrationProblem {
         match self {
             MigrationProblem::Edited { name } => write!(f, "migration `{name}` was edited after it was applied (its checksum differs); never edit an applied migration: revert the edit and add a new migration"),
             MigrationProblem::DownEdited { name } => write!(f, "the down.sql of migration `{name}` changed after the migration was applied (its checksum differs): restore it from version control; a different undo belongs in a new migration"),
+            MigrationProblem::SquashedPartly { name, missing } => write!(f, "migration `{name}` squashes migrations this database applied only in part ({} not applied): deploy the migrations as they were before the squash first", missing.join(", ")),
             MigrationProblem::Missing { name } => write!(f, "migration `{name}` is applied in the database but missing here; restore it from version control"),
             MigrationProblem::OutOfOrder { name, after } => write!(f, "migration `{name}` is not applied but is older than the applied `{after}`; give it a newer timestamp"),
         }
@@ -112,6 +121,9 @@ pub struct MigrationStatus {
     /// Started but not finished (a crash or a failure between parts): name, units done, units in all.
     /// Also in `applied`; `deploy` resumes it.
     pub partial: Vec<(String, usize, usize)>,
+    /// Squashes whose every squashed migration is applied here: the next `deploy` records each in their
+    /// place (name, the migrations it replaces). Also in `applied`.
+    pub squashed: Vec<(String, Vec<String>)>,
     /// Disagreements between the history and the migrations (nothing is applied while there is one).
     pub problems: Vec<MigrationProblem>,
 }
@@ -293,8 +305,37 @@ impl Migrator {
 
     fn compare(&self, applied: &[Applied]) -> MigrationStatus {
         let mut status = MigrationStatus::default();
+        // Squashes not recorded here whose squashed migrations are: they stand in for them.
+        let mut replaced: Vec<String> = Vec::new();
+        for m in &self.migrations {
+            let squashed = script::squashes(&m.up);
+            if squashed.is_empty() || applied.iter().any(|a| a.name == m.name) {
+                continue;
+            }
+            let done: Vec<&String> = squashed
+                .iter()
+                .filter(|s| applied.iter().any(|a| a.name == **s))
+                .collect();
+            if done.is_empty() {
+                continue;
+            }
+            if done.len() < squashed.len() {
+                let missing = squashed.iter().filter(|s| !done.contains(s)).cloned().collect();
+                status.problems.push(MigrationProblem::SquashedPartly {
+                    name: m.name.clone(),
+                    missing,
+                });
+                continue;
+            }
+            replaced.extend(squashed.iter().cloned());
+            status.squashed.push((m.name.clone(), squashed.clone()));
+            status.applied.push(m.name.clone());
+        }
         for a in applied {
             let name = &a.name;
+            if replaced.contains(name) {
+                continue;
+            }
             match self.migrations.iter().find(|m| &m.name == name) {
                 Some(m) if m.checksum != a.checksum => {
                     status.problems.push(MigrationProblem::Edited { name: name.clone() })
@@ -312,9 +353,9 @@ impl Migrator {
             }
             status.applied.push(name.clone());
         }
-        let newest = applied.iter().map(|a| &a.name).max();
+        let newest = applied.iter().map(|a| &a.name).filter(|n| !replaced.contains(n)).max();
         for m in &self.migrations {
-            if applied.iter().any(|a| a.name == m.name) {
+            if applied.iter().any(|a| a.name == m.name) || status.squashed.iter().any(|(n, _)| *n == m.name) {
                 continue;
             }
             if let Some(after) = newest.filter(|n| **n > m.name) {
@@ -360,6 +401,10 @@ impl Migrator {
             session.backfill_down(self.local(&a.name)?).await?;
         }
         let mut done = Vec::new();
+        for (name, squashed) in &status.squashed {
+            session.adopt_squash(self.local(name)?, squashed).await?;
+            done.push(name.clone());
+        }
         for (name, units, _) in &status.partial {
             session.apply(self.local(name)?, *units).await?;
             done.push(name.clone());

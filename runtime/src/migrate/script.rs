@@ -16,6 +16,18 @@ pub(crate) fn parts(sql: &str) -> Vec<Part> {
     trato_sqlguard::parts(sql)
 }
 
+/// The line that names the migrations a squash replaces: `-- trato:squashes <name> <name> ...`.
+pub const SQUASHES_MARKER: &str = "-- trato:squashes";
+
+/// The migrations a squash migration replaces (from its [`SQUASHES_MARKER`] line), none for others.
+pub(crate) fn squashes(sql: &str) -> Vec<String> {
+    sql.lines()
+        .take_while(|l| l.starts_with("--"))
+        .find_map(|l| l.strip_prefix(SQUASHES_MARKER))
+        .map(|rest| rest.split_whitespace().map(str::to_string).collect())
+        .unwrap_or_default()
+}
+
 /// The index a `CREATE [UNIQUE] INDEX CONCURRENTLY [IF NOT EXISTS] name` statement builds: when it fails,
 /// PostgreSQL leaves it behind INVALID, and the migrator drops it so that the statement can run again.
 pub(crate) fn concurrent_index(statement: &str) -> Option<String> {

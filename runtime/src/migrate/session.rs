@@ -249,6 +249,29 @@ impl Session {
         Ok(())
     }
 
+    /// Records a squash in place of the migrations it replaces, in one transaction (nothing is run: the
+    /// database has what they made).
+    pub(crate) async fn adopt_squash(&mut self, m: &Local, squashed: &[String]) -> Result<(), Error> {
+        let ctx = self.ctx.clone();
+        let tx = self.client.transaction().await.map_err(|e| Error::from_pg(e, &ctx))?;
+        tx.execute(
+            &format!("DELETE FROM {} WHERE name = ANY($1)", self.history),
+            &[&squashed],
+        )
+        .await
+        .map_err(|e| Error::from_pg(e, &ctx))?;
+        tx.execute(
+            &format!(
+                "INSERT INTO {} (name, checksum, down_checksum, execution_ms) VALUES ($1, $2, $3, 0)",
+                self.history
+            ),
+            &[&m.name, &m.checksum, &m.down_checksum],
+        )
+        .await
+        .map_err(|e| Error::from_pg(e, &ctx))?;
+        tx.commit().await.map_err(|e| Error::from_pg(e, &ctx))
+    }
+
     /// Forgets a history row (`migrate resolve --rolled-back` of a partly applied migration).
     pub(crate) async fn forget(&self, name: &str) -> Result<(), Error> {
         self.client
