@@ -352,6 +352,8 @@ mod tests {
             "postgresql://u@db.internal/db",
             "postgresql://u@10.0.0.7/db",
             "postgresql://u@localhost.evil.net/db",
+            "postgresql://u@localhost.invalid/db",
+            "postgresql://u@127.0.0.1.nip.io/db",
         ] {
             assert!(!local(url), "{url}");
         }

@@ -883,3 +883,50 @@ fn squashed_migrations_are_recorded_in_their_place() {
     let _ = fs::remove_dir_all(&dir);
     let _ = fs::remove_dir_all(&first_only);
 }
+
+/// `migrate lint --deny` fails CI on a hand-written migration that locks a big table, and passes the
+/// parts `migrate dev` writes for the same change.
+#[test]
+fn lint_deny_fails_on_what_locks_and_passes_what_dev_writes() {
+    let dir = temp_dir("lint-deny");
+    assert!(
+        trato(&dir, &["init", "--tenant-root", "Team", "--tenant-key", "teamId"])
+            .status
+            .success()
+    );
+    // No server there: --create-only writes without the data checks.
+    let nowhere = "postgresql://u@127.0.0.1:1/none?sslmode=disable&connect_timeout=2";
+    let dev = trato_on(&dir, nowhere, &["migrate", "dev", "--name", "init", "--create-only"]);
+    assert!(dev.status.success(), "{}", err(&dev));
+    edit_schema(
+        &dir,
+        "  name        String\n",
+        "  name        String\n  code        String?\n\n  @@index([code])\n",
+    );
+    let dev = trato_on(&dir, nowhere, &["migrate", "dev", "--name", "code", "--create-only"]);
+    assert!(dev.status.success(), "{}", err(&dev));
+    let lint = trato(&dir, &["migrate", "lint", "--deny"]);
+    assert!(
+        lint.status.success(),
+        "what dev writes passes: {}{}",
+        out(&lint),
+        err(&lint)
+    );
+    let folder = dir.join("migrations/29990101000000_by_hand");
+    fs::create_dir_all(&folder).expect("folder");
+    fs::write(
+        folder.join("migration.sql"),
+        "ALTER TABLE \"Team\" ALTER COLUMN \"code\" SET NOT NULL;\nCREATE INDEX \"x\" ON \"Team\" (\"name\");\n",
+    )
+    .expect("write");
+    let lint = trato(&dir, &["migrate", "lint"]);
+    assert!(lint.status.success(), "without --deny, warnings only");
+    let lint = trato(&dir, &["migrate", "lint", "--deny"]);
+    assert_eq!(lint.status.code(), Some(1));
+    assert!(
+        out(&lint).contains("warning[L003]") && out(&lint).contains("warning[L001]"),
+        "{}",
+        out(&lint)
+    );
+    let _ = fs::remove_dir_all(&dir);
+}

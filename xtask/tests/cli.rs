@@ -631,7 +631,28 @@ fn migrate_dev_for_another_schema_never_applies_to_this_checkouts_database() {
         .output()
         .expect("run xtask");
     assert_eq!(run.status.code(), Some(1), "{}", stderr(&run));
-    assert!(stderr(&run).contains("set DATABASE_URL"), "{}", stderr(&run));
+    assert!(
+        stderr(&run).contains("set DATABASE_URL") && stderr(&run).contains("--create-only"),
+        "{}",
+        stderr(&run)
+    );
+    // `migrate dev` reads the database's data before it writes: nothing is written without one.
+    assert!(!migrations.exists(), "nothing is written");
+    // With --create-only it writes the migration, the data checks skipped.
+    let run = Command::new(env!("CARGO_BIN_EXE_xtask"))
+        .args(["migrate", "dev", "--name", "init", "--create-only"])
+        .args([
+            "--schema",
+            schema.to_str().expect("utf-8"),
+            "--migrations",
+            migrations.to_str().expect("utf-8"),
+        ])
+        .env_remove("DATABASE_URL")
+        .env_remove("DIRECT_URL")
+        .output()
+        .expect("run xtask");
+    assert!(run.status.success(), "{}", stderr(&run));
+    assert!(stderr(&run).contains("the data checks"), "{}", stderr(&run));
     let written: Vec<_> = fs::read_dir(&migrations).expect("migrations").collect();
     assert_eq!(written.len(), 1, "the migration itself is written");
     let _ = fs::remove_dir_all(&dir);
