@@ -582,6 +582,20 @@ fn an_enum_value_and_its_use_apply_in_one_migration() {
     let _ = fs::remove_dir_all(&dir);
 }
 
+/// What differs between the database at `original` and one `db push` builds (beside `server`'s) from the
+/// schema in `dir`: nothing when the schema describes the database.
+fn rebuilt_differs(dir: &Path, server: &str, original: &str, name: &str) -> Vec<String> {
+    let rebuilt = sibling(server, name);
+    run_ok(dir, &rebuilt, &["db", "push"]);
+    exec(&rebuilt, "DROP TABLE _trato_push_state");
+    let (a, b) = (catalog(original), catalog(&rebuilt));
+    a.iter()
+        .filter(|l| !b.contains(l))
+        .chain(b.iter().filter(|l| !a.contains(l)))
+        .cloned()
+        .collect()
+}
+
 /// The file `db pull` leaves, and the original, both formatted.
 fn pulled_and_formatted(dir: &Path, url: &str, original: &str) -> (String, String) {
     run_ok(dir, url, &["db", "pull"]);
@@ -624,15 +638,7 @@ fn db_pull_gives_the_schema_back() {
                 "the unchanged models stay as written: {pulled}"
             );
             // What it wrote builds the database it read.
-            let rebuilt = sibling(&url, "pull_rebuilt");
-            run_ok(&dir, &rebuilt, &["db", "push"]);
-            exec(&rebuilt, "DROP TABLE _trato_push_state");
-            let (a, b) = (catalog(&db), catalog(&rebuilt));
-            let differences: Vec<&String> = a
-                .iter()
-                .filter(|l| !b.contains(l))
-                .chain(b.iter().filter(|l| !a.contains(l)))
-                .collect();
+            let differences = rebuilt_differs(&dir, &url, &db, "pull_rebuilt");
             assert!(differences.is_empty(), "{differences:#?}");
         }
         let _ = fs::remove_dir_all(&dir);
@@ -688,15 +694,7 @@ fn db_pull_writes_the_tenancy_markers_back() {
     ] {
         assert!(pulled.contains(marker), "{marker} missing:\n{pulled}");
     }
-    let rebuilt = sibling(&url, "pull_tenancy_rebuilt");
-    run_ok(&fresh, &rebuilt, &["db", "push"]);
-    exec(&rebuilt, "DROP TABLE _trato_push_state");
-    let (a, b) = (catalog(&url), catalog(&rebuilt));
-    let differences: Vec<&String> = a
-        .iter()
-        .filter(|l| !b.contains(l))
-        .chain(b.iter().filter(|l| !a.contains(l)))
-        .collect();
+    let differences = rebuilt_differs(&fresh, &url, &url, "pull_tenancy_rebuilt");
     assert!(differences.is_empty(), "{pulled}\n{differences:#?}");
     let _ = fs::remove_dir_all(&dir);
     let _ = fs::remove_dir_all(&fresh);
