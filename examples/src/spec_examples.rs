@@ -106,6 +106,26 @@ pub async fn paginate_deals(
         .await
 }
 
+/// The deal list with each deal's document count (one statement for the deals, one grouped statement for
+/// the counts), newest first.
+pub async fn deals_with_document_counts(scope: &TenantScope, take: i64) -> Result<Vec<(Deal, i64)>, Error> {
+    scope
+        .repo::<Deal>()
+        .find_many_with(
+            Query::new().order_by(Deal::CREATED_AT.desc()).take(take),
+            Deal::DOCUMENTS.count(),
+        )
+        .await
+}
+
+/// Moves a deal's probability up by `points`, computed by the database (concurrent bumps all count).
+pub async fn raise_probability(scope: &TenantScope, deal_id: &str, points: i32) -> Result<Deal, Error> {
+    scope
+        .repo::<Deal>()
+        .update_set(deal_id.to_string(), [Deal::PROBABILITY.increment(points)])
+        .await
+}
+
 /// The spec's multi-tenancy test: another organization's deal is not found.
 pub async fn other_tenant_sees_nothing(mine: &TenantScope, theirs: &TenantScope) -> Result<bool, Error> {
     let deal = mine.repo::<Deal>().create(DealCreate::new("Org 1 Deal".into())).await?;

@@ -147,7 +147,7 @@ pub struct Nested<O, I> {
 }
 
 /// Keys as one array parameter of the right type.
-fn key_array(keys: &[Key]) -> Result<Param, Error> {
+pub(super) fn key_array(keys: &[Key]) -> Result<Param, Error> {
     macro_rules! collect {
         ($variant:ident) => {
             keys.iter()
@@ -188,7 +188,7 @@ async fn children<C: Model, E: Executor>(exec: &E, column: &'static str, keys: V
     exec.run_map(b.sql, b.params, |r| C::from_row(&r)).await
 }
 
-fn distinct_keys<P: Model>(parents: &[P], column: &str) -> Vec<Key> {
+pub(super) fn distinct_keys<P: Model>(parents: &[P], column: &str) -> Vec<Key> {
     let mut keys: Vec<Key> = parents.iter().filter_map(|p| p.key(column)).collect();
     keys.sort();
     keys.dedup();
@@ -297,31 +297,17 @@ impl<P, C> RelThrough<P, C> {
     pub fn with<I>(self, inner: I) -> Nested<Self, I> {
         Nested { outer: self, inner }
     }
-}
 
-/// Reads a key of the same kind as `like` from column `index`.
-fn read_key(row: &Row, index: usize, like: &Key) -> Option<Key> {
-    match like {
-        Key::Str(_) => row.try_get::<_, String>(index).ok().map(Key::Str),
-        Key::I16(_) => row.try_get::<_, i16>(index).ok().map(Key::I16),
-        Key::I32(_) => row.try_get::<_, i32>(index).ok().map(Key::I32),
-        Key::I64(_) => row.try_get::<_, i64>(index).ok().map(Key::I64),
-        Key::Uuid(_) => row.try_get::<_, uuid::Uuid>(index).ok().map(Key::Uuid),
-    }
-}
-
-impl<P: Model, C: Model + Clone> Include<P> for RelThrough<P, C> {
-    type Out = Vec<C>;
-    async fn load<E: Executor>(&self, exec: &E, parents: &[P]) -> Result<Vec<Vec<C>>, Error> {
-        let keys = distinct_keys(parents, self.parent_column);
-        let Some(first) = keys.first().cloned() else {
-            return Ok(parents.iter().map(|_| Vec::new()).collect());
-        };
+    /// ` FROM <join table> j JOIN <target> t ON ... WHERE `, with the tenant conditions of a join table
+    /// between tenant-owned models, ready for the target's visibility condition.
+    pub(super) fn join<E: Executor>(&self, exec: &E, b: &mut SqlBuilder) -> Result<(), Error>
+    where
+        P: Model,
+        C: Model,
+    {
         let meta = &C::META;
-        let mut b = SqlBuilder::new(format!(
-            "SELECT {}, j.{} FROM {} j JOIN {} t ON t.{} = j.{}",
-            select_list(meta, "t"),
-            q(self.this_side),
+        b.sql.push_str(&format!(
+            " FROM {} j JOIN {} t ON t.{} = j.{}",
             match self.join_schema {
                 Some(s) => format!("{}.{}", q(s), q(self.join_table)),
                 None => q(self.join_table),
@@ -349,6 +335,31 @@ impl<P: Model, C: Model + Clone> Include<P> for RelThrough<P, C> {
         } else {
             b.sql.push_str(" WHERE ");
         }
+        Ok(())
+    }
+}
+
+/// Reads a key of the same kind as `like` from column `index`.
+pub(super) fn read_key(row: &Row, index: usize, like: &Key) -> Option<Key> {
+    match like {
+        Key::Str(_) => row.try_get::<_, String>(index).ok().map(Key::Str),
+        Key::I16(_) => row.try_get::<_, i16>(index).ok().map(Key::I16),
+        Key::I32(_) => row.try_get::<_, i32>(index).ok().map(Key::I32),
+        Key::I64(_) => row.try_get::<_, i64>(index).ok().map(Key::I64),
+        Key::Uuid(_) => row.try_get::<_, uuid::Uuid>(index).ok().map(Key::Uuid),
+    }
+}
+
+impl<P: Model, C: Model + Clone> Include<P> for RelThrough<P, C> {
+    type Out = Vec<C>;
+    async fn load<E: Executor>(&self, exec: &E, parents: &[P]) -> Result<Vec<Vec<C>>, Error> {
+        let keys = distinct_keys(parents, self.parent_column);
+        let Some(first) = keys.first().cloned() else {
+            return Ok(parents.iter().map(|_| Vec::new()).collect());
+        };
+        let meta = &C::META;
+        let mut b = SqlBuilder::new(format!("SELECT {}, j.{}", select_list(meta, "t"), q(self.this_side)));
+        self.join(exec, &mut b)?;
         visible_condition(meta, exec.tenant(), false, &mut b, "t")?;
         let p = b.param(key_array(&keys)?);
         b.sql.push_str(&format!("j.{} = ANY({p})", q(self.this_side)));

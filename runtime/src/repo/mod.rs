@@ -15,11 +15,15 @@ use crate::meta::{CreateInput, Key, Model, ModelMeta, TenancyMeta, UpdateInput};
 use crate::query::{q, Col, Filter, NullableCol, Param, Query, SqlBuilder};
 use crate::scope::{Access, AuditAction};
 
+mod assign;
 mod audit;
 mod bulk;
+mod count;
 mod include;
 
+pub use assign::Assign;
 use audit::Audited;
+pub use count::RelCount;
 pub use include::{Include, Nested, RelMany, RelOne, RelThrough};
 
 /// An upsert's conflict target and what to set on conflict.
@@ -226,6 +230,24 @@ impl<'a, M: Model, A: Access, E: Executor> Repo<'a, M, A, E> {
     /// The first row matching the query, if any.
     pub async fn find_first(&self, query: impl Into<Query<M>>) -> Result<Option<M>, Error> {
         Ok(self.find_many(query.into().take(1)).await?.into_iter().next())
+    }
+
+    /// The first row matching the query, or [`Error::NotFound`] (Prisma's `findFirstOrThrow`).
+    pub async fn find_first_or_throw(&self, query: impl Into<Query<M>>) -> Result<M, Error> {
+        self.find_first(query).await?.ok_or_else(|| Error::NotFound {
+            what: format!("{} matching the query", M::META.name),
+        })
+    }
+
+    /// The row whose unique column equals `value`, or [`Error::NotFound`] (Prisma's `findUniqueOrThrow`).
+    pub async fn find_unique_or_throw<T: ToSql + Sync + Send + 'static>(
+        &self,
+        column: Col<M, T>,
+        value: T,
+    ) -> Result<M, Error> {
+        self.find_unique(column, value).await?.ok_or_else(|| Error::NotFound {
+            what: format!("{} with that {}", M::META.name, column.name),
+        })
     }
 
     /// The row with this primary key (its non-tenant column), if any.
@@ -469,7 +491,9 @@ impl<'a, M: Model, A: crate::scope::CanWrite<M>, E: Executor> Repo<'a, M, A, E> 
 
     /// Updates the row with this id and returns it; [`Error::NotFound`] when there is none (in this tenant).
     pub async fn update<T: ToSql + Sync + Send + 'static>(&self, id: T, input: M::Update) -> Result<M, Error> {
-        let rows = self.update_rows(id_filter(id)?, input.into_values(), false).await?;
+        let rows = self
+            .update_rows(id_filter(id)?, set_all(input.into_values()), false)
+            .await?;
         let row = rows.first().ok_or_else(|| Error::NotFound {
             what: format!("{} to update", M::META.name),
         })?;
@@ -478,23 +502,27 @@ impl<'a, M: Model, A: crate::scope::CanWrite<M>, E: Executor> Repo<'a, M, A, E> 
 
     /// Updates every matching row; returns how many.
     pub async fn update_many(&self, filter: Filter<M>, input: M::Update) -> Result<u64, Error> {
-        let rows = self.update_rows(filter, input.into_values(), true).await?;
+        let rows = self.update_rows(filter, set_all(input.into_values()), true).await?;
         Ok(rows.first().map_or(0, |r| r.get::<_, i64>(0)) as u64)
     }
 
-    async fn update_rows(
+    /// `UPDATE ... SET` each `(column, operator, value)`: `column = $v`, or `column = t.column <op> $v`.
+    pub(super) async fn update_rows(
         &self,
         filter: Filter<M>,
-        values: Vec<(&'static str, Param)>,
+        values: Vec<(&'static str, Option<&'static str>, Param)>,
         count: bool,
     ) -> Result<Vec<Row>, Error> {
         let meta = &M::META;
         let mut b = SqlBuilder::default();
         let mut sets: Vec<String> = Vec::new();
-        let fields: Vec<&str> = values.iter().map(|(c, _)| *c).collect();
-        for (c, v) in values {
+        let fields: Vec<&str> = values.iter().map(|(c, _, _)| *c).collect();
+        for (c, op, v) in values {
             let p = b.param(v);
-            sets.push(format!("{} = {p}", q(c)));
+            match op {
+                None => sets.push(format!("{} = {p}", q(c))),
+                Some(op) => sets.push(format!("{c} = t.{c} {op} {p}", c = q(c))),
+            }
         }
         sets.extend(
             meta.columns
@@ -697,6 +725,11 @@ fn visible_condition(
         b.sql.push_str(" IS NULL AND ");
     }
     Ok(())
+}
+
+/// Plain sets, as update inputs give them.
+fn set_all(values: Vec<(&'static str, Param)>) -> Vec<(&'static str, Option<&'static str>, Param)> {
+    values.into_iter().map(|(c, v)| (c, None, v)).collect()
 }
 
 /// Related rows come back in primary key order, so includes are deterministic.

@@ -53,6 +53,31 @@ async fn the_seed_is_idempotent_and_the_spec_examples_run() {
         .await
         .expect("page");
     assert_eq!(page.total, 2);
+    let counted = spec_examples::deals_with_document_counts(&alice, 50)
+        .await
+        .expect("counts");
+    let deals = alice.repo::<Deal>().count(Filter::all()).await.expect("deals");
+    assert_eq!(counted.len() as i64, deals);
+    let documents = alice
+        .repo::<Document>()
+        .count(Document::DEAL_ID.is_not_null())
+        .await
+        .expect("documents");
+    assert_eq!(counted.iter().map(|(_, n)| n).sum::<i64>(), documents);
+    let likely = alice
+        .repo::<Deal>()
+        .find_first_or_throw(Deal::PROBABILITY.is_not_null())
+        .await
+        .expect("a seeded deal with a probability");
+    let raised = spec_examples::raise_probability(&alice, &likely.id, 5)
+        .await
+        .expect("raise");
+    assert_eq!(raised.probability, likely.probability.map(|p| p + 5));
+    assert!(spec_examples::deals_with_document_counts(&erin, 50)
+        .await
+        .expect("theirs")
+        .iter()
+        .all(|(d, _)| d.organization_id != alice.tenant()));
     assert!(spec_examples::other_tenant_sees_nothing(&alice, &erin)
         .await
         .expect("isolation"));

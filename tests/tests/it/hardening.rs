@@ -329,6 +329,16 @@ async fn many_to_many_links_between_tenant_owned_models_belong_to_one_tenant() {
         .map(|(t, labels)| (t.id, labels.into_iter().map(|l| l.id).collect()))
         .collect();
     assert_eq!(seen, [("t_a".to_string(), vec!["l_a".to_string()])]);
+    // Counting through the join table: our links only, in one grouped statement.
+    let counts: Vec<(String, i64)> = a
+        .repo::<Task>()
+        .find_many_with(Query::new(), Task::LABELS.count())
+        .await
+        .expect("count")
+        .into_iter()
+        .map(|(t, n)| (t.id, n))
+        .collect();
+    assert_eq!(counts, [("t_a".to_string(), 1)]);
     let labels = a
         .repo::<Label>()
         .find_many_with(Query::new(), Label::TASKS)

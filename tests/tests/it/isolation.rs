@@ -1,4 +1,5 @@
-//! The isolation property: random sequences of create / read / update / delete / include / count / raw SQL,
+//! The isolation property: random sequences of create / read / update (typed, and computed by the database)
+//! / delete / include / count / relation count / raw SQL,
 //! raw SQL that tries to re-bind the tenant (refused, and the scope's next statement still sees only its
 //! own rows), MEMBERs raising their role (refused by the database; typed, by the compiler), and reads
 //! cancelled at random await points inside scoped transactions, for three organizations at once (spawned,
@@ -118,13 +119,21 @@ async fn run_org(org: usize, scope: TenantScope<ReadWrite>, registry: Registry, 
                 let Some((owner, id)) = pick_any(&mut rng) else {
                     continue;
                 };
-                let result = scope
-                    .repo::<Company>()
-                    .update(
-                        id.clone(),
-                        CompanyUpdate::default().name(format!("renamed by {me} {step}")),
-                    )
-                    .await;
+                // A typed update, or one computed by the database (`employees + 1`).
+                let result = if step % 2 == 0 {
+                    scope
+                        .repo::<Company>()
+                        .update(
+                            id.clone(),
+                            CompanyUpdate::default().name(format!("renamed by {me} {step}")),
+                        )
+                        .await
+                } else {
+                    scope
+                        .repo::<Company>()
+                        .update_set(id.clone(), [Company::EMPLOYEES.increment(1)])
+                        .await
+                };
                 if owner == org && mine.contains(&id) {
                     assert_eq!(result.expect("own update").organization_id, me);
                 } else {
@@ -154,6 +163,29 @@ async fn run_org(org: usize, scope: TenantScope<ReadWrite>, registry: Registry, 
             6 => {
                 let n = scope.repo::<Company>().count(Filter::all()).await.expect("count");
                 assert_eq!(n as usize, mine.len(), "{}: count includes foreign rows", ctx());
+                // Relation counts: our companies only, and only our deals counted.
+                let counted = scope
+                    .repo::<Company>()
+                    .find_many_with(Query::new(), Company::DEALS.count())
+                    .await
+                    .expect("relation counts");
+                assert!(
+                    counted.iter().all(|(c, _)| mine.contains(&c.id)),
+                    "{}: a foreign parent",
+                    ctx()
+                );
+                let total: i64 = counted.iter().map(|(_, n)| n).sum();
+                let deals_with_company = scope
+                    .repo::<Deal>()
+                    .count(Deal::COMPANY_ID.is_not_null())
+                    .await
+                    .expect("deal count");
+                assert_eq!(
+                    total,
+                    deals_with_company,
+                    "{}: relation counts include foreign rows",
+                    ctx()
+                );
             }
             7 => {
                 let rows = scope

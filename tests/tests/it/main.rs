@@ -10,6 +10,7 @@ mod isolation;
 mod migrations;
 mod multi_schema;
 mod prisma;
+mod query_api;
 mod repo;
 mod rls;
 mod roles;

@@ -1,0 +1,139 @@
+//! Relation counts (Prisma's `_count`): how many related rows each parent has, as an include: one grouped
+//! statement for all the parents, restricted to the scope's tenant and skipping soft-deleted rows like
+//! every other read. `Deal::DOCUMENTS.count()`, `Deal::DOCUMENTS.count_where(filter)`,
+//! `Task::LABELS.count()` (many-to-many, through the join table); combine with other includes in a tuple.
+
+use super::include::{distinct_keys, key_array, read_key};
+use super::*;
+
+/// How many related rows each parent has (an [`Include`] whose output is an `i64` per parent).
+pub struct RelCount<P, C, R> {
+    rel: R,
+    /// Taken by the one statement that uses it (its values are bound, not copied).
+    filter: std::sync::Mutex<Option<Filter<C>>>,
+    filtered: bool,
+    _p: PhantomData<fn() -> P>,
+}
+
+impl<P, C, R: std::fmt::Debug> std::fmt::Debug for RelCount<P, C, R> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "RelCount({:?})", self.rel)
+    }
+}
+
+impl<P, C> RelMany<P, C> {
+    /// How many related rows each parent has (Prisma's `_count`).
+    pub fn count(self) -> RelCount<P, C, Self> {
+        RelCount {
+            rel: self,
+            filter: std::sync::Mutex::new(None),
+            filtered: false,
+            _p: PhantomData,
+        }
+    }
+
+    /// How many related rows matching `filter` each parent has.
+    pub fn count_where(self, filter: Filter<C>) -> RelCount<P, C, Self> {
+        RelCount {
+            rel: self,
+            filter: std::sync::Mutex::new(Some(filter)),
+            filtered: true,
+            _p: PhantomData,
+        }
+    }
+}
+
+impl<P, C> RelThrough<P, C> {
+    /// How many linked rows each parent has (Prisma's `_count`).
+    pub fn count(self) -> RelCount<P, C, Self> {
+        RelCount {
+            rel: self,
+            filter: std::sync::Mutex::new(None),
+            filtered: false,
+            _p: PhantomData,
+        }
+    }
+
+    /// How many linked rows matching `filter` each parent has.
+    pub fn count_where(self, filter: Filter<C>) -> RelCount<P, C, Self> {
+        RelCount {
+            rel: self,
+            filter: std::sync::Mutex::new(Some(filter)),
+            filtered: true,
+            _p: PhantomData,
+        }
+    }
+}
+
+/// Each parent's count from `(key, count)` rows (0 for a parent without a row).
+async fn counts<P: Model, E: Executor>(
+    exec: &E,
+    b: SqlBuilder,
+    parents: &[P],
+    parent_column: &str,
+    like: &Key,
+) -> Result<Vec<i64>, Error> {
+    let rows = exec
+        .run_map(b.sql, b.params, |row| {
+            Ok((read_key(&row, 0, like), row.get::<_, i64>(1)))
+        })
+        .await?;
+    let by_key: HashMap<Key, i64> = rows.into_iter().filter_map(|(k, n)| Some((k?, n))).collect();
+    Ok(parents
+        .iter()
+        .map(|p| p.key(parent_column).and_then(|k| by_key.get(&k).copied()).unwrap_or(0))
+        .collect())
+}
+
+impl<P, C, R> RelCount<P, C, R> {
+    /// Writes the count's filter, if it has one: once (a filtered count loads once per query).
+    fn push_filter(&self, b: &mut SqlBuilder) -> Result<(), Error> {
+        if !self.filtered {
+            return Ok(());
+        }
+        let taken = self.filter.lock().unwrap_or_else(|e| e.into_inner()).take();
+        let f = taken.ok_or_else(|| {
+            Error::Config("a filtered relation count is used by one query; make a new one for the next".into())
+        })?;
+        b.sql.push('(');
+        b.node(f.node, "t");
+        b.sql.push_str(") AND ");
+        Ok(())
+    }
+}
+
+impl<P: Model, C: Model> Include<P> for RelCount<P, C, RelMany<P, C>> {
+    type Out = i64;
+    async fn load<E: Executor>(&self, exec: &E, parents: &[P]) -> Result<Vec<i64>, Error> {
+        let keys = distinct_keys(parents, self.rel.parent_column);
+        let Some(first) = keys.first().cloned() else {
+            return Ok(parents.iter().map(|_| 0).collect());
+        };
+        let meta = &C::META;
+        let child = q(self.rel.child_column);
+        let mut b = SqlBuilder::new(format!("SELECT t.{child}, count(*) FROM {} t WHERE ", meta.sql_table()));
+        visible_condition(meta, exec.tenant(), false, &mut b, "t")?;
+        self.push_filter(&mut b)?;
+        let p = b.param(key_array(&keys)?);
+        b.sql.push_str(&format!("t.{child} = ANY({p}) GROUP BY t.{child}"));
+        counts(exec, b, parents, self.rel.parent_column, &first).await
+    }
+}
+
+impl<P: Model, C: Model> Include<P> for RelCount<P, C, RelThrough<P, C>> {
+    type Out = i64;
+    async fn load<E: Executor>(&self, exec: &E, parents: &[P]) -> Result<Vec<i64>, Error> {
+        let keys = distinct_keys(parents, self.rel.parent_column);
+        let Some(first) = keys.first().cloned() else {
+            return Ok(parents.iter().map(|_| 0).collect());
+        };
+        let side = q(self.rel.this_side);
+        let mut b = SqlBuilder::new(format!("SELECT j.{side}, count(*)"));
+        self.rel.join(exec, &mut b)?;
+        visible_condition(&C::META, exec.tenant(), false, &mut b, "t")?;
+        self.push_filter(&mut b)?;
+        let p = b.param(key_array(&keys)?);
+        b.sql.push_str(&format!("j.{side} = ANY({p}) GROUP BY j.{side}"));
+        counts(exec, b, parents, self.rel.parent_column, &first).await
+    }
+}

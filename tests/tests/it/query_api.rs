@@ -1,0 +1,187 @@
+//! The query API beyond the spec's examples (issue 16), against a real server as the application role:
+//! relation counts, `..._or_throw`, updates computed by the database. Each also tries another tenant's
+//! rows: none is ever counted, found or changed.
+
+use trato_hive_db::runtime::{Error, Filter, Query};
+use trato_hive_db::*;
+use trato_tests::TestDb;
+
+use crate::repo::{members, writer};
+
+/// Two deals of org_a with 2 and 0 documents (one more soft-deleted), one deal of org_b with 3.
+async fn deals_with_documents(t: &TestDb) -> (Deal, Deal) {
+    members(t).await;
+    let db = t.app_pool("");
+    let (a, b) = (writer(&db, "u_owner", "org_a").await, writer(&db, "u_b", "org_b").await);
+    let busy = a
+        .repo::<Deal>()
+        .create(DealCreate::new("busy".into()))
+        .await
+        .expect("deal");
+    let quiet = a
+        .repo::<Deal>()
+        .create(DealCreate::new("quiet".into()))
+        .await
+        .expect("deal");
+    for i in 0..3 {
+        let doc = a
+            .repo::<Document>()
+            .create(DocumentCreate::new(format!("d{i}"), "s3://a".into()).deal_id(busy.id.clone()))
+            .await
+            .expect("doc");
+        if i == 2 {
+            a.repo::<Document>().delete(doc.id).await.expect("soft delete");
+        }
+    }
+    let theirs = b
+        .repo::<Deal>()
+        .create(DealCreate::new("theirs".into()))
+        .await
+        .expect("deal");
+    for i in 0..3 {
+        b.repo::<Document>()
+            .create(DocumentCreate::new(format!("b{i}"), "s3://b".into()).deal_id(theirs.id.clone()))
+            .await
+            .expect("doc");
+    }
+    (busy, quiet)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn relation_counts_count_this_tenants_visible_rows() {
+    let t = TestDb::new().await;
+    let (busy, quiet) = deals_with_documents(&t).await;
+    let db = t.app_pool("");
+    let a = writer(&db, "u_owner", "org_a").await;
+    let rows = a
+        .repo::<Deal>()
+        .find_many_with(Query::new().order_by(Deal::NAME.asc()), Deal::DOCUMENTS.count())
+        .await
+        .expect("counts");
+    let counts: Vec<(String, i64)> = rows.into_iter().map(|(d, n)| (d.name, n)).collect();
+    assert_eq!(counts, [("busy".to_string(), 2), ("quiet".to_string(), 0)]);
+    // Filtered, and beside another include.
+    let rows = a
+        .repo::<Deal>()
+        .find_many_with(
+            Deal::ID.eq(busy.id.clone()),
+            (
+                Deal::DOCUMENTS.count_where(Document::NAME.eq("d0".to_string())),
+                Deal::DOCUMENTS,
+            ),
+        )
+        .await
+        .expect("filtered count");
+    assert_eq!(rows[0].1 .0, 1);
+    assert_eq!(rows[0].1 .1.len(), 2);
+    // Another tenant's deal id, asked for by id from org_a: not there to count.
+    let none = a
+        .repo::<Deal>()
+        .find_many_with(Deal::NAME.eq("theirs".to_string()), Deal::DOCUMENTS.count())
+        .await
+        .expect("nothing");
+    assert!(none.is_empty());
+    assert_eq!(quiet.name, "quiet");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn or_throw_finders_say_not_found() {
+    let t = TestDb::new().await;
+    let (busy, _) = deals_with_documents(&t).await;
+    let db = t.app_pool("");
+    let (a, b) = (writer(&db, "u_owner", "org_a").await, writer(&db, "u_b", "org_b").await);
+    let found = a
+        .repo::<Deal>()
+        .find_unique_or_throw(Deal::ID, busy.id.clone())
+        .await
+        .expect("ours");
+    assert_eq!(found.name, "busy");
+    assert!(matches!(
+        b.repo::<Deal>().find_unique_or_throw(Deal::ID, busy.id.clone()).await,
+        Err(Error::NotFound { .. })
+    ));
+    assert!(matches!(
+        b.repo::<Deal>()
+            .find_first_or_throw(Deal::NAME.eq("busy".to_string()))
+            .await,
+        Err(Error::NotFound { .. })
+    ));
+    assert!(a.repo::<Deal>().find_first_or_throw(Filter::all()).await.is_ok());
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn updates_computed_by_the_database_lose_nothing_and_stay_in_the_tenant() {
+    let t = TestDb::new().await;
+    let (busy, quiet) = deals_with_documents(&t).await;
+    let db = t.app_pool("");
+    let (a, b) = (writer(&db, "u_owner", "org_a").await, writer(&db, "u_b", "org_b").await);
+    a.repo::<Deal>()
+        .update_set(busy.id.clone(), [Deal::PROBABILITY.set(Some(10))])
+        .await
+        .expect("set");
+    // Twenty concurrent increments, each its own statement: no lost update.
+    let mut tasks = Vec::new();
+    for _ in 0..20 {
+        let (a, id) = (a.clone(), busy.id.clone());
+        tasks.push(tokio::spawn(async move {
+            a.repo::<Deal>().update_set(id, [Deal::PROBABILITY.increment(1)]).await
+        }));
+    }
+    for task in tasks {
+        task.await.expect("join").expect("increment");
+    }
+    let after = a
+        .repo::<Deal>()
+        .find_by_id(busy.id.clone())
+        .await
+        .expect("read")
+        .expect("row");
+    assert_eq!(after.probability, Some(30));
+    let halved = a
+        .repo::<Deal>()
+        .update_set(
+            busy.id.clone(),
+            [Deal::PROBABILITY.divide(3), Deal::NAME.set("renamed".to_string())],
+        )
+        .await
+        .expect("divide");
+    assert_eq!((halved.probability, halved.name.as_str()), (Some(10), "renamed"));
+    // NULL stays NULL, as in Prisma.
+    let still = a
+        .repo::<Deal>()
+        .update_set(quiet.id.clone(), [Deal::PROBABILITY.increment(5)])
+        .await
+        .expect("null");
+    assert_eq!(still.probability, None);
+    // Another tenant: not found, and its rows untouched by a filter-wide update.
+    assert!(matches!(
+        b.repo::<Deal>()
+            .update_set(busy.id.clone(), [Deal::PROBABILITY.increment(1)])
+            .await,
+        Err(Error::NotFound { .. })
+    ));
+    let changed = b
+        .repo::<Deal>()
+        .update_many_set(Filter::all(), [Deal::PROBABILITY.set(Some(99))])
+        .await
+        .expect("theirs");
+    assert_eq!(changed, 1);
+    let ours = a
+        .repo::<Deal>()
+        .find_by_id(busy.id.clone())
+        .await
+        .expect("read")
+        .expect("row");
+    assert_eq!(ours.probability, Some(10));
+    // The tenant key is not assignable; an empty change is refused.
+    assert!(matches!(
+        a.repo::<Deal>()
+            .update_set(busy.id.clone(), [Deal::ORGANIZATION_ID.set("org_b".to_string())])
+            .await,
+        Err(Error::Forbidden { .. })
+    ));
+    assert!(matches!(
+        a.repo::<Deal>().update_set(busy.id.clone(), Vec::new()).await,
+        Err(Error::Config(_))
+    ));
+}
