@@ -232,19 +232,11 @@ macro_rules! comparisons {
             }
             /// Ascending order on this column.
             pub fn asc(self) -> Order<M> {
-                Order {
-                    column: self.name,
-                    desc: false,
-                    _m: PhantomData,
-                }
+                Order::by(self.name, false)
             }
             /// Descending order on this column.
             pub fn desc(self) -> Order<M> {
-                Order {
-                    column: self.name,
-                    desc: true,
-                    _m: PhantomData,
-                }
+                Order::by(self.name, true)
             }
         }
 
@@ -297,6 +289,9 @@ impl<M, T> NullableCol<M, T> {
 pub struct Order<M> {
     pub(crate) column: &'static str,
     pub(crate) desc: bool,
+    /// `NULLS FIRST` (`Some(true)`) or `NULLS LAST` (`Some(false)`); PostgreSQL's default otherwise
+    /// (NULLs sort as if larger than every value).
+    pub(crate) nulls_first: Option<bool>,
     _m: PhantomData<fn() -> M>,
 }
 
@@ -305,8 +300,21 @@ impl<M> Order<M> {
         Order {
             column,
             desc,
+            nulls_first: None,
             _m: PhantomData,
         }
+    }
+
+    /// NULLs before every value (Prisma's `nulls: 'first'`).
+    pub fn nulls_first(mut self) -> Self {
+        self.nulls_first = Some(true);
+        self
+    }
+
+    /// NULLs after every value (Prisma's `nulls: 'last'`).
+    pub fn nulls_last(mut self) -> Self {
+        self.nulls_first = Some(false);
+        self
     }
 }
 
@@ -315,6 +323,7 @@ impl<M> Clone for Order<M> {
         Order {
             column: self.column,
             desc: self.desc,
+            nulls_first: self.nulls_first,
             _m: PhantomData,
         }
     }
@@ -327,6 +336,8 @@ pub struct Query<M> {
     pub(crate) order: Vec<Order<M>>,
     pub(crate) skip: Option<i64>,
     pub(crate) take: Option<i64>,
+    /// `DISTINCT ON` these columns: one row per distinct combination, the first in the query's order.
+    pub(crate) distinct: Vec<&'static str>,
 }
 
 impl<M> Default for Query<M> {
@@ -336,6 +347,7 @@ impl<M> Default for Query<M> {
             order: Vec::new(),
             skip: None,
             take: None,
+            distinct: Vec::new(),
         }
     }
 }
@@ -370,6 +382,17 @@ impl<M> Query<M> {
     /// Returns at most `n` rows.
     pub fn take(mut self, n: i64) -> Self {
         self.take = Some(n.max(0));
+        self
+    }
+
+    /// One row per distinct value of `column` (Prisma's `distinct`; several calls: per combination): the
+    /// first row of each in the query's order. PostgreSQL's `DISTINCT ON`, which orders by the distinct
+    /// columns first; the query's own order decides which row of each is kept.
+    pub fn distinct<T>(mut self, column: impl crate::repo::ColRef<M, T>) -> Self {
+        let name = column.column();
+        if !self.distinct.contains(&name) {
+            self.distinct.push(name);
+        }
         self
     }
 }

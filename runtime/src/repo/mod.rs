@@ -204,16 +204,43 @@ impl<'a, M: Model, A: Access, E: Executor> Repo<'a, M, A, E> {
         let list = select_list(&M::META, "t");
         let mut b = SqlBuilder::new(String::with_capacity(list.len() + 256));
         b.sql.push_str("SELECT ");
+        for (k, c) in query.distinct.iter().enumerate() {
+            b.sql.push_str(if k == 0 { "DISTINCT ON (" } else { ", " });
+            b.push_column("t", c);
+            if k + 1 == query.distinct.len() {
+                b.sql.push_str(") ");
+            }
+        }
         b.sql.push_str(list);
         b.sql.push_str(" FROM ");
         M::META.push_table(&mut b.sql);
         b.sql.push_str(" t");
         self.where_clause(&mut b, query.filter)?;
-        for (k, o) in query.order.iter().enumerate() {
+        // DISTINCT ON needs its columns first in the order (in the direction the query orders them, else
+        // ascending); the query's other orderings follow and decide which row of each is kept.
+        let distinct = query.distinct.iter().map(|c| {
+            query
+                .order
+                .iter()
+                .find(|o| o.column == *c)
+                .cloned()
+                .unwrap_or_else(|| crate::query::Order::<M>::by(c, false))
+        });
+        let rest = query
+            .order
+            .iter()
+            .filter(|o| !query.distinct.contains(&o.column))
+            .cloned();
+        for (k, o) in distinct.chain(rest).enumerate() {
             b.sql.push_str(if k == 0 { " ORDER BY " } else { ", " });
             b.push_column("t", o.column);
             if o.desc {
                 b.sql.push_str(" DESC");
+            }
+            match o.nulls_first {
+                Some(true) => b.sql.push_str(" NULLS FIRST"),
+                Some(false) => b.sql.push_str(" NULLS LAST"),
+                None => {}
             }
         }
         if let Some(n) = query.take {

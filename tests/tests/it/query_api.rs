@@ -185,3 +185,53 @@ async fn updates_computed_by_the_database_lose_nothing_and_stay_in_the_tenant() 
         Err(Error::Config(_))
     ));
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn nulls_first_or_last_and_distinct() {
+    let t = TestDb::new().await;
+    members(&t).await;
+    let db = t.app_pool("");
+    let (a, b) = (writer(&db, "u_owner", "org_a").await, writer(&db, "u_b", "org_b").await);
+    for (name, p, stage) in [
+        ("n1", None, DealStage::Sourcing),
+        ("p50", Some(50), DealStage::Sourcing),
+        ("p90", Some(90), DealStage::Closing),
+        ("p10", Some(10), DealStage::Closing),
+    ] {
+        let mut input = DealCreate::new(name.into()).stage(stage);
+        if let Some(p) = p {
+            input = input.probability(p);
+        }
+        a.repo::<Deal>().create(input).await.expect("deal");
+    }
+    b.repo::<Deal>()
+        .create(DealCreate::new("foreign".into()).stage(DealStage::Negotiation))
+        .await
+        .expect("theirs");
+    let names = |deals: Vec<Deal>| deals.into_iter().map(|d| d.name).collect::<Vec<_>>();
+    let last = a
+        .repo::<Deal>()
+        .find_many(Query::new().order_by(Deal::PROBABILITY.desc().nulls_last()))
+        .await
+        .expect("nulls last");
+    assert_eq!(names(last), ["p90", "p50", "p10", "n1"]);
+    let first = a
+        .repo::<Deal>()
+        .find_many(Query::new().order_by(Deal::PROBABILITY.asc().nulls_first()))
+        .await
+        .expect("nulls first");
+    assert_eq!(names(first), ["n1", "p10", "p50", "p90"]);
+    // One deal per stage: the likeliest of each; another tenant's stage never appears.
+    let best = a
+        .repo::<Deal>()
+        .find_many(
+            Query::new()
+                .distinct(Deal::STAGE)
+                .order_by(Deal::PROBABILITY.desc().nulls_last()),
+        )
+        .await
+        .expect("distinct");
+    let mut best = names(best);
+    best.sort();
+    assert_eq!(best, ["p50", "p90"]);
+}
