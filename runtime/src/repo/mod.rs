@@ -15,6 +15,7 @@ use crate::meta::{CreateInput, Key, Model, ModelMeta, TenancyMeta, UpdateInput};
 use crate::query::{q, Col, Filter, NullableCol, Param, Query, SqlBuilder};
 use crate::scope::{Access, AuditAction};
 
+pub mod aggregate;
 mod assign;
 mod audit;
 mod bulk;
@@ -321,7 +322,7 @@ impl<'a, M: Model, A: Access, E: Executor> Repo<'a, M, A, E> {
             .ok_or_else(|| Error::Connection("count returned no row".into()))
     }
 
-    async fn aggregate<R: for<'r> FromSql<'r>>(
+    async fn aggregate_one<R: for<'r> FromSql<'r>>(
         &self,
         func: &str,
         column: &'static str,
@@ -339,12 +340,12 @@ impl<'a, M: Model, A: Access, E: Executor> Repo<'a, M, A, E> {
 
     /// `sum(column)` over matching rows (`None` when none).
     pub async fn sum<T: Numeric>(&self, column: impl ColRef<M, T>, filter: Filter<M>) -> Result<Option<T::Sum>, Error> {
-        self.aggregate("sum", column.column(), filter).await
+        self.aggregate_one("sum", column.column(), filter).await
     }
 
     /// `avg(column)` over matching rows.
     pub async fn avg<T: Numeric>(&self, column: impl ColRef<M, T>, filter: Filter<M>) -> Result<Option<T::Avg>, Error> {
-        self.aggregate("avg", column.column(), filter).await
+        self.aggregate_one("avg", column.column(), filter).await
     }
 
     /// The smallest value of `column` among the rows the filter matches (`None` when none does).
@@ -353,7 +354,7 @@ impl<'a, M: Model, A: Access, E: Executor> Repo<'a, M, A, E> {
         column: impl ColRef<M, T>,
         filter: Filter<M>,
     ) -> Result<Option<T>, Error> {
-        self.aggregate("min", column.column(), filter).await
+        self.aggregate_one("min", column.column(), filter).await
     }
 
     /// The largest value of `column` among the rows the filter matches (`None` when none does).
@@ -362,7 +363,7 @@ impl<'a, M: Model, A: Access, E: Executor> Repo<'a, M, A, E> {
         column: impl ColRef<M, T>,
         filter: Filter<M>,
     ) -> Result<Option<T>, Error> {
-        self.aggregate("max", column.column(), filter).await
+        self.aggregate_one("max", column.column(), filter).await
     }
 
     /// `GROUP BY key`: each key with its row count and the sum of `sum_of`, ordered by key.

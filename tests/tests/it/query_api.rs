@@ -235,3 +235,74 @@ async fn nulls_first_or_last_and_distinct() {
     best.sort();
     assert_eq!(best, ["p50", "p90"]);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn several_aggregates_and_groups_by_several_keys_with_having() {
+    use trato_hive_db::runtime::aggregate::{avg, count, max, min, sum, Compare, Having};
+    let t = TestDb::new().await;
+    members(&t).await;
+    let db = t.app_pool("");
+    let (a, b) = (writer(&db, "u_owner", "org_a").await, writer(&db, "u_b", "org_b").await);
+    for (name, p, stage, ty) in [
+        ("s1", 10, DealStage::Sourcing, DealType::Acquisition),
+        ("s2", 30, DealStage::Sourcing, DealType::Acquisition),
+        ("s3", 50, DealStage::Sourcing, DealType::Investment),
+        ("c1", 90, DealStage::Closing, DealType::Acquisition),
+    ] {
+        a.repo::<Deal>()
+            .create(DealCreate::new(name.into()).probability(p).stage(stage).r#type(ty))
+            .await
+            .expect("deal");
+    }
+    b.repo::<Deal>()
+        .create(
+            DealCreate::new("foreign".into())
+                .probability(1000)
+                .stage(DealStage::Sourcing),
+        )
+        .await
+        .expect("theirs");
+    let deals = a.repo::<Deal>();
+    let (n, total, mean, low, high) = deals
+        .aggregate(
+            Filter::all(),
+            (
+                count(),
+                sum(Deal::PROBABILITY),
+                avg(Deal::PROBABILITY),
+                min(Deal::PROBABILITY),
+                max(Deal::NAME),
+            ),
+        )
+        .await
+        .expect("aggregate");
+    assert_eq!((n, total, low, high.as_deref()), (4, Some(180), Some(10), Some("s3")));
+    assert_eq!(mean.map(|m| m.to_string()), Some("45.0000000000000000".into()));
+    let groups = deals
+        .group_by_keys(
+            (Deal::STAGE, Deal::TYPE),
+            (count(), sum(Deal::PROBABILITY)),
+            Filter::all(),
+            Having::all(),
+        )
+        .await
+        .expect("group by");
+    assert_eq!(
+        groups,
+        [
+            ((DealStage::Sourcing, DealType::Acquisition), (2, Some(40))),
+            ((DealStage::Sourcing, DealType::Investment), (1, Some(50))),
+            ((DealStage::Closing, DealType::Acquisition), (1, Some(90))),
+        ]
+    );
+    let busy = deals
+        .group_by_keys(
+            Deal::STAGE,
+            (count(),),
+            Filter::all(),
+            count().gt(1).and(sum(Deal::PROBABILITY).lt(1000)),
+        )
+        .await
+        .expect("having");
+    assert_eq!(busy, [(DealStage::Sourcing, (3,))]);
+}

@@ -17,6 +17,12 @@ async fn examples(db: &Db) -> Result<(), runtime::Error> {
     let _counted = deals.find_many_with(Query::new().take(20), Deal::DOCUMENTS.count()).await?;
     deals.update_set(deal.id.clone(), [Deal::PROBABILITY.increment(10)]).await?;
     let _sky = deals.find_unique_or_throw(Deal::ID, deal.id.clone()).await?;
+    {
+        use runtime::aggregate::{count, sum, Compare};
+        let _by_stage = deals
+            .group_by_keys((Deal::STAGE, Deal::TYPE), (count(), sum(Deal::VALUE)), Filter::all(), count().gt(1))
+            .await?;
+    }
     let _acme = scope.repo::<Company>().find_many(Company::NAME.contains("acme", Case::Insensitive)).await?;
     let _rows = scope.raw(sql!("SELECT name FROM deals WHERE stage = $1", DealStage::Closing)).await?;
     scope
