@@ -4,10 +4,43 @@
 
 use super::*;
 
+/// How a bulk insert treats conflicts and what it returns.
+#[derive(Debug, Clone, Copy, Default)]
+struct Bulk {
+    /// `ON CONFLICT DO NOTHING`: rows that would violate a unique key are skipped.
+    skip_duplicates: bool,
+    /// Return the inserted rows, not just their number.
+    rows: bool,
+}
+
 impl<M: Model, A: crate::scope::CanWrite<M>, E: Executor> Repo<'_, M, A, E> {
     /// Inserts many rows with one multi-row statement per shape (which optional fields are set) and per
     /// 65,000 parameters: a handful of round trips, not one per row. Returns the number inserted.
     pub async fn create_many(&self, inputs: Vec<M::Create>) -> Result<u64, Error> {
+        Ok(self.bulk(inputs, Bulk::default()).await?.0)
+    }
+
+    /// [`Repo::create_many`], skipping rows that would violate a unique key (Prisma's `skipDuplicates`;
+    /// `ON CONFLICT DO NOTHING`): returns how many were inserted.
+    pub async fn create_many_skip_duplicates(&self, inputs: Vec<M::Create>) -> Result<u64, Error> {
+        let bulk = Bulk {
+            skip_duplicates: true,
+            rows: false,
+        };
+        Ok(self.bulk(inputs, bulk).await?.0)
+    }
+
+    /// [`Repo::create_many`], returning the inserted rows (Prisma's `createManyAndReturn`), in the order of
+    /// the statements that inserted them (inputs grouped by shape).
+    pub async fn create_many_and_return(&self, inputs: Vec<M::Create>) -> Result<Vec<M>, Error> {
+        let bulk = Bulk {
+            skip_duplicates: false,
+            rows: true,
+        };
+        Ok(self.bulk(inputs, bulk).await?.1)
+    }
+
+    async fn bulk(&self, inputs: Vec<M::Create>, bulk: Bulk) -> Result<(u64, Vec<M>), Error> {
         let meta = &M::META;
         let mut groups: Vec<(Vec<&'static str>, Vec<Vec<Param>>)> = Vec::new();
         for input in inputs {
@@ -19,10 +52,12 @@ impl<M: Model, A: crate::scope::CanWrite<M>, E: Executor> Repo<'_, M, A, E> {
                 None => groups.push((cols, vec![row])),
             }
         }
-        let mut total = 0u64;
+        let mut total = (0u64, Vec::new());
         for (cols, rows) in groups {
             if let Some(types) = array_types(meta, &cols) {
-                total += self.insert_unnest(&cols, &types, rows).await?;
+                let (n, mut made) = self.insert_unnest(&cols, &types, rows, bulk).await?;
+                total.0 += n;
+                total.1.append(&mut made);
                 continue;
             }
             let per_chunk = chunk_rows(cols.len() + 1);
@@ -50,23 +85,31 @@ impl<M: Model, A: crate::scope::CanWrite<M>, E: Executor> Repo<'_, M, A, E> {
                     tuples.push(format!("({})", vals.join(", ")));
                 }
                 b.sql = format!(
-                    "INSERT INTO {} ({}) VALUES {} RETURNING {}",
+                    "INSERT INTO {} ({}) VALUES {}{} RETURNING {}",
                     meta.sql_table(),
                     names.join(", "),
                     tuples.join(", "),
+                    on_conflict(bulk),
                     returning(meta)
                 );
-                total += self.insert_counted(b, &cols).await?;
+                let (n, mut made) = self.insert_counted(b, &cols, bulk).await?;
+                total.0 += n;
+                total.1.append(&mut made);
             }
         }
         Ok(total)
     }
 
-    /// Runs one bulk INSERT (with its audit rows) and returns how many rows it wrote.
-    async fn insert_counted(&self, b: SqlBuilder, cols: &[&str]) -> Result<u64, Error> {
-        let b = self.finish_write(b, Audited::One(AuditAction::Create, cols), true)?;
+    /// Runs one bulk INSERT (with its audit rows) and returns how many rows it wrote, and the rows when
+    /// asked.
+    async fn insert_counted(&self, b: SqlBuilder, cols: &[&str], bulk: Bulk) -> Result<(u64, Vec<M>), Error> {
+        let b = self.finish_write(b, Audited::One(AuditAction::Create, cols), !bulk.rows)?;
         let rows = self.fetch(b).await?;
-        Ok(rows.first().map_or(0, |r| r.get::<_, i64>(0)) as u64)
+        if bulk.rows {
+            let made = rows.iter().map(M::from_row).collect::<Result<Vec<M>, Error>>()?;
+            return Ok((made.len() as u64, made));
+        }
+        Ok((rows.first().map_or(0, |r| r.get::<_, i64>(0)) as u64, Vec::new()))
     }
 
     /// Bulk insert of rows of one shape as `INSERT ... SELECT ... FROM UNNEST($2::T2[], $3::T3[], ...)`: one
@@ -78,10 +121,11 @@ impl<M: Model, A: crate::scope::CanWrite<M>, E: Executor> Repo<'_, M, A, E> {
         cols: &[&'static str],
         types: &[&'static str],
         rows: Vec<Vec<Param>>,
-    ) -> Result<u64, Error> {
+        bulk: Bulk,
+    ) -> Result<(u64, Vec<M>), Error> {
         let meta = &M::META;
         let stamps: Vec<&str> = meta.columns.iter().filter(|c| c.updated_at).map(|c| c.column).collect();
-        let mut total = 0u64;
+        let mut total = (0u64, Vec::new());
         let mut rows = rows.into_iter().peekable();
         while rows.peek().is_some() {
             let mut arrays: Vec<Vec<Param>> = cols.iter().map(|_| Vec::new()).collect();
@@ -107,16 +151,27 @@ impl<M: Model, A: crate::scope::CanWrite<M>, E: Executor> Repo<'_, M, A, E> {
             names.extend(stamps.iter().map(|c| q(c)));
             select.extend(stamps.iter().map(|_| "now()".to_string()));
             b.sql = format!(
-                "INSERT INTO {} ({}) SELECT {} FROM UNNEST({}) AS u RETURNING {}",
+                "INSERT INTO {} ({}) SELECT {} FROM UNNEST({}) AS u{} RETURNING {}",
                 meta.sql_table(),
                 names.join(", "),
                 select.join(", "),
                 unnest.join(", "),
+                on_conflict(bulk),
                 returning(meta)
             );
-            total += self.insert_counted(b, cols).await?;
+            let (n, mut made) = self.insert_counted(b, cols, bulk).await?;
+            total.0 += n;
+            total.1.append(&mut made);
         }
         Ok(total)
+    }
+}
+
+fn on_conflict(bulk: Bulk) -> &'static str {
+    if bulk.skip_duplicates {
+        " ON CONFLICT DO NOTHING"
+    } else {
+        ""
     }
 }
 

@@ -528,6 +528,12 @@ impl<'a, M: Model, A: crate::scope::CanWrite<M>, E: Executor> Repo<'a, M, A, E> 
         M::from_row(row)
     }
 
+    /// Updates every matching row and returns them (Prisma's `updateManyAndReturn`).
+    pub async fn update_many_and_return(&self, filter: Filter<M>, input: M::Update) -> Result<Vec<M>, Error> {
+        let rows = self.update_rows(filter, set_all(input.into_values()), false).await?;
+        rows.iter().map(M::from_row).collect()
+    }
+
     /// Updates every matching row; returns how many.
     pub async fn update_many(&self, filter: Filter<M>, input: M::Update) -> Result<u64, Error> {
         let rows = self.update_rows(filter, set_all(input.into_values()), true).await?;

@@ -306,3 +306,59 @@ async fn several_aggregates_and_groups_by_several_keys_with_having() {
         .expect("having");
     assert_eq!(busy, [(DealStage::Sourcing, (3,))]);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn bulk_writes_skip_duplicates_and_return_rows() {
+    let t = TestDb::new().await;
+    members(&t).await;
+    let db = t.app_pool("");
+    let (a, b) = (writer(&db, "u_owner", "org_a").await, writer(&db, "u_b", "org_b").await);
+    // Another tenant's "Acme" is not a duplicate of ours (unique keys carry the tenant).
+    b.repo::<Company>()
+        .create(CompanyCreate::new("Acme".into()))
+        .await
+        .expect("theirs");
+    let made = a
+        .repo::<Company>()
+        .create_many_and_return(vec![
+            CompanyCreate::new("Acme".into()),
+            CompanyCreate::new("Globex".into()),
+        ])
+        .await
+        .expect("and return");
+    let mut names: Vec<String> = made.iter().map(|c| c.name.clone()).collect();
+    names.sort();
+    assert_eq!(names, ["Acme", "Globex"]);
+    assert!(made.iter().all(|c| c.organization_id == "org_a"));
+    // A duplicate fails the plain create_many; skip_duplicates inserts the rest.
+    let dup = a
+        .repo::<Company>()
+        .create_many(vec![CompanyCreate::new("Acme".into())])
+        .await;
+    assert!(matches!(dup, Err(Error::UniqueViolation { .. })), "{dup:?}");
+    let n = a
+        .repo::<Company>()
+        .create_many_skip_duplicates(vec![
+            CompanyCreate::new("Acme".into()),
+            CompanyCreate::new("Initech".into()),
+            CompanyCreate::new("Globex".into()).domain("globex.com".to_string()),
+        ])
+        .await
+        .expect("skip duplicates");
+    assert_eq!(n, 1, "only Initech was new");
+    assert_eq!(a.repo::<Company>().count(Filter::all()).await.expect("count"), 3);
+    // Audited: one Activity row per inserted company, none for the skipped ones.
+    let audited = a.repo::<Activity>().count(Filter::all()).await.expect("activities");
+    assert_eq!(audited, 3);
+    // updateManyAndReturn: ours only.
+    let renamed = b
+        .repo::<Company>()
+        .update_many_and_return(
+            Filter::all(),
+            CompanyUpdate::default().domain(Some("b.example".to_string())),
+        )
+        .await
+        .expect("update and return");
+    assert_eq!(renamed.len(), 1);
+    assert_eq!(renamed[0].organization_id, "org_b");
+}
