@@ -44,6 +44,7 @@ mod client;
 mod config;
 mod error;
 mod exec;
+mod filters;
 pub mod ids;
 pub mod introspect;
 mod member;

@@ -77,6 +77,17 @@ pub(crate) enum Node {
         pattern: ParamBox,
         insensitive: bool,
     },
+    /// `column #> path = value` (JSON).
+    JsonPath {
+        column: &'static str,
+        path: ParamBox,
+        value: ParamBox,
+    },
+    /// `to_tsvector('simple', column) @@ websearch_to_tsquery('simple', query)`.
+    Search {
+        column: &'static str,
+        query: ParamBox,
+    },
     And(Vec<Node>),
     Or(Vec<Node>),
     Not(Box<Node>),
@@ -516,6 +527,17 @@ impl SqlBuilder {
                 let op = if insensitive { "ILIKE" } else { "LIKE" };
                 self.sql
                     .push_str(&format!("{alias}.{} {op} {p} ESCAPE '\\'", q(column)));
+            }
+            Node::JsonPath { column, path, value } => {
+                let (p, v) = (self.param(path.0), self.param(value.0));
+                self.sql.push_str(&format!("{alias}.{} #> {p} = {v}", q(column)));
+            }
+            Node::Search { column, query } => {
+                let p = self.param(query.0);
+                self.sql.push_str(&format!(
+                    "to_tsvector('simple', {alias}.{}) @@ websearch_to_tsquery('simple', {p})",
+                    q(column)
+                ));
             }
             Node::And(nodes) => self.join(nodes, " AND ", alias, "TRUE"),
             Node::Or(nodes) => self.join(nodes, " OR ", alias, "FALSE"),

@@ -328,4 +328,16 @@ async fn a_plain_schema_works_through_global_repositories() {
         back.iter().map(|e| e.moods.clone()).collect::<Vec<_>>(),
         vec![vec![Mood::Sad]; 3]
     );
+    // Scalar list filters (Prisma's has / hasEvery / hasSome / isEmpty): scores are [1, 2], [0], [1], [2].
+    let count = |f| async { db.repo::<Everything>().count(f).await.expect("list filter") };
+    assert_eq!(count(Everything::SCORES.has(2)).await, 2);
+    assert_eq!(count(Everything::SCORES.has_every(vec![1, 2])).await, 1);
+    assert_eq!(count(Everything::SCORES.has_some(vec![0, 2])).await, 3);
+    assert_eq!(count(Everything::SCORES.is_empty()).await, 0);
+    assert_eq!(
+        count(Everything::TAGS.has("a".to_string())).await,
+        3,
+        "the default [a, b]"
+    );
+    assert_eq!(count(Everything::MOODS.has(Mood::Happy)).await, 1, "a list of enums");
 }

@@ -362,3 +362,59 @@ async fn bulk_writes_skip_duplicates_and_return_rows() {
     assert_eq!(renamed.len(), 1);
     assert_eq!(renamed[0].organization_id, "org_b");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn json_filters_and_full_text_search_stay_in_the_tenant() {
+    use trato_hive_db::runtime::serde_json::json;
+    let t = TestDb::new().await;
+    members(&t).await;
+    let db = t.app_pool("");
+    let (a, b) = (writer(&db, "u_owner", "org_a").await, writer(&db, "u_b", "org_b").await);
+    for (scope, what, meta) in [
+        (
+            &a,
+            "Quarterly review of the Acme acquisition",
+            json!({"source": "crm", "tags": ["q3", "acme"], "owner": {"name": "Ann"}}),
+        ),
+        (
+            &a,
+            "Board call about Globex",
+            json!({"source": "mail", "tags": ["board"], "owner": {"name": "Bob"}}),
+        ),
+        (
+            &b,
+            "Acme acquisition, the other side",
+            json!({"source": "crm", "tags": ["acme"], "owner": {"name": "Ann"}}),
+        ),
+    ] {
+        scope
+            .repo::<Activity>()
+            .create(ActivityCreate::new(ActivityType::UserAction, what.into()).metadata(meta))
+            .await
+            .expect("activity");
+    }
+    let acts = a.repo::<Activity>();
+    let count = |f| async { acts.count(f).await.expect("filter") };
+    assert_eq!(
+        count(Activity::METADATA.json_contains(json!({"source": "crm"}))).await,
+        1
+    );
+    assert_eq!(
+        count(Activity::METADATA.json_contains(json!({"tags": ["acme"]}))).await,
+        1,
+        "array contains"
+    );
+    assert_eq!(
+        count(Activity::METADATA.json_path_eq(&["owner", "name"], json!("Ann"))).await,
+        1
+    );
+    assert_eq!(
+        count(Activity::METADATA.json_path_eq(&["tags", "0"], json!("board"))).await,
+        1
+    );
+    assert_eq!(count(Activity::DESCRIPTION.search("acme acquisition")).await, 1);
+    assert_eq!(count(Activity::DESCRIPTION.search("\"board call\" -acme")).await, 1);
+    assert_eq!(count(Activity::DESCRIPTION.search("acme or globex")).await, 2);
+    // A search string is a value, never SQL.
+    assert_eq!(count(Activity::DESCRIPTION.search("'; DROP TABLE deals; --")).await, 0);
+}
