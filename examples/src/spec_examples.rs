@@ -118,6 +118,21 @@ pub async fn deals_with_document_counts(scope: &TenantScope, take: i64) -> Resul
         .await
 }
 
+/// A deal created with its first documents, in one transaction.
+pub async fn create_deal_with_documents(
+    scope: &TenantScope,
+    name: &str,
+    documents: &[(&str, &str)],
+) -> Result<(Deal, Vec<Document>), Error> {
+    let children = documents
+        .iter()
+        .map(|(name, url)| DocumentCreate::new(name.to_string(), url.to_string()))
+        .collect();
+    scope
+        .create_with(DealCreate::new(name.to_string()), Deal::DOCUMENTS.create(children))
+        .await
+}
+
 /// Moves a deal's probability up by `points`, computed by the database (concurrent bumps all count).
 pub async fn raise_probability(scope: &TenantScope, deal_id: &str, points: i32) -> Result<Deal, Error> {
     scope

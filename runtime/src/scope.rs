@@ -485,6 +485,30 @@ impl<A: Access> TenantScope<A> {
 }
 
 impl<A: Access> TenantScope<A> {
+    /// Creates `input` and its children (`Deal::DOCUMENTS.create(vec![...])`) in one transaction: the
+    /// parent, then every child in one bulk insert with its foreign key set to the parent. Both are
+    /// returned; on any error neither exists.
+    pub async fn create_with<M, C>(
+        &self,
+        input: M::Create,
+        nested: crate::NestedCreate<M, C>,
+    ) -> Result<(M, Vec<C>), Error>
+    where
+        M: TenantOwned,
+        C: crate::meta::Model,
+        A: CanWrite<M> + CanWrite<C>,
+        M::Create: Clone,
+        C::Create: Clone,
+    {
+        let (rel, children) = (nested.rel, nested.children);
+        // The boxed form, so that the call is `Send` (in `tokio::spawn`, web handlers).
+        self.transaction_boxed(TxOptions::default(), |tx| {
+            let (input, children) = (input.clone(), children.clone());
+            Box::pin(async move { tx.repo::<M>().create_with(input, rel.create(children)).await })
+        })
+        .await
+    }
+
     /// [`TenantScope::transaction`] with a closure that returns a boxed `Send` future, so that the whole call
     /// is `Send`: for `tokio::spawn` and web handlers (an async closure's future is not `Send` for every
     /// lifetime with today's compiler).

@@ -6,11 +6,21 @@ use super::*;
 
 /// How a bulk insert treats conflicts and what it returns.
 #[derive(Debug, Clone, Copy, Default)]
-struct Bulk {
+pub(super) struct Bulk {
     /// `ON CONFLICT DO NOTHING`: rows that would violate a unique key are skipped.
     skip_duplicates: bool,
     /// Return the inserted rows, not just their number.
     rows: bool,
+}
+
+impl Bulk {
+    /// Inserted rows returned, duplicates an error.
+    pub(super) fn returning() -> Bulk {
+        Bulk {
+            skip_duplicates: false,
+            rows: true,
+        }
+    }
 }
 
 impl<M: Model, A: crate::scope::CanWrite<M>, E: Executor> Repo<'_, M, A, E> {
@@ -41,10 +51,19 @@ impl<M: Model, A: crate::scope::CanWrite<M>, E: Executor> Repo<'_, M, A, E> {
     }
 
     async fn bulk(&self, inputs: Vec<M::Create>, bulk: Bulk) -> Result<(u64, Vec<M>), Error> {
+        self.bulk_values(inputs.into_iter().map(CreateInput::into_values).collect(), bulk)
+            .await
+    }
+
+    /// Bulk insert of rows given as their column values.
+    pub(super) async fn bulk_values(
+        &self,
+        inputs: Vec<Vec<(&'static str, Param)>>,
+        bulk: Bulk,
+    ) -> Result<(u64, Vec<M>), Error> {
         let meta = &M::META;
         let mut groups: Vec<(Vec<&'static str>, Vec<Vec<Param>>)> = Vec::new();
-        for input in inputs {
-            let values = input.into_values();
+        for values in inputs {
             let cols: Vec<&'static str> = values.iter().map(|(c, _)| *c).collect();
             let row: Vec<Param> = values.into_iter().map(|(_, v)| v).collect();
             match groups.iter_mut().find(|(c, _)| *c == cols) {

@@ -21,11 +21,13 @@ mod audit;
 mod bulk;
 mod count;
 mod include;
+mod nested;
 
 pub use assign::Assign;
 use audit::Audited;
 pub use count::RelCount;
 pub use include::{Include, Nested, RelMany, RelOne, RelThrough};
+pub use nested::NestedCreate;
 
 /// An upsert's conflict target and what to set on conflict.
 type Conflict<'c> = (&'c [&'static str], Vec<(&'static str, Param)>);

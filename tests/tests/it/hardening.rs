@@ -339,6 +339,46 @@ async fn many_to_many_links_between_tenant_owned_models_belong_to_one_tenant() {
         .map(|(t, n)| (t.id, n))
         .collect();
     assert_eq!(counts, [("t_a".to_string(), 1)]);
+    // Linking and unlinking through the relation: our rows only; another tenant's label cannot be linked.
+    let second = a
+        .repo::<Label>()
+        .create(trato_tests::tenancy::LabelCreate::new("M".into()))
+        .await
+        .expect("label");
+    let added = a
+        .repo::<Task>()
+        .link(
+            Task::LABELS,
+            "t_a".to_string(),
+            vec![second.id.clone(), "l_a".to_string()],
+        )
+        .await
+        .expect("link");
+    assert_eq!(added, 1, "l_a was linked already");
+    let leak = a
+        .repo::<Task>()
+        .link(Task::LABELS, "t_a".to_string(), vec!["l_b".to_string()])
+        .await;
+    assert!(matches!(leak, Err(Error::ForeignKeyViolation { .. })), "{leak:?}");
+    let removed = a
+        .repo::<Task>()
+        .unlink(Task::LABELS, "t_a".to_string(), Some(vec!["l_a".to_string()]))
+        .await
+        .expect("unlink");
+    assert_eq!(removed, 1);
+    let b_scope = db.system::<Project>("m2m test").tenant("org_b").await.expect("scope");
+    let theirs_removed = b_scope
+        .repo::<Task>()
+        .unlink(Task::LABELS, "t_a".to_string(), None::<Vec<String>>)
+        .await
+        .expect("their unlink");
+    assert_eq!(theirs_removed, 0, "another tenant's links are not theirs to remove");
+    // Back to the fixture's state for what follows: l_a linked again, M gone.
+    a.repo::<Task>()
+        .link(Task::LABELS, "t_a".to_string(), vec!["l_a".to_string()])
+        .await
+        .expect("relink");
+    a.repo::<Label>().delete(second.id).await.expect("delete M");
     let labels = a
         .repo::<Label>()
         .find_many_with(Query::new(), Label::TASKS)

@@ -1,5 +1,5 @@
-//! The isolation property: random sequences of create / read / update (typed, and computed by the database)
-//! / delete / include / count / relation count / raw SQL,
+//! The isolation property: random sequences of create (nested with children too) / read / update (typed,
+//! and computed by the database) / connect / delete / include / count / relation count / raw SQL,
 //! raw SQL that tries to re-bind the tenant (refused, and the scope's next statement still sees only its
 //! own rows), MEMBERs raising their role (refused by the database; typed, by the compiler), and reads
 //! cancelled at random await points inside scoped transactions, for three organizations at once (spawned,
@@ -139,6 +139,43 @@ async fn run_org(org: usize, scope: TenantScope<ReadWrite>, registry: Registry, 
                 } else {
                     tally.foreign_probes += usize::from(owner != org);
                     assert!(matches!(result, Err(Error::NotFound { .. })), "{}: {result:?}", ctx());
+                }
+            }
+            5 if step % 3 == 0 => {
+                // A deal created with a document in one transaction, connected to a company picked at
+                // random: ours connects, another organization's fails its composite foreign key.
+                let Some((owner, company)) = pick_any(&mut rng) else {
+                    continue;
+                };
+                let (deal, docs) = scope
+                    .create_with(
+                        DealCreate::new(format!("nested {step}")),
+                        Deal::DOCUMENTS.create(vec![DocumentCreate::new(format!("doc {step}"), "s3://x".into())]),
+                    )
+                    .await
+                    .expect("nested create");
+                assert!(
+                    deal.organization_id == me && docs.iter().all(|d| d.organization_id == me),
+                    "{}",
+                    ctx()
+                );
+                deals.insert(deal.id.clone());
+                let connected = scope
+                    .repo::<Deal>()
+                    .connect(deal.id.clone(), Deal::COMPANY, company.clone())
+                    .await;
+                if owner == org && mine.contains(&company) {
+                    assert_eq!(
+                        connected.expect("own connect").company_id.as_deref(),
+                        Some(company.as_str())
+                    );
+                } else if owner != org {
+                    tally.foreign_probes += 1;
+                    assert!(
+                        matches!(connected, Err(Error::ForeignKeyViolation { .. })),
+                        "{}: connected to another organization's company: {connected:?}",
+                        ctx()
+                    );
                 }
             }
             5 => {

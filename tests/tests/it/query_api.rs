@@ -418,3 +418,97 @@ async fn json_filters_and_full_text_search_stay_in_the_tenant() {
     // A search string is a value, never SQL.
     assert_eq!(count(Activity::DESCRIPTION.search("'; DROP TABLE deals; --")).await, 0);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_deal_is_created_with_its_first_documents_in_one_transaction() {
+    let t = TestDb::new().await;
+    members(&t).await;
+    let db = t.app_pool("");
+    let (a, b) = (writer(&db, "u_owner", "org_a").await, writer(&db, "u_b", "org_b").await);
+    let (deal, documents) = a
+        .create_with(
+            DealCreate::new("Project Sky".into()),
+            Deal::DOCUMENTS.create(vec![
+                DocumentCreate::new("NDA".into(), "s3://a/nda".into()),
+                DocumentCreate::new("CIM".into(), "s3://a/cim".into()),
+            ]),
+        )
+        .await
+        .expect("nested create");
+    assert_eq!(documents.len(), 2);
+    assert!(documents
+        .iter()
+        .all(|d| d.deal_id.as_deref() == Some(deal.id.as_str()) && d.organization_id == "org_a"));
+    // Audited like any create: the deal and each document.
+    assert_eq!(a.repo::<Activity>().count(Filter::all()).await.expect("activities"), 3);
+    // A child that points at another tenant's company fails its composite foreign key: nothing is left,
+    // not even the parent.
+    let theirs = b
+        .repo::<Company>()
+        .create(CompanyCreate::new("Theirs".into()))
+        .await
+        .expect("theirs");
+    let failed = a
+        .create_with(
+            DealCreate::new("Project Leak".into()),
+            Deal::DOCUMENTS.create(vec![
+                DocumentCreate::new("x".into(), "s3://x".into()).company_id(theirs.id.clone())
+            ]),
+        )
+        .await;
+    assert!(matches!(failed, Err(Error::ForeignKeyViolation { .. })), "{failed:?}");
+    assert_eq!(
+        a.repo::<Deal>()
+            .count(Deal::NAME.eq("Project Leak".to_string()))
+            .await
+            .expect("count"),
+        0
+    );
+    assert_eq!(b.repo::<Document>().count(Filter::all()).await.expect("theirs"), 0);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn to_one_relations_connect_and_disconnect_within_the_tenant() {
+    let t = TestDb::new().await;
+    members(&t).await;
+    let db = t.app_pool("");
+    let (a, b) = (writer(&db, "u_owner", "org_a").await, writer(&db, "u_b", "org_b").await);
+    let deal = a
+        .repo::<Deal>()
+        .create(DealCreate::new("d".into()))
+        .await
+        .expect("deal");
+    let ours = a
+        .repo::<Company>()
+        .create(CompanyCreate::new("Ours".into()))
+        .await
+        .expect("company");
+    let theirs = b
+        .repo::<Company>()
+        .create(CompanyCreate::new("Theirs".into()))
+        .await
+        .expect("company");
+    let connected = a
+        .repo::<Deal>()
+        .connect(deal.id.clone(), Deal::COMPANY, ours.id.clone())
+        .await
+        .expect("connect");
+    assert_eq!(connected.company_id.as_deref(), Some(ours.id.as_str()));
+    let leak = a
+        .repo::<Deal>()
+        .connect(deal.id.clone(), Deal::COMPANY, theirs.id.clone())
+        .await;
+    assert!(matches!(leak, Err(Error::ForeignKeyViolation { .. })), "{leak:?}");
+    // Another tenant cannot connect our deal either: it is not there.
+    let foreign = b
+        .repo::<Deal>()
+        .connect(deal.id.clone(), Deal::COMPANY, theirs.id.clone())
+        .await;
+    assert!(matches!(foreign, Err(Error::NotFound { .. })), "{foreign:?}");
+    let loose = a
+        .repo::<Deal>()
+        .disconnect(deal.id.clone(), Deal::COMPANY)
+        .await
+        .expect("disconnect");
+    assert_eq!(loose.company_id, None);
+}

@@ -13,7 +13,13 @@ async fn examples(db: &Db) -> Result<(), runtime::Error> {
         .find_many_with(Query::new().filter(Deal::STAGE.eq(DealStage::Sourcing)).order_by(Deal::CREATED_AT.desc()).skip(20).take(10), Deal::COMPANY)
         .await?;
     let _total = deals.count(Filter::all()).await?;
-    // README's tour, beyond the spec: counts, computed updates, ...OrThrow.
+    // README's tour, beyond the spec: a nested create, counts, computed updates, ...OrThrow.
+    let (_sky, _docs) = scope
+        .create_with(
+            DealCreate::new("Sky II".into()),
+            Deal::DOCUMENTS.create(vec![DocumentCreate::new("NDA".into(), "s3://nda".into())]),
+        )
+        .await?;
     let _counted = deals.find_many_with(Query::new().take(20), Deal::DOCUMENTS.count()).await?;
     deals.update_set(deal.id.clone(), [Deal::PROBABILITY.increment(10)]).await?;
     let _sky = deals.find_unique_or_throw(Deal::ID, deal.id.clone()).await?;

@@ -1,0 +1,243 @@
+//! Nested writes: a parent created with its children (Prisma's nested `create`), and relations connected,
+//! disconnected or set (to-one through the foreign key, many-to-many through the join table). Every
+//! statement carries the tenant like any other write; a link to another tenant's row fails its composite
+//! foreign key (and the join table's policy), so it cannot be made by any path.
+//!
+//! A nested create is two statements (the parent, then every child in one bulk insert): it runs in a
+//! transaction, so it is a method of transaction repositories, and `TenantScope::create_with` opens one.
+
+use super::include::key_array;
+use super::*;
+use crate::exec::TxExec;
+use crate::meta::AsKey;
+
+/// A key value, refusing NULL.
+fn key_of<T: AsKey>(value: &T) -> Result<Key, Error> {
+    value
+        .as_key()
+        .ok_or_else(|| Error::Config("a NULL key cannot be linked".into()))
+}
+
+/// Children to create with their parent, through a to-many relation.
+pub struct NestedCreate<P, C: Model> {
+    pub(crate) rel: RelMany<P, C>,
+    pub(crate) children: Vec<C::Create>,
+}
+
+impl<P, C: Model> std::fmt::Debug for NestedCreate<P, C> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "NestedCreate({}: {} children)", self.rel.field, self.children.len())
+    }
+}
+
+impl<P, C: Model> RelMany<P, C> {
+    /// These children, created with the parent (`scope.create_with(DealCreate::new(..),
+    /// Deal::DOCUMENTS.create(vec![...]))`).
+    pub fn create(self, children: Vec<C::Create>) -> NestedCreate<P, C> {
+        NestedCreate { rel: self, children }
+    }
+}
+
+/// A key as a bound parameter.
+pub(crate) fn key_param(key: &Key) -> Param {
+    match key {
+        Key::Str(v) => Box::new(v.clone()),
+        Key::I16(v) => Box::new(*v),
+        Key::I32(v) => Box::new(*v),
+        Key::I64(v) => Box::new(*v),
+        Key::Uuid(v) => Box::new(*v),
+    }
+}
+
+impl<'a, 't, 'c, M: Model, A: crate::scope::CanWrite<M>> Repo<'a, M, A, TxExec<'t, 'c>> {
+    /// Creates the parent, then its children (one bulk insert, their foreign key set to the parent), in
+    /// this transaction. Returns both.
+    pub async fn create_with<C: Model>(
+        &self,
+        input: M::Create,
+        nested: NestedCreate<M, C>,
+    ) -> Result<(M, Vec<C>), Error>
+    where
+        A: crate::scope::CanWrite<C>,
+    {
+        let parent = self.create(input).await?;
+        let key = parent.key(nested.rel.parent_column).ok_or_else(|| {
+            Error::Config(format!(
+                "{}.{} has no value to give the children of `{}`",
+                M::META.name,
+                nested.rel.parent_column,
+                nested.rel.field
+            ))
+        })?;
+        let rows: Vec<Vec<(&'static str, Param)>> = nested
+            .children
+            .into_iter()
+            .map(|c| {
+                let mut values = c.into_values();
+                values.retain(|(col, _)| *col != nested.rel.child_column);
+                values.push((nested.rel.child_column, key_param(&key)));
+                values
+            })
+            .collect();
+        let children = Repo::<C, A, &TxExec<'t, 'c>>::new(&self.exec)
+            .bulk_values(rows, super::bulk::Bulk::returning())
+            .await?
+            .1;
+        Ok((parent, children))
+    }
+}
+
+impl<'a, M: Model, A: crate::scope::CanWrite<M>, E: Executor> Repo<'a, M, A, E> {
+    /// Points the row `id`'s to-one relation at `target` (its foreign key set; another tenant's `target`
+    /// fails the composite foreign key). Returns the row.
+    pub async fn connect<C, T, K>(&self, id: T, rel: RelOne<M, C>, target: K) -> Result<M, Error>
+    where
+        T: ToSql + Sync + Send + 'static,
+        K: ToSql + Sync + Send + 'static,
+    {
+        self.assign_fk(id, rel, Box::new(target)).await
+    }
+
+    /// Clears the row `id`'s optional to-one relation (its foreign key set to NULL). Returns the row.
+    pub async fn disconnect<C, T>(&self, id: T, rel: RelOne<M, C>) -> Result<M, Error>
+    where
+        T: ToSql + Sync + Send + 'static,
+    {
+        let column = M::META.columns.iter().find(|c| c.column == rel.parent_column);
+        if column.is_some_and(|c| !c.nullable) {
+            return Err(Error::Config(format!(
+                "{}.{} is required: it can be connected elsewhere, not disconnected",
+                M::META.name,
+                rel.field
+            )));
+        }
+        self.assign_fk(id, rel, Box::new(None::<String>)).await
+    }
+
+    async fn assign_fk<C, T>(&self, id: T, rel: RelOne<M, C>, value: Param) -> Result<M, Error>
+    where
+        T: ToSql + Sync + Send + 'static,
+    {
+        if M::META.primary_key.contains(&rel.parent_column) || Some(rel.parent_column) == M::META.tenant_key() {
+            return Err(Error::Config(format!(
+                "`{}` of {} is not this model's own foreign key (it is the other side of the relation)",
+                rel.field,
+                M::META.name
+            )));
+        }
+        let rows = self
+            .update_rows(id_filter(id)?, vec![(rel.parent_column, None, value)], false)
+            .await?;
+        let row = rows.first().ok_or_else(|| Error::NotFound {
+            what: format!("{} to connect", M::META.name),
+        })?;
+        M::from_row(row)
+    }
+
+    /// Links the row with key `id` to `targets` through the many-to-many relation `rel` (existing links
+    /// are kept). Returns how many links were added.
+    pub async fn link<C: Model, T: AsKey, K: AsKey>(
+        &self,
+        rel: RelThrough<M, C>,
+        id: T,
+        targets: Vec<K>,
+    ) -> Result<u64, Error> {
+        let targets: Vec<Key> = targets.iter().map(key_of).collect::<Result<_, _>>()?;
+        if targets.is_empty() {
+            return Ok(0);
+        }
+        let meta = &M::META;
+        let (key_col, tenant) = self.join_tenant(&rel)?;
+        let mut b = SqlBuilder::default();
+        let this = b.param(key_param(&key_of(&id)?));
+        let others = b.param(key_array(&targets)?);
+        let (cols, vals) = match (&key_col, tenant) {
+            (Some(k), Some(t)) => {
+                let p = b.param(Box::new(t));
+                (
+                    format!("{}, {}, {}", q(k), q(rel.this_side), q(rel.other_side)),
+                    format!("{p}, {this}, o"),
+                )
+            }
+            _ => (
+                format!("{}, {}", q(rel.this_side), q(rel.other_side)),
+                format!("{this}, o"),
+            ),
+        };
+        let element = match targets[0] {
+            Key::Str(_) => "text",
+            Key::I16(_) => "smallint",
+            Key::I32(_) => "integer",
+            Key::I64(_) => "bigint",
+            Key::Uuid(_) => "uuid",
+        };
+        b.sql = format!(
+            "INSERT INTO {} ({cols}) SELECT {vals} FROM unnest({others}::{element}[]) AS o ON CONFLICT DO NOTHING",
+            join_table(&rel)
+        );
+        self.check_write_role()?;
+        let _ = meta;
+        let rows = self
+            .exec
+            .run(
+                format!("WITH l AS ({} RETURNING 1) SELECT count(*) FROM l", b.sql),
+                b.params,
+            )
+            .await?;
+        Ok(rows.first().map_or(0, |r| r.get::<_, i64>(0)) as u64)
+    }
+
+    /// Removes the links of the row with key `id` to `targets` (all of its links with `None`). Returns how
+    /// many were removed.
+    pub async fn unlink<C: Model, T: AsKey, K: AsKey>(
+        &self,
+        rel: RelThrough<M, C>,
+        id: T,
+        targets: Option<Vec<K>>,
+    ) -> Result<u64, Error> {
+        let (key_col, tenant) = self.join_tenant(&rel)?;
+        let mut b = SqlBuilder::new(format!("WITH l AS (DELETE FROM {} j WHERE ", join_table(&rel)));
+        if let (Some(k), Some(t)) = (&key_col, tenant) {
+            b.sql.push_str(&format!("j.{} = ", q(k)));
+            b.push_param(Box::new(t));
+            b.sql.push_str(" AND ");
+        }
+        b.sql.push_str(&format!("j.{} = ", q(rel.this_side)));
+        b.push_param(key_param(&key_of(&id)?));
+        if let Some(targets) = targets {
+            let targets: Vec<Key> = targets.iter().map(key_of).collect::<Result<_, _>>()?;
+            if targets.is_empty() {
+                return Ok(0);
+            }
+            let p = b.param(key_array(&targets)?);
+            b.sql.push_str(&format!(" AND j.{} = ANY({p})", q(rel.other_side)));
+        }
+        b.sql.push_str(" RETURNING 1) SELECT count(*) FROM l");
+        self.check_write_role()?;
+        let rows = self.exec.run(b.sql, b.params).await?;
+        Ok(rows.first().map_or(0, |r| r.get::<_, i64>(0)) as u64)
+    }
+
+    /// The join table's tenant key column and this scope's tenant, when the join table has one.
+    fn join_tenant<C: Model>(&self, rel: &RelThrough<M, C>) -> Result<(Option<&'static str>, Option<String>), Error> {
+        let (a, b) = if rel.this_side == "A" {
+            (&M::META, &C::META)
+        } else {
+            (&C::META, &M::META)
+        };
+        match a.tenant_key().or(b.tenant_key()) {
+            Some(k) => {
+                let tenant = self.exec.tenant().ok_or_else(|| no_tenant(&M::META))?.to_string();
+                Ok((Some(k), Some(tenant)))
+            }
+            None => Ok((None, None)),
+        }
+    }
+}
+
+fn join_table<P, C>(rel: &RelThrough<P, C>) -> String {
+    match rel.join_schema {
+        Some(s) => format!("{}.{}", q(s), q(rel.join_table)),
+        None => q(rel.join_table),
+    }
+}
