@@ -77,6 +77,21 @@ pub(crate) enum Node {
         pattern: ParamBox,
         insensitive: bool,
     },
+    /// `[NOT] EXISTS (SELECT 1 FROM join j JOIN child c ON c.key = j.other WHERE j.this = parent.key [AND
+    /// tenant] AND inner)`: a many-to-many relation filter.
+    ExistsThrough {
+        meta: &'static crate::ModelMeta,
+        join_table: String,
+        this_side: &'static str,
+        other_side: &'static str,
+        parent_column: &'static str,
+        child_column: &'static str,
+        /// The join table's tenant key column, matched with the parent's and the child's.
+        join_key: Option<(&'static str, Option<&'static str>, Option<&'static str>)>,
+        soft_delete: Option<&'static str>,
+        inner: Box<Node>,
+        negate: bool,
+    },
     /// `column #> path = value` (JSON).
     JsonPath {
         column: &'static str,
@@ -527,6 +542,48 @@ impl SqlBuilder {
                 let op = if insensitive { "ILIKE" } else { "LIKE" };
                 self.sql
                     .push_str(&format!("{alias}.{} {op} {p} ESCAPE '\\'", q(column)));
+            }
+            Node::ExistsThrough {
+                meta,
+                join_table,
+                this_side,
+                other_side,
+                parent_column,
+                child_column,
+                join_key,
+                soft_delete,
+                inner,
+                negate,
+            } => {
+                let (j, child) = (format!("{alias}_j"), format!("{alias}_x"));
+                self.sql.push_str(if negate {
+                    "NOT EXISTS (SELECT 1 FROM "
+                } else {
+                    "EXISTS (SELECT 1 FROM "
+                });
+                self.sql.push_str(&format!("{join_table} {j} JOIN "));
+                meta.push_table(&mut self.sql);
+                self.sql.push_str(&format!(
+                    " {child} ON {child}.{} = {j}.{} WHERE {j}.{} = {alias}.{}",
+                    q(child_column),
+                    q(other_side),
+                    q(this_side),
+                    q(parent_column)
+                ));
+                if let Some((key, parent_key, child_key)) = join_key {
+                    if let Some(pk) = parent_key {
+                        self.sql.push_str(&format!(" AND {j}.{} = {alias}.{}", q(key), q(pk)));
+                    }
+                    if let Some(ck) = child_key {
+                        self.sql.push_str(&format!(" AND {child}.{} = {j}.{}", q(ck), q(key)));
+                    }
+                }
+                if let Some(d) = soft_delete {
+                    self.sql.push_str(&format!(" AND {child}.{} IS NULL", q(d)));
+                }
+                self.sql.push_str(" AND (");
+                self.node(*inner, &child);
+                self.sql.push_str("))");
             }
             Node::JsonPath { column, path, value } => {
                 let (p, v) = (self.param(path.0), self.param(value.0));

@@ -85,6 +85,15 @@ impl<P, C> RelOne<P, C> {
     {
         exists::<P, C>(self.parent_column, self.child_column, filter, false)
     }
+
+    /// Parents without a related row matching `filter` (Prisma's `isNot`; parents without a related row
+    /// at all included).
+    pub fn is_not(self, filter: Filter<C>) -> Filter<P>
+    where
+        C: Model,
+    {
+        exists::<P, C>(self.parent_column, self.child_column, filter, true)
+    }
 }
 
 impl<P, C> RelMany<P, C> {
@@ -296,6 +305,64 @@ impl<P, C> RelThrough<P, C> {
     /// Also loads `inner` for each related row.
     pub fn with<I>(self, inner: I) -> Nested<Self, I> {
         Nested { outer: self, inner }
+    }
+
+    /// Parents linked to at least one row matching `filter` (Prisma's `some`).
+    pub fn some(self, filter: Filter<C>) -> Filter<P>
+    where
+        P: Model,
+        C: Model,
+    {
+        self.exists(filter, false)
+    }
+
+    /// Parents linked to no row matching `filter` (Prisma's `none`).
+    pub fn none(self, filter: Filter<C>) -> Filter<P>
+    where
+        P: Model,
+        C: Model,
+    {
+        self.exists(filter, true)
+    }
+
+    /// Parents whose linked rows all match `filter` (Prisma's `every`; true without links).
+    pub fn every(self, filter: Filter<C>) -> Filter<P>
+    where
+        P: Model,
+        C: Model,
+    {
+        self.exists(filter.not(), true)
+    }
+
+    fn exists(self, filter: Filter<C>, negate: bool) -> Filter<P>
+    where
+        P: Model,
+        C: Model,
+    {
+        let (a, b) = if self.this_side == "A" {
+            (&P::META, &C::META)
+        } else {
+            (&C::META, &P::META)
+        };
+        let join_key = a
+            .tenant_key()
+            .or(b.tenant_key())
+            .map(|k| (k, P::META.tenant_key(), C::META.tenant_key()));
+        Filter::from_node(crate::query::Node::ExistsThrough {
+            meta: &C::META,
+            join_table: match self.join_schema {
+                Some(s) => format!("{}.{}", q(s), q(self.join_table)),
+                None => q(self.join_table),
+            },
+            this_side: self.this_side,
+            other_side: self.other_side,
+            parent_column: self.parent_column,
+            child_column: self.child_column,
+            join_key,
+            soft_delete: C::META.soft_delete,
+            inner: Box::new(filter.node),
+            negate,
+        })
     }
 
     /// ` FROM <join table> j JOIN <target> t ON ... WHERE `, with the tenant conditions of a join table

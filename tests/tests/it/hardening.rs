@@ -339,6 +339,14 @@ async fn many_to_many_links_between_tenant_owned_models_belong_to_one_tenant() {
         .map(|(t, n)| (t.id, n))
         .collect();
     assert_eq!(counts, [("t_a".to_string(), 1)]);
+    // Relation filters through the join table (some / none / every): our links and labels only, though
+    // org_b's task is linked to a label of the same name.
+    let named = |f| async { a.repo::<Task>().count(f).await.expect("relation filter") };
+    assert_eq!(named(Task::LABELS.some(Label::NAME.eq("L".to_string()))).await, 1);
+    assert_eq!(named(Task::LABELS.none(Label::NAME.eq("L".to_string()))).await, 0);
+    assert_eq!(named(Task::LABELS.every(Label::NAME.eq("L".to_string()))).await, 1);
+    assert_eq!(named(Task::LABELS.some(Label::ID.eq("l_b".to_string()))).await, 0);
+    assert_eq!(named(Task::PROJECT.is_not(Project::NAME.eq("P".to_string()))).await, 0);
     // Linking and unlinking through the relation: our rows only; another tenant's label cannot be linked.
     let second = a
         .repo::<Label>()
