@@ -66,7 +66,9 @@ pub use migrate::{Migration, MigrationProblem, MigrationStatus, Migrator};
 pub use page::{CursorPage, Direction, Page};
 pub use query::{escape_like, Case, Col, Filter, NullableCol, Order, Param, Query};
 pub use repo::aggregate;
-pub use repo::{Assign, ColRef, Include, Nested, NestedCreate, Numeric, RelCount, RelMany, RelOne, RelThrough, Repo};
+pub use repo::{
+    Assign, ColRef, Include, Nested, NestedCreate, Numeric, RelCount, RelMany, RelManyQuery, RelOne, RelThrough, Repo,
+};
 pub use scope::{
     Access, AuditAction, AuditCtx, AuditSink, CanWrite, Manage, MemberScope, Membership, RawSql, ReadOnly, ReadWrite,
     ScopedTx, SystemScope, TenantScope, SYSTEM_ROLE,

@@ -137,3 +137,97 @@ impl<P: Model, C: Model> Include<P> for RelCount<P, C, RelThrough<P, C>> {
         counts(exec, b, parents, self.rel.parent_column, &first).await
     }
 }
+
+/// A to-many include with its own filter, order, skip and take (Prisma's `include: { documents: { where,
+/// orderBy, skip, take } }`): `Deal::DOCUMENTS.query(Query::new().filter(..).order_by(..).take(3))`.
+/// Skip and take apply per parent (a window over each parent's rows), in one statement for all parents.
+pub struct RelManyQuery<P, C> {
+    rel: RelMany<P, C>,
+    /// Taken by the one statement that uses it.
+    query: std::sync::Mutex<Option<Query<C>>>,
+}
+
+impl<P, C> std::fmt::Debug for RelManyQuery<P, C> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "RelManyQuery({})", self.rel.field)
+    }
+}
+
+impl<P, C> RelMany<P, C> {
+    /// This relation's rows that `query` selects, per parent.
+    pub fn query(self, query: Query<C>) -> RelManyQuery<P, C> {
+        RelManyQuery {
+            rel: self,
+            query: std::sync::Mutex::new(Some(query)),
+        }
+    }
+}
+
+impl<P: Model, C: Model> Include<P> for RelManyQuery<P, C> {
+    type Out = Vec<C>;
+    async fn load<E: Executor>(&self, exec: &E, parents: &[P]) -> Result<Vec<Vec<C>>, Error> {
+        let query = self
+            .query
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .take()
+            .ok_or_else(|| {
+                Error::Config("an include with a query is used by one query; make a new one for the next".into())
+            })?;
+        let keys = distinct_keys(parents, self.rel.parent_column);
+        if keys.is_empty() {
+            return Ok(parents.iter().map(|_| Vec::new()).collect());
+        }
+        let meta = &C::META;
+        let child = q(self.rel.child_column);
+        let mut order: Vec<String> = query
+            .order
+            .iter()
+            .map(|o| {
+                let nulls = match o.nulls_first {
+                    Some(true) => " NULLS FIRST",
+                    Some(false) => " NULLS LAST",
+                    None => "",
+                };
+                format!("t.{}{}{nulls}", q(o.column), if o.desc { " DESC" } else { "" })
+            })
+            .collect();
+        order.extend(meta.primary_key.iter().map(|c| format!("t.{}", q(c))));
+        let mut b = SqlBuilder::new(format!(
+            "SELECT {} FROM (SELECT {}, row_number() OVER (PARTITION BY t.{child} ORDER BY {}) AS trato_n FROM {} t WHERE ",
+            select_list(meta, "s"),
+            select_list(meta, "t"),
+            order.join(", "),
+            meta.sql_table()
+        ));
+        visible_condition(meta, exec.tenant(), false, &mut b, "t")?;
+        b.sql.push('(');
+        b.node(query.filter.node, "t");
+        b.sql.push_str(") AND ");
+        let p = b.param(key_array(&keys)?);
+        b.sql.push_str(&format!("t.{child} = ANY({p})) s"));
+        let skip = query.skip.unwrap_or(0);
+        b.sql.push_str(" WHERE s.trato_n > ");
+        b.push_param(Box::new(skip));
+        if let Some(take) = query.take {
+            b.sql.push_str(" AND s.trato_n <= ");
+            b.push_param(Box::new(skip + take));
+        }
+        b.sql.push_str(&format!(" ORDER BY s.{child}, s.trato_n"));
+        let found: Vec<C> = exec.run_map(b.sql, b.params, |r| C::from_row(&r)).await?;
+        let mut by_key: HashMap<Key, Vec<C>> = HashMap::new();
+        for c in found {
+            if let Some(k) = c.key(self.rel.child_column) {
+                by_key.entry(k).or_default().push(c);
+            }
+        }
+        Ok(parents
+            .iter()
+            .map(|p| {
+                p.key(self.rel.parent_column)
+                    .and_then(|k| by_key.remove(&k))
+                    .unwrap_or_default()
+            })
+            .collect())
+    }
+}

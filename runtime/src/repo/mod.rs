@@ -25,7 +25,7 @@ mod nested;
 
 pub use assign::Assign;
 use audit::Audited;
-pub use count::RelCount;
+pub use count::{RelCount, RelManyQuery};
 pub use include::{Include, Nested, RelMany, RelOne, RelThrough};
 pub use nested::NestedCreate;
 

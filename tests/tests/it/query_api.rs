@@ -512,3 +512,48 @@ async fn to_one_relations_connect_and_disconnect_within_the_tenant() {
         .expect("disconnect");
     assert_eq!(loose.company_id, None);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn includes_take_their_own_filter_order_skip_and_take_per_parent() {
+    let t = TestDb::new().await;
+    let (busy, quiet) = deals_with_documents(&t).await;
+    let db = t.app_pool("");
+    let a = writer(&db, "u_owner", "org_a").await;
+    let names = |rows: Vec<(Deal, Vec<Document>)>| -> Vec<(String, Vec<String>)> {
+        rows.into_iter()
+            .map(|(d, docs)| (d.name, docs.into_iter().map(|x| x.name).collect()))
+            .collect()
+    };
+    let all = Query::new().order_by(Deal::NAME.asc());
+    let newest = a
+        .repo::<Deal>()
+        .find_many_with(
+            all,
+            Deal::DOCUMENTS.query(Query::new().order_by(Document::NAME.desc()).take(1)),
+        )
+        .await
+        .expect("take per parent");
+    assert_eq!(
+        names(newest),
+        [("busy".into(), vec!["d1".to_string()]), ("quiet".into(), vec![])]
+    );
+    let second = a
+        .repo::<Deal>()
+        .find_many_with(
+            Deal::ID.eq(busy.id.clone()),
+            Deal::DOCUMENTS.query(Query::new().order_by(Document::NAME.desc()).skip(1)),
+        )
+        .await
+        .expect("skip per parent");
+    assert_eq!(names(second), [("busy".into(), vec!["d0".to_string()])]);
+    let filtered = a
+        .repo::<Deal>()
+        .find_many_with(
+            Deal::ID.eq(busy.id.clone()),
+            Deal::DOCUMENTS.query(Query::new().filter(Document::NAME.eq("d2".to_string()))),
+        )
+        .await
+        .expect("filtered");
+    assert_eq!(names(filtered), [("busy".into(), vec![])], "d2 is soft-deleted");
+    assert_eq!(quiet.name, "quiet");
+}
