@@ -292,6 +292,43 @@ pub async fn run(s: &Setup, sc: Scenario, i: usize) -> anyhow::Result<u64> {
             .description
             .len() as u64,
         Scenario::UpdateById => update(conn, t, id, Some((i % 100) as i32)).await?,
+        Scenario::Increment => {
+            let (k, d, m, a, f, r, u) = audit_params();
+            let _: Vec<Updated> = diesel::sql_query(&raw_sql().increment)
+                .bind::<Integer, _>(1)
+                .bind::<Text, _>(t)
+                .bind::<Text, _>(id)
+                .bind::<Text, _>(k)
+                .bind::<Text, _>(d)
+                .bind::<Text, _>(m)
+                .bind::<Text, _>(a)
+                .bind::<Text, _>(f)
+                .bind::<Nullable<Text>, _>(r)
+                .bind::<Nullable<Text>, _>(u)
+                .load(conn)
+                .await?;
+            1
+        }
+        Scenario::Counts100 => {
+            let parents: Vec<Company> = companies::table
+                .filter(companies::organization_id.eq(t))
+                .filter(companies::deleted_at.is_null())
+                .order(companies::id.asc())
+                .limit(100)
+                .select(Company::as_select())
+                .load(conn)
+                .await?;
+            let ids: Vec<&str> = parents.iter().map(|p| p.id.as_str()).collect();
+            let counts: Vec<(Option<String>, i64)> = deals::table
+                .filter(deals::organization_id.eq(t))
+                .filter(deals::deleted_at.is_null())
+                .filter(deals::company_id.eq_any(&ids))
+                .group_by(deals::company_id)
+                .select((deals::company_id, diesel::dsl::count_star()))
+                .load(conn)
+                .await?;
+            counts.iter().map(|(_, n)| *n as u64).sum()
+        }
         Scenario::Read1000 => deals::table
             .filter(deals::organization_id.eq(t))
             .filter(deals::deleted_at.is_null())

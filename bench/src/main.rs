@@ -225,6 +225,10 @@ pub enum Scenario {
     TxReadWrite,
     /// A bulk create of 10,000 rows.
     BulkCreate,
+    /// 100 companies with how many deals each has (relation counts).
+    Counts100,
+    /// A probability incremented by the database, by id (audited).
+    Increment,
 }
 
 const SCENARIOS: &[(Scenario, &str, usize)] = &[
@@ -236,6 +240,8 @@ const SCENARIOS: &[(Scenario, &str, usize)] = &[
     (Scenario::Read1000, "read 1,000 rows", 20),
     (Scenario::Read10000, "read 10,000 rows", 4),
     (Scenario::Include100, "100 companies with their deals", 10),
+    (Scenario::Counts100, "100 companies with their deal counts", 10),
+    (Scenario::Increment, "increment by id (audited)", 200),
     (Scenario::PageWithTotal, "page of 20 + total (one snapshot)", 50),
     (Scenario::TxReadWrite, "transaction: read then write", 100),
     (
@@ -292,6 +298,26 @@ async fn ours(s: &Setup, sc: Scenario, i: usize) -> anyhow::Result<u64> {
             .iter()
             .map(|(_, d)| d.len() as u64)
             .sum(),
+        Scenario::Counts100 => s
+            .scope
+            .repo::<Company>()
+            .find_many_with(
+                Query::new().order_by(Company::ID.asc()).take(100),
+                Company::DEALS.count(),
+            )
+            .await?
+            .iter()
+            .map(|(_, n)| *n as u64)
+            .sum(),
+        Scenario::Increment => {
+            deals
+                .update_set(
+                    s.deal_ids[i % s.deal_ids.len()].clone(),
+                    [Deal::PROBABILITY.increment(1)],
+                )
+                .await?;
+            1
+        }
         Scenario::PageWithTotal => {
             let page = s
                 .scope
@@ -379,9 +405,9 @@ impl RawConn<'_> {
 }
 
 /// The update ours issues for an audited model: the change and its audit row in one statement.
-fn audited_deal_update(dcols: &str) -> String {
+fn audited_deal_update(dcols: &str, value: &str) -> String {
     format!(
-        "WITH w AS (UPDATE \"deals\" AS t SET \"probability\" = $1, \"updated_at\" = now() WHERE t.\"organization_id\" = $2 AND t.\"deleted_at\" IS NULL AND t.\"id\" = $3 RETURNING {dcols}), \
+        "WITH w AS (UPDATE \"deals\" AS t SET \"probability\" = {value}, \"updated_at\" = now() WHERE t.\"organization_id\" = $2 AND t.\"deleted_at\" IS NULL AND t.\"id\" = $3 RETURNING {dcols}), \
          a AS (INSERT INTO \"activities\" (\"id\", \"organization_id\", \"type\", \"description\", \"metadata\", \"user_id\", \"deal_id\") \
          SELECT gen_random_uuid()::text, w.\"organization_id\", $4::text::\"ActivityType\", $5::text, \
          jsonb_build_object('model', $6::text, 'action', $7::text, 'id', w.\"id\", 'fields', $8::text::jsonb, 'reason', $9::text), $10::text, w.\"id\" FROM w) \
@@ -426,6 +452,8 @@ struct RawSql {
     count: String,
     insert: String,
     update: String,
+    counts: String,
+    increment: String,
 }
 
 fn raw_sql() -> &'static RawSql {
@@ -445,7 +473,9 @@ fn raw_sql() -> &'static RawSql {
             page_companies: format!("SELECT {ccols} FROM \"companies\" t WHERE t.\"organization_id\" = $1 AND t.\"deleted_at\" IS NULL AND t.\"id\" = ANY($2) ORDER BY t.\"organization_id\", t.\"id\""),
             count: "SELECT count(*) FROM \"deals\" t WHERE t.\"organization_id\" = $1 AND t.\"deleted_at\" IS NULL AND t.\"stage\" = $2".into(),
             insert: format!("INSERT INTO \"activities\" AS t (\"organization_id\", \"id\", \"type\", \"description\") VALUES ($1, $2, $3, $4) RETURNING {acols}"),
-            update: audited_deal_update(&dcols),
+            update: audited_deal_update(&dcols, "$1"),
+            counts: "SELECT t.\"company_id\", count(*) FROM \"deals\" t WHERE t.\"organization_id\" = $1 AND t.\"deleted_at\" IS NULL AND t.\"company_id\" = ANY($2) GROUP BY t.\"company_id\"".into(),
+            increment: audited_deal_update(&dcols, "t.\"probability\" + $1"),
         }
     })
 }
@@ -516,6 +546,27 @@ async fn raw(s: &Setup, sc: Scenario, i: usize, pooled: bool) -> anyhow::Result<
                 .iter()
                 .map(|(_, d)| d.len() as u64)
                 .sum()
+        }
+        Scenario::Counts100 => {
+            let st = q(&sql.parents).await?;
+            let parents = decode::<Company>(c, &st, &[t, &100i64]).await?;
+            let ids: Vec<&str> = parents.iter().map(|p| p.id.as_str()).collect();
+            let st = q(&sql.counts).await?;
+            c.query(&st, &[t, &ids])
+                .await?
+                .iter()
+                .map(|r| r.get::<_, i64>(1) as u64)
+                .sum()
+        }
+        Scenario::Increment => {
+            let st = q(&sql.increment).await?;
+            let (k, d, m, a, f, r, u) = audit_params();
+            c.query(
+                &st,
+                &[&1i32, t, &s.deal_ids[i % s.deal_ids.len()], &k, &d, &m, &a, &f, &r, &u],
+            )
+            .await?;
+            1
         }
         Scenario::PageWithTotal => {
             c.batch_execute("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY")
@@ -810,7 +861,7 @@ async fn start() -> anyhow::Result<(trato_pg::Cluster, Setup, Client)> {
 fn callgrind_ops(sc: Scenario) -> usize {
     match sc {
         Scenario::BulkCreate | Scenario::Read10000 => 1,
-        Scenario::Read1000 | Scenario::Include100 => 3,
+        Scenario::Read1000 | Scenario::Include100 | Scenario::Counts100 => 3,
         _ => 20,
     }
 }
@@ -899,7 +950,10 @@ async fn timed(args: Vec<String>, only: Option<String>) -> anyhow::Result<()> {
     // Same work: checksums of ours and raw agree before anything is timed.
     for &k in &selected {
         let (sc, name, _) = SCENARIOS[k];
-        if matches!(sc, Scenario::InsertOne | Scenario::UpdateById | Scenario::TxReadWrite) {
+        if matches!(
+            sc,
+            Scenario::InsertOne | Scenario::UpdateById | Scenario::TxReadWrite | Scenario::Increment
+        ) {
             continue;
         }
         // Bulk create is compared by rows inserted (every side inserts BULK rows).

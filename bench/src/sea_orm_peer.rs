@@ -258,6 +258,46 @@ pub async fn run(s: &Setup, sc: Scenario, i: usize) -> anyhow::Result<u64> {
         .description
         .len() as u64,
         Scenario::UpdateById => update(db, t, id, Some((i % 100) as i32)).await?,
+        Scenario::Increment => {
+            // The audited increment: a raw `Statement`, as for the audited update.
+            let (k, d, m, a, f, r, u) = audit_params();
+            db.query_one(Statement::from_sql_and_values(
+                DbBackend::Postgres,
+                &raw_sql().increment,
+                [
+                    1i32.into(),
+                    t.into(),
+                    id.into(),
+                    k.into(),
+                    d.into(),
+                    m.into(),
+                    a.into(),
+                    f.into(),
+                    r.into(),
+                    u.into(),
+                ],
+            ))
+            .await?;
+            1
+        }
+        Scenario::Counts100 => {
+            let parents = companies(t)
+                .order_by_asc(company::Column::Id)
+                .limit(100)
+                .all(db)
+                .await?;
+            let ids: Vec<String> = parents.iter().map(|p| p.id.clone()).collect();
+            let counts: Vec<(Option<String>, i64)> = deals(t)
+                .select_only()
+                .column(deal::Column::CompanyId)
+                .column_as(deal::Column::Id.count(), "n")
+                .filter(deal::Column::CompanyId.is_in(ids))
+                .group_by(deal::Column::CompanyId)
+                .into_tuple()
+                .all(db)
+                .await?;
+            counts.iter().map(|(_, n)| *n as u64).sum()
+        }
         Scenario::Read1000 => deals(t).order_by_asc(deal::Column::Id).limit(1000).all(db).await?.len() as u64,
         Scenario::Read10000 => deals(t).limit(10_000).all(db).await?.len() as u64,
         Scenario::Include100 => {

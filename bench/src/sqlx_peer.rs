@@ -170,6 +170,39 @@ pub async fn run(s: &Setup, sc: Scenario, i: usize) -> anyhow::Result<u64> {
             .description
             .len() as u64,
         Scenario::UpdateById => update(pool, t, id, Some((i % 100) as i32)).await?,
+        Scenario::Increment => {
+            let (k, d, m, a, f, r, u) = audit_params();
+            sqlx::query(&sql.increment)
+                .bind(1i32)
+                .bind(t)
+                .bind(id)
+                .bind(k)
+                .bind(d)
+                .bind(m)
+                .bind(a)
+                .bind(f)
+                .bind(r)
+                .bind(u)
+                .fetch_optional(pool)
+                .await?;
+            1
+        }
+        Scenario::Counts100 => {
+            let parents = sqlx::query_as::<_, Company>(&sql.parents)
+                .bind(t)
+                .bind(100i64)
+                .fetch_all(pool)
+                .await?;
+            let ids: Vec<&str> = parents.iter().map(|p| p.id.as_str()).collect();
+            sqlx::query_as::<_, (Option<String>, i64)>(&sql.counts)
+                .bind(t)
+                .bind(&ids)
+                .fetch_all(pool)
+                .await?
+                .iter()
+                .map(|(_, n)| *n as u64)
+                .sum()
+        }
         Scenario::Read1000 => sqlx::query_as::<_, Deal>(&sql.read_1000)
             .bind(t)
             .bind(1000i64)
