@@ -218,6 +218,57 @@ impl<'a, M: Model, A: crate::scope::CanWrite<M>, E: Executor> Repo<'a, M, A, E> 
         Ok(rows.first().map_or(0, |r| r.get::<_, i64>(0)) as u64)
     }
 
+    /// Makes `targets` the row `id`'s links through `rel`, exactly (Prisma's `set`): links to others are
+    /// removed and missing ones added, in one statement. Returns `(removed, added)`.
+    pub async fn set_links<C: Model, T: AsKey, K: AsKey>(
+        &self,
+        rel: RelThrough<M, C>,
+        id: T,
+        targets: Vec<K>,
+    ) -> Result<(u64, u64), Error> {
+        let targets: Vec<Key> = targets.iter().map(key_of).collect::<Result<_, _>>()?;
+        let this_key = key_of(&id)?;
+        let (key_col, tenant) = self.join_tenant(&rel)?;
+        let mut b = SqlBuilder::default();
+        let this = b.param(key_param(&this_key));
+        let element = match targets.first().unwrap_or(&this_key) {
+            Key::Str(_) => "text",
+            Key::I16(_) => "smallint",
+            Key::I32(_) => "integer",
+            Key::I64(_) => "bigint",
+            Key::Uuid(_) => "uuid",
+        };
+        let others = b.param(key_array(&targets)?);
+        let (tenant_cond, cols, vals) = match (&key_col, tenant) {
+            (Some(k), Some(t)) => {
+                let p = b.param(Box::new(t));
+                (
+                    format!("j.{} = {p} AND ", q(k)),
+                    format!("{}, {}, {}", q(k), q(rel.this_side), q(rel.other_side)),
+                    format!("{p}, {this}, o"),
+                )
+            }
+            _ => (
+                String::new(),
+                format!("{}, {}", q(rel.this_side), q(rel.other_side)),
+                format!("{this}, o"),
+            ),
+        };
+        let table = join_table(&rel);
+        b.sql = format!(
+            "WITH d AS (DELETE FROM {table} j WHERE {tenant_cond}j.{this_side} = {this} AND NOT (j.{other} = ANY({others}::{element}[])) RETURNING 1), \
+             i AS (INSERT INTO {table} ({cols}) SELECT {vals} FROM unnest({others}::{element}[]) AS o ON CONFLICT DO NOTHING RETURNING 1) \
+             SELECT (SELECT count(*) FROM d), (SELECT count(*) FROM i)",
+            this_side = q(rel.this_side),
+            other = q(rel.other_side),
+        );
+        self.check_write_role()?;
+        let rows = self.exec.run(b.sql, b.params).await?;
+        Ok(rows
+            .first()
+            .map_or((0, 0), |r| (r.get::<_, i64>(0) as u64, r.get::<_, i64>(1) as u64)))
+    }
+
     /// The join table's tenant key column and this scope's tenant, when the join table has one.
     fn join_tenant<C: Model>(&self, rel: &RelThrough<M, C>) -> Result<(Option<&'static str>, Option<String>), Error> {
         let (a, b) = if rel.this_side == "A" {

@@ -381,11 +381,29 @@ async fn many_to_many_links_between_tenant_owned_models_belong_to_one_tenant() {
         .await
         .expect("their unlink");
     assert_eq!(theirs_removed, 0, "another tenant's links are not theirs to remove");
-    // Back to the fixture's state for what follows: l_a linked again, M gone.
-    a.repo::<Task>()
-        .link(Task::LABELS, "t_a".to_string(), vec!["l_a".to_string()])
+    // `set`: exactly these links (M kept, l_a added); another tenant's label cannot be among them.
+    let (removed, added) = a
+        .repo::<Task>()
+        .set_links(
+            Task::LABELS,
+            "t_a".to_string(),
+            vec![second.id.clone(), "l_a".to_string()],
+        )
         .await
-        .expect("relink");
+        .expect("set");
+    assert_eq!((removed, added), (0, 1));
+    let (removed, added) = a
+        .repo::<Task>()
+        .set_links(Task::LABELS, "t_a".to_string(), vec!["l_a".to_string()])
+        .await
+        .expect("set");
+    assert_eq!((removed, added), (1, 0));
+    let leak = a
+        .repo::<Task>()
+        .set_links(Task::LABELS, "t_a".to_string(), vec!["l_b".to_string()])
+        .await;
+    assert!(matches!(leak, Err(Error::ForeignKeyViolation { .. })), "{leak:?}");
+    // Back to the fixture's state for what follows: l_a linked, M gone.
     a.repo::<Label>().delete(second.id).await.expect("delete M");
     let labels = a
         .repo::<Label>()
