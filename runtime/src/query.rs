@@ -318,6 +318,8 @@ pub struct Order<M> {
     /// `NULLS FIRST` (`Some(true)`) or `NULLS LAST` (`Some(false)`); PostgreSQL's default otherwise
     /// (NULLs sort as if larger than every value).
     pub(crate) nulls_first: Option<bool>,
+    /// Ordering by a related row's column: the scalar subquery that reads it for row `t`.
+    pub(crate) related: Option<String>,
     _m: PhantomData<fn() -> M>,
 }
 
@@ -327,8 +329,23 @@ impl<M> Order<M> {
             column,
             desc,
             nulls_first: None,
+            related: None,
             _m: PhantomData,
         }
+    }
+
+    /// This ordering's SQL on alias `t`: the column, or the related row's column.
+    pub(crate) fn sql(&self) -> String {
+        let target = match &self.related {
+            Some(subquery) => subquery.clone(),
+            None => format!("t.{}", q(self.column)),
+        };
+        let nulls = match self.nulls_first {
+            Some(true) => " NULLS FIRST",
+            Some(false) => " NULLS LAST",
+            None => "",
+        };
+        format!("{target}{}{nulls}", if self.desc { " DESC" } else { "" })
     }
 
     /// NULLs before every value (Prisma's `nulls: 'first'`).
@@ -350,6 +367,7 @@ impl<M> Clone for Order<M> {
             column: self.column,
             desc: self.desc,
             nulls_first: self.nulls_first,
+            related: self.related.clone(),
             _m: PhantomData,
         }
     }

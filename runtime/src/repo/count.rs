@@ -180,18 +180,7 @@ impl<P: Model, C: Model> Include<P> for RelManyQuery<P, C> {
         }
         let meta = &C::META;
         let child = q(self.rel.child_column);
-        let mut order: Vec<String> = query
-            .order
-            .iter()
-            .map(|o| {
-                let nulls = match o.nulls_first {
-                    Some(true) => " NULLS FIRST",
-                    Some(false) => " NULLS LAST",
-                    None => "",
-                };
-                format!("t.{}{}{nulls}", q(o.column), if o.desc { " DESC" } else { "" })
-            })
-            .collect();
+        let mut order: Vec<String> = query.order.iter().map(|o| o.sql()).collect();
         order.extend(meta.primary_key.iter().map(|c| format!("t.{}", q(c))));
         let mut b = SqlBuilder::new(format!(
             "SELECT {} FROM (SELECT {}, row_number() OVER (PARTITION BY t.{child} ORDER BY {}) AS trato_n FROM {} t WHERE ",

@@ -86,6 +86,33 @@ impl<P, C> RelOne<P, C> {
         exists::<P, C>(self.parent_column, self.child_column, filter, false)
     }
 
+    /// Orders parents by a column of their related row (Prisma's `orderBy: { company: { name: 'asc' } }`):
+    /// `Deal::COMPANY.order_by(Company::NAME.asc())`. Parents without one have NULL there (use
+    /// `.nulls_last()` on the result to put them last).
+    pub fn order_by(self, by: crate::query::Order<C>) -> crate::query::Order<P>
+    where
+        C: Model,
+        P: Model,
+    {
+        let meta = &C::META;
+        let mut conds = vec![format!("r.{} = t.{}", q(self.child_column), q(self.parent_column))];
+        if let (Some(ck), Some(pk)) = (meta.tenant_key(), P::META.tenant_key()) {
+            conds.push(format!("r.{} = t.{}", q(ck), q(pk)));
+        }
+        if let Some(d) = meta.soft_delete {
+            conds.push(format!("r.{} IS NULL", q(d)));
+        }
+        let mut order = crate::query::Order::<P>::by(by.column, by.desc);
+        order.nulls_first = by.nulls_first;
+        order.related = Some(format!(
+            "(SELECT r.{} FROM {} r WHERE {})",
+            q(by.column),
+            meta.sql_table(),
+            conds.join(" AND ")
+        ));
+        order
+    }
+
     /// Parents without a related row matching `filter` (Prisma's `isNot`; parents without a related row
     /// at all included).
     pub fn is_not(self, filter: Filter<C>) -> Filter<P>

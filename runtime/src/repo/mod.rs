@@ -225,26 +225,18 @@ impl<'a, M: Model, A: Access, E: Executor> Repo<'a, M, A, E> {
             query
                 .order
                 .iter()
-                .find(|o| o.column == *c)
+                .find(|o| o.column == *c && o.related.is_none())
                 .cloned()
                 .unwrap_or_else(|| crate::query::Order::<M>::by(c, false))
         });
         let rest = query
             .order
             .iter()
-            .filter(|o| !query.distinct.contains(&o.column))
+            .filter(|o| o.related.is_some() || !query.distinct.contains(&o.column))
             .cloned();
         for (k, o) in distinct.chain(rest).enumerate() {
             b.sql.push_str(if k == 0 { " ORDER BY " } else { ", " });
-            b.push_column("t", o.column);
-            if o.desc {
-                b.sql.push_str(" DESC");
-            }
-            match o.nulls_first {
-                Some(true) => b.sql.push_str(" NULLS FIRST"),
-                Some(false) => b.sql.push_str(" NULLS LAST"),
-                None => {}
-            }
+            b.sql.push_str(&o.sql());
         }
         if let Some(n) = query.take {
             b.sql.push_str(" LIMIT ");

@@ -557,3 +557,45 @@ async fn includes_take_their_own_filter_order_skip_and_take_per_parent() {
     assert_eq!(names(filtered), [("busy".into(), vec![])], "d2 is soft-deleted");
     assert_eq!(quiet.name, "quiet");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn deals_ordered_by_their_companys_name() {
+    let t = TestDb::new().await;
+    members(&t).await;
+    let db = t.app_pool("");
+    let a = writer(&db, "u_owner", "org_a").await;
+    let zeta = a
+        .repo::<Company>()
+        .create(CompanyCreate::new("Zeta".into()))
+        .await
+        .expect("company");
+    let alpha = a
+        .repo::<Company>()
+        .create(CompanyCreate::new("Alpha".into()))
+        .await
+        .expect("company");
+    for (name, company) in [("d1", Some(&zeta)), ("d2", Some(&alpha)), ("d3", None)] {
+        let mut input = DealCreate::new(name.into());
+        if let Some(c) = company {
+            input = input.company_id(c.id.clone());
+        }
+        a.repo::<Deal>().create(input).await.expect("deal");
+    }
+    let names = |deals: Vec<Deal>| deals.into_iter().map(|d| d.name).collect::<Vec<_>>();
+    let by_company = a
+        .repo::<Deal>()
+        .find_many(Query::new().order_by(Deal::COMPANY.order_by(Company::NAME.asc().nulls_last())))
+        .await
+        .expect("order by a relation's column");
+    assert_eq!(names(by_company), ["d2", "d1", "d3"]);
+    let reversed = a
+        .repo::<Deal>()
+        .find_many(
+            Query::new()
+                .order_by(Deal::COMPANY.order_by(Company::NAME.desc().nulls_first()))
+                .order_by(Deal::NAME.asc()),
+        )
+        .await
+        .expect("desc, nulls first");
+    assert_eq!(names(reversed), ["d3", "d1", "d2"]);
+}
