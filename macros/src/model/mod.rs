@@ -1,7 +1,9 @@
 //! `#[derive(Model)]`.
 
 mod ast;
+mod attr;
 mod expand;
+mod valid;
 
 use proc_macro2::TokenStream;
 
