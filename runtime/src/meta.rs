@@ -62,6 +62,33 @@ pub trait UpdateInput: Send + Sync {
     fn into_values(self) -> Vec<(&'static str, crate::query::Param)>;
 }
 
+/// A value for a nullable column: the value itself, or an `Option` of it (`None` for NULL), so that
+/// `.company_id(id)`, `.company_id(Some(id))`, `.company_id(None)` and `.company_id("cm1...")` all read as
+/// written, in create and update inputs alike. (No impl for `Option<&str>`: it would make `None` and
+/// `Some(x.into())` ambiguous for text columns.)
+pub trait Nullable<T> {
+    /// The value, `None` for NULL.
+    fn into_nullable(self) -> Option<T>;
+}
+
+impl<T> Nullable<T> for T {
+    fn into_nullable(self) -> Option<T> {
+        Some(self)
+    }
+}
+
+impl<T> Nullable<T> for Option<T> {
+    fn into_nullable(self) -> Option<T> {
+        self
+    }
+}
+
+impl Nullable<String> for &str {
+    fn into_nullable(self) -> Option<String> {
+        Some(self.to_string())
+    }
+}
+
 /// A field of an update input: left alone, or set (to `None` for SQL NULL on a nullable column).
 #[derive(Debug, Clone, Default, PartialEq)]
 pub enum Patch<T> {

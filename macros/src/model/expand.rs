@@ -152,11 +152,22 @@ pub fn expand(def: &ModelDef) -> TokenStream {
                     "its default"
                 }
             );
-            quote! {
-                #[doc = #doc]
-                pub fn #f(mut self, value: impl ::std::convert::Into<#inner>) -> Self {
-                    self.#f = ::std::option::Option::Some(value.into());
-                    self
+            if c.nullable {
+                // A value or an Option of it: `.company_id(id)`, `.company_id(Some(id))`, `.company_id(None)`.
+                quote! {
+                    #[doc = #doc]
+                    pub fn #f(mut self, value: impl #rt::Nullable<#inner>) -> Self {
+                        self.#f = #rt::Nullable::into_nullable(value);
+                        self
+                    }
+                }
+            } else {
+                quote! {
+                    #[doc = #doc]
+                    pub fn #f(mut self, value: impl ::std::convert::Into<#inner>) -> Self {
+                        self.#f = ::std::option::Option::Some(value.into());
+                        self
+                    }
                 }
             }
         });
@@ -199,12 +210,22 @@ pub fn expand(def: &ModelDef) -> TokenStream {
         } else {
             format!(" Sets `{}`.", bare(f))
         };
-        quote! {
-            #[doc = #doc]
-            pub fn #f(mut self, value: impl ::std::convert::Into<#ty>) -> Self {
-                self.#f = #rt::Patch::Set(value.into());
-                self
-            }
+        match option_inner(ty).filter(|_| c.nullable) {
+            // A value or an Option of it, as in the create input.
+            Some(inner) => quote! {
+                #[doc = #doc]
+                pub fn #f(mut self, value: impl #rt::Nullable<#inner>) -> Self {
+                    self.#f = #rt::Patch::Set(#rt::Nullable::into_nullable(value));
+                    self
+                }
+            },
+            None => quote! {
+                #[doc = #doc]
+                pub fn #f(mut self, value: impl ::std::convert::Into<#ty>) -> Self {
+                    self.#f = #rt::Patch::Set(value.into());
+                    self
+                }
+            },
         }
     });
     let update_values = update_cols.iter().map(|c| {

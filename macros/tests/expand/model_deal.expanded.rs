@@ -210,8 +210,11 @@ impl DealCreate {
         self
     }
     /// Sets `company_id` (otherwise NULL).
-    pub fn company_id(mut self, value: impl ::std::convert::Into<String>) -> Self {
-        self.company_id = ::std::option::Option::Some(value.into());
+    pub fn company_id(
+        mut self,
+        value: impl ::trato_hive_runtime::Nullable<String>,
+    ) -> Self {
+        self.company_id = ::trato_hive_runtime::Nullable::into_nullable(value);
         self
     }
     /// Sets `stage` (otherwise its default).
@@ -291,9 +294,11 @@ impl DealUpdate {
     /// Sets `company_id` (`None` sets NULL).
     pub fn company_id(
         mut self,
-        value: impl ::std::convert::Into<Option<String>>,
+        value: impl ::trato_hive_runtime::Nullable<String>,
     ) -> Self {
-        self.company_id = ::trato_hive_runtime::Patch::Set(value.into());
+        self.company_id = ::trato_hive_runtime::Patch::Set(
+            ::trato_hive_runtime::Nullable::into_nullable(value),
+        );
         self
     }
     /// Sets `name`.

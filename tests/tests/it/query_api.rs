@@ -198,11 +198,11 @@ async fn nulls_first_or_last_and_distinct() {
         ("p90", Some(90), DealStage::Closing),
         ("p10", Some(10), DealStage::Closing),
     ] {
-        let mut input = DealCreate::new(name.into()).stage(stage);
-        if let Some(p) = p {
-            input = input.probability(p);
-        }
-        a.repo::<Deal>().create(input).await.expect("deal");
+        // A nullable field's setter takes the value or an Option of it.
+        a.repo::<Deal>()
+            .create(DealCreate::new(name.into()).probability(p).stage(stage))
+            .await
+            .expect("deal");
     }
     b.repo::<Deal>()
         .create(DealCreate::new("foreign".into()).stage(DealStage::Negotiation))
@@ -575,11 +575,10 @@ async fn deals_ordered_by_their_companys_name() {
         .await
         .expect("company");
     for (name, company) in [("d1", Some(&zeta)), ("d2", Some(&alpha)), ("d3", None)] {
-        let mut input = DealCreate::new(name.into());
-        if let Some(c) = company {
-            input = input.company_id(c.id.clone());
-        }
-        a.repo::<Deal>().create(input).await.expect("deal");
+        a.repo::<Deal>()
+            .create(DealCreate::new(name.into()).company_id(company.map(|c| c.id.clone())))
+            .await
+            .expect("deal");
     }
     let names = |deals: Vec<Deal>| deals.into_iter().map(|d| d.name).collect::<Vec<_>>();
     let by_company = a

@@ -13,6 +13,11 @@ async fn examples(db: &Db) -> Result<(), runtime::Error> {
         .find_many_with(Query::new().filter(Deal::STAGE.eq(DealStage::Sourcing)).order_by(Deal::CREATED_AT.desc()).skip(20).take(10), Deal::COMPANY)
         .await?;
     let _total = deals.count(Filter::all()).await?;
+    // A nullable field takes its value or an Option of it, in create and update inputs alike.
+    let _ = DealCreate::new("x".into()).company_id(Some("c1".to_string())).probability(None);
+    let _ = DealCreate::new("x".into()).company_id("c1".to_string()).probability(5);
+    let _ = DealUpdate::default().company_id("c1").probability(5);
+    let _ = DealUpdate::default().company_id(None).probability(Some(5));
     // README's tour, beyond the spec: a nested create, counts, computed updates, ...OrThrow.
     let (_sky, _docs) = scope
         .create_with(
