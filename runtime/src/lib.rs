@@ -64,7 +64,7 @@ pub use exec::{Binding, Executor, GlobalExec, ScopeExec, TxExec};
 pub use meta::*;
 pub use migrate::{Migration, MigrationProblem, MigrationStatus, Migrator};
 pub use page::{CursorPage, Direction, Page};
-pub use query::{escape_like, Case, Col, Filter, NullableCol, Order, Param, Query};
+pub use query::{escape_like, Case, Col, Filter, IntoQuery, NullableCol, Order, Param, Query};
 pub use repo::aggregate;
 pub use repo::{
     Assign, ColRef, Include, Nested, NestedCreate, Numeric, RelCount, RelMany, RelManyQuery, RelOne, RelThrough, Repo,

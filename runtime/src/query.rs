@@ -441,6 +441,30 @@ impl<M> Query<M> {
     }
 }
 
+/// What a repository of `M` reads with: a [`Query<M>`] or a [`Filter<M>`] (a filter of another model is a
+/// compile error that says so once).
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` is not a query of `{M}`: a repository of `{M}` takes `{M}`'s filters (`{M}::COLUMN.eq(..)`) or a `Query<{M}>`",
+    label = "a filter or query of another model",
+    note = "to filter by a related model, go through the relation: `{M}::RELATION.is(..)` or `.some(..)`"
+)]
+pub trait IntoQuery<M> {
+    /// The query.
+    fn into_query(self) -> Query<M>;
+}
+
+impl<M> IntoQuery<M> for Query<M> {
+    fn into_query(self) -> Query<M> {
+        self
+    }
+}
+
+impl<M> IntoQuery<M> for Filter<M> {
+    fn into_query(self) -> Query<M> {
+        Query::new().filter(self)
+    }
+}
+
 impl<M> From<Filter<M>> for Query<M> {
     fn from(f: Filter<M>) -> Self {
         Query::new().filter(f)

@@ -202,8 +202,17 @@ impl<'a, M: Model, A: Access, E: Executor> Repo<'a, M, A, E> {
     }
 
     /// Rows matching the query, in its order.
-    pub async fn find_many(&self, query: impl Into<Query<M>>) -> Result<Vec<M>, Error> {
-        let query = query.into();
+    ///
+    /// Not an `async fn`: the query is converted before the future is made, so a filter of another model
+    /// is one error at the argument, not one per await point.
+    pub fn find_many(
+        &self,
+        query: impl crate::query::IntoQuery<M>,
+    ) -> impl std::future::Future<Output = Result<Vec<M>, Error>> + '_ {
+        self.find_many_query(query.into_query())
+    }
+
+    async fn find_many_query(&self, query: Query<M>) -> Result<Vec<M>, Error> {
         let list = select_list(&M::META, "t");
         let mut b = SqlBuilder::new(String::with_capacity(list.len() + 256));
         b.sql.push_str("SELECT ");
@@ -250,15 +259,29 @@ impl<'a, M: Model, A: Access, E: Executor> Repo<'a, M, A, E> {
     }
 
     /// The first row matching the query, if any.
-    pub async fn find_first(&self, query: impl Into<Query<M>>) -> Result<Option<M>, Error> {
-        Ok(self.find_many(query.into().take(1)).await?.into_iter().next())
+    pub fn find_first(
+        &self,
+        query: impl crate::query::IntoQuery<M>,
+    ) -> impl std::future::Future<Output = Result<Option<M>, Error>> + '_ {
+        let query = query.into_query().take(1);
+        async move { Ok(self.find_many_query(query).await?.into_iter().next()) }
     }
 
     /// The first row matching the query, or [`Error::NotFound`] (Prisma's `findFirstOrThrow`).
-    pub async fn find_first_or_throw(&self, query: impl Into<Query<M>>) -> Result<M, Error> {
-        self.find_first(query).await?.ok_or_else(|| Error::NotFound {
-            what: format!("{} matching the query", M::META.name),
-        })
+    pub fn find_first_or_throw(
+        &self,
+        query: impl crate::query::IntoQuery<M>,
+    ) -> impl std::future::Future<Output = Result<M, Error>> + '_ {
+        let query = query.into_query().take(1);
+        async move {
+            self.find_many_query(query)
+                .await?
+                .into_iter()
+                .next()
+                .ok_or_else(|| Error::NotFound {
+                    what: format!("{} matching the query", M::META.name),
+                })
+        }
     }
 
     /// The row whose unique column equals `value`, or [`Error::NotFound`] (Prisma's `findUniqueOrThrow`).
@@ -298,7 +321,7 @@ impl<'a, M: Model, A: Access, E: Executor> Repo<'a, M, A, E> {
     /// relation level, whatever the number of rows.
     pub async fn find_many_with<I: Include<M>>(
         &self,
-        query: impl Into<Query<M>>,
+        query: impl crate::query::IntoQuery<M>,
         include: I,
     ) -> Result<Vec<(M, I::Out)>, Error> {
         let parents = self.find_many(query).await?;
