@@ -165,3 +165,79 @@ pub fn catalog(url: &str) -> Vec<String> {
         lines
     })
 }
+
+/// A tenancy project (`trato init`) with its first migration applied to `url`.
+pub fn tenancy_project(name: &str, url: &str) -> PathBuf {
+    let dir = temp_dir(name);
+    let init = trato(&dir, &["init", "--tenant-root", "Team", "--tenant-key", "teamId"]);
+    assert!(init.status.success(), "{}", err(&init));
+    let dev = trato_on(&dir, url, &["migrate", "dev", "--name", "init"]);
+    assert!(dev.status.success(), "{}", err(&dev));
+    dir
+}
+
+pub fn drift(dir: &Path, url: &str) -> (Option<i32>, String) {
+    let run = trato_on(dir, url, &["db", "drift"]);
+    (run.status.code(), format!("{}{}", out(&run), err(&run)))
+}
+
+/// The migration folders, oldest first.
+pub fn migrations(dir: &Path) -> Vec<PathBuf> {
+    let mut all: Vec<PathBuf> = fs::read_dir(dir.join("migrations"))
+        .expect("migrations")
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter(|p| p.is_dir())
+        .collect();
+    all.sort();
+    all
+}
+
+/// Adds `model Note` to the schema and writes (without applying) its migration.
+pub fn add_note_model(dir: &Path, url: &str) -> PathBuf {
+    let schema = fs::read_to_string(dir.join("schema.prisma")).expect("schema");
+    fs::write(
+        dir.join("schema.prisma"),
+        format!("{schema}\nmodel Note {{\n  id   String @id\n  body String\n\n  @@global\n}}\n"),
+    )
+    .expect("schema");
+    let dev = trato_on(dir, url, &["migrate", "dev", "--name", "notes", "--create-only"]);
+    assert!(dev.status.success(), "{}", err(&dev));
+    migrations(dir).pop().expect("the new migration")
+}
+
+pub fn run_ok(dir: &Path, url: &str, args: &[&str]) -> String {
+    let run = trato_on(dir, url, args);
+    assert!(run.status.success(), "{args:?}: {}{}", out(&run), err(&run));
+    format!("{}{}", out(&run), err(&run))
+}
+
+pub fn run_fails(dir: &Path, url: &str, args: &[&str]) -> String {
+    let run = trato_on(dir, url, args);
+    assert_eq!(
+        run.status.code(),
+        Some(1),
+        "{args:?} must fail: {}{}",
+        out(&run),
+        err(&run)
+    );
+    format!("{}{}", out(&run), err(&run))
+}
+
+/// Replaces `from` by `to` in the schema.
+pub fn edit_schema(dir: &Path, from: &str, to: &str) {
+    let schema = fs::read_to_string(dir.join("schema.prisma")).expect("schema");
+    assert!(schema.contains(from), "`{from}` not in the schema");
+    fs::write(dir.join("schema.prisma"), schema.replacen(from, to, 1)).expect("schema");
+}
+
+pub fn copy_dir(from: &Path, to: &Path) {
+    fs::create_dir_all(to).expect("dir");
+    for entry in fs::read_dir(from).expect("read").filter_map(Result::ok) {
+        let target = to.join(entry.file_name());
+        if entry.path().is_dir() {
+            copy_dir(&entry.path(), &target);
+        } else {
+            fs::copy(entry.path(), &target).expect("copy");
+        }
+    }
+}

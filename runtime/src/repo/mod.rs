@@ -20,6 +20,7 @@ mod assign;
 mod audit;
 mod bulk;
 mod count;
+mod find;
 mod include;
 mod nested;
 
@@ -265,34 +266,6 @@ impl<'a, M: Model, A: Access, E: Executor> Repo<'a, M, A, E> {
     ) -> impl std::future::Future<Output = Result<Option<M>, Error>> + '_ {
         let query = query.into_query().take(1);
         async move { Ok(self.find_many_query(query).await?.into_iter().next()) }
-    }
-
-    /// The first row matching the query, or [`Error::NotFound`] (Prisma's `findFirstOrThrow`).
-    pub fn find_first_or_throw(
-        &self,
-        query: impl crate::query::IntoQuery<M>,
-    ) -> impl std::future::Future<Output = Result<M, Error>> + '_ {
-        let query = query.into_query().take(1);
-        async move {
-            self.find_many_query(query)
-                .await?
-                .into_iter()
-                .next()
-                .ok_or_else(|| Error::NotFound {
-                    what: format!("{} matching the query", M::META.name),
-                })
-        }
-    }
-
-    /// The row whose unique column equals `value`, or [`Error::NotFound`] (Prisma's `findUniqueOrThrow`).
-    pub async fn find_unique_or_throw<T: ToSql + Sync + Send + 'static>(
-        &self,
-        column: Col<M, T>,
-        value: T,
-    ) -> Result<M, Error> {
-        self.find_unique(column, value).await?.ok_or_else(|| Error::NotFound {
-            what: format!("{} with that {}", M::META.name, column.name),
-        })
     }
 
     /// The row with this primary key (its non-tenant column), if any.
@@ -543,12 +516,6 @@ impl<'a, M: Model, A: crate::scope::CanWrite<M>, E: Executor> Repo<'a, M, A, E> 
             what: format!("{} to update", M::META.name),
         })?;
         M::from_row(row)
-    }
-
-    /// Updates every matching row and returns them (Prisma's `updateManyAndReturn`).
-    pub async fn update_many_and_return(&self, filter: Filter<M>, input: M::Update) -> Result<Vec<M>, Error> {
-        let rows = self.update_rows(filter, set_all(input.into_values()), false).await?;
-        rows.iter().map(M::from_row).collect()
     }
 
     /// Updates every matching row; returns how many.
