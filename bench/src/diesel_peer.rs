@@ -293,20 +293,7 @@ pub async fn run(s: &Setup, sc: Scenario, i: usize) -> anyhow::Result<u64> {
             .len() as u64,
         Scenario::UpdateById => update(conn, t, id, Some((i % 100) as i32)).await?,
         Scenario::Increment => {
-            let (k, d, m, a, f, r, u) = audit_params();
-            let _: Vec<Updated> = diesel::sql_query(&raw_sql().increment)
-                .bind::<Integer, _>(1)
-                .bind::<Text, _>(t)
-                .bind::<Text, _>(id)
-                .bind::<Text, _>(k)
-                .bind::<Text, _>(d)
-                .bind::<Text, _>(m)
-                .bind::<Text, _>(a)
-                .bind::<Text, _>(f)
-                .bind::<Nullable<Text>, _>(r)
-                .bind::<Nullable<Text>, _>(u)
-                .load(conn)
-                .await?;
+            audited_update(&raw_sql().increment, conn, t, id, Some(1)).await?;
             1
         }
         Scenario::Counts100 => {
@@ -466,8 +453,19 @@ async fn count(conn: &mut AsyncPgConnection, t: &str, stage: Stage) -> anyhow::R
 
 /// The audited update (the change and its audit row in one statement), which the DSL cannot express.
 pub async fn update(conn: &mut AsyncPgConnection, t: &str, id: &str, probability: Option<i32>) -> anyhow::Result<u64> {
+    audited_update(&raw_sql().update, conn, t, id, probability).await
+}
+
+/// An audited update of a deal's probability (`$1` is the value, or what is added to it).
+async fn audited_update(
+    sql: &str,
+    conn: &mut AsyncPgConnection,
+    t: &str,
+    id: &str,
+    probability: Option<i32>,
+) -> anyhow::Result<u64> {
     let (k, d, m, a, f, r, u) = audit_params();
-    let rows: Vec<Updated> = diesel::sql_query(&raw_sql().update)
+    let rows: Vec<Updated> = diesel::sql_query(sql)
         .bind::<Nullable<Integer>, _>(probability)
         .bind::<Text, _>(t)
         .bind::<Text, _>(id)

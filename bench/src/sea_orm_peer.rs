@@ -260,24 +260,7 @@ pub async fn run(s: &Setup, sc: Scenario, i: usize) -> anyhow::Result<u64> {
         Scenario::UpdateById => update(db, t, id, Some((i % 100) as i32)).await?,
         Scenario::Increment => {
             // The audited increment: a raw `Statement`, as for the audited update.
-            let (k, d, m, a, f, r, u) = audit_params();
-            db.query_one(Statement::from_sql_and_values(
-                DbBackend::Postgres,
-                &raw_sql().increment,
-                [
-                    1i32.into(),
-                    t.into(),
-                    id.into(),
-                    k.into(),
-                    d.into(),
-                    m.into(),
-                    a.into(),
-                    f.into(),
-                    r.into(),
-                    u.into(),
-                ],
-            ))
-            .await?;
+            audited_update(&raw_sql().increment, db, t, id, Some(1)).await?;
             1
         }
         Scenario::Counts100 => {
@@ -363,11 +346,22 @@ pub async fn find(db: &impl ConnectionTrait, t: &str, id: &str) -> anyhow::Resul
 /// The audited update (the change and its audit row in one statement), which the query builder cannot
 /// express: a raw `Statement`, as SeaORM's documentation shows for such queries.
 pub async fn update(db: &impl ConnectionTrait, t: &str, id: &str, probability: Option<i32>) -> anyhow::Result<u64> {
+    audited_update(&raw_sql().update, db, t, id, probability).await
+}
+
+/// An audited update of a deal's probability (`$1` is the value, or what is added to it).
+async fn audited_update(
+    sql: &str,
+    db: &impl ConnectionTrait,
+    t: &str,
+    id: &str,
+    probability: Option<i32>,
+) -> anyhow::Result<u64> {
     let (k, d, m, a, f, r, u) = audit_params();
     let row = db
         .query_one(Statement::from_sql_and_values(
             DbBackend::Postgres,
-            &raw_sql().update,
+            sql,
             [
                 probability.into(),
                 t.into(),

@@ -171,20 +171,7 @@ pub async fn run(s: &Setup, sc: Scenario, i: usize) -> anyhow::Result<u64> {
             .len() as u64,
         Scenario::UpdateById => update(pool, t, id, Some((i % 100) as i32)).await?,
         Scenario::Increment => {
-            let (k, d, m, a, f, r, u) = audit_params();
-            sqlx::query(&sql.increment)
-                .bind(1i32)
-                .bind(t)
-                .bind(id)
-                .bind(k)
-                .bind(d)
-                .bind(m)
-                .bind(a)
-                .bind(f)
-                .bind(r)
-                .bind(u)
-                .fetch_optional(pool)
-                .await?;
+            audited_update(&sql.increment, pool, t, id, Some(1)).await?;
             1
         }
         Scenario::Counts100 => {
@@ -302,8 +289,19 @@ pub async fn update<'e>(
     id: &str,
     probability: Option<i32>,
 ) -> anyhow::Result<u64> {
+    audited_update(&raw_sql().update, exec, tenant, id, probability).await
+}
+
+/// An audited update of a deal's probability (`$1` is the value, or what is added to it).
+async fn audited_update<'e>(
+    sql: &str,
+    exec: impl sqlx::PgExecutor<'e>,
+    tenant: &str,
+    id: &str,
+    probability: Option<i32>,
+) -> anyhow::Result<u64> {
     let (k, d, m, a, f, r, u) = audit_params();
-    let row = sqlx::query(&raw_sql().update)
+    let row = sqlx::query(sql)
         .bind(probability)
         .bind(tenant)
         .bind(id)

@@ -21,47 +21,38 @@ impl<P, C, R: std::fmt::Debug> std::fmt::Debug for RelCount<P, C, R> {
     }
 }
 
+impl<P, C, R> RelCount<P, C, R> {
+    fn new(rel: R, filter: Option<Filter<C>>) -> Self {
+        RelCount {
+            rel,
+            filtered: filter.is_some(),
+            filter: std::sync::Mutex::new(filter),
+            _p: PhantomData,
+        }
+    }
+}
+
 impl<P, C> RelMany<P, C> {
     /// How many related rows each parent has (Prisma's `_count`).
     pub fn count(self) -> RelCount<P, C, Self> {
-        RelCount {
-            rel: self,
-            filter: std::sync::Mutex::new(None),
-            filtered: false,
-            _p: PhantomData,
-        }
+        RelCount::new(self, None)
     }
 
     /// How many related rows matching `filter` each parent has.
     pub fn count_where(self, filter: Filter<C>) -> RelCount<P, C, Self> {
-        RelCount {
-            rel: self,
-            filter: std::sync::Mutex::new(Some(filter)),
-            filtered: true,
-            _p: PhantomData,
-        }
+        RelCount::new(self, Some(filter))
     }
 }
 
 impl<P, C> RelThrough<P, C> {
     /// How many linked rows each parent has (Prisma's `_count`).
     pub fn count(self) -> RelCount<P, C, Self> {
-        RelCount {
-            rel: self,
-            filter: std::sync::Mutex::new(None),
-            filtered: false,
-            _p: PhantomData,
-        }
+        RelCount::new(self, None)
     }
 
     /// How many linked rows matching `filter` each parent has.
     pub fn count_where(self, filter: Filter<C>) -> RelCount<P, C, Self> {
-        RelCount {
-            rel: self,
-            filter: std::sync::Mutex::new(Some(filter)),
-            filtered: true,
-            _p: PhantomData,
-        }
+        RelCount::new(self, Some(filter))
     }
 }
 
