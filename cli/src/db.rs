@@ -217,41 +217,17 @@ pub(crate) fn shadow_and_live(
     from: Shadow,
 ) -> anyhow::Result<(Vec<String>, Vec<String>)> {
     use trato_hive_runtime::introspect::catalog_of;
-    let shadow_name = format!("trato_shadow_{}", std::process::id());
-    let result = crate::tokio()?.block_on(async {
-        let admin = Db::connect(live.with_dbname("postgres"))?;
-        admin
-            .execute(&format!("DROP DATABASE IF EXISTS {shadow_name}"), &[])
-            .await?;
-        admin.execute(&format!("CREATE DATABASE {shadow_name}"), &[]).await?;
-        let shadow = live.with_dbname(&shadow_name);
-        let result = async {
-            match from {
-                Shadow::Migrations(migrator) => {
-                    migrator.deploy(&shadow).await?;
-                }
-                Shadow::Script(sql) => {
-                    let db = Db::connect(shadow.clone())?;
-                    db.conn().await?.detach().batch_execute(&sql).await?;
-                    db.close();
-                }
-            }
-            let shadow_db = Db::connect(shadow.clone())?;
-            let expected = catalog_of(&shadow_db.conn().await?, &project.history_table, project.schemas()).await?;
-            shadow_db.close();
-            let live_db = Db::connect(live.clone())?;
-            let actual = catalog_of(&live_db.conn().await?, &project.history_table, project.schemas()).await?;
-            live_db.close();
-            Ok::<_, anyhow::Error>((expected, actual))
+    let shadow = ShadowDb::create(live, "s", from)?;
+    crate::tokio()?.block_on(async {
+        let mut catalogs = Vec::new();
+        for cfg in [&shadow.cfg, live] {
+            let db = Db::connect(cfg.clone())?;
+            catalogs.push(catalog_of(&db.conn().await?, &project.history_table, project.schemas()).await?);
+            db.close();
         }
-        .await;
-        admin
-            .execute(&format!("DROP DATABASE IF EXISTS {shadow_name} WITH (FORCE)"), &[])
-            .await?;
-        admin.close();
-        result
-    })?;
-    Ok(result)
+        let actual = catalogs.pop().unwrap_or_default();
+        Ok((catalogs.pop().unwrap_or_default(), actual))
+    })
 }
 
 /// A shadow database kept while this value lives (dropped with it), on the server of the database it

@@ -28,16 +28,12 @@ pub fn dev(ctx: &Ctx, name: &str, allow_destructive: bool, create_only: bool) ->
     let project = ctx.project()?;
     let dir = &project.migrations;
     let existing = migration_dirs(dir);
-    let previous_src = match existing.last() {
-        Some(last) => Some(
-            fs::read_to_string(last.join("schema.prisma"))
-                .with_context(|| format!("{} has no schema.prisma", last.display()))?,
-        ),
-        None => None,
-    };
-    let previous = match existing.last() {
-        Some(last) => read_valid(&last.join("schema.prisma"))?.0,
-        None => trato_codegen::Schema::default(),
+    let (previous, previous_src) = match existing.last() {
+        Some(last) => {
+            let (schema, src) = read_valid(&last.join("schema.prisma"))?;
+            (schema, Some(src))
+        }
+        None => (trato_codegen::Schema::default(), None),
     };
     let steps = diff(&lower(&previous), &lower(&project.parsed));
     let cfg = match target_db(ctx, &project.schema) {

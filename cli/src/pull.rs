@@ -214,17 +214,11 @@ fn reintrospect(src: &str, existing: &trato_codegen::Schema, catalog: &Catalog, 
         out.replace_range(start..end, &text);
     }
     let known: BTreeSet<&str> = existing.models.iter().map(|m| m.db_name.as_str()).collect();
-    let joins: BTreeSet<String> = catalog
+    let new_tables = catalog
         .tables
         .iter()
-        .filter(|t| t.name.starts_with('_') && t.columns.len() == 2)
-        .map(|t| t.name.clone())
-        .collect();
-    for t in catalog
-        .tables
-        .iter()
-        .filter(|t| !known.contains(t.name.as_str()) && !joins.contains(&t.name))
-    {
+        .filter(|t| !known.contains(t.name.as_str()) && !trato_codegen::pull::is_join_table(catalog, t));
+    for t in new_tables {
         out.push('\n');
         out.push_str(&render_model(catalog, t, &names));
     }

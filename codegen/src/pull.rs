@@ -180,6 +180,11 @@ fn tenant_key(t: &PulledTable) -> Option<String> {
     Some(col.trim_matches('"').to_string())
 }
 
+/// Whether `t` is an implicit many-to-many join table, written as list fields on both sides, not as a model.
+pub fn is_join_table(catalog: &Catalog, t: &PulledTable) -> bool {
+    join_table(catalog, t).is_some()
+}
+
 /// An implicit many-to-many join table (`_AToB` with columns `A` and `B`): the two tables it links.
 fn join_table<'a>(catalog: &'a Catalog, t: &PulledTable) -> Option<(&'a PulledTable, &'a PulledTable)> {
     if !t.name.starts_with('_') || t.columns.len() != 2 || t.columns[0].name != "A" || t.columns[1].name != "B" {

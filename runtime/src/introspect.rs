@@ -15,6 +15,27 @@ macro_rules! in_schemas {
     };
 }
 
+/// A function `p` of ours, not one an extension installed.
+macro_rules! own_function {
+    () => {
+        "NOT EXISTS (SELECT 1 FROM pg_depend d WHERE d.objid = p.oid AND d.deptype = 'e')"
+    };
+}
+
+/// A grantee's name in `aclexplode(...) x`: PUBLIC for the pseudo-role 0.
+macro_rules! grantee {
+    () => {
+        "CASE WHEN x.grantee = 0 THEN 'PUBLIC' ELSE pg_get_userbyid(x.grantee) END"
+    };
+}
+
+/// The privileges of one grantee of `aclexplode(...) x`, as one sorted list.
+macro_rules! privileges {
+    () => {
+        "string_agg(x.privilege_type, ',' ORDER BY x.privilege_type)"
+    };
+}
+
 /// A relation's name in the listing: bare in the connection's schema, else `schema.name`.
 macro_rules! rel_name {
     ($ns:literal, $rel:literal) => {
@@ -113,7 +134,8 @@ const QUERIES: &[&str] = &[
        FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace
       WHERE ",
         in_schemas!("n.nspname"),
-        " AND NOT EXISTS (SELECT 1 FROM pg_depend d WHERE d.objid = p.oid AND d.deptype = 'e')"
+        " AND ",
+        own_function!()
     ),
     // Views and materialized views: a digest of the definition and their options (`security_invoker`
     // decides whether row-level security applies to who reads them).
@@ -165,10 +187,10 @@ const QUERIES: &[&str] = &[
     // themselves: every grantee but the owner, PUBLIC included (a view granted to the application role is
     // drift).
     concat!(
-        "SELECT format('grant %s on %s %s to %s', string_agg(x.privilege_type, ',' ORDER BY x.privilege_type),
+        "SELECT format('grant %s on %s %s to %s', ", privileges!(), ",
                    CASE c.relkind WHEN 'S' THEN 'sequence' WHEN 'v' THEN 'view' WHEN 'm' THEN 'view' ELSE 'table' END, ",
         rel_name!("n.nspname", "c.relname"),
-        ", CASE WHEN x.grantee = 0 THEN 'PUBLIC' ELSE pg_get_userbyid(x.grantee) END)
+        ", ", grantee!(), ")
        FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
        CROSS JOIN LATERAL aclexplode(c.relacl) x
       WHERE ",
@@ -177,9 +199,9 @@ const QUERIES: &[&str] = &[
       GROUP BY c.relkind, n.nspname, c.relname, x.grantee"
     ),
     concat!(
-        "SELECT format('grant %s on column %s.%s to %s', string_agg(x.privilege_type, ',' ORDER BY x.privilege_type), ",
+        "SELECT format('grant %s on column %s.%s to %s', ", privileges!(), ", ",
         rel_name!("n.nspname", "c.relname"),
-        ", a.attname, CASE WHEN x.grantee = 0 THEN 'PUBLIC' ELSE pg_get_userbyid(x.grantee) END)
+        ", a.attname, ", grantee!(), ")
        FROM pg_attribute a JOIN pg_class c ON c.oid = a.attrelid JOIN pg_namespace n ON n.oid = c.relnamespace
        CROSS JOIN LATERAL aclexplode(a.attacl) x
       WHERE ",
@@ -187,20 +209,20 @@ const QUERIES: &[&str] = &[
         " AND x.grantee <> c.relowner GROUP BY n.nspname, c.relname, a.attname, x.grantee"
     ),
     concat!(
-        "SELECT format('grant %s on function %s(%s) to %s', string_agg(x.privilege_type, ',' ORDER BY x.privilege_type), ",
+        "SELECT format('grant %s on function %s(%s) to %s', ", privileges!(), ", ",
         rel_name!("n.nspname", "p.proname"),
-        ", pg_get_function_identity_arguments(p.oid), CASE WHEN x.grantee = 0 THEN 'PUBLIC' ELSE pg_get_userbyid(x.grantee) END)
+        ", pg_get_function_identity_arguments(p.oid), ", grantee!(), ")
        FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace
        CROSS JOIN LATERAL aclexplode(COALESCE(p.proacl, acldefault('f', p.proowner))) x
       WHERE ",
         in_schemas!("n.nspname"),
         " AND x.grantee <> p.proowner
-        AND NOT EXISTS (SELECT 1 FROM pg_depend d WHERE d.objid = p.oid AND d.deptype = 'e')
+        AND ", own_function!(), "
       GROUP BY n.nspname, p.proname, p.oid, x.grantee"
     ),
     concat!(
-        "SELECT format('grant %s on schema %s to %s', string_agg(x.privilege_type, ',' ORDER BY x.privilege_type),
-                   n.nspname, CASE WHEN x.grantee = 0 THEN 'PUBLIC' ELSE pg_get_userbyid(x.grantee) END)
+        "SELECT format('grant %s on schema %s to %s', ", privileges!(), ",
+                   n.nspname, ", grantee!(), ")
        FROM pg_namespace n CROSS JOIN LATERAL aclexplode(n.nspacl) x
       WHERE ",
         in_schemas!("n.nspname"),

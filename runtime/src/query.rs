@@ -334,18 +334,24 @@ impl<M> Order<M> {
         }
     }
 
-    /// This ordering's SQL on alias `t`: the column, or the related row's column.
-    pub(crate) fn sql(&self) -> String {
-        let target = match &self.related {
-            Some(subquery) => subquery.clone(),
-            None => format!("t.{}", q(self.column)),
-        };
-        let nulls = match self.nulls_first {
-            Some(true) => " NULLS FIRST",
-            Some(false) => " NULLS LAST",
-            None => "",
-        };
-        format!("{target}{}{nulls}", if self.desc { " DESC" } else { "" })
+    /// Appends this ordering's SQL on alias `t`: the column, or the related row's column (no allocation:
+    /// `find_many` is a hot path).
+    pub(crate) fn push_sql(&self, sql: &mut String) {
+        match &self.related {
+            Some(subquery) => sql.push_str(subquery),
+            None => {
+                sql.push_str("t.");
+                push_q(sql, self.column);
+            }
+        }
+        if self.desc {
+            sql.push_str(" DESC");
+        }
+        match self.nulls_first {
+            Some(true) => sql.push_str(" NULLS FIRST"),
+            Some(false) => sql.push_str(" NULLS LAST"),
+            None => {}
+        }
     }
 
     /// NULLs before every value (Prisma's `nulls: 'first'`).

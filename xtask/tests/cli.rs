@@ -394,16 +394,21 @@ fn bad_usage_fails() {
 }
 
 /// Runs xtask with its PostgreSQL state in `home` and the binaries this machine already has.
-fn xtask_pg(home: &Path, args: &[&str]) -> Output {
+/// `xtask args` with its PostgreSQL home in `home` (a development cluster of its own) and no URL set.
+fn xtask_pg_command(home: &Path, args: &[&str]) -> Command {
     let bin = trato_pg::ensure(None).expect("PostgreSQL binaries");
-    Command::new(env!("CARGO_BIN_EXE_xtask"))
-        .args(args)
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_xtask"));
+    cmd.args(args)
         .env("CARGO_TARGET_DIR", nested_target())
         .env("TRATO_PG_HOME", home)
         .env("PG_BINDIR", &bin.bindir)
         .env_remove("DATABASE_URL")
-        .output()
-        .expect("run xtask")
+        .env_remove("DIRECT_URL");
+    cmd
+}
+
+fn xtask_pg(home: &Path, args: &[&str]) -> Output {
+    xtask_pg_command(home, args).output().expect("run xtask")
 }
 
 fn stdout(o: &Output) -> String {
@@ -432,14 +437,7 @@ fn eight_commands_racing_for_a_new_development_database_all_succeed() {
     let home = temp_dir("race");
     let children: Vec<std::process::Child> = (0..8)
         .map(|_| {
-            let bin = trato_pg::ensure(None).expect("PostgreSQL binaries");
-            Command::new(env!("CARGO_BIN_EXE_xtask"))
-                .args(["migrate", "deploy"])
-                .env("CARGO_TARGET_DIR", nested_target())
-                .env("TRATO_PG_HOME", &home)
-                .env("PG_BINDIR", &bin.bindir)
-                .env_remove("DATABASE_URL")
-                .env_remove("DIRECT_URL")
+            xtask_pg_command(&home, &["migrate", "deploy"])
                 .stdout(std::process::Stdio::piped())
                 .stderr(std::process::Stdio::piped())
                 .spawn()

@@ -56,6 +56,15 @@ impl<P, C> RelThrough<P, C> {
     }
 }
 
+/// What an include holds for the one statement that uses it (its values are bound, not copied): a second
+/// use is an error, never a silent change of meaning.
+fn take_once<T>(slot: &std::sync::Mutex<Option<T>>, what: &str) -> Result<T, Error> {
+    slot.lock()
+        .unwrap_or_else(|e| e.into_inner())
+        .take()
+        .ok_or_else(|| Error::Config(format!("{what} is used by one query; make a new one for the next")))
+}
+
 /// Each parent's count from `(key, count)` rows (0 for a parent without a row).
 async fn counts<P: Model, E: Executor>(
     exec: &E,
@@ -82,10 +91,7 @@ impl<P, C, R> RelCount<P, C, R> {
         if !self.filtered {
             return Ok(());
         }
-        let taken = self.filter.lock().unwrap_or_else(|e| e.into_inner()).take();
-        let f = taken.ok_or_else(|| {
-            Error::Config("a filtered relation count is used by one query; make a new one for the next".into())
-        })?;
+        let f = take_once(&self.filter, "a filtered relation count")?;
         b.sql.push('(');
         b.node(f.node, "t");
         b.sql.push_str(") AND ");
@@ -157,21 +163,22 @@ impl<P, C> RelMany<P, C> {
 impl<P: Model, C: Model> Include<P> for RelManyQuery<P, C> {
     type Out = Vec<C>;
     async fn load<E: Executor>(&self, exec: &E, parents: &[P]) -> Result<Vec<Vec<C>>, Error> {
-        let query = self
-            .query
-            .lock()
-            .unwrap_or_else(|e| e.into_inner())
-            .take()
-            .ok_or_else(|| {
-                Error::Config("an include with a query is used by one query; make a new one for the next".into())
-            })?;
+        let query = take_once(&self.query, "an include with a query")?;
         let keys = distinct_keys(parents, self.rel.parent_column);
         if keys.is_empty() {
             return Ok(parents.iter().map(|_| Vec::new()).collect());
         }
         let meta = &C::META;
         let child = q(self.rel.child_column);
-        let mut order: Vec<String> = query.order.iter().map(|o| o.sql()).collect();
+        let mut order: Vec<String> = query
+            .order
+            .iter()
+            .map(|o| {
+                let mut s = String::new();
+                o.push_sql(&mut s);
+                s
+            })
+            .collect();
         order.extend(meta.primary_key.iter().map(|c| format!("t.{}", q(c))));
         let mut b = SqlBuilder::new(format!(
             "SELECT {} FROM (SELECT {}, row_number() OVER (PARTITION BY t.{child} ORDER BY {}) AS trato_n FROM {} t WHERE ",

@@ -366,21 +366,12 @@ impl<P, C> RelThrough<P, C> {
         P: Model,
         C: Model,
     {
-        let (a, b) = if self.this_side == "A" {
-            (&P::META, &C::META)
-        } else {
-            (&C::META, &P::META)
-        };
-        let join_key = a
-            .tenant_key()
-            .or(b.tenant_key())
+        let join_key = self
+            .tenant_column()
             .map(|k| (k, P::META.tenant_key(), C::META.tenant_key()));
         Filter::from_node(crate::query::Node::ExistsThrough {
             meta: &C::META,
-            join_table: match self.join_schema {
-                Some(s) => format!("{}.{}", q(s), q(self.join_table)),
-                None => q(self.join_table),
-            },
+            join_table: self.join_table_sql(),
             this_side: self.this_side,
             other_side: self.other_side,
             parent_column: self.parent_column,
@@ -390,6 +381,29 @@ impl<P, C> RelThrough<P, C> {
             inner: Box::new(filter.node),
             negate,
         })
+    }
+
+    /// The join table's tenant key column, when it links tenant-owned models: the tenant key of the `A`
+    /// side's model, else of the `B` side's.
+    pub(super) fn tenant_column(&self) -> Option<&'static str>
+    where
+        P: Model,
+        C: Model,
+    {
+        let (a, b) = if self.this_side == "A" {
+            (&P::META, &C::META)
+        } else {
+            (&C::META, &P::META)
+        };
+        a.tenant_key().or(b.tenant_key())
+    }
+
+    /// The join table's name in SQL, schema-qualified when it has one.
+    pub(super) fn join_table_sql(&self) -> String {
+        match self.join_schema {
+            Some(s) => format!("{}.{}", q(s), q(self.join_table)),
+            None => q(self.join_table),
+        }
     }
 
     /// ` FROM <join table> j JOIN <target> t ON ... WHERE `, with the tenant conditions of a join table
@@ -402,22 +416,14 @@ impl<P, C> RelThrough<P, C> {
         let meta = &C::META;
         b.sql.push_str(&format!(
             " FROM {} j JOIN {} t ON t.{} = j.{}",
-            match self.join_schema {
-                Some(s) => format!("{}.{}", q(s), q(self.join_table)),
-                None => q(self.join_table),
-            },
+            self.join_table_sql(),
             meta.sql_table(),
             q(self.child_column),
             q(self.other_side)
         ));
         // A join table between tenant-owned models carries the tenant key (A's, else B's): the link and
         // the row it leads to are both restricted to the scope's tenant, and joined on it.
-        let (a, b_side) = if self.this_side == "A" {
-            (&P::META, meta)
-        } else {
-            (meta, &P::META)
-        };
-        if let Some(key) = a.tenant_key().or(b_side.tenant_key()) {
+        if let Some(key) = self.tenant_column() {
             if let Some(child_key) = meta.tenant_key() {
                 b.sql.push_str(&format!(" AND t.{} = j.{}", q(child_key), q(key)));
             }

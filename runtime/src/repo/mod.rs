@@ -246,7 +246,7 @@ impl<'a, M: Model, A: Access, E: Executor> Repo<'a, M, A, E> {
             .cloned();
         for (k, o) in distinct.chain(rest).enumerate() {
             b.sql.push_str(if k == 0 { " ORDER BY " } else { ", " });
-            b.sql.push_str(&o.sql());
+            o.push_sql(&mut b.sql);
         }
         if let Some(n) = query.take {
             b.sql.push_str(" LIMIT ");

@@ -146,7 +146,6 @@ impl<'a, M: Model, A: crate::scope::CanWrite<M>, E: Executor> Repo<'a, M, A, E> 
         if targets.is_empty() {
             return Ok(0);
         }
-        let meta = &M::META;
         let (key_col, tenant) = self.join_tenant(&rel)?;
         let mut b = SqlBuilder::default();
         let this = b.param(key_param(&key_of(&id)?));
@@ -164,19 +163,12 @@ impl<'a, M: Model, A: crate::scope::CanWrite<M>, E: Executor> Repo<'a, M, A, E> 
                 format!("{this}, o"),
             ),
         };
-        let element = match targets[0] {
-            Key::Str(_) => "text",
-            Key::I16(_) => "smallint",
-            Key::I32(_) => "integer",
-            Key::I64(_) => "bigint",
-            Key::Uuid(_) => "uuid",
-        };
+        let element = key_sql_type(&targets[0]);
         b.sql = format!(
             "INSERT INTO {} ({cols}) SELECT {vals} FROM unnest({others}::{element}[]) AS o ON CONFLICT DO NOTHING",
-            join_table(&rel)
+            rel.join_table_sql()
         );
         self.check_write_role()?;
-        let _ = meta;
         let rows = self
             .exec
             .run(
@@ -196,7 +188,7 @@ impl<'a, M: Model, A: crate::scope::CanWrite<M>, E: Executor> Repo<'a, M, A, E> 
         targets: Option<Vec<K>>,
     ) -> Result<u64, Error> {
         let (key_col, tenant) = self.join_tenant(&rel)?;
-        let mut b = SqlBuilder::new(format!("WITH l AS (DELETE FROM {} j WHERE ", join_table(&rel)));
+        let mut b = SqlBuilder::new(format!("WITH l AS (DELETE FROM {} j WHERE ", rel.join_table_sql()));
         if let (Some(k), Some(t)) = (&key_col, tenant) {
             b.sql.push_str(&format!("j.{} = ", q(k)));
             b.push_param(Box::new(t));
@@ -231,13 +223,7 @@ impl<'a, M: Model, A: crate::scope::CanWrite<M>, E: Executor> Repo<'a, M, A, E> 
         let (key_col, tenant) = self.join_tenant(&rel)?;
         let mut b = SqlBuilder::default();
         let this = b.param(key_param(&this_key));
-        let element = match targets.first().unwrap_or(&this_key) {
-            Key::Str(_) => "text",
-            Key::I16(_) => "smallint",
-            Key::I32(_) => "integer",
-            Key::I64(_) => "bigint",
-            Key::Uuid(_) => "uuid",
-        };
+        let element = key_sql_type(targets.first().unwrap_or(&this_key));
         let others = b.param(key_array(&targets)?);
         let (tenant_cond, cols, vals) = match (&key_col, tenant) {
             (Some(k), Some(t)) => {
@@ -254,7 +240,7 @@ impl<'a, M: Model, A: crate::scope::CanWrite<M>, E: Executor> Repo<'a, M, A, E> 
                 format!("{this}, o"),
             ),
         };
-        let table = join_table(&rel);
+        let table = rel.join_table_sql();
         b.sql = format!(
             "WITH d AS (DELETE FROM {table} j WHERE {tenant_cond}j.{this_side} = {this} AND NOT (j.{other} = ANY({others}::{element}[])) RETURNING 1), \
              i AS (INSERT INTO {table} ({cols}) SELECT {vals} FROM unnest({others}::{element}[]) AS o ON CONFLICT DO NOTHING RETURNING 1) \
@@ -271,12 +257,7 @@ impl<'a, M: Model, A: crate::scope::CanWrite<M>, E: Executor> Repo<'a, M, A, E> 
 
     /// The join table's tenant key column and this scope's tenant, when the join table has one.
     fn join_tenant<C: Model>(&self, rel: &RelThrough<M, C>) -> Result<(Option<&'static str>, Option<String>), Error> {
-        let (a, b) = if rel.this_side == "A" {
-            (&M::META, &C::META)
-        } else {
-            (&C::META, &M::META)
-        };
-        match a.tenant_key().or(b.tenant_key()) {
+        match rel.tenant_column() {
             Some(k) => {
                 let tenant = self.exec.tenant().ok_or_else(|| no_tenant(&M::META))?.to_string();
                 Ok((Some(k), Some(tenant)))
@@ -286,9 +267,13 @@ impl<'a, M: Model, A: crate::scope::CanWrite<M>, E: Executor> Repo<'a, M, A, E> 
     }
 }
 
-fn join_table<P, C>(rel: &RelThrough<P, C>) -> String {
-    match rel.join_schema {
-        Some(s) => format!("{}.{}", q(s), q(rel.join_table)),
-        None => q(rel.join_table),
+/// The SQL type of arrays of keys like `key`.
+fn key_sql_type(key: &Key) -> &'static str {
+    match key {
+        Key::Str(_) => "text",
+        Key::I16(_) => "smallint",
+        Key::I32(_) => "integer",
+        Key::I64(_) => "bigint",
+        Key::Uuid(_) => "uuid",
     }
 }
