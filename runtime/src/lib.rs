@@ -56,6 +56,7 @@ mod repo;
 mod scope;
 mod tls;
 mod tx;
+mod unique;
 
 pub use client::{Conn, Db, Params, PoolStatus};
 pub use config::{env_var, log_directives, redact_url, DbConfig, Recycle, SslMode};
@@ -63,7 +64,7 @@ pub use error::{Cause, Error, Result};
 pub use exec::{Binding, Executor, GlobalExec, ScopeExec, TxExec};
 pub use meta::*;
 pub use migrate::{Migration, MigrationProblem, MigrationStatus, Migrator};
-pub use page::{CursorPage, Direction, Page};
+pub use page::{CursorKey, CursorPage, Direction, Page};
 pub use query::{escape_like, Case, Col, Filter, IntoQuery, NullableCol, Order, Param, Query};
 pub use repo::aggregate;
 pub use repo::{
@@ -76,6 +77,7 @@ pub use scope::{
 pub use tokio_postgres::Row;
 pub use trato_macros::{Model, PgEnum};
 pub use tx::{IsolationLevel, Tx, TxOptions};
+pub use unique::{Unique, UniqueWhere};
 
 /// The driver, for code that works on a detached connection (`Conn::detach`).
 pub use tokio_postgres;

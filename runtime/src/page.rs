@@ -14,6 +14,7 @@ use crate::query::{Filter, Node, ParamBox, Query};
 use crate::repo::{Include, Repo};
 use crate::scope::{Access, TenantScope};
 use crate::tx::TxOptions;
+use crate::unique::Unique;
 
 /// One page, as the spec's `paginateDeals` returns it.
 #[derive(Debug, Clone, PartialEq)]
@@ -112,33 +113,98 @@ impl<M: Model, A: Access, E: Executor> Repo<'_, M, A, E> {
         take: i64,
     ) -> Result<CursorPage<M>, Error> {
         let id = crate::repo::id_column(&M::META)?;
+        self.keyset_page(&[id], filter, direction, cursor, take).await
+    }
+
+    /// [`Repo::find_page`] ordered by another unique key, e.g. `Deal::BY_NAME` or a compound one (a
+    /// row-value comparison over its columns). Its columns must be text, integers or UUIDs (a key of
+    /// another type does not compile); rows whose key is NULL (a nullable unique column) are not listed,
+    /// since no cursor can point past them. A cursor is bound to the key it was made for.
+    pub async fn find_page_by<V: CursorKey>(
+        &self,
+        key: Unique<M, V>,
+        filter: Filter<M>,
+        direction: Direction,
+        cursor: Option<&str>,
+        take: i64,
+    ) -> Result<CursorPage<M>, Error> {
+        self.keyset_page(key.columns, filter, direction, cursor, take).await
+    }
+
+    async fn keyset_page(
+        &self,
+        columns: &[&'static str],
+        filter: Filter<M>,
+        direction: Direction,
+        cursor: Option<&str>,
+        take: i64,
+    ) -> Result<CursorPage<M>, Error> {
         let tenant = self.executor().tenant().unwrap_or("").to_string();
+        // The cursor names the model and, for another key than the primary key, its columns.
+        let label = match M::META.primary_key.iter().rev().take(1).eq(columns.iter()) {
+            true => M::META.name.to_string(),
+            false => format!("{}:{}", M::META.name, columns.join(",")),
+        };
         let mut filter = filter;
-        if let Some(c) = cursor {
-            let last = decode(c, &tenant, M::META.name, direction)?;
-            let op = if direction == Direction::Forward { ">" } else { "<" };
-            filter = filter.and(Filter::from_node(Node::Cmp {
-                column: id,
-                op,
-                value: ParamBox(key_param(last)),
-            }));
+        for column in columns.iter().filter(|c| M::META.column(c).is_some_and(|c| c.nullable)) {
+            filter = filter.and(Filter::from_node(Node::Null { column, negate: true }));
         }
-        let order = crate::query::Order::<M>::by(id, direction == Direction::Backward);
+        if let Some(c) = cursor {
+            let last = decode(c, &tenant, &label, direction)?;
+            if last.len() != columns.len() {
+                return Err(Error::InvalidCursor);
+            }
+            let op = if direction == Direction::Forward { ">" } else { "<" };
+            filter = filter.and(Filter::from_node(after(columns, &last, op)));
+        }
+        let mut query = Query::new().filter(filter);
+        for column in columns {
+            query = query.order_by(crate::query::Order::<M>::by(column, direction == Direction::Backward));
+        }
         let take = take.clamp(1, 10_000);
-        let items = self
-            .find_many(Query::new().filter(filter).order_by(order).take(take))
-            .await?;
-        let next = if items.len() as i64 == take {
-            items
-                .last()
-                .and_then(|m| m.key(id))
-                .map(|k| encode(&tenant, M::META.name, direction, &k))
-        } else {
-            None
+        let items = self.find_many(query.take(take)).await?;
+        let next = match items.last() {
+            Some(m) if items.len() as i64 == take => {
+                let keys: Option<Vec<Key>> = columns.iter().map(|c| m.key(c)).collect();
+                keys.map(|k| encode(&tenant, &label, direction, &k))
+            }
+            _ => None,
         };
         Ok(CursorPage { items, next })
     }
 }
+
+/// The rows after `last` in the order of `columns`: `(a, b) > (x, y)` written as
+/// `a > x OR (a = x AND b > y)`, which PostgreSQL plans on the key's index as well.
+fn after(columns: &[&'static str], last: &[Key], op: &'static str) -> Node {
+    let cmp = |column: &'static str, op: &'static str, k: &Key| Node::Cmp {
+        column,
+        op,
+        value: ParamBox(key_param(k.clone())),
+    };
+    let terms = (0..columns.len())
+        .map(|i| {
+            let mut and: Vec<Node> = (0..i).map(|j| cmp(columns[j], "=", &last[j])).collect();
+            and.push(cmp(columns[i], op, &last[i]));
+            Node::And(and)
+        })
+        .collect();
+    Node::Or(terms)
+}
+
+/// Types a keyset cursor can carry: text, integers and UUIDs, and tuples of them (compound keys).
+#[diagnostic::on_unimplemented(
+    message = "a cursor cannot be made of `{Self}`",
+    note = "keyset pages order by a key of text, integer or UUID columns (or a compound key of them)"
+)]
+pub trait CursorKey {}
+impl CursorKey for String {}
+impl CursorKey for i16 {}
+impl CursorKey for i32 {}
+impl CursorKey for i64 {}
+impl CursorKey for uuid::Uuid {}
+impl<A: CursorKey, B: CursorKey> CursorKey for (A, B) {}
+impl<A: CursorKey, B: CursorKey, C: CursorKey> CursorKey for (A, B, C) {}
 
 fn key_param(k: Key) -> Box<dyn ToSql + Sync + Send> {
     match k {
@@ -210,13 +276,14 @@ fn payload(tenant: &str, model: &str, direction: Direction, key: &str) -> String
     format!("v1.{}.{}.{dir}.{key}", hex(tenant.as_bytes()), hex(model.as_bytes()))
 }
 
-pub(crate) fn encode(tenant: &str, model: &str, direction: Direction, key: &Key) -> String {
-    let body = payload(tenant, model, direction, &key_text(key));
+pub(crate) fn encode(tenant: &str, model: &str, direction: Direction, keys: &[Key]) -> String {
+    let text: Vec<String> = keys.iter().map(key_text).collect();
+    let body = payload(tenant, model, direction, &text.join("_"));
     let mac = hmac::Mac::finalize(hmac(secret(), body.as_bytes())).into_bytes();
     format!("{body}.{}", hex(&mac))
 }
 
-pub(crate) fn decode(cursor: &str, tenant: &str, model: &str, direction: Direction) -> Result<Key, Error> {
+pub(crate) fn decode(cursor: &str, tenant: &str, model: &str, direction: Direction) -> Result<Vec<Key>, Error> {
     let invalid = || Error::InvalidCursor;
     let (body, mac) = cursor.rsplit_once('.').ok_or_else(invalid)?;
     let given = unhex(mac).ok_or_else(invalid)?;
@@ -227,7 +294,7 @@ pub(crate) fn decode(cursor: &str, tenant: &str, model: &str, direction: Directi
         // Signed by us, but for another tenant, model or direction.
         return Err(invalid());
     }
-    parse_key(key).ok_or_else(invalid)
+    key.split('_').map(|k| parse_key(k).ok_or_else(invalid)).collect()
 }
 
 #[cfg(test)]
@@ -237,8 +304,16 @@ mod tests {
     #[test]
     fn cursors_round_trip_and_refuse_tampering_and_other_tenants() {
         let k = Key::Str("cm1deal789".into());
-        let c = encode("org_a", "Deal", Direction::Forward, &k);
-        assert_eq!(decode(&c, "org_a", "Deal", Direction::Forward).ok(), Some(k));
+        let c = encode("org_a", "Deal", Direction::Forward, std::slice::from_ref(&k));
+        assert_eq!(decode(&c, "org_a", "Deal", Direction::Forward).ok(), Some(vec![k]));
+        // A compound key with a negative number and a UUID (both carry `-`).
+        let keys = [Key::I64(-5), Key::Uuid(uuid::Uuid::nil()), Key::Str("a_b".into())];
+        let c = encode("org_a", "Deal:a,b,c", Direction::Forward, &keys);
+        assert_eq!(
+            decode(&c, "org_a", "Deal:a,b,c", Direction::Forward).ok(),
+            Some(keys.to_vec())
+        );
+        assert!(decode(&c, "org_a", "Deal", Direction::Forward).is_err(), "another key");
         assert!(
             decode(&c, "org_b", "Deal", Direction::Forward).is_err(),
             "another tenant"

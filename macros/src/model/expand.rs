@@ -279,6 +279,7 @@ pub fn expand(def: &ModelDef) -> TokenStream {
         }?;
         Some(quote!(#[doc = #doc] #rel))
     });
+    let unique_consts = unique_keys(def);
     let open_write = (def.write_roles.is_empty() && !def.view).then(|| quote!(impl #rt::OpenWrite for #ident {}));
     let membership = def.membership.as_ref().map(|m| {
         let (user, role, ranks, read_only, managers) = (&m.user, &m.role, &m.ranks, &m.read_only, &m.managers);
@@ -405,10 +406,71 @@ pub fn expand(def: &ModelDef) -> TokenStream {
         impl #ident {
             #(#cols)*
             #(#rels)*
+            #(#unique_consts)*
         }
 
         #inputs
     }
+}
+
+/// One `BY_<FIELDS>: Unique<Model, V>` constant per primary key and unique constraint, without the tenant
+/// key (the scope supplies it): `V` is the column's type (not `Option`: NULL is never a key), or a tuple of
+/// them for a compound key. A name that would shadow a column or relation constant is not written.
+fn unique_keys(def: &ModelDef) -> Vec<TokenStream> {
+    let rt = rt();
+    let ident = &def.ident;
+    let tenant_key = match &def.tenancy {
+        TenancyDef::Owned(k) => Some(k.as_str()),
+        _ => None,
+    };
+    let taken: Vec<String> = def
+        .columns
+        .iter()
+        .map(|c| const_name(&c.field).to_string())
+        .chain(def.relations.iter().map(|r| r.field.to_uppercase()))
+        .collect();
+    let mut seen: Vec<Vec<&String>> = Vec::new();
+    std::iter::once(&def.primary_key)
+        .chain(&def.uniques)
+        .filter_map(|key| {
+            let cols: Vec<&String> = key.iter().filter(|c| Some(c.as_str()) != tenant_key).collect();
+            let defs: Vec<&ColumnDef> = cols
+                .iter()
+                .map(|c| def.columns.iter().find(|d| &&d.column == c))
+                .collect::<Option<_>>()?;
+            if defs.is_empty() || seen.contains(&cols) {
+                return None;
+            }
+            seen.push(cols.clone());
+            let fields: Vec<String> = defs.iter().map(|d| const_name(&d.field).to_string()).collect();
+            let name = format!("BY_{}", fields.join("_"));
+            if taken.contains(&name) {
+                return None;
+            }
+            let name = syn::Ident::new(&name, Span::call_site());
+            let tys: Vec<&syn::Type> = defs
+                .iter()
+                .map(|d| if d.nullable { option_inner(&d.ty).unwrap_or(&d.ty) } else { &d.ty })
+                .collect();
+            let vars: Vec<syn::Ident> = (0..defs.len()).map(|i| format_ident!("v{i}")).collect();
+            let (ty, pat) = match (tys.as_slice(), vars.as_slice()) {
+                ([ty], [v]) => (quote!(#ty), quote!(#v)),
+                _ => (quote!((#(#tys),*)), quote!((#(#vars),*))),
+            };
+            let doc = format!(
+                " The unique key ({}): `{}::{name}.eq(..)` names one row for `find_by`, `update_by`, `delete_by`; the constant is a conflict target for `upsert` and an ordering for `find_page_by`.",
+                cols.iter().map(|c| c.as_str()).collect::<Vec<_>>().join(", "),
+                def.ident
+            );
+            Some(quote! {
+                #[doc = #doc]
+                pub const #name: #rt::Unique<#ident, #ty> = #rt::Unique::new(
+                    &[#(#cols),*],
+                    |#pat: #ty| ::std::vec![#(::std::boxed::Box::new(#vars) as #rt::Param),*],
+                );
+            })
+        })
+        .collect()
 }
 
 fn meta_const(def: &ModelDef) -> TokenStream {

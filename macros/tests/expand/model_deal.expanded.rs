@@ -179,6 +179,20 @@ impl Deal {
         "id",
         "deal_id",
     );
+    /// The unique key (id): `Deal::BY_ID.eq(..)` names one row for `find_by`, `update_by`, `delete_by`; the constant is a conflict target for `upsert` and an ordering for `find_page_by`.
+    pub const BY_ID: ::trato_hive_runtime::Unique<Deal, String> = ::trato_hive_runtime::Unique::new(
+        &["id"],
+        |v0: String| {
+            ::std::vec![::std::boxed::Box::new(v0) as ::trato_hive_runtime::Param]
+        },
+    );
+    /// The unique key (name): `Deal::BY_NAME.eq(..)` names one row for `find_by`, `update_by`, `delete_by`; the constant is a conflict target for `upsert` and an ordering for `find_page_by`.
+    pub const BY_NAME: ::trato_hive_runtime::Unique<Deal, String> = ::trato_hive_runtime::Unique::new(
+        &["name"],
+        |v0: String| {
+            ::std::vec![::std::boxed::Box::new(v0) as ::trato_hive_runtime::Param]
+        },
+    );
 }
 /// The input of `create` for [`Deal`]: required fields in [`DealCreate::new`], the others set with their methods.
 #[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]

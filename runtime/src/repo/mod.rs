@@ -19,6 +19,7 @@ pub mod aggregate;
 mod assign;
 mod audit;
 mod bulk;
+mod by_key;
 mod count;
 mod find;
 mod include;
@@ -483,39 +484,12 @@ impl<'a, M: Model, A: crate::scope::CanWrite<M>, E: Executor> Repo<'a, M, A, E> 
         Ok(b)
     }
 
-    /// Inserts `create`, or when a row with the same values in `conflict` (a unique key; the tenant key is
-    /// added) exists, applies `update` to it. Returns the row. An audited model records what happened: a
-    /// create with the inserted fields, or an update with the updated ones.
-    pub async fn upsert(&self, conflict: &[&'static str], create: M::Create, update: M::Update) -> Result<M, Error> {
-        check_unique(&M::META, conflict)?;
-        let (create, update) = (create.into_values(), update.into_values());
-        let created: Vec<&str> = create.iter().map(|(c, _)| *c).collect();
-        let updated: Vec<&str> = update.iter().map(|(c, _)| *c).collect();
-        let mut b = self.insert_sql(create, Some((conflict, update)))?;
-        if M::META.audited {
-            b.sql.push_str(", (t.xmax = 0) AS ");
-            b.sql.push_str(audit::INSERTED);
-        }
-        let what = Audited::Upsert {
-            created: &created,
-            updated: &updated,
-        };
-        let b = self.finish_write(b, what, false)?;
-        let rows = self.fetch(b).await?;
-        rows.first()
-            .map(M::from_row)
-            .unwrap_or_else(|| Err(Error::Connection("upsert returned no row".into())))
-    }
-
     /// Updates the row with this id and returns it; [`Error::NotFound`] when there is none (in this tenant).
     pub async fn update<T: ToSql + Sync + Send + 'static>(&self, id: T, input: M::Update) -> Result<M, Error> {
         let rows = self
             .update_rows(id_filter(id)?, set_all(input.into_values()), false)
             .await?;
-        let row = rows.first().ok_or_else(|| Error::NotFound {
-            what: format!("{} to update", M::META.name),
-        })?;
-        M::from_row(row)
+        one(rows, "to update")
     }
 
     /// Updates every matching row; returns how many.
@@ -566,10 +540,7 @@ impl<'a, M: Model, A: crate::scope::CanWrite<M>, E: Executor> Repo<'a, M, A, E> 
         let rows = self
             .delete_rows(id_filter(id)?, M::META.soft_delete.is_some(), false)
             .await?;
-        let row = rows.first().ok_or_else(|| Error::NotFound {
-            what: format!("{} to delete", M::META.name),
-        })?;
-        M::from_row(row)
+        one(rows, "to delete")
     }
 
     /// Deletes every matching row (a soft delete when the model has one); returns how many.
@@ -586,10 +557,7 @@ impl<'a, M: Model, A: crate::scope::CanWrite<M>, E: Executor> Repo<'a, M, A, E> 
             _p: PhantomData,
         };
         let rows = repo.delete_rows(id_filter(id)?, false, false).await?;
-        let row = rows.first().ok_or_else(|| Error::NotFound {
-            what: format!("{} to delete", M::META.name),
-        })?;
-        M::from_row(row)
+        one(rows, "to delete")
     }
 
     async fn delete_rows(&self, filter: Filter<M>, soft: bool, count: bool) -> Result<Vec<Row>, Error> {
@@ -710,6 +678,14 @@ pub(crate) fn id_column(meta: &ModelMeta) -> Result<&'static str, Error> {
             meta.name
         ))),
     }
+}
+
+/// The one row a write by key returned, or [`Error::NotFound`].
+fn one<M: Model>(rows: Vec<Row>, what: &str) -> Result<M, Error> {
+    let row = rows.first().ok_or_else(|| Error::NotFound {
+        what: format!("{} {what}", M::META.name),
+    })?;
+    M::from_row(row)
 }
 
 fn check_unique(meta: &ModelMeta, cols: &[&'static str]) -> Result<(), Error> {

@@ -389,7 +389,7 @@ async fn an_upsert_records_the_create_or_the_update_it_turned_out_to_be() {
     let companies = a.repo::<Company>();
     let upsert = |employees: i32| {
         companies.upsert(
-            &["name"],
+            Company::BY_NAME,
             CompanyCreate::new("Acme".into()).industry("saas"),
             CompanyUpdate::default().employees(Some(employees)),
         )
@@ -424,7 +424,11 @@ async fn an_upsert_records_the_create_or_the_update_it_turned_out_to_be() {
     // The system scope's reason reaches an upsert's audit row too.
     let sys = system(&db, "nightly import").tenant("org_a").await.expect("system");
     sys.repo::<Company>()
-        .upsert(&["name"], CompanyCreate::new("Acme".into()), CompanyUpdate::default())
+        .upsert(
+            Company::BY_NAME,
+            CompanyCreate::new("Acme".into()),
+            CompanyUpdate::default(),
+        )
         .await
         .expect("no-op update");
     let log = activities(&t).await;

@@ -11,7 +11,7 @@ use std::collections::BTreeSet;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use trato_hive_db::runtime::{sql, Error, Filter, Param, Query, RawSql, ReadWrite, TenantScope, TxOptions};
+use trato_hive_db::runtime::{sql, Direction, Error, Filter, Param, Query, RawSql, ReadWrite, TenantScope, TxOptions};
 use trato_hive_db::*;
 use trato_tests::TestDb;
 
@@ -107,7 +107,12 @@ async fn run_org(org: usize, scope: TenantScope<ReadWrite>, registry: Registry, 
                 let Some((owner, id)) = pick_any(&mut rng) else {
                     continue;
                 };
-                let found = scope.repo::<Company>().find_by_id(id.clone()).await.expect("find");
+                // By id, or by the generated unique key (`find_by`).
+                let found = match step % 2 {
+                    0 => scope.repo::<Company>().find_by_id(id.clone()).await,
+                    _ => scope.repo::<Company>().find_by(Company::BY_ID.eq(id.clone())).await,
+                }
+                .expect("find");
                 if owner == org {
                     assert_eq!(found.is_some(), mine.contains(&id), "{}", ctx());
                 } else {
@@ -119,20 +124,29 @@ async fn run_org(org: usize, scope: TenantScope<ReadWrite>, registry: Registry, 
                 let Some((owner, id)) = pick_any(&mut rng) else {
                     continue;
                 };
-                // A typed update, or one computed by the database (`employees + 1`).
-                let result = if step % 2 == 0 {
-                    scope
-                        .repo::<Company>()
-                        .update(
-                            id.clone(),
-                            CompanyUpdate::default().name(format!("renamed by {me} {step}")),
-                        )
-                        .await
-                } else {
-                    scope
-                        .repo::<Company>()
-                        .update_set(id.clone(), [Company::EMPLOYEES.increment(1)])
-                        .await
+                // A typed update, one computed by the database (`employees + 1`), or one by unique key.
+                let result = match step % 3 {
+                    0 => {
+                        scope
+                            .repo::<Company>()
+                            .update(
+                                id.clone(),
+                                CompanyUpdate::default().name(format!("renamed by {me} {step}")),
+                            )
+                            .await
+                    }
+                    1 => {
+                        scope
+                            .repo::<Company>()
+                            .update_set(id.clone(), [Company::EMPLOYEES.increment(1)])
+                            .await
+                    }
+                    _ => {
+                        scope
+                            .repo::<Company>()
+                            .update_by(Company::BY_ID.eq(id.clone()), CompanyUpdate::default().website("x"))
+                            .await
+                    }
                 };
                 if owner == org && mine.contains(&id) {
                     assert_eq!(result.expect("own update").organization_id, me);
@@ -191,10 +205,12 @@ async fn run_org(org: usize, scope: TenantScope<ReadWrite>, registry: Registry, 
                     tally.foreign_probes += 1;
                     let n = scope
                         .repo::<Company>()
-                        .delete_many(Company::ID.eq(id))
+                        .delete_many(Company::ID.eq(id.clone()))
                         .await
                         .expect("delete many");
                     assert_eq!(n, 0, "{}: deleted another organization's company", ctx());
+                    let by_key = scope.repo::<Company>().delete_by(Company::BY_ID.eq(id)).await;
+                    assert!(matches!(by_key, Err(Error::NotFound { .. })), "{}: {by_key:?}", ctx());
                 }
             }
             6 => {
@@ -238,6 +254,19 @@ async fn run_org(org: usize, scope: TenantScope<ReadWrite>, registry: Registry, 
                 assert!(
                     rows.iter().all(|c| c.organization_id == me && mine.contains(&c.id)),
                     "{}: foreign row in list",
+                    ctx()
+                );
+                // A keyset page by the (organization, name) unique key.
+                let page = scope
+                    .repo::<Company>()
+                    .find_page_by(Company::BY_NAME, Filter::all(), Direction::Forward, None, 50)
+                    .await
+                    .expect("page by name");
+                assert!(
+                    page.items
+                        .iter()
+                        .all(|c| c.organization_id == me && mine.contains(&c.id)),
+                    "{}: foreign row in a page",
                     ctx()
                 );
             }

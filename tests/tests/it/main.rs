@@ -11,6 +11,7 @@ mod migrations;
 mod multi_schema;
 mod prisma;
 mod query_api;
+mod query_keys;
 mod repo;
 mod rls;
 mod roles;
