@@ -118,6 +118,32 @@ pub async fn deals_with_document_counts(scope: &TenantScope, take: i64) -> Resul
         .await
 }
 
+/// A card of the deal board: the columns the board shows, read without the rest of the row.
+#[derive(Debug, Clone, PartialEq, trato_hive_db::runtime::Select)]
+#[select(model = Deal)]
+pub struct DealCard {
+    /// The deal's id, for the link.
+    pub id: String,
+    /// Its name.
+    pub name: String,
+    /// Its stage: the board's column.
+    pub stage: DealStage,
+    /// Likelihood of closing, 0 to 100.
+    pub probability: Option<i32>,
+}
+
+/// The deal board: a card per deal of the stages shown, most likely first.
+pub async fn deal_board(scope: &TenantScope, stages: Vec<DealStage>) -> Result<Vec<DealCard>, Error> {
+    scope
+        .repo::<Deal>()
+        .select(
+            Query::new()
+                .filter(Deal::STAGE.is_in(stages))
+                .order_by(Deal::PROBABILITY.desc().nulls_last()),
+        )
+        .await
+}
+
 /// A deal created with its first documents, in one transaction.
 pub async fn create_deal_with_documents(
     scope: &TenantScope,

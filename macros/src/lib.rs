@@ -3,8 +3,10 @@
 //!
 //! Macro output names only `::trato_hive_runtime` paths (its `__private` module for third-party crates).
 
+mod krate;
 mod model;
 mod pg_enum;
+mod select;
 mod sql;
 
 use proc_macro::TokenStream;
@@ -22,6 +24,15 @@ pub fn derive_model(input: TokenStream) -> TokenStream {
 pub fn derive_pg_enum(input: TokenStream) -> TokenStream {
     let input = syn::parse_macro_input!(input as syn::DeriveInput);
     pg_enum::derive(&input).into()
+}
+
+/// A partial model (Prisma's `select` / `omit`): `#[derive(Select)] #[select(model = Deal)] struct DealCard
+/// { id: String, name: String }` reads only those columns through `repo.select::<DealCard>(query)`. Each
+/// field must be a field of the model with its type: anything else does not compile.
+#[proc_macro_derive(Select, attributes(select))]
+pub fn derive_select(input: TokenStream) -> TokenStream {
+    let input = syn::parse_macro_input!(input as syn::DeriveInput);
+    select::derive(&input).into()
 }
 
 /// The checked expansion of the runtime's `sql!` (which forwards here with its crate path first): see

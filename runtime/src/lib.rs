@@ -69,13 +69,14 @@ pub use query::{escape_like, Case, Col, Filter, IntoQuery, NullableCol, Order, P
 pub use repo::aggregate;
 pub use repo::{
     Assign, ColRef, Include, Nested, NestedCreate, Numeric, RelCount, RelMany, RelManyQuery, RelOne, RelThrough, Repo,
+    Selection,
 };
 pub use scope::{
     Access, AuditAction, AuditCtx, AuditSink, CanWrite, Manage, MemberScope, Membership, RawSql, ReadOnly, ReadWrite,
     ScopedTx, SystemScope, TenantScope, SYSTEM_ROLE,
 };
 pub use tokio_postgres::Row;
-pub use trato_macros::{Model, PgEnum};
+pub use trato_macros::{Model, PgEnum, Select};
 pub use tx::{IsolationLevel, Tx, TxOptions};
 pub use unique::{Unique, UniqueWhere};
 

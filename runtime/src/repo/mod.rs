@@ -24,12 +24,14 @@ mod count;
 mod find;
 mod include;
 mod nested;
+mod select;
 
 pub use assign::Assign;
 use audit::Audited;
 pub use count::{RelCount, RelManyQuery};
 pub use include::{Include, Nested, RelMany, RelOne, RelThrough};
 pub use nested::NestedCreate;
+pub use select::Selection;
 
 /// An upsert's conflict target and what to set on conflict.
 type Conflict<'c> = (&'c [&'static str], Vec<(&'static str, Param)>);
@@ -215,7 +217,17 @@ impl<'a, M: Model, A: Access, E: Executor> Repo<'a, M, A, E> {
     }
 
     async fn find_many_query(&self, query: Query<M>) -> Result<Vec<M>, Error> {
-        let list = select_list(&M::META, "t");
+        self.select_rows(query, select_list(&M::META, "t"), M::from_row).await
+    }
+
+    /// The rows of `query`, `list` (the select list on alias `t`) read by `map`: the model's columns, or a
+    /// partial model's.
+    pub(super) async fn select_rows<T: Send + 'static>(
+        &self,
+        query: Query<M>,
+        list: &str,
+        map: fn(&Row) -> Result<T, Error>,
+    ) -> Result<Vec<T>, Error> {
         let mut b = SqlBuilder::new(String::with_capacity(list.len() + 256));
         b.sql.push_str("SELECT ");
         for (k, c) in query.distinct.iter().enumerate() {
@@ -257,7 +269,7 @@ impl<'a, M: Model, A: Access, E: Executor> Repo<'a, M, A, E> {
             b.sql.push_str(" OFFSET ");
             b.push_param(Box::new(n));
         }
-        self.exec.run_map(b.sql, b.params, |r| M::from_row(&r)).await
+        self.exec.run_map(b.sql, b.params, move |r| map(&r)).await
     }
 
     /// The first row matching the query, if any.

@@ -78,6 +78,18 @@ async fn the_seed_is_idempotent_and_the_spec_examples_run() {
         .expect("theirs")
         .iter()
         .all(|(d, _)| d.organization_id != alice.tenant()));
+    let board = spec_examples::deal_board(&alice, vec![DealStage::Sourcing, DealStage::DeepDueDiligence])
+        .await
+        .expect("board");
+    let on_board = alice
+        .repo::<Deal>()
+        .count(Deal::STAGE.is_in(vec![DealStage::Sourcing, DealStage::DeepDueDiligence]))
+        .await
+        .expect("count");
+    assert_eq!(board.len() as i64, on_board);
+    assert!(board
+        .windows(2)
+        .all(|w| w[0].probability.unwrap_or(-1) >= w[1].probability.unwrap_or(-1)));
     assert!(spec_examples::other_tenant_sees_nothing(&alice, &erin)
         .await
         .expect("isolation"));

@@ -56,6 +56,14 @@ struct Tally {
     foreign_probes: usize,
 }
 
+/// A partial model: a company's id and tenant, nothing else.
+#[derive(trato_hive_db::runtime::Select)]
+#[select(model = Company)]
+struct CompanyRef {
+    id: String,
+    organization_id: String,
+}
+
 async fn run_org(org: usize, scope: TenantScope<ReadWrite>, registry: Registry, ops: usize, seed: u64) -> Tally {
     let me = ORGS[org].to_string();
     let mut rng = Rng(seed ^ (org as u64 + 1).wrapping_mul(0x9E37_79B9_7F4A_7C15) | 1);
@@ -254,6 +262,17 @@ async fn run_org(org: usize, scope: TenantScope<ReadWrite>, registry: Registry, 
                 assert!(
                     rows.iter().all(|c| c.organization_id == me && mine.contains(&c.id)),
                     "{}: foreign row in list",
+                    ctx()
+                );
+                // A partial model of the same rows.
+                let names: Vec<CompanyRef> = scope
+                    .repo::<Company>()
+                    .select(Company::EMPLOYEES.ge(0))
+                    .await
+                    .expect("select");
+                assert!(
+                    names.iter().all(|c| c.organization_id == me && mine.contains(&c.id)),
+                    "{}: foreign row in a selection",
                     ctx()
                 );
                 // A keyset page by the (organization, name) unique key.

@@ -12,6 +12,7 @@ mod multi_schema;
 mod prisma;
 mod query_api;
 mod query_keys;
+mod query_select;
 mod repo;
 mod rls;
 mod roles;
