@@ -8,6 +8,7 @@ mod model;
 mod pg_enum;
 mod select;
 mod sql;
+mod typed_sql;
 
 use proc_macro::TokenStream;
 
@@ -41,6 +42,14 @@ pub fn derive_select(input: TokenStream) -> TokenStream {
 #[proc_macro]
 pub fn __checked_sql(input: TokenStream) -> TokenStream {
     sql::expand(input.into()).into()
+}
+
+/// The checked expansion of the runtime's `query_as!` (which forwards here with its crate path first): see
+/// `typed_sql/mod.rs`. Not for direct use.
+#[doc(hidden)]
+#[proc_macro]
+pub fn __typed_sql(input: TokenStream) -> TokenStream {
+    typed_sql::expand(input.into()).into()
 }
 
 /// Snapshot tests of the expansions: the pretty-printed output of each derive for a representative input,

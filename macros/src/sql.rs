@@ -46,40 +46,7 @@ pub fn expand(input: TokenStream) -> TokenStream {
         Ok(input) => input,
         Err(e) => return e.to_compile_error(),
     };
-    let text = input.sql.value();
-    let mut errors: Option<syn::Error> = None;
-    let mut push = |e: syn::Error| match &mut errors {
-        Some(all) => all.combine(e),
-        None => errors = Some(e),
-    };
-    if let Err(refusal) = check(&text, Context::Scoped) {
-        let near = text.get(refusal.start..refusal.end).unwrap_or_default();
-        push(syn::Error::new(
-            input.sql.span(),
-            format!(
-                "{} (at `{near}`)\nraw SQL cannot touch the tenant binding: the scope binds it, RLS trusts it",
-                refusal.message
-            ),
-        ));
-    }
-    if let Ok(tokens) = lex(&text) {
-        let highest = tokens
-            .iter()
-            .filter(|t| t.kind == TokenKind::Param)
-            .filter_map(|t| t.text[1..].parse::<usize>().ok())
-            .max()
-            .unwrap_or(0);
-        if highest != input.params.len() {
-            push(syn::Error::new(
-                input.sql.span(),
-                match (highest, input.params.len()) {
-                    (0, n) => format!("the statement has no `$n` placeholders but {n} parameter(s) are given"),
-                    (h, n) => format!("the statement's placeholders go up to ${h} but {n} parameter(s) are given"),
-                },
-            ));
-        }
-    }
-    if let Some(e) = errors {
+    if let Some(e) = guard_errors(&input.sql.value(), &input.sql, input.params.len()) {
         return e.to_compile_error();
     }
     let SqlInput { krate, sql, params } = input;
@@ -87,4 +54,42 @@ pub fn expand(input: TokenStream) -> TokenStream {
     quote! {
         #krate::RawSql::__checked(#sql, ::std::vec![#(::std::boxed::Box::new(#params) as #krate::__private::Param),*])
     }
+}
+
+/// What the SQL guard and the parameter count say of `text` (the literal `sql`'s statement, or what
+/// `query_as!` makes of it), as errors at the literal.
+pub fn guard_errors(text: &str, sql: &LitStr, params: usize) -> Option<syn::Error> {
+    let mut errors: Option<syn::Error> = None;
+    let mut push = |e: syn::Error| match &mut errors {
+        Some(all) => all.combine(e),
+        None => errors = Some(e),
+    };
+    if let Err(refusal) = check(text, Context::Scoped) {
+        let near = text.get(refusal.start..refusal.end).unwrap_or_default();
+        push(syn::Error::new(
+            sql.span(),
+            format!(
+                "{} (at `{near}`)\nraw SQL cannot touch the tenant binding: the scope binds it, RLS trusts it",
+                refusal.message
+            ),
+        ));
+    }
+    if let Ok(tokens) = lex(text) {
+        let highest = tokens
+            .iter()
+            .filter(|t| t.kind == TokenKind::Param)
+            .filter_map(|t| t.text[1..].parse::<usize>().ok())
+            .max()
+            .unwrap_or(0);
+        if highest != params {
+            push(syn::Error::new(
+                sql.span(),
+                match (highest, params) {
+                    (0, n) => format!("the statement has no `$n` placeholders but {n} parameter(s) are given"),
+                    (h, n) => format!("the statement's placeholders go up to ${h} but {n} parameter(s) are given"),
+                },
+            ));
+        }
+    }
+    errors
 }

@@ -56,6 +56,7 @@ mod repo;
 mod scope;
 mod tls;
 mod tx;
+mod typed;
 mod unique;
 
 pub use client::{Conn, Db, Params, PoolStatus};
@@ -78,6 +79,7 @@ pub use scope::{
 pub use tokio_postgres::Row;
 pub use trato_macros::{Model, PgEnum, Select};
 pub use tx::{IsolationLevel, Tx, TxOptions};
+pub use typed::TypedSql;
 pub use unique::{Unique, UniqueWhere};
 
 /// The driver, for code that works on a detached connection (`Conn::detach`).
@@ -102,6 +104,7 @@ pub mod __private {
 
     pub use crate::meta::{enum_from_str_error, NoInput};
     pub use crate::query::Param;
+    pub use crate::typed::{column, has_column, typed_column};
     pub use tokio_postgres::Row;
-    pub use trato_macros::__checked_sql;
+    pub use trato_macros::{__checked_sql, __typed_sql};
 }

@@ -253,6 +253,12 @@ pub fn expand(def: &ModelDef) -> TokenStream {
             }
         }
     });
+    // For `query_as!`: one hidden constant per column, named by the column, typed by the field.
+    let column_types = def.columns.iter().map(|c| {
+        let name = crate::typed_sql::column_const(&c.column);
+        let ty = &c.ty;
+        quote!(#[doc(hidden)] #[allow(non_upper_case_globals)] pub const #name: ::std::marker::PhantomData<fn() -> #ty> = ::std::marker::PhantomData;)
+    });
     let rels = def.relations.iter().filter_map(|r| {
         let name = syn::Ident::new(&r.field.to_uppercase(), Span::call_site());
         let target: syn::Path = syn::parse_str(&r.target).ok()?;
@@ -407,6 +413,7 @@ pub fn expand(def: &ModelDef) -> TokenStream {
             #(#cols)*
             #(#rels)*
             #(#unique_consts)*
+            #(#column_types)*
         }
 
         #inputs

@@ -193,6 +193,24 @@ impl Deal {
             ::std::vec![::std::boxed::Box::new(v0) as ::trato_hive_runtime::Param]
         },
     );
+    #[doc(hidden)]
+    #[allow(non_upper_case_globals)]
+    pub const __column_id: ::std::marker::PhantomData<fn() -> String> = ::std::marker::PhantomData;
+    #[doc(hidden)]
+    #[allow(non_upper_case_globals)]
+    pub const __column_organization_id: ::std::marker::PhantomData<fn() -> String> = ::std::marker::PhantomData;
+    #[doc(hidden)]
+    #[allow(non_upper_case_globals)]
+    pub const __column_company_id: ::std::marker::PhantomData<fn() -> Option<String>> = ::std::marker::PhantomData;
+    #[doc(hidden)]
+    #[allow(non_upper_case_globals)]
+    pub const __column_name: ::std::marker::PhantomData<fn() -> String> = ::std::marker::PhantomData;
+    #[doc(hidden)]
+    #[allow(non_upper_case_globals)]
+    pub const __column_stage: ::std::marker::PhantomData<fn() -> DealStage> = ::std::marker::PhantomData;
+    #[doc(hidden)]
+    #[allow(non_upper_case_globals)]
+    pub const __column_updated_at: ::std::marker::PhantomData<fn() -> DateTime> = ::std::marker::PhantomData;
 }
 /// The input of `create` for [`Deal`]: required fields in [`DealCreate::new`], the others set with their methods.
 #[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]

@@ -11,7 +11,9 @@ use std::collections::BTreeSet;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use trato_hive_db::runtime::{sql, Direction, Error, Filter, Param, Query, RawSql, ReadWrite, TenantScope, TxOptions};
+use trato_hive_db::runtime::{
+    query_as, sql, Direction, Error, Filter, Param, Query, RawSql, ReadWrite, TenantScope, TxOptions,
+};
 use trato_hive_db::*;
 use trato_tests::TestDb;
 
@@ -54,6 +56,12 @@ type Registry = Arc<Mutex<Vec<(usize, String)>>>;
 struct Tally {
     ops: usize,
     foreign_probes: usize,
+}
+
+/// A row of typed raw SQL: companies per organization.
+struct OrgCount {
+    organization_id: String,
+    n: i64,
 }
 
 /// A partial model: a company's id and tenant, nothing else.
@@ -370,6 +378,16 @@ async fn run_org(org: usize, scope: TenantScope<ReadWrite>, registry: Registry, 
                     vec![(me.clone(), mine.len() as i64)]
                 };
                 assert_eq!(seen, expected, "{}: raw SQL saw other organizations", ctx());
+                // The same through typed raw SQL (`query_as!`).
+                let typed = scope
+                    .query(query_as!(
+                        OrgCount,
+                        "SELECT c.organization_id, count(*) AS n FROM {Company} c GROUP BY 1"
+                    ))
+                    .await
+                    .expect("typed raw");
+                let typed: Vec<(String, i64)> = typed.into_iter().map(|r| (r.organization_id, r.n)).collect();
+                assert_eq!(typed, expected, "{}: typed raw SQL saw other organizations", ctx());
             }
         }
     }

@@ -68,3 +68,98 @@ async fn partial_models_read_only_their_columns_in_the_tenant() {
     let whole = a.repo::<Deal>().find_many(Query::new()).await;
     assert!(whole.is_err(), "{whole:?}");
 }
+
+/// Deals per stage, from typed raw SQL.
+#[derive(Debug, PartialEq)]
+struct StageTotal {
+    stage: DealStage,
+    deals: i64,
+}
+
+/// A deal with its document count and its kind (a column named by a Rust keyword).
+#[derive(Debug, PartialEq)]
+struct DealDocuments {
+    deal: String,
+    r#type: DealType,
+    company_id: Option<String>,
+    documents: i64,
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn typed_raw_sql_fills_structs_in_the_tenant() {
+    use trato_hive_db::runtime::{query_as, TxOptions};
+    let t = TestDb::new().await;
+    members(&t).await;
+    let db = t.app_pool("");
+    let (a, b) = (writer(&db, "u_owner", "org_a").await, writer(&db, "u_b", "org_b").await);
+    for (name, p) in [("one", 80), ("two", 40), ("three", 90)] {
+        let d = a
+            .repo::<Deal>()
+            .create(DealCreate::new(name.into()).probability(p))
+            .await
+            .expect("deal");
+        if name == "one" {
+            for i in 0..2 {
+                a.repo::<Document>()
+                    .create(DocumentCreate::new(format!("d{i}"), "s3://x".into()).deal_id(d.id.clone()))
+                    .await
+                    .expect("doc");
+            }
+        }
+    }
+    for i in 0..4 {
+        b.repo::<Deal>()
+            .create(DealCreate::new(format!("b{i}")).probability(99))
+            .await
+            .expect("theirs");
+    }
+    let totals = a
+        .query(query_as!(
+            StageTotal,
+            "SELECT d.stage, count(*) AS deals FROM {Deal} d WHERE d.probability >= $1 GROUP BY d.stage",
+            50
+        ))
+        .await
+        .expect("totals");
+    assert_eq!(
+        totals,
+        [StageTotal {
+            stage: DealStage::Sourcing,
+            deals: 2
+        }]
+    );
+    let rows = a
+        .query(query_as!(
+            DealDocuments,
+            "SELECT d.name AS deal, d.type, d.company_id, count(x.id) AS documents
+             FROM {Deal} d LEFT JOIN {Document} x ON x.deal_id = d.id AND x.file_url IS NOT NULL
+             GROUP BY d.id, d.name, d.type, d.company_id ORDER BY documents DESC, deal"
+        ))
+        .await
+        .expect("join");
+    let counts: Vec<(&str, i64)> = rows.iter().map(|r| (r.deal.as_str(), r.documents)).collect();
+    assert_eq!(counts, [("one", 2), ("three", 0), ("two", 0)]);
+    assert!(rows
+        .iter()
+        .all(|r| r.r#type == DealType::Acquisition && r.company_id.is_none()));
+    // In a transaction, with one model and unqualified names.
+    let seen = b
+        .transaction_boxed(TxOptions::default(), |tx| {
+            Box::pin(async move {
+                tx.query(query_as!(
+                    StageTotal,
+                    "SELECT stage, count(*) AS deals FROM {Deal} GROUP BY stage"
+                ))
+                .await
+            })
+        })
+        .await
+        .expect("tx");
+    assert_eq!(
+        seen,
+        [StageTotal {
+            stage: DealStage::Sourcing,
+            deals: 4
+        }]
+    );
+}
