@@ -120,6 +120,11 @@ pub trait AsKey {
     fn as_key(&self) -> Option<Key>;
 }
 
+impl AsKey for Key {
+    fn as_key(&self) -> Option<Key> {
+        Some(self.clone())
+    }
+}
 impl AsKey for String {
     fn as_key(&self) -> Option<Key> {
         Some(Key::Str(self.clone()))

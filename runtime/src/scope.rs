@@ -485,26 +485,22 @@ impl<A: Access> TenantScope<A> {
 }
 
 impl<A: Access> TenantScope<A> {
-    /// Creates `input` and its children (`Deal::DOCUMENTS.create(vec![...])`) in one transaction: the
-    /// parent, then every child in one bulk insert with its foreign key set to the parent. Both are
-    /// returned; on any error neither exists.
-    pub async fn create_with<M, C>(
-        &self,
-        input: M::Create,
-        nested: crate::NestedCreate<M, C>,
-    ) -> Result<(M, Vec<C>), Error>
+    /// Creates `input` with its nested writes in one transaction: children created
+    /// (`Deal::DOCUMENTS.create(vec![...])`, one bulk insert with their foreign key set to the parent),
+    /// existing rows connected (`Deal::DOCUMENTS.connect(ids)`) or linked through a many-to-many relation
+    /// (`Task::LABELS.connect(ids)`), or a tuple of these. Returns the parent and what each write returned;
+    /// on any error (another tenant's id included) nothing is written.
+    pub async fn create_with<M, N>(&self, input: M::Create, nested: N) -> Result<(M, N::Out), Error>
     where
         M: TenantOwned,
-        C: crate::meta::Model,
-        A: CanWrite<M> + CanWrite<C>,
+        A: CanWrite<M>,
+        N: crate::NestedWrite<M, A> + Clone + Sync + 'static,
         M::Create: Clone,
-        C::Create: Clone,
     {
-        let (rel, children) = (nested.rel, nested.children);
         // The boxed form, so that the call is `Send` (in `tokio::spawn`, web handlers).
         self.transaction_boxed(TxOptions::default(), |tx| {
-            let (input, children) = (input.clone(), children.clone());
-            Box::pin(async move { tx.repo::<M>().create_with(input, rel.create(children)).await })
+            let (input, nested) = (input.clone(), nested.clone());
+            Box::pin(async move { tx.repo::<M>().create_with(input, nested).await })
         })
         .await
     }

@@ -30,7 +30,7 @@ pub use assign::Assign;
 use audit::Audited;
 pub use count::{RelCount, RelManyQuery};
 pub use include::{Include, Nested, RelMany, RelOne, RelThrough};
-pub use nested::NestedCreate;
+pub use nested::{NestedConnect, NestedCreate, NestedLink, NestedWrite};
 pub use select::Selection;
 
 /// An upsert's conflict target and what to set on conflict.

@@ -18,10 +18,36 @@ fn key_of<T: AsKey>(value: &T) -> Result<Key, Error> {
         .ok_or_else(|| Error::Config("a NULL key cannot be linked".into()))
 }
 
+/// What a nested write does once its parent exists (Prisma's nested `create` and `connect`): made by
+/// [`RelMany::create`], [`RelMany::connect`] and [`RelThrough::connect`]; a tuple of them does each in
+/// turn. Run by `create_with`, in the parent's transaction; access `A` must write the child model.
+pub trait NestedWrite<P: Model, A>: Send {
+    /// What it returns: the children created or connected, or the number of links made.
+    type Out: Send;
+    #[doc(hidden)]
+    fn apply<'t, 'c>(
+        self,
+        exec: &TxExec<'t, 'c>,
+        parent: &P,
+    ) -> impl std::future::Future<Output = Result<Self::Out, Error>> + Send;
+}
+
 /// Children to create with their parent, through a to-many relation.
 pub struct NestedCreate<P, C: Model> {
     pub(crate) rel: RelMany<P, C>,
     pub(crate) children: Vec<C::Create>,
+}
+
+impl<P, C: Model> Clone for NestedCreate<P, C>
+where
+    C::Create: Clone,
+{
+    fn clone(&self) -> Self {
+        NestedCreate {
+            rel: self.rel,
+            children: self.children.clone(),
+        }
+    }
 }
 
 impl<P, C: Model> std::fmt::Debug for NestedCreate<P, C> {
@@ -30,11 +56,170 @@ impl<P, C: Model> std::fmt::Debug for NestedCreate<P, C> {
     }
 }
 
+/// Existing rows to attach to a new parent through a to-many relation (their foreign key set to it).
+pub struct NestedConnect<P, C, K> {
+    rel: RelMany<P, C>,
+    ids: Vec<K>,
+}
+
+/// Existing rows to link to a new parent through a many-to-many relation.
+pub struct NestedLink<P, C, K> {
+    rel: RelThrough<P, C>,
+    ids: Vec<K>,
+}
+
+impl<P, C, K: Clone> Clone for NestedConnect<P, C, K> {
+    fn clone(&self) -> Self {
+        NestedConnect {
+            rel: self.rel,
+            ids: self.ids.clone(),
+        }
+    }
+}
+
+impl<P, C, K: Clone> Clone for NestedLink<P, C, K> {
+    fn clone(&self) -> Self {
+        NestedLink {
+            rel: self.rel,
+            ids: self.ids.clone(),
+        }
+    }
+}
+
 impl<P, C: Model> RelMany<P, C> {
     /// These children, created with the parent (`scope.create_with(DealCreate::new(..),
     /// Deal::DOCUMENTS.create(vec![...]))`).
     pub fn create(self, children: Vec<C::Create>) -> NestedCreate<P, C> {
         NestedCreate { rel: self, children }
+    }
+
+    /// The existing children with these primary keys, attached to the new parent (Prisma's nested
+    /// `connect`): one `UPDATE` in the tenant; a key not found there (another tenant's) is
+    /// [`Error::NotFound`] and the whole create is rolled back.
+    pub fn connect<K: ToSql + AsKey + Sync + Send + 'static>(self, ids: Vec<K>) -> NestedConnect<P, C, K> {
+        NestedConnect { rel: self, ids }
+    }
+}
+
+impl<P, C: Model> RelThrough<P, C> {
+    /// The existing rows with these keys, linked to the new parent through the join table (Prisma's
+    /// nested `connect` on a many-to-many relation); another tenant's row fails the join table's
+    /// composite foreign key, rolling the create back.
+    pub fn connect<K: AsKey + Send + Sync>(self, ids: Vec<K>) -> NestedLink<P, C, K> {
+        NestedLink { rel: self, ids }
+    }
+}
+
+/// The parent's value of `column`, which its children point at.
+fn parent_key<P: Model>(parent: &P, column: &str, field: &str) -> Result<Key, Error> {
+    parent.key(column).ok_or_else(|| {
+        Error::Config(format!(
+            "{}.{column} has no value to give the children of `{field}`",
+            P::META.name
+        ))
+    })
+}
+
+impl<P: Model, C: Model, A: crate::scope::CanWrite<C> + Send> NestedWrite<P, A> for NestedCreate<P, C> {
+    type Out = Vec<C>;
+
+    async fn apply<'t, 'c>(self, exec: &TxExec<'t, 'c>, parent: &P) -> Result<Vec<C>, Error> {
+        let key = parent_key(parent, self.rel.parent_column, self.rel.field)?;
+        let child_column = self.rel.child_column;
+        let rows: Vec<Vec<(&'static str, Param)>> = self
+            .children
+            .into_iter()
+            .map(|c| {
+                let mut values = c.into_values();
+                values.retain(|(col, _)| *col != child_column);
+                values.push((child_column, key_param(&key)));
+                values
+            })
+            .collect();
+        Ok(Repo::<C, A, &TxExec<'t, 'c>>::new(exec)
+            .bulk_values(rows, super::bulk::Bulk::returning())
+            .await?
+            .1)
+    }
+}
+
+impl<P, C, A, K> NestedWrite<P, A> for NestedConnect<P, C, K>
+where
+    P: Model,
+    C: Model,
+    A: crate::scope::CanWrite<C> + Send,
+    K: ToSql + AsKey + Sync + Send + 'static,
+{
+    type Out = Vec<C>;
+
+    async fn apply<'t, 'c>(self, exec: &TxExec<'t, 'c>, parent: &P) -> Result<Vec<C>, Error> {
+        let key = parent_key(parent, self.rel.parent_column, self.rel.field)?;
+        let ids: Vec<Key> = self.ids.iter().map(key_of).collect::<Result<_, _>>()?;
+        if ids.is_empty() {
+            return Ok(Vec::new());
+        }
+        let id = id_column(&C::META)?;
+        let filter = Filter::from_node(crate::query::Node::In {
+            column: id,
+            values: crate::query::ParamBox(key_array(&ids)?),
+            negate: false,
+        });
+        let repo = Repo::<C, A, &TxExec<'t, 'c>>::new(exec);
+        let rows = repo
+            .update_rows(filter, vec![(self.rel.child_column, None, key_param(&key))], false)
+            .await?;
+        if rows.len() != ids.len() {
+            return Err(Error::NotFound {
+                what: format!(
+                    "{} of {} {} to connect through `{}`",
+                    ids.len() - rows.len(),
+                    ids.len(),
+                    C::META.name,
+                    self.rel.field
+                ),
+            });
+        }
+        rows.iter().map(C::from_row).collect()
+    }
+}
+
+impl<P, C, A, K> NestedWrite<P, A> for NestedLink<P, C, K>
+where
+    P: Model,
+    C: Model,
+    A: crate::scope::CanWrite<P> + Send,
+    K: AsKey + Send + Sync,
+{
+    type Out = u64;
+
+    async fn apply<'t, 'c>(self, exec: &TxExec<'t, 'c>, parent: &P) -> Result<u64, Error> {
+        let key = parent_key(parent, self.rel.parent_column, self.rel.field)?;
+        Repo::<P, A, &TxExec<'t, 'c>>::new(exec)
+            .link(self.rel, key, self.ids)
+            .await
+    }
+}
+
+impl<P: Model, A: Send, X: NestedWrite<P, A>, Y: NestedWrite<P, A>> NestedWrite<P, A> for (X, Y) {
+    type Out = (X::Out, Y::Out);
+
+    async fn apply<'t, 'c>(self, exec: &TxExec<'t, 'c>, parent: &P) -> Result<Self::Out, Error> {
+        let x = self.0.apply(exec, parent).await?;
+        let y = self.1.apply(exec, parent).await?;
+        Ok((x, y))
+    }
+}
+
+impl<P: Model, A: Send, X: NestedWrite<P, A>, Y: NestedWrite<P, A>, Z: NestedWrite<P, A>> NestedWrite<P, A>
+    for (X, Y, Z)
+{
+    type Out = (X::Out, Y::Out, Z::Out);
+
+    async fn apply<'t, 'c>(self, exec: &TxExec<'t, 'c>, parent: &P) -> Result<Self::Out, Error> {
+        let x = self.0.apply(exec, parent).await?;
+        let y = self.1.apply(exec, parent).await?;
+        let z = self.2.apply(exec, parent).await?;
+        Ok((x, y, z))
     }
 }
 
@@ -50,40 +235,12 @@ pub(crate) fn key_param(key: &Key) -> Param {
 }
 
 impl<'a, 't, 'c, M: Model, A: crate::scope::CanWrite<M>> Repo<'a, M, A, TxExec<'t, 'c>> {
-    /// Creates the parent, then its children (one bulk insert, their foreign key set to the parent), in
-    /// this transaction. Returns both.
-    pub async fn create_with<C: Model>(
-        &self,
-        input: M::Create,
-        nested: NestedCreate<M, C>,
-    ) -> Result<(M, Vec<C>), Error>
-    where
-        A: crate::scope::CanWrite<C>,
-    {
+    /// Creates the parent, then does each nested write (children created in one bulk insert, existing
+    /// rows connected or linked), in this transaction. Returns the parent and what the writes returned.
+    pub async fn create_with<N: NestedWrite<M, A>>(&self, input: M::Create, nested: N) -> Result<(M, N::Out), Error> {
         let parent = self.create(input).await?;
-        let key = parent.key(nested.rel.parent_column).ok_or_else(|| {
-            Error::Config(format!(
-                "{}.{} has no value to give the children of `{}`",
-                M::META.name,
-                nested.rel.parent_column,
-                nested.rel.field
-            ))
-        })?;
-        let rows: Vec<Vec<(&'static str, Param)>> = nested
-            .children
-            .into_iter()
-            .map(|c| {
-                let mut values = c.into_values();
-                values.retain(|(col, _)| *col != nested.rel.child_column);
-                values.push((nested.rel.child_column, key_param(&key)));
-                values
-            })
-            .collect();
-        let children = Repo::<C, A, &TxExec<'t, 'c>>::new(&self.exec)
-            .bulk_values(rows, super::bulk::Bulk::returning())
-            .await?
-            .1;
-        Ok((parent, children))
+        let out = nested.apply(&self.exec, &parent).await?;
+        Ok((parent, out))
     }
 }
 

@@ -454,6 +454,31 @@ async fn many_to_many_links_between_tenant_owned_models_belong_to_one_tenant() {
         .map(|r| r.get(0))
         .collect();
     assert_eq!(left, ["org_b"]);
+    // A task created with its labels connected, in one transaction: ours link; another tenant's label
+    // fails the join table's composite key and the task is not created either.
+    let (task, linked) = a
+        .create_with(
+            trato_tests::tenancy::TaskCreate::new("p_a".into()),
+            Task::LABELS.connect(vec!["l_a".to_string()]),
+        )
+        .await
+        .expect("create with labels");
+    assert_eq!(linked, 1);
+    let labels = a
+        .repo::<Task>()
+        .find_many_with(Task::ID.eq(task.id.clone()), Task::LABELS)
+        .await
+        .expect("labels");
+    assert_eq!(labels[0].1.iter().map(|l| l.id.as_str()).collect::<Vec<_>>(), ["l_a"]);
+    let before = a.repo::<Task>().count(Filter::all()).await.expect("tasks");
+    let leak = a
+        .create_with(
+            trato_tests::tenancy::TaskCreate::new("p_a".into()),
+            Task::LABELS.connect(vec!["l_a".to_string(), "l_b".to_string()]),
+        )
+        .await;
+    assert!(matches!(leak, Err(Error::ForeignKeyViolation { .. })), "{leak:?}");
+    assert_eq!(a.repo::<Task>().count(Filter::all()).await.expect("tasks"), before);
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

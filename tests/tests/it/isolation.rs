@@ -72,7 +72,18 @@ struct CompanyRef {
     organization_id: String,
 }
 
-async fn run_org(org: usize, scope: TenantScope<ReadWrite>, registry: Registry, ops: usize, seed: u64) -> Tally {
+/// Companies and deals created by every organization, for the others to probe.
+#[derive(Clone, Default)]
+struct Registries {
+    companies: Registry,
+    deals: Registry,
+}
+
+async fn run_org(org: usize, scope: TenantScope<ReadWrite>, registries: Registries, ops: usize, seed: u64) -> Tally {
+    let Registries {
+        companies: registry,
+        deals: deal_registry,
+    } = registries;
     let me = ORGS[org].to_string();
     let mut rng = Rng(seed ^ (org as u64 + 1).wrapping_mul(0x9E37_79B9_7F4A_7C15) | 1);
     let mut mine: BTreeSet<String> = BTreeSet::new();
@@ -109,6 +120,9 @@ async fn run_org(org: usize, scope: TenantScope<ReadWrite>, registry: Registry, 
                     .await;
                 if owner == org && mine.contains(&company) {
                     let d = result.expect("own company");
+                    if let Ok(mut r) = deal_registry.lock() {
+                        r.push((org, d.id.clone()));
+                    }
                     deals.insert(d.id);
                 } else {
                     tally.foreign_probes += usize::from(owner != org);
@@ -190,6 +204,39 @@ async fn run_org(org: usize, scope: TenantScope<ReadWrite>, registry: Registry, 
                     ctx()
                 );
                 deals.insert(deal.id.clone());
+                // A company created with a deal picked at random connected to it: ours moves over, another
+                // organization's is not found, and then the company is not created either.
+                let picked = deal_registry
+                    .lock()
+                    .ok()
+                    .and_then(|all| (!all.is_empty()).then(|| all[rng.below(all.len())].clone()));
+                if let Some((deal_owner, picked)) = picked {
+                    let created = scope
+                        .create_with(
+                            CompanyCreate::new(format!("acquirer {step}")),
+                            Company::DEALS.connect(vec![picked.clone()]),
+                        )
+                        .await;
+                    if deal_owner == org && deals.contains(&picked) {
+                        let (c, moved) = created.expect("own connect");
+                        assert!(
+                            c.organization_id == me && moved.iter().all(|d| d.organization_id == me),
+                            "{}",
+                            ctx()
+                        );
+                        mine.insert(c.id.clone());
+                        if let Ok(mut r) = registry.lock() {
+                            r.push((org, c.id));
+                        }
+                    } else if deal_owner != org {
+                        tally.foreign_probes += 1;
+                        assert!(
+                            matches!(created, Err(Error::NotFound { .. })),
+                            "{}: connected another organization's deal: {created:?}",
+                            ctx()
+                        );
+                    }
+                }
                 let connected = scope
                     .repo::<Deal>()
                     .connect(deal.id.clone(), Deal::COMPANY, company.clone())
@@ -432,7 +479,7 @@ async fn three_organizations_never_see_each_others_rows() {
             .expect("member");
     }
     let db = t.app_pool("connection_limit=6");
-    let registry: Registry = Arc::default();
+    let registry = Registries::default();
     let mut scopes = Vec::new();
     for (org, id) in ORGS.iter().enumerate() {
         scopes.push(
@@ -472,7 +519,7 @@ async fn three_organizations_never_see_each_others_rows() {
         .await
         .expect("count");
     let created: Vec<usize> = {
-        let registry = registry.lock().expect("registry");
+        let registry = registry.companies.lock().expect("registry");
         (0..3)
             .map(|org| registry.iter().filter(|(o, _)| *o == org).count())
             .collect()

@@ -465,6 +465,61 @@ async fn a_deal_is_created_with_its_first_documents_in_one_transaction() {
         0
     );
     assert_eq!(b.repo::<Document>().count(Filter::all()).await.expect("theirs"), 0);
+    // Existing documents connected to a new deal, beside a new one (a tuple of nested writes): one
+    // transaction. Another tenant's document is not found in this tenant: nothing is written.
+    let loose = a
+        .repo::<Document>()
+        .create(DocumentCreate::new("teaser".into(), "s3://a/teaser".into()))
+        .await
+        .expect("loose document");
+    let (deal, (created, connected)) = a
+        .create_with(
+            DealCreate::new("Project Dawn".into()),
+            (
+                Deal::DOCUMENTS.create(vec![DocumentCreate::new("LOI".into(), "s3://a/loi".into())]),
+                Deal::DOCUMENTS.connect(vec![loose.id.clone()]),
+            ),
+        )
+        .await
+        .expect("create and connect");
+    assert_eq!(created.len(), 1);
+    assert_eq!(
+        connected.iter().map(|d| d.id.as_str()).collect::<Vec<_>>(),
+        [loose.id.as_str()]
+    );
+    assert_eq!(
+        a.repo::<Document>()
+            .count(Document::DEAL_ID.eq(deal.id.clone()))
+            .await
+            .expect("count"),
+        2
+    );
+    let their_doc = b
+        .repo::<Document>()
+        .create(DocumentCreate::new("theirs".into(), "s3://b".into()))
+        .await
+        .expect("their document");
+    let stolen = a
+        .create_with(
+            DealCreate::new("Project Grab".into()),
+            Deal::DOCUMENTS.connect(vec![their_doc.id.clone()]),
+        )
+        .await;
+    assert!(matches!(stolen, Err(Error::NotFound { .. })), "{stolen:?}");
+    assert_eq!(
+        a.repo::<Deal>()
+            .count(Deal::NAME.eq("Project Grab".to_string()))
+            .await
+            .expect("count"),
+        0
+    );
+    let theirs_now = b
+        .repo::<Document>()
+        .find_by_id(their_doc.id)
+        .await
+        .expect("find")
+        .expect("theirs");
+    assert_eq!(theirs_now.deal_id, None);
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
