@@ -11,12 +11,13 @@ use diesel::expression::AsExpression;
 use diesel::pg::{Pg, PgValue};
 use diesel::prelude::*;
 use diesel::serialize::{self, IsNull, Output, ToSql};
-use diesel::sql_types::{Integer, Nullable, Text};
+use diesel::sql_types::{Array, Integer, Nullable, Text};
 use diesel_async::pooled_connection::deadpool::Pool;
 use diesel_async::pooled_connection::AsyncDieselConnectionManager;
 use diesel_async::scoped_futures::ScopedFutureExt;
 use diesel_async::{AsyncConnection, AsyncPgConnection, RunQueryDsl};
 
+use crate::raw::{chunk_columns, document_audit_params};
 use crate::{attach, audit_params, keys_of, raw_sql, Scenario, Setup, BULK};
 
 /// A PostgreSQL enum: its diesel SQL type and a Rust enum that converts to and from its labels.
@@ -233,6 +234,13 @@ struct Updated {
     probability: Option<i32>,
 }
 
+/// The id of a row a nested create's statements return.
+#[derive(QueryableByName)]
+struct Created {
+    #[diesel(sql_type = Text)]
+    id: String,
+}
+
 /// diesel-async's pools: the owner's for the scenarios, the application role's for bulk create.
 pub struct Pools {
     pub owner: Pool<AsyncPgConnection>,
@@ -393,6 +401,42 @@ pub async fn run(s: &Setup, sc: Scenario, i: usize) -> anyhow::Result<u64> {
                     let d = find(conn, t, id).await?.map_or(0, |d| d.probability.unwrap_or(0));
                     update(conn, t, id, Some((d + 1) % 100)).await?;
                     Ok::<_, anyhow::Error>(1)
+                }
+                .scope_boxed()
+            })
+            .await?
+        }
+        Scenario::NestedCreate => {
+            // Both statements as `sql_query` in a transaction (the audited insert is a CTE, the chunks one
+            // UNNEST of arrays), each returned row read into its id.
+            conn.transaction(|conn| {
+                async move {
+                    let doc_id = trato_hive_db::runtime::ids::cuid();
+                    let (k, d, m, a, f, r, u) = document_audit_params();
+                    let docs: Vec<Created> = diesel::sql_query(&raw_sql().document)
+                        .bind::<Text, _>(t)
+                        .bind::<Text, _>(&doc_id)
+                        .bind::<Text, _>(format!("doc {i}"))
+                        .bind::<Text, _>("s3://bench")
+                        .bind::<Text, _>(k)
+                        .bind::<Text, _>(d)
+                        .bind::<Text, _>(m)
+                        .bind::<Text, _>(a)
+                        .bind::<Text, _>(f)
+                        .bind::<Nullable<Text>, _>(r)
+                        .bind::<Nullable<Text>, _>(u)
+                        .load(conn)
+                        .await?;
+                    let (ids, contents, indexes, documents) = chunk_columns(&doc_id);
+                    let chunks: Vec<Created> = diesel::sql_query(&raw_sql().chunks)
+                        .bind::<Text, _>(t)
+                        .bind::<Array<Text>, _>(ids)
+                        .bind::<Array<Text>, _>(contents)
+                        .bind::<Array<Integer>, _>(indexes)
+                        .bind::<Array<Text>, _>(documents)
+                        .load(conn)
+                        .await?;
+                    Ok::<_, anyhow::Error>(docs.iter().chain(&chunks).filter(|c| !c.id.is_empty()).count() as u64)
                 }
                 .scope_boxed()
             })

@@ -25,6 +25,13 @@ use tokio_postgres::{Client, NoTls, Statement};
 use trato_hive_db::runtime::{Db, DbConfig, Migrator, Query, ReadWrite, TenantScope, TxOptions};
 use trato_hive_db::*;
 
+use ours::ours;
+use raw::raw;
+pub(crate) use raw::{audit_params, raw_sql};
+
+mod ours;
+mod raw;
+
 #[cfg(feature = "diesel-async")]
 mod diesel_peer;
 #[cfg(feature = "sea-orm")]
@@ -37,6 +44,8 @@ const COMPANIES_PER_ORG: usize = 1_000;
 const DEALS_PER_ORG: usize = 10_000;
 /// Rows per bulk create.
 const BULK: usize = 10_000;
+/// Chunks per document in the nested create.
+const CHUNKS: usize = 5;
 
 /// The connections every scenario runs on: ours, raw tokio-postgres, and the peers built in.
 pub struct Setup {
@@ -229,6 +238,8 @@ pub enum Scenario {
     Counts100,
     /// A probability incremented by the database, by id (audited).
     Increment,
+    /// A document created with its chunks, in one transaction (the document audited).
+    NestedCreate,
 }
 
 const SCENARIOS: &[(Scenario, &str, usize)] = &[
@@ -242,6 +253,11 @@ const SCENARIOS: &[(Scenario, &str, usize)] = &[
     (Scenario::Include100, "100 companies with their deals", 10),
     (Scenario::Counts100, "100 companies with their deal counts", 10),
     (Scenario::Increment, "increment by id (audited)", 200),
+    (
+        Scenario::NestedCreate,
+        "nested create: a document and its 5 chunks (one transaction, audited)",
+        100,
+    ),
     (Scenario::PageWithTotal, "page of 20 + total (one snapshot)", 50),
     (Scenario::TxReadWrite, "transaction: read then write", 100),
     (
@@ -250,371 +266,6 @@ const SCENARIOS: &[(Scenario, &str, usize)] = &[
         1,
     ),
 ];
-
-async fn ours(s: &Setup, sc: Scenario, i: usize) -> anyhow::Result<u64> {
-    let deals = s.scope.repo::<Deal>();
-    Ok(match sc {
-        Scenario::FindById => deals
-            .find_by_id(s.deal_ids[i % s.deal_ids.len()].clone())
-            .await?
-            .map_or(0, |d| d.probability.unwrap_or(0) as u64),
-        Scenario::FindMany100 => deals
-            .find_many(
-                Query::new()
-                    .filter(Deal::STAGE.eq(DealStage::Negotiation))
-                    .order_by(Deal::NAME.asc())
-                    .take(100),
-            )
-            .await?
-            .iter()
-            .map(|d| d.probability.unwrap_or(0) as u64)
-            .sum(),
-        Scenario::Count => deals.count(Deal::STAGE.eq(DealStage::Closing)).await? as u64,
-        Scenario::InsertOne => s
-            .scope
-            .repo::<Activity>()
-            .create(ActivityCreate::new(ActivityType::AiQuery, format!("q{i}")))
-            .await?
-            .description
-            .len() as u64,
-        Scenario::UpdateById => deals
-            .update(
-                s.deal_ids[i % s.deal_ids.len()].clone(),
-                DealUpdate::default().probability(Some((i % 100) as i32)),
-            )
-            .await?
-            .probability
-            .unwrap_or(0) as u64,
-        Scenario::Read1000 => deals
-            .find_many(Query::new().order_by(Deal::ID.asc()).take(1000))
-            .await?
-            .len() as u64,
-        Scenario::Read10000 => deals.find_many(Query::new().take(10_000)).await?.len() as u64,
-        Scenario::Include100 => s
-            .scope
-            .repo::<Company>()
-            .find_many_with(Query::new().order_by(Company::ID.asc()).take(100), Company::DEALS)
-            .await?
-            .iter()
-            .map(|(_, d)| d.len() as u64)
-            .sum(),
-        Scenario::Counts100 => s
-            .scope
-            .repo::<Company>()
-            .find_many_with(
-                Query::new().order_by(Company::ID.asc()).take(100),
-                Company::DEALS.count(),
-            )
-            .await?
-            .iter()
-            .map(|(_, n)| *n as u64)
-            .sum(),
-        Scenario::Increment => {
-            deals
-                .update_set(
-                    s.deal_ids[i % s.deal_ids.len()].clone(),
-                    [Deal::PROBABILITY.increment(1)],
-                )
-                .await?;
-            1
-        }
-        Scenario::PageWithTotal => {
-            let page = s
-                .scope
-                .paginate(
-                    || {
-                        Query::new()
-                            .filter(Deal::STAGE.eq(DealStage::Sourcing))
-                            .order_by(Deal::ID.asc())
-                    },
-                    3,
-                    20,
-                    Deal::COMPANY,
-                )
-                .await?;
-            page.total as u64 + page.items.len() as u64
-        }
-        Scenario::BulkCreate => {
-            s.scope
-                .repo::<Activity>()
-                .create_many(
-                    (0..BULK)
-                        .map(|k| ActivityCreate::new(ActivityType::UserAction, format!("bulk {i} {k}")))
-                        .collect(),
-                )
-                .await?
-        }
-        Scenario::TxReadWrite => {
-            let id = s.deal_ids[i % s.deal_ids.len()].clone();
-            s.scope
-                .transaction(TxOptions::default(), async |tx| {
-                    let d = tx
-                        .repo::<Deal>()
-                        .find_by_id(id.clone())
-                        .await?
-                        .map_or(0, |d| d.probability.unwrap_or(0));
-                    tx.repo::<Deal>()
-                        .update(id.clone(), DealUpdate::default().probability(Some((d + 1) % 100)))
-                        .await?;
-                    Ok(1u64)
-                })
-                .await?
-        }
-    })
-}
-
-/// A raw connection: the held one with its statement cache, or one checked out of the raw pool. (Boxing
-/// the pooled object would add an allocation per operation to the baseline.)
-#[allow(clippy::large_enum_variant)]
-enum RawConn<'a> {
-    Held(&'a Client, &'a Mutex<HashMap<String, Statement>>),
-    Pooled(deadpool_postgres::Object),
-}
-
-impl RawConn<'_> {
-    async fn of(s: &Setup, pooled: bool) -> anyhow::Result<RawConn<'_>> {
-        Ok(if pooled {
-            RawConn::Pooled(s.raw_pool.get().await?)
-        } else {
-            RawConn::Held(&s.raw, &s.raw_stmts)
-        })
-    }
-
-    fn client(&self) -> &Client {
-        match self {
-            RawConn::Held(c, _) => c,
-            RawConn::Pooled(o) => o,
-        }
-    }
-
-    /// The statement, prepared on this connection the first time only (what an application that prepares
-    /// its statements does).
-    async fn prep(&self, sql: &str) -> anyhow::Result<Statement> {
-        match self {
-            RawConn::Held(c, cache) => {
-                if let Some(st) = cache.lock().expect("cache").get(sql) {
-                    return Ok(st.clone());
-                }
-                let st = c.prepare(sql).await?;
-                cache.lock().expect("cache").insert(sql.to_string(), st.clone());
-                Ok(st)
-            }
-            RawConn::Pooled(o) => Ok(o.prepare_cached(sql).await?),
-        }
-    }
-}
-
-/// The update ours issues for an audited model: the change and its audit row in one statement.
-fn audited_deal_update(dcols: &str, value: &str) -> String {
-    format!(
-        "WITH w AS (UPDATE \"deals\" AS t SET \"probability\" = {value}, \"updated_at\" = now() WHERE t.\"organization_id\" = $2 AND t.\"deleted_at\" IS NULL AND t.\"id\" = $3 RETURNING {dcols}), \
-         a AS (INSERT INTO \"activities\" (\"id\", \"organization_id\", \"type\", \"description\", \"metadata\", \"user_id\", \"deal_id\") \
-         SELECT gen_random_uuid()::text, w.\"organization_id\", $4::text::\"ActivityType\", $5::text, \
-         jsonb_build_object('model', $6::text, 'action', $7::text, 'id', w.\"id\", 'fields', $8::text::jsonb, 'reason', $9::text), $10::text, w.\"id\" FROM w) \
-         SELECT {} FROM w",
-        dcols.replace("t.", "w.")
-    )
-}
-
-/// The audit parameters of [`audited_deal_update`] ($4 to $10).
-#[allow(clippy::type_complexity)]
-fn audit_params() -> (
-    &'static str,
-    &'static str,
-    &'static str,
-    &'static str,
-    &'static str,
-    Option<&'static str>,
-    Option<&'static str>,
-) {
-    (
-        "USER_ACTION",
-        "Deal updated",
-        "Deal",
-        "update",
-        "[\"probability\"]",
-        None,
-        Some("u1"),
-    )
-}
-
-/// The statements raw runs, written once as a hand-written application would keep them (building them per
-/// operation would charge raw for string formatting ours does not do either).
-struct RawSql {
-    find_by_id: String,
-    find_many: String,
-    read_1000: String,
-    read_10000: String,
-    children: String,
-    page: String,
-    parents: String,
-    page_companies: String,
-    count: String,
-    insert: String,
-    update: String,
-    counts: String,
-    increment: String,
-}
-
-fn raw_sql() -> &'static RawSql {
-    static SQL: std::sync::OnceLock<RawSql> = std::sync::OnceLock::new();
-    SQL.get_or_init(|| {
-        let dcols = cols(&<Deal as runtime::Model>::META);
-        let ccols = cols(&<Company as runtime::Model>::META);
-        let acols = cols(&<Activity as runtime::Model>::META).replace("t.", "");
-        RawSql {
-            find_by_id: format!("SELECT {dcols} FROM \"deals\" t WHERE t.\"organization_id\" = $1 AND t.\"deleted_at\" IS NULL AND t.\"id\" = $2 LIMIT $3"),
-            find_many: format!("SELECT {dcols} FROM \"deals\" t WHERE t.\"organization_id\" = $1 AND t.\"deleted_at\" IS NULL AND t.\"stage\" = $2 ORDER BY t.\"name\" LIMIT $3"),
-            read_1000: format!("SELECT {dcols} FROM \"deals\" t WHERE t.\"organization_id\" = $1 AND t.\"deleted_at\" IS NULL AND TRUE ORDER BY t.\"id\" LIMIT $2"),
-            read_10000: format!("SELECT {dcols} FROM \"deals\" t WHERE t.\"organization_id\" = $1 AND t.\"deleted_at\" IS NULL AND TRUE LIMIT $2"),
-            children: format!("SELECT {dcols} FROM \"deals\" t WHERE t.\"organization_id\" = $1 AND t.\"deleted_at\" IS NULL AND t.\"company_id\" = ANY($2) ORDER BY t.\"organization_id\", t.\"id\""),
-            page: format!("SELECT {dcols} FROM \"deals\" t WHERE t.\"organization_id\" = $1 AND t.\"deleted_at\" IS NULL AND t.\"stage\" = $2 ORDER BY t.\"id\" LIMIT $3 OFFSET $4"),
-            parents: format!("SELECT {ccols} FROM \"companies\" t WHERE t.\"organization_id\" = $1 AND t.\"deleted_at\" IS NULL AND TRUE ORDER BY t.\"id\" LIMIT $2"),
-            page_companies: format!("SELECT {ccols} FROM \"companies\" t WHERE t.\"organization_id\" = $1 AND t.\"deleted_at\" IS NULL AND t.\"id\" = ANY($2) ORDER BY t.\"organization_id\", t.\"id\""),
-            count: "SELECT count(*) FROM \"deals\" t WHERE t.\"organization_id\" = $1 AND t.\"deleted_at\" IS NULL AND t.\"stage\" = $2".into(),
-            insert: format!("INSERT INTO \"activities\" AS t (\"organization_id\", \"id\", \"type\", \"description\") VALUES ($1, $2, $3, $4) RETURNING {acols}"),
-            update: audited_deal_update(&dcols, "$1"),
-            counts: "SELECT t.\"company_id\", count(*) FROM \"deals\" t WHERE t.\"organization_id\" = $1 AND t.\"deleted_at\" IS NULL AND t.\"company_id\" = ANY($2) GROUP BY t.\"company_id\"".into(),
-            increment: audited_deal_update(&dcols, "t.\"probability\" + $1"),
-        }
-    })
-}
-
-async fn raw(s: &Setup, sc: Scenario, i: usize, pooled: bool) -> anyhow::Result<u64> {
-    let conn = RawConn::of(s, pooled).await?;
-    let c = conn.client();
-    let t = &s.tenant;
-    let sql = raw_sql();
-    let conn = &conn;
-    let q = |text: &'static str| async move { conn.prep(text).await };
-    Ok(match sc {
-        Scenario::FindById => {
-            let st = q(&sql.find_by_id).await?;
-            decode::<Deal>(c, &st, &[t, &s.deal_ids[i % s.deal_ids.len()], &1i64])
-                .await?
-                .first()
-                .map_or(0, |d| d.probability.unwrap_or(0) as u64)
-        }
-        Scenario::FindMany100 => {
-            let st = q(&sql.find_many).await?;
-            decode::<Deal>(c, &st, &[t, &DealStage::Negotiation, &100i64])
-                .await?
-                .iter()
-                .map(|d| d.probability.unwrap_or(0) as u64)
-                .sum()
-        }
-        Scenario::Count => {
-            let st = q(&sql.count).await?;
-            c.query_one(&st, &[t, &DealStage::Closing]).await?.get::<_, i64>(0) as u64
-        }
-        Scenario::InsertOne => {
-            let st = q(&sql.insert).await?;
-            let desc = format!("q{i}");
-            let row = c
-                .query_one(&st, &[t, &runtime::ids::cuid(), &ActivityType::AiQuery, &desc])
-                .await?;
-            row.get::<_, String>("description").len() as u64
-        }
-        Scenario::UpdateById => {
-            let st = q(&sql.update).await?;
-            let p = Some((i % 100) as i32);
-            let (k, d, m, a, f, r, u) = audit_params();
-            let rows = c
-                .query(
-                    &st,
-                    &[&p, t, &s.deal_ids[i % s.deal_ids.len()], &k, &d, &m, &a, &f, &r, &u],
-                )
-                .await?;
-            rows.first()
-                .map_or(0, |r| r.get::<_, Option<i32>>("probability").unwrap_or(0) as u64)
-        }
-        Scenario::Read1000 => {
-            let st = q(&sql.read_1000).await?;
-            decode::<Deal>(c, &st, &[t, &1000i64]).await?.len() as u64
-        }
-        Scenario::Read10000 => {
-            let st = q(&sql.read_10000).await?;
-            decode::<Deal>(c, &st, &[t, &10_000i64]).await?.len() as u64
-        }
-        Scenario::Include100 => {
-            let st = q(&sql.parents).await?;
-            let parents = decode::<Company>(c, &st, &[t, &100i64]).await?;
-            let ids: Vec<&str> = parents.iter().map(|p| p.id.as_str()).collect();
-            let st = q(&sql.children).await?;
-            let deals = decode::<Deal>(c, &st, &[t, &ids]).await?;
-            group(parents, deals, |p| &p.id, |d| d.company_id.as_deref())
-                .iter()
-                .map(|(_, d)| d.len() as u64)
-                .sum()
-        }
-        Scenario::Counts100 => {
-            let st = q(&sql.parents).await?;
-            let parents = decode::<Company>(c, &st, &[t, &100i64]).await?;
-            let ids: Vec<&str> = parents.iter().map(|p| p.id.as_str()).collect();
-            let st = q(&sql.counts).await?;
-            c.query(&st, &[t, &ids])
-                .await?
-                .iter()
-                .map(|r| r.get::<_, i64>(1) as u64)
-                .sum()
-        }
-        Scenario::Increment => {
-            let st = q(&sql.increment).await?;
-            let (k, d, m, a, f, r, u) = audit_params();
-            c.query(
-                &st,
-                &[&1i32, t, &s.deal_ids[i % s.deal_ids.len()], &k, &d, &m, &a, &f, &r, &u],
-            )
-            .await?;
-            1
-        }
-        Scenario::PageWithTotal => {
-            c.batch_execute("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY")
-                .await?;
-            let st = q(&sql.page).await?;
-            let items = decode::<Deal>(c, &st, &[t, &DealStage::Sourcing, &20i64, &40i64]).await?;
-            let st2 = q(&sql.page_companies).await?;
-            let companies = decode::<Company>(c, &st2, &[t, &keys_of(&items, |d| d.company_id.as_deref())]).await?;
-            let st3 = q(&sql.count).await?;
-            let total: i64 = c.query_one(&st3, &[t, &DealStage::Sourcing]).await?.get(0);
-            c.batch_execute("COMMIT").await?;
-            let items = attach(items, companies, |d| d.company_id.as_deref(), |c| &c.id);
-            total as u64 + items.len() as u64
-        }
-        Scenario::BulkCreate => {
-            // The fastest way the application role has under RLS (COPY FROM is refused there): one
-            // INSERT ... SELECT FROM UNNEST of one array per column, in a transaction bound to the tenant.
-            let a = &s.raw_app;
-            let ids: Vec<String> = (0..BULK).map(|_| runtime::ids::cuid()).collect();
-            let descriptions: Vec<String> = (0..BULK).map(|k| format!("bulk {i} {k}")).collect();
-            let kinds: Vec<ActivityType> = vec![ActivityType::UserAction; BULK];
-            a.batch_execute("BEGIN").await?;
-            a.execute("SELECT trato_set_tenant($1)", &[t]).await?;
-            let st = a
-                .prepare("INSERT INTO \"activities\" (\"organization_id\", \"id\", \"type\", \"description\") SELECT $1, * FROM UNNEST($2::text[], $3::\"ActivityType\"[], $4::text[])")
-                .await?;
-            let n = a.execute(&st, &[t, &ids, &kinds, &descriptions]).await?;
-            a.batch_execute("COMMIT").await?;
-            n
-        }
-        Scenario::TxReadWrite => {
-            let id = &s.deal_ids[i % s.deal_ids.len()];
-            c.batch_execute("BEGIN").await?;
-            let st = q(&sql.find_by_id).await?;
-            let d = c
-                .query(&st, &[t, id, &1i64])
-                .await?
-                .first()
-                .map_or(0, |r| r.get::<_, Option<i32>>("probability").unwrap_or(0));
-            let st = q(&sql.update).await?;
-            let p: &(dyn ToSql + Sync) = &Some((d + 1) % 100);
-            let (k, d, m, a, f, r, u) = audit_params();
-            c.query(&st, &[p, t, id, &k, &d, &m, &a, &f, &r, &u]).await?;
-            c.batch_execute("COMMIT").await?;
-            1
-        }
-    })
-}
 
 /// What a hand-written application does with parents and their children (one-to-many): each parent gets
 /// its own, in the children's order.

@@ -9,7 +9,8 @@ use sea_orm::{
     PaginatorTrait, QueryOrder, QuerySelect, Statement, TransactionTrait,
 };
 
-use crate::{audit_params, raw_sql, Scenario, Setup, BULK};
+use crate::raw::document_audit_params;
+use crate::{audit_params, raw_sql, Scenario, Setup, BULK, CHUNKS};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, EnumIter, DeriveActiveEnum)]
 #[sea_orm(rs_type = "String", db_type = "Enum", enum_name = "DealStage")]
@@ -192,6 +193,31 @@ pub mod activity {
     impl ActiveModelBehavior for ActiveModel {}
 }
 
+pub mod document_chunk {
+    use sea_orm::entity::prelude::*;
+
+    #[derive(Clone, Debug, PartialEq, DeriveEntityModel)]
+    #[sea_orm(table_name = "document_chunks")]
+    pub struct Model {
+        #[sea_orm(primary_key, auto_increment = false)]
+        pub organization_id: String,
+        #[sea_orm(primary_key, auto_increment = false)]
+        pub id: String,
+        pub document_id: String,
+        pub content: String,
+        pub chunk_index: i32,
+        pub page_number: Option<i32>,
+        pub vector_id: Option<String>,
+        pub metadata: Option<Json>,
+        pub created_at: DateTimeUtc,
+    }
+
+    #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+    pub enum Relation {}
+
+    impl ActiveModelBehavior for ActiveModel {}
+}
+
 /// SeaORM's connections: the owner's for the scenarios, the application role's for bulk create.
 pub struct Pools {
     pub owner: DatabaseConnection,
@@ -315,6 +341,45 @@ pub async fn run(s: &Setup, sc: Scenario, i: usize) -> anyhow::Result<u64> {
             update(&tx, t, id, Some((d + 1) % 100)).await?;
             tx.commit().await?;
             1
+        }
+        Scenario::NestedCreate => {
+            // The audited document insert as a raw `Statement` (a CTE the builder cannot express), then the
+            // chunks with `insert_many`, returning them, in one transaction.
+            let tx = db.begin().await?;
+            let id = trato_hive_db::runtime::ids::cuid();
+            let (k, d, m, a, f, r, u) = document_audit_params();
+            let doc = tx
+                .query_one(Statement::from_sql_and_values(
+                    DbBackend::Postgres,
+                    &raw_sql().document,
+                    [
+                        t.into(),
+                        id.clone().into(),
+                        format!("doc {i}").into(),
+                        "s3://bench".into(),
+                        k.into(),
+                        d.into(),
+                        m.into(),
+                        a.into(),
+                        f.into(),
+                        r.into(),
+                        u.into(),
+                    ],
+                ))
+                .await?;
+            let chunks = (0..CHUNKS).map(|k| document_chunk::ActiveModel {
+                organization_id: Set(t.to_string()),
+                id: Set(trato_hive_db::runtime::ids::cuid()),
+                document_id: Set(id.clone()),
+                content: Set(format!("chunk {k}")),
+                chunk_index: Set(k as i32),
+                ..Default::default()
+            });
+            let chunks = document_chunk::Entity::insert_many(chunks)
+                .exec_with_returning_many(&tx)
+                .await?;
+            tx.commit().await?;
+            u64::from(doc.is_some()) + chunks.len() as u64
         }
         Scenario::BulkCreate => {
             // As raw: the application role under RLS; SeaORM's way of inserting many rows is insert_many.

@@ -11,6 +11,7 @@ use sqlx::Row as _;
 
 // The schema's enum types have mixed-case names: sqlx resolves `type_name` as SQL (`$1::regtype`), so the
 // names are quoted, as sqlx's documentation says for case-sensitive names.
+use crate::raw::{chunk_columns, document_audit_params};
 use crate::{attach, audit_params, group, keys_of, raw_sql, Scenario, Setup, BULK};
 
 #[derive(sqlx::Type, Clone, Copy, Debug)]
@@ -257,6 +258,38 @@ pub async fn run(s: &Setup, sc: Scenario, i: usize) -> anyhow::Result<u64> {
             update(&mut *tx, t, id, Some((d + 1) % 100)).await?;
             tx.commit().await?;
             1
+        }
+        Scenario::NestedCreate => {
+            // Both statements in a transaction; sqlx decodes each returned row (into its id here).
+            let mut tx = pool.begin().await?;
+            let doc_id = trato_hive_db::runtime::ids::cuid();
+            let (k, d, m, a, f, r, u) = document_audit_params();
+            let docs = sqlx::query(&sql.document)
+                .bind(t)
+                .bind(&doc_id)
+                .bind(format!("doc {i}"))
+                .bind("s3://bench")
+                .bind(k)
+                .bind(d)
+                .bind(m)
+                .bind(a)
+                .bind(f)
+                .bind(r)
+                .bind(u)
+                .fetch_all(&mut *tx)
+                .await?;
+            let (ids, contents, indexes, documents) = chunk_columns(&doc_id);
+            let chunks = sqlx::query(&sql.chunks)
+                .bind(t)
+                .bind(&ids)
+                .bind(&contents)
+                .bind(&indexes)
+                .bind(&documents)
+                .fetch_all(&mut *tx)
+                .await?;
+            tx.commit().await?;
+            let ids: Vec<String> = docs.iter().chain(&chunks).map(|r| r.get::<String, _>("id")).collect();
+            ids.len() as u64
         }
         Scenario::BulkCreate => {
             // As raw: the application role (COPY FROM is refused under RLS), UNNEST of one array per column.
