@@ -69,8 +69,8 @@ pub use page::{CursorKey, CursorPage, Direction, Page};
 pub use query::{escape_like, Case, Col, Filter, IntoQuery, NullableCol, Order, Param, Query};
 pub use repo::aggregate;
 pub use repo::{
-    Assign, ColRef, Include, Nested, NestedConnect, NestedCreate, NestedLink, NestedWrite, Numeric, RelCount, RelMany,
-    RelManyQuery, RelOne, RelThrough, Repo, Selection,
+    Assign, ColRef, Include, Nested, NestedConnect, NestedCreate, NestedLink, NestedWrite, Numeric, ReadFuture,
+    RelCount, RelMany, RelManyQuery, RelOne, RelThrough, Repo, Selection,
 };
 pub use scope::{
     Access, AuditAction, AuditCtx, AuditSink, CanWrite, Manage, MemberScope, Membership, RawSql, ReadOnly, ReadWrite,

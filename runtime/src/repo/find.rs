@@ -4,12 +4,9 @@ use super::*;
 
 impl<'a, M: Model, A: Access, E: Executor> Repo<'a, M, A, E> {
     /// The first row matching the query, or [`Error::NotFound`] (Prisma's `findFirstOrThrow`).
-    pub fn find_first_or_throw(
-        &self,
-        query: impl crate::query::IntoQuery<M>,
-    ) -> impl std::future::Future<Output = Result<M, Error>> + '_ {
+    pub fn find_first_or_throw(&self, query: impl crate::query::IntoQuery<M>) -> ReadFuture<'_, M> {
         let query = query.into_query().take(1);
-        async move {
+        Box::pin(async move {
             self.find_many_query(query)
                 .await?
                 .into_iter()
@@ -17,7 +14,7 @@ impl<'a, M: Model, A: Access, E: Executor> Repo<'a, M, A, E> {
                 .ok_or_else(|| Error::NotFound {
                     what: format!("{} matching the query", M::META.name),
                 })
-        }
+        })
     }
 
     /// The row whose unique column equals `value`, or [`Error::NotFound`] (Prisma's `findUniqueOrThrow`).

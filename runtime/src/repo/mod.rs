@@ -33,6 +33,11 @@ pub use include::{Include, Nested, RelMany, RelOne, RelThrough};
 pub use nested::{NestedConnect, NestedCreate, NestedLink, NestedWrite};
 pub use select::Selection;
 
+/// The future of a read that takes `impl IntoQuery`: boxed, so that its type does not name the argument's
+/// type. (An `impl Future` would, and a filter of another model would then be reported three times: at
+/// the argument, at the call and at `.await`.) One allocation per call, next to a network round trip.
+pub type ReadFuture<'r, T> = std::pin::Pin<Box<dyn std::future::Future<Output = Result<T, Error>> + Send + 'r>>;
+
 /// An upsert's conflict target and what to set on conflict.
 type Conflict<'c> = (&'c [&'static str], Vec<(&'static str, Param)>);
 
@@ -206,14 +211,8 @@ impl<'a, M: Model, A: Access, E: Executor> Repo<'a, M, A, E> {
     }
 
     /// Rows matching the query, in its order.
-    ///
-    /// Not an `async fn`: the query is converted before the future is made, so a filter of another model
-    /// is one error at the argument, not one per await point.
-    pub fn find_many(
-        &self,
-        query: impl crate::query::IntoQuery<M>,
-    ) -> impl std::future::Future<Output = Result<Vec<M>, Error>> + '_ {
-        self.find_many_query(query.into_query())
+    pub fn find_many(&self, query: impl crate::query::IntoQuery<M>) -> ReadFuture<'_, Vec<M>> {
+        Box::pin(self.find_many_query(query.into_query()))
     }
 
     async fn find_many_query(&self, query: Query<M>) -> Result<Vec<M>, Error> {
@@ -273,12 +272,9 @@ impl<'a, M: Model, A: Access, E: Executor> Repo<'a, M, A, E> {
     }
 
     /// The first row matching the query, if any.
-    pub fn find_first(
-        &self,
-        query: impl crate::query::IntoQuery<M>,
-    ) -> impl std::future::Future<Output = Result<Option<M>, Error>> + '_ {
+    pub fn find_first(&self, query: impl crate::query::IntoQuery<M>) -> ReadFuture<'_, Option<M>> {
         let query = query.into_query().take(1);
-        async move { Ok(self.find_many_query(query).await?.into_iter().next()) }
+        Box::pin(async move { Ok(self.find_many_query(query).await?.into_iter().next()) })
     }
 
     /// The row with this primary key (its non-tenant column), if any.
@@ -305,14 +301,17 @@ impl<'a, M: Model, A: Access, E: Executor> Repo<'a, M, A, E> {
 
     /// Rows matching the query, each with what `include` loads: one statement for the rows, then one per
     /// relation level, whatever the number of rows.
-    pub async fn find_many_with<I: Include<M>>(
-        &self,
+    pub fn find_many_with<'r, I: Include<M> + 'r>(
+        &'r self,
         query: impl crate::query::IntoQuery<M>,
         include: I,
-    ) -> Result<Vec<(M, I::Out)>, Error> {
-        let parents = self.find_many(query).await?;
-        let loaded = include.load(&self.exec, &parents).await?;
-        Ok(parents.into_iter().zip(loaded).collect())
+    ) -> ReadFuture<'r, Vec<(M, I::Out)>> {
+        let query = query.into_query();
+        Box::pin(async move {
+            let parents = self.find_many_query(query).await?;
+            let loaded = include.load(&self.exec, &parents).await?;
+            Ok(parents.into_iter().zip(loaded).collect())
+        })
     }
 
     /// How many rows match.

@@ -21,19 +21,14 @@ pub trait Selection<M: Model>: Sized + Send + 'static {
 impl<'a, M: Model, A: Access, E: Executor> Repo<'a, M, A, E> {
     /// The rows `query` selects, as partial models `S` (only `S`'s columns are read):
     /// `repo.select::<DealCard>(Query::new().order_by(Deal::NAME.asc()))`.
-    pub async fn select<S: Selection<M>>(&self, query: impl crate::query::IntoQuery<M>) -> Result<Vec<S>, Error> {
-        self.select_rows(query.into_query(), list::<M, S>(), S::from_row).await
+    pub fn select<S: Selection<M>>(&self, query: impl crate::query::IntoQuery<M>) -> ReadFuture<'_, Vec<S>> {
+        Box::pin(self.select_rows(query.into_query(), list::<M, S>(), S::from_row))
     }
 
     /// The first row `query` selects, as a partial model, if any.
-    pub async fn select_first<S: Selection<M>>(
-        &self,
-        query: impl crate::query::IntoQuery<M>,
-    ) -> Result<Option<S>, Error> {
-        let rows = self
-            .select_rows(query.into_query().take(1), list::<M, S>(), S::from_row)
-            .await?;
-        Ok(rows.into_iter().next())
+    pub fn select_first<S: Selection<M>>(&self, query: impl crate::query::IntoQuery<M>) -> ReadFuture<'_, Option<S>> {
+        let rows = self.select_rows(query.into_query().take(1), list::<M, S>(), S::from_row);
+        Box::pin(async move { Ok(rows.await?.into_iter().next()) })
     }
 }
 
