@@ -108,14 +108,7 @@ pub fn target_db(ctx: &Ctx, schema: &Path) -> anyhow::Result<DbConfig> {
 /// Whether the database is on this machine: a Unix socket, `localhost`, or a loopback address (a real
 /// check: `127.example.com` is not local).
 pub fn is_local(cfg: &DbConfig) -> bool {
-    let host_port = cfg.host_port();
-    let host = match host_port.strip_prefix('[') {
-        Some(v6) => v6.split(']').next().unwrap_or_default(),
-        None => host_port.rsplit_once(':').map_or(host_port.as_str(), |(h, _)| h),
-    };
-    host.starts_with('/')
-        || host.eq_ignore_ascii_case("localhost")
-        || host.parse::<std::net::IpAddr>().is_ok_and(|ip| ip.is_loopback())
+    cfg.is_local()
 }
 
 fn push(ctx: &Ctx, project: &Project, force_reset: bool, force: bool) -> anyhow::Result<ExitCode> {

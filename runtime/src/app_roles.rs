@@ -85,4 +85,15 @@ impl Migrator {
             ))
             .await
     }
+
+    /// [`Migrator::create_app_login`], and the password set to `password` when the role already existed: for
+    /// a tool that creates its own login on each start with a fresh password (Studio).
+    pub async fn reset_app_login(cfg: &DbConfig, name: &str, password: &str) -> Result<(), Error> {
+        Self::create_app_login(cfg, name, password).await?;
+        let session = Session::open(cfg, crate::migrate::HISTORY_TABLE).await?;
+        let password = password.replace('\'', "''");
+        session
+            .batch(&format!("ALTER ROLE {} PASSWORD '{password}'", ident(name)))
+            .await
+    }
 }

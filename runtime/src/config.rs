@@ -282,6 +282,19 @@ impl DbConfig {
         format!("{host}:{port}")
     }
 
+    /// Whether the database is on this machine: a Unix socket, `localhost`, or a loopback address (a real
+    /// check: `127.example.com` is not local).
+    pub fn is_local(&self) -> bool {
+        let host_port = self.host_port();
+        let host = match host_port.strip_prefix('[') {
+            Some(v6) => v6.split(']').next().unwrap_or_default(),
+            None => host_port.rsplit_once(':').map_or(host_port.as_str(), |(h, _)| h),
+        };
+        host.starts_with('/')
+            || host.eq_ignore_ascii_case("localhost")
+            || host.parse::<std::net::IpAddr>().is_ok_and(|ip| ip.is_loopback())
+    }
+
     /// The user the pool connects as.
     pub fn user(&self) -> &str {
         self.pg.get_user().unwrap_or("")

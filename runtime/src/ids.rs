@@ -58,6 +58,11 @@ pub fn nanoid(len: usize) -> String {
         .collect()
 }
 
+/// `N` random bytes from the operating system, as lower-case hex: for secrets (tokens, session cookies).
+pub fn secret_hex<const N: usize>() -> String {
+    random_array::<N>().iter().map(|b| format!("{b:02x}")).collect()
+}
+
 /// A ULID: 48 bits of milliseconds and 80 random bits, Crockford base32.
 pub fn ulid() -> String {
     const DIGITS: &[u8] = b"0123456789ABCDEFGHJKMNPQRSTVWXYZ";

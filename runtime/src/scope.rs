@@ -274,6 +274,18 @@ impl Db {
         }
     }
 
+    /// [`Db::system`] for a tool that reads the schema at run time instead of generated code (Studio): no
+    /// membership type, so no audit sink (the tool writes its own audit rows); `member` says whether the
+    /// schema has `@@membership` (then role and user are bound with the tenant, as for every scope).
+    pub fn system_untyped(&self, reason: &str, member: bool) -> SystemScope {
+        SystemScope {
+            db: self.clone(),
+            reason: reason.to_string(),
+            audit: None,
+            member,
+        }
+    }
+
     /// Refuses a role that would make row-level security meaningless: a superuser, a role with BYPASSRLS,
     /// or the owner of tables (owners bypass RLS unless it is forced). Checked once per pool.
     pub async fn ensure_application_role(&self) -> Result<(), Error> {
@@ -454,7 +466,7 @@ impl<A: Access> TenantScope<A> {
     /// and, for SQL that did not come through `sql!`, again here.
     pub async fn raw(&self, query: RawSql) -> Result<Vec<Row>, Error> {
         query.guard()?;
-        run_scoped(&self.db, &self.binding(), !A::WRITE, query.sql, query.params, Ok).await
+        run_scoped(&self.db, &self.binding(), !A::WRITE, &query.sql, query.params, Ok).await
     }
 
     /// Runs `f` in one transaction bound to this tenant: every repository of the closure's handle sees one
@@ -605,7 +617,7 @@ impl Db {
 
 /// Raw SQL from a string literal with its parameters; made by [`sql!`](crate::sql).
 pub struct RawSql {
-    sql: &'static str,
+    sql: std::borrow::Cow<'static, str>,
     params: Vec<Param>,
     /// Checked by the SQL guard at compile time (made by `sql!`): the same check is not run again.
     checked: bool,
@@ -625,7 +637,19 @@ impl RawSql {
     #[doc(hidden)]
     pub fn __literal(sql: &'static str, params: Vec<Param>) -> RawSql {
         RawSql {
-            sql,
+            sql: sql.into(),
+            params,
+            checked: false,
+        }
+    }
+
+    /// SQL built at run time by a tool that reads the schema instead of generated code (Studio writes
+    /// quoted identifiers from the schema and binds every value): checked by the guard when it runs, like
+    /// [`RawSql::__literal`]. Application code has `sql!` and `query_as!`.
+    #[doc(hidden)]
+    pub fn __dynamic(sql: String, params: Vec<Param>) -> RawSql {
+        RawSql {
+            sql: sql.into(),
             params,
             checked: false,
         }
@@ -635,7 +659,7 @@ impl RawSql {
     #[doc(hidden)]
     pub fn __checked(sql: &'static str, params: Vec<Param>) -> RawSql {
         RawSql {
-            sql,
+            sql: sql.into(),
             params,
             checked: true,
         }
@@ -646,7 +670,7 @@ impl RawSql {
         if self.checked {
             return Ok(());
         }
-        crate::client::guard(self.sql, trato_sqlguard::Context::Scoped)
+        crate::client::guard(&self.sql, trato_sqlguard::Context::Scoped)
     }
 }
 
