@@ -1,0 +1,588 @@
+//! Studio: browse a Trato Hive database in a browser (`trato studio`). Server-rendered pages from the
+//! schema file's models, every tenant read through the application's own tenant scope (the application
+//! role, forced row-level security, the tenant bound), safe on a shared machine by construction: loopback
+//! only, a one-time token for a session cookie, a `Host` allow-list, `Origin` and CSRF checks on writes,
+//! a strict CSP, no script, nothing fetched from anywhere. A database that does not look like a
+//! development one is refused unless forced, and then opened read-only.
+
+mod catalog;
+mod data;
+mod guard;
+mod health;
+mod pages;
+
+use std::net::{Ipv4Addr, SocketAddr};
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use anyhow::{bail, Context};
+use axum::extract::{Path, RawQuery, State};
+use axum::http::{header, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::routing::get;
+use axum::Router;
+use maud::Markup;
+use trato_hive_runtime::{Db, DbConfig, Migrator, ReadOnly, SystemScope, TenantScope};
+
+pub use catalog::{Catalog, Kind};
+use data::{cell, View};
+use pages::Place;
+
+/// How Studio starts.
+#[derive(Debug, Clone)]
+pub struct Config {
+    /// The schema file.
+    pub schema: PathBuf,
+    /// The database, as its owner (the development database's URL).
+    pub url: String,
+    /// The port on 127.0.0.1 (0: any free one).
+    pub port: u16,
+    /// Every transaction `READ ONLY`.
+    pub read_only: bool,
+    /// Open a database that does not look like a development one (then read-only).
+    pub force_non_dev: bool,
+}
+
+/// What every handler shares.
+pub(crate) struct App {
+    /// The schema's models.
+    pub catalog: Catalog,
+    /// The port it listens on (the `Host` allow-list names it).
+    pub port: u16,
+    /// The one-time token of the printed URL.
+    pub token: String,
+    /// The session cookie's value the token is exchanged for.
+    pub session: String,
+    /// Every transaction `READ ONLY`.
+    pub read_only: bool,
+    /// Opened with `--force-non-dev`.
+    pub forced: bool,
+    owner: Db,
+    app: Db,
+    app_user: String,
+    system: SystemScope,
+}
+
+/// A running Studio.
+pub struct Studio {
+    /// Where it listens (always 127.0.0.1).
+    pub addr: SocketAddr,
+    /// The one-time token of its URL.
+    pub token: String,
+    /// Whether it opened the database read-only.
+    pub read_only: bool,
+    stop: tokio::sync::oneshot::Sender<()>,
+    task: tokio::task::JoinHandle<()>,
+    app: Arc<App>,
+}
+
+impl Studio {
+    /// The URL to open: the token, once, for a session cookie.
+    pub fn url(&self) -> String {
+        format!("http://127.0.0.1:{}/?token={}", self.addr.port(), self.token)
+    }
+
+    /// Stops serving and closes the pools.
+    pub async fn stop(self) {
+        let _ = self.stop.send(());
+        let _ = self.task.await;
+        self.app.owner.close();
+        self.app.app.close();
+    }
+}
+
+/// Why `cfg`'s database does not look like a development one, if it does not: not on this machine,
+/// TLS required (servers that want TLS are rarely laptops), or `APP_ENV` / `TRATO_ENV` saying
+/// production or staging.
+pub fn not_development(db: &DbConfig) -> Option<String> {
+    for var in ["APP_ENV", "TRATO_ENV"] {
+        if let Some(v) = trato_hive_runtime::env_var(var) {
+            if ["production", "staging"].contains(&v.to_ascii_lowercase().as_str()) {
+                return Some(format!("{var}={v}"));
+            }
+        }
+    }
+    if !db.is_local() {
+        return Some(format!("the database is on {}, not this machine", db.host_port()));
+    }
+    use trato_hive_runtime::SslMode;
+    if matches!(db.ssl_mode, SslMode::Require | SslMode::VerifyCa | SslMode::VerifyFull) {
+        return Some("the URL requires TLS".into());
+    }
+    None
+}
+
+/// Reads the schema, checks the database, creates Studio's own login (a member of the application role,
+/// with a fresh password), and serves on 127.0.0.1.
+pub async fn start(cfg: Config) -> anyhow::Result<Studio> {
+    let src = std::fs::read_to_string(&cfg.schema).with_context(|| format!("reading {}", cfg.schema.display()))?;
+    let (schema, diagnostics) = trato_codegen::check(&src);
+    let Some(schema) = schema else {
+        bail!(
+            "{} has errors: run `trato validate`\n{}",
+            cfg.schema.display(),
+            trato_codegen::render(&cfg.schema.display().to_string(), &src, &diagnostics)
+        );
+    };
+    let mut catalog = Catalog::from_schema(&schema);
+    let owner_cfg = DbConfig::from_url(&cfg.url)?;
+    let (mut read_only, mut forced) = (cfg.read_only, false);
+    if let Some(why) = not_development(&owner_cfg) {
+        if !cfg.force_non_dev {
+            bail!("refusing to open a database that does not look like a development one ({why}); pass --force-non-dev to open it read-only");
+        }
+        (read_only, forced) = (true, true);
+    }
+    let owner = Db::connect(owner_cfg.clone())?;
+    let types = owner
+        .query(
+            "SELECT c.relname::text, a.attname::text, format_type(a.atttypid, a.atttypmod)
+               FROM pg_attribute a JOIN pg_class c ON c.oid = a.attrelid
+              WHERE a.attnum > 0 AND NOT a.attisdropped AND c.relkind IN ('r', 'v', 'm', 'p')
+                AND pg_catalog.pg_table_is_visible(c.oid)",
+            &[],
+        )
+        .await
+        .context("reading the database's columns")?;
+    let types: Vec<(String, String, String)> = types.iter().map(|r| (r.get(0), r.get(1), r.get(2))).collect();
+    catalog.set_sql_types(&types);
+    // Studio's own login: a member of the application role, so RLS applies to everything it reads.
+    let database = owner_cfg.dbname().unwrap_or("postgres").to_string();
+    let app_user: String = format!("trato_studio@{database}").chars().take(63).collect();
+    let password = trato_hive_runtime::ids::secret_hex::<16>();
+    Migrator::reset_app_login(&owner_cfg, &app_user, &password)
+        .await
+        .context("creating Studio's login (is the schema migrated? `trato migrate deploy`)")?;
+    let app_url = app_url(&cfg.url, &app_user, &password)?;
+    let app = Db::connect(DbConfig::from_url(&app_url)?)?;
+    let system = app.system_untyped("studio", catalog.membership);
+    let listener = tokio::net::TcpListener::bind(SocketAddr::from((Ipv4Addr::LOCALHOST, cfg.port))).await?;
+    let addr = listener.local_addr()?;
+    let state = Arc::new(App {
+        catalog,
+        port: addr.port(),
+        token: trato_hive_runtime::ids::secret_hex::<16>(),
+        session: trato_hive_runtime::ids::secret_hex::<32>(),
+        read_only,
+        forced,
+        owner,
+        app,
+        app_user,
+        system,
+    });
+    let router = Router::new()
+        .route("/", get(home))
+        .route("/assets/studio.css", get(css))
+        .route("/health", get(health_page))
+        .route("/o/{org}", get(org_home))
+        .route("/o/{org}/m/{model}", get(tenant_grid))
+        .route("/o/{org}/m/{model}/r/{key}", get(tenant_record))
+        .route("/m/{model}", get(global_grid))
+        .route("/m/{model}/r/{key}", get(global_record))
+        .layer(axum::middleware::from_fn_with_state(state.clone(), guard::guard))
+        .with_state(state.clone());
+    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+    let task = tokio::spawn(async move {
+        let _ = axum::serve(listener, router)
+            .with_graceful_shutdown(async {
+                let _ = stopped.await;
+            })
+            .await;
+    });
+    Ok(Studio {
+        addr,
+        token: state.token.clone(),
+        read_only,
+        stop,
+        task,
+        app: state,
+    })
+}
+
+/// The owner's URL with Studio's login in place of the owner's credentials.
+fn app_url(url: &str, user: &str, password: &str) -> anyhow::Result<String> {
+    let (scheme, rest) = url.split_once("://").context("a postgresql:// URL")?;
+    let host = rest.rsplit_once('@').map_or(rest, |(_, h)| h);
+    Ok(format!("{scheme}://{}:{password}@{host}", pages::enc(user)))
+}
+
+/// A response of a page or a plain error.
+enum Page {
+    Html(Markup),
+    Status(StatusCode, String),
+}
+
+impl IntoResponse for Page {
+    fn into_response(self) -> Response {
+        match self {
+            Page::Html(m) => m.into_response(),
+            Page::Status(s, text) => (s, [(header::CONTENT_TYPE, "text/plain; charset=utf-8")], text).into_response(),
+        }
+    }
+}
+
+fn fail(e: impl std::fmt::Display) -> Page {
+    Page::Status(StatusCode::INTERNAL_SERVER_ERROR, e.to_string())
+}
+
+fn pairs(query: Option<String>) -> Result<Vec<(String, String)>, Page> {
+    serde_urlencoded::from_str(&query.unwrap_or_default())
+        .map_err(|_| Page::Status(StatusCode::BAD_REQUEST, "an unreadable query string".into()))
+}
+
+async fn css() -> impl IntoResponse {
+    (
+        [(header::CONTENT_TYPE, "text/css; charset=utf-8")],
+        include_str!("../assets/studio.css"),
+    )
+}
+
+/// The organizations (the tenant root's rows, read as the owner: the one thing Studio reads across
+/// tenants), by label.
+async fn organizations(app: &App) -> Result<Vec<(String, String)>, Page> {
+    let Some(root) = app.catalog.root.as_deref().and_then(|r| app.catalog.model(r)) else {
+        return Ok(Vec::new());
+    };
+    let (Some(key), Some(label)) = (root.key.first().and_then(|k| root.column(k)), root.column(root.label())) else {
+        return Ok(Vec::new());
+    };
+    let sql = format!(
+        "SELECT {}::text, {}::text FROM {} ORDER BY 2 LIMIT 500",
+        data::q(&key.column),
+        data::q(&label.column),
+        root.table_sql
+    );
+    let rows = app.owner.query(&sql, &[]).await.map_err(fail)?;
+    Ok(rows.iter().map(|r| (r.get(0), r.get(1))).collect())
+}
+
+async fn home(State(app): State<Arc<App>>) -> Page {
+    let orgs = match organizations(&app).await {
+        Ok(o) => o,
+        Err(p) => return p,
+    };
+    let place = Place { org: None, model: None };
+    Page::Html(pages::layout(
+        &app,
+        &place,
+        &[],
+        "Organizations",
+        pages::home(&app, &orgs),
+    ))
+}
+
+/// The tenant's read scope: the application role, this tenant bound, `READ ONLY`.
+async fn scope(app: &App, org: &str) -> Result<TenantScope<ReadOnly>, Page> {
+    let exists = organizations(app).await?.iter().any(|(id, _)| id == org);
+    if !exists {
+        return Err(Page::Status(StatusCode::NOT_FOUND, format!("no organization `{org}`")));
+    }
+    Ok(app.system.tenant(org).await.map_err(fail)?.read_only())
+}
+
+/// Each tenant model's row count in this scope (bounded), in one read-only transaction.
+async fn counts(app: &App, scope: &TenantScope<ReadOnly>, org: &str) -> Result<Vec<(String, i64)>, Page> {
+    let models: Vec<&catalog::Model> = app.catalog.models.iter().filter(|m| m.kind != Kind::Global).collect();
+    let statements = models
+        .iter()
+        .map(|m| {
+            data::count_sql(
+                m,
+                Some(org),
+                &View {
+                    page: 1,
+                    size: 1,
+                    ..View::default()
+                },
+            )
+        })
+        .collect();
+    let results = data::in_scope(scope, statements).await.map_err(fail)?;
+    Ok(models
+        .iter()
+        .zip(results)
+        .map(|(m, rows)| (m.name.clone(), rows.first().map_or(0, |r| r.get::<_, i64>(0))))
+        .collect())
+}
+
+async fn org_home(State(app): State<Arc<App>>, Path(org): Path<String>) -> Page {
+    let run = async {
+        let scope = scope(&app, &org).await?;
+        let counts = counts(&app, &scope, &org).await?;
+        let place = Place {
+            org: Some(&org),
+            model: None,
+        };
+        let body = maud::html! { h1 { "Organization " (org) } p { "Pick a model on the left." } };
+        Ok::<_, Page>(Page::Html(pages::layout(&app, &place, &counts, &org, body)))
+    };
+    run.await.unwrap_or_else(|p| p)
+}
+
+fn model<'a>(app: &'a App, name: &str, tenant: bool) -> Result<&'a catalog::Model, Page> {
+    app.catalog
+        .model(name)
+        .filter(|m| (m.kind != Kind::Global) == tenant)
+        .ok_or_else(|| Page::Status(StatusCode::NOT_FOUND, format!("no model `{name}` here")))
+}
+
+async fn tenant_grid(
+    State(app): State<Arc<App>>,
+    Path((org, name)): Path<(String, String)>,
+    RawQuery(q): RawQuery,
+) -> Response {
+    grid(&app, Some(org), &name, q).await.into_response()
+}
+
+async fn global_grid(State(app): State<Arc<App>>, Path(name): Path<String>, RawQuery(q): RawQuery) -> Response {
+    grid(&app, None, &name, q).await.into_response()
+}
+
+/// Rows of `statements` run in the tenant's scope, or (global models) on Studio's application login.
+async fn run(
+    app: &App,
+    scope: Option<&TenantScope<ReadOnly>>,
+    statements: Vec<data::Sql>,
+) -> Result<Vec<Vec<trato_hive_runtime::Row>>, Page> {
+    match scope {
+        Some(s) => data::in_scope(s, statements).await.map_err(fail),
+        None => {
+            let mut out = Vec::new();
+            for s in statements {
+                let params: Vec<&(dyn trato_hive_runtime::ToSql + Sync)> = s
+                    .params
+                    .iter()
+                    .map(|p| p as &(dyn trato_hive_runtime::ToSql + Sync))
+                    .collect();
+                out.push(app.app.query(&s.text, &params).await.map_err(fail)?);
+            }
+            Ok(out)
+        }
+    }
+}
+
+async fn grid(app: &App, org: Option<String>, name: &str, q: Option<String>) -> Result<Response, Page> {
+    let m = model(app, name, org.is_some())?;
+    let pairs = pairs(q)?;
+    let view = View::parse(m, &pairs).map_err(|e| Page::Status(StatusCode::BAD_REQUEST, e))?;
+    let scope = match &org {
+        Some(o) => Some(scope(app, o).await?),
+        None => None,
+    };
+    let format = pairs.iter().find(|(k, _)| k == "format").map(|(_, v)| v.as_str());
+    let tenant = org.as_deref();
+    let rows_sql = match format {
+        // An export takes the whole view, up to the count limit.
+        Some(_) => data::rows_sql(
+            m,
+            tenant,
+            &View {
+                size: data::COUNT_LIMIT,
+                page: 1,
+                ..view.clone()
+            },
+            0,
+        ),
+        None => data::rows_sql(m, tenant, &view, 200),
+    };
+    let mut results = run(app, scope.as_ref(), vec![rows_sql, data::count_sql(m, tenant, &view)]).await?;
+    let total = results
+        .pop()
+        .and_then(|r| r.first().map(|r| r.get::<_, i64>(0)))
+        .unwrap_or(0);
+    let rows: Vec<Vec<Option<String>>> = results
+        .pop()
+        .unwrap_or_default()
+        .iter()
+        .map(|r| (0..m.columns.len()).map(|i| cell(r, i)).collect())
+        .collect();
+    match format {
+        Some("csv") => return Ok(csv(m, &rows)),
+        Some("json") => return Ok(json(m, &rows)),
+        Some(other) => {
+            return Err(Page::Status(
+                StatusCode::BAD_REQUEST,
+                format!("`{other}` is not an export format (csv, json)"),
+            ))
+        }
+        None => {}
+    }
+    // Back-relation counts: one grouped statement per relation for the whole page.
+    let mut children = Vec::new();
+    for r in &m.back_relations {
+        let (Some(child), Some(pi)) = (
+            app.catalog.model(&r.child),
+            m.columns.iter().position(|c| c.field == r.parent_field),
+        ) else {
+            children.push(Vec::new());
+            continue;
+        };
+        let keys: Vec<String> = rows.iter().filter_map(|row| row[pi].clone()).collect();
+        let counted = match data::children_count_sql(child, &r.child_field, tenant, &keys) {
+            Some(sql) if child.kind == Kind::Global || scope.is_some() => run(app, scope.as_ref(), vec![sql]).await?,
+            _ => Vec::new(),
+        };
+        children.push(
+            counted
+                .first()
+                .map(|rows| rows.iter().map(|r| (r.get(0), r.get(1))).collect())
+                .unwrap_or_default(),
+        );
+    }
+    let counts = match &scope {
+        Some(s) => counts(app, s, tenant.unwrap_or("")).await?,
+        None => Vec::new(),
+    };
+    let place = Place {
+        org: tenant,
+        model: Some(&m.name),
+    };
+    let body = pages::grid(&pages::Grid {
+        model: m,
+        org: tenant,
+        view: &view,
+        rows,
+        total,
+        children,
+    });
+    Ok(pages::layout(app, &place, &counts, &m.name, body).into_response())
+}
+
+fn csv(m: &catalog::Model, rows: &[Vec<Option<String>>]) -> Response {
+    let field = |v: &str| {
+        if v.contains([',', '"', '\n', '\r']) {
+            format!("\"{}\"", v.replace('"', "\"\""))
+        } else {
+            v.to_string()
+        }
+    };
+    let mut out = m.columns.iter().map(|c| field(&c.field)).collect::<Vec<_>>().join(",");
+    out.push('\n');
+    for r in rows {
+        out.push_str(
+            &r.iter()
+                .map(|v| v.as_deref().map(field).unwrap_or_default())
+                .collect::<Vec<_>>()
+                .join(","),
+        );
+        out.push('\n');
+    }
+    let disposition = format!("attachment; filename=\"{}.csv\"", m.name);
+    (
+        [
+            (header::CONTENT_TYPE, "text/csv; charset=utf-8".to_string()),
+            (header::CONTENT_DISPOSITION, disposition),
+        ],
+        out,
+    )
+        .into_response()
+}
+
+fn json(m: &catalog::Model, rows: &[Vec<Option<String>>]) -> Response {
+    let list: Vec<serde_json::Map<String, serde_json::Value>> = rows
+        .iter()
+        .map(|r| {
+            m.columns
+                .iter()
+                .zip(r)
+                .map(|(c, v)| {
+                    (
+                        c.field.clone(),
+                        v.clone().map_or(serde_json::Value::Null, serde_json::Value::String),
+                    )
+                })
+                .collect()
+        })
+        .collect();
+    (
+        [(header::CONTENT_TYPE, "application/json")],
+        serde_json::to_string_pretty(&list).unwrap_or_default(),
+    )
+        .into_response()
+}
+
+async fn tenant_record(
+    State(app): State<Arc<App>>,
+    Path((org, name, key)): Path<(String, String, String)>,
+) -> Response {
+    record(&app, Some(org), &name, &key).await.into_response()
+}
+
+async fn global_record(State(app): State<Arc<App>>, Path((name, key)): Path<(String, String)>) -> Response {
+    record(&app, None, &name, &key).await.into_response()
+}
+
+async fn record(app: &App, org: Option<String>, name: &str, key: &str) -> Result<Response, Page> {
+    let m = model(app, name, org.is_some())?;
+    let scope = match &org {
+        Some(o) => Some(scope(app, o).await?),
+        None => None,
+    };
+    let tenant = org.as_deref();
+    let sql = data::record_sql(m, tenant, key)
+        .ok_or_else(|| Page::Status(StatusCode::NOT_FOUND, "a model without a key".into()))?;
+    let mut statements = vec![sql];
+    let mut kids = Vec::new();
+    for r in &m.back_relations {
+        if let Some(child) = app.catalog.model(&r.child) {
+            kids.push(r);
+            statements.push(data::count_sql(
+                child,
+                tenant,
+                &View {
+                    filters: vec![(r.child_field.clone(), data::Op::Eq, key.to_string())],
+                    page: 1,
+                    size: 1,
+                    ..View::default()
+                },
+            ));
+        }
+    }
+    let results = run(app, scope.as_ref(), statements).await?;
+    let Some(row) = results.first().and_then(|r| r.first()) else {
+        return Err(Page::Status(StatusCode::NOT_FOUND, format!("no {name} `{key}` here")));
+    };
+    let values: Vec<Option<String>> = (0..m.columns.len()).map(|i| cell(row, i)).collect();
+    let children: Vec<(String, String, i64)> = kids
+        .iter()
+        .zip(results.iter().skip(1))
+        .map(|(r, rows)| {
+            let href = format!(
+                "{}?w={}.eq.{}",
+                pages::grid_url(tenant, &r.child),
+                pages::enc(&r.child_field),
+                pages::enc(key)
+            );
+            (r.field.clone(), href, rows.first().map_or(0, |x| x.get::<_, i64>(0)))
+        })
+        .collect();
+    let counts = match &scope {
+        Some(s) => counts(app, s, tenant.unwrap_or("")).await?,
+        None => Vec::new(),
+    };
+    let place = Place {
+        org: tenant,
+        model: Some(&m.name),
+    };
+    Ok(pages::layout(
+        app,
+        &place,
+        &counts,
+        &format!("{name} {key}"),
+        pages::record(m, tenant, &values, &children),
+    )
+    .into_response())
+}
+
+async fn health_page(State(app): State<Arc<App>>) -> Page {
+    match health::checks(&app.owner, &app.app_user, &app.catalog).await {
+        Ok(checks) => Page::Html(pages::layout(
+            &app,
+            &Place { org: None, model: None },
+            &[],
+            "Tenancy health",
+            health::page(&checks),
+        )),
+        Err(e) => fail(e),
+    }
+}

@@ -1,0 +1,236 @@
+//! The pages, as maud markup: every value goes through maud's escaping (no `PreEscaped` on data, a test
+//! greps for it), links are plain GETs so every view is a URL, and there is no inline script.
+
+use maud::{html, Markup, DOCTYPE};
+
+use crate::catalog::{Kind, Model};
+use crate::data::{bounded, Op, View};
+use crate::App;
+
+/// Where a page is: the organization chosen (for tenant data) and the model shown.
+pub struct Place<'a> {
+    pub org: Option<&'a str>,
+    pub model: Option<&'a str>,
+}
+
+/// The URL of `model`'s grid in the place's organization.
+pub fn grid_url(org: Option<&str>, model: &str) -> String {
+    match org {
+        Some(o) => format!("/o/{}/m/{}", enc(o), enc(model)),
+        None => format!("/m/{}", enc(model)),
+    }
+}
+
+/// The URL of one record.
+pub fn record_url(org: Option<&str>, model: &str, key: &str) -> String {
+    format!("{}/r/{}", grid_url(org, model), enc(key))
+}
+
+/// A path segment, percent-encoded.
+pub fn enc(s: &str) -> String {
+    s.bytes()
+        .map(|b| match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => (b as char).to_string(),
+            _ => format!("%{b:02X}"),
+        })
+        .collect()
+}
+
+/// The page around `body`: the sidebar of models (with their counts in this scope, when known), the scope
+/// banner, the body.
+pub fn layout(app: &App, place: &Place<'_>, counts: &[(String, i64)], title: &str, body: Markup) -> Markup {
+    let group =
+        |kind: &[Kind]| -> Vec<&Model> { app.catalog.models.iter().filter(|m| kind.contains(&m.kind)).collect() };
+    let tenant = group(&[Kind::Root, Kind::Tenant]);
+    let global = group(&[Kind::Global]);
+    let link = |m: &Model| {
+        let class = match m.kind {
+            Kind::Global => "global",
+            _ => "tenant",
+        };
+        let current = place.model == Some(m.name.as_str());
+        let count = counts.iter().find(|(n, _)| *n == m.name).map(|(_, c)| bounded(*c));
+        let href = match (m.kind, place.org) {
+            (Kind::Global, _) => grid_url(place.org, &m.name),
+            (_, Some(o)) => grid_url(Some(o), &m.name),
+            (_, None) => "/".to_string(),
+        };
+        html! {
+            a.(class) .current[current] href=(href) title=(m.docs) {
+                span { (m.name) }
+                @if let Some(c) = count { span.count { (c) } }
+            }
+        }
+    };
+    html! {
+        (DOCTYPE)
+        html lang="en" {
+            head {
+                meta charset="utf-8";
+                title { (title) " · Studio" }
+                link rel="icon" href="data:,";
+                link rel="stylesheet" href="/assets/studio.css";
+            }
+            body {
+                nav {
+                    h1 { a href="/" { "Studio" } }
+                    @if app.catalog.root.is_some() {
+                        h2 { "Tenant" @if let Some(o) = place.org { " · " (o) } }
+                        @if place.org.is_some() {
+                            @for m in &tenant { (link(m)) }
+                        } @else {
+                            p { "Pick an organization to browse its data." }
+                        }
+                    }
+                    h2 { "Global" }
+                    @for m in &global { (link(m)) }
+                    h2 { "Database" }
+                    a href="/health" { "Tenancy health" }
+                }
+                main {
+                    @if app.forced {
+                        div.banner.danger { "Not a development database: Studio was forced to open it, read-only." }
+                    } @else if app.read_only {
+                        div.banner.readonly { "Read-only: every transaction is READ ONLY." }
+                    }
+                    @if let Some(o) = place.org {
+                        div.banner { "Scope: organization " strong { (o) } ", as the application role under row-level security (system scope, reason “studio”)." }
+                    }
+                    (body)
+                }
+            }
+        }
+    }
+}
+
+/// The organization picker.
+pub fn home(app: &App, orgs: &[(String, String)]) -> Markup {
+    html! {
+        h1 { "Organizations" }
+        @if app.catalog.root.is_none() {
+            p { "This schema has no tenant root: every model is global." }
+        }
+        ul {
+            @for (id, label) in orgs {
+                li { a href=(format!("/o/{}", enc(id))) { (label) } " " small { (id) } }
+            }
+        }
+    }
+}
+
+/// The grid of a view: a filter form, the rows, paging, and links to export it.
+pub struct Grid<'a> {
+    pub model: &'a Model,
+    pub org: Option<&'a str>,
+    pub view: &'a View,
+    pub rows: Vec<Vec<Option<String>>>,
+    pub total: i64,
+    /// For each back relation: each row's child count, by the parent's key.
+    pub children: Vec<Vec<(String, i64)>>,
+}
+
+pub fn grid(g: &Grid<'_>) -> Markup {
+    let m = g.model;
+    let base = grid_url(g.org, &m.name);
+    let pages = (g.total.min(crate::data::COUNT_LIMIT) + g.view.size - 1) / g.view.size;
+    let key_index = m.key.first().and_then(|k| m.columns.iter().position(|c| &c.field == k));
+    let next_key = key_index.and_then(|i| g.rows.last().and_then(|r| r[i].clone()));
+    let keyset = g.view.sort.as_ref().is_none_or(|(f, _)| m.key.first() == Some(f));
+    html! {
+        h1 title=(m.docs) { (m.name) }
+        p { (bounded(g.total)) " rows" @if !m.docs.is_empty() { " · " (m.docs) } }
+        form.filters method="get" action=(base) {
+            select name="w-field" { @for c in &m.columns { option value=(c.field) { (c.field) } } }
+            select name="w-op" { @for (_, name, label) in Op::ALL { option value=(name) { (label) } } }
+            input name="w-value" placeholder="value";
+            button { "Add filter" }
+            @for (f, o, v) in &g.view.filters { input type="hidden" name="w" value=(format!("{f}.{}.{v}", o.name())); }
+        }
+        @if !g.view.filters.is_empty() {
+            p { "Filters (" (if g.view.any { "any" } else { "all" }) "): "
+                @for (f, o, v) in &g.view.filters { code { (f) " " (o.name()) " " (v) } " " }
+                a href=(base) { "clear" }
+            }
+        }
+        table.grid {
+            thead { tr {
+                @for c in &m.columns {
+                    th title=(format!("{}{}{}", c.type_name, if c.nullable { "?" } else { "" }, if c.docs.is_empty() { String::new() } else { format!(" — {}", c.docs) })) {
+                        a href=(format!("{base}?{}", View { sort: Some((c.field.clone(), g.view.sort.as_ref().is_some_and(|(f, d)| f == &c.field && !d))), page: 1, after: None, ..g.view.clone() }.query(None, None))) { (c.field) }
+                    }
+                }
+                @for r in &m.back_relations { th { (r.field) } }
+            } }
+            tbody {
+                @for row in &g.rows {
+                    @let key = key_index.and_then(|i| row[i].clone()).unwrap_or_default();
+                    tr {
+                        @for (c, v) in m.columns.iter().zip(row) {
+                            @match v {
+                                None => td.null { "NULL" },
+                                Some(v) => {
+                                    td {
+                                        @if Some(&c.field) == m.key.first() {
+                                            a href=(record_url(g.org, &m.name, v)) { (v) }
+                                        } @else if let Some((target, _)) = &c.references {
+                                            a href=(record_url(g.org, target, v)) { (v) }
+                                        } @else { (v) }
+                                    }
+                                }
+                            }
+                        }
+                        @for (r, counts) in m.back_relations.iter().zip(&g.children) {
+                            @let n = counts.iter().find(|(k, _)| *k == key).map_or(0, |(_, n)| *n);
+                            td { a href=(format!("{}?w={}.eq.{}", grid_url(g.org, &r.child), enc(&r.child_field), enc(&key))) { (n) } }
+                        }
+                    }
+                }
+            }
+        }
+        div.pager {
+            @if g.view.page > 1 { a href=(format!("{base}?{}", g.view.query(Some(g.view.page - 1), None))) { "← previous" } }
+            span { "page " (g.view.page) " of " (pages.max(1)) @if g.total > crate::data::COUNT_LIMIT { "+" } }
+            @if (g.rows.len() as i64) == g.view.size {
+                a href=(format!("{base}?{}", g.view.query(Some(g.view.page + 1), None))) { "next →" }
+                @if keyset { @if let Some(k) = &next_key {
+                    a href=(format!("{base}?{}", g.view.query(None, Some(k)))) title="keyset: the rows after the last key, however deep" { "next (keyset) →" }
+                } }
+            }
+            a href=(format!("{base}?{}", with_format(g.view, "csv"))) { "CSV" }
+            a href=(format!("{base}?{}", with_format(g.view, "json"))) { "JSON" }
+        }
+    }
+}
+
+fn with_format(view: &View, format: &str) -> String {
+    let q = view.query(Some(view.page), view.after.as_deref());
+    if q.is_empty() {
+        format!("format={format}")
+    } else {
+        format!("{q}&format={format}")
+    }
+}
+
+/// One record: each field, links for foreign keys, and each to-many relation with its count.
+pub fn record(m: &Model, org: Option<&str>, values: &[Option<String>], children: &[(String, String, i64)]) -> Markup {
+    html! {
+        h1 { (m.name) }
+        dl.record {
+            @for (c, v) in m.columns.iter().zip(values) {
+                dt title=(c.docs) { (c.field) }
+                @match v {
+                    None => dd.null { "NULL" },
+                    Some(v) => dd {
+                        @if let Some((target, _)) = &c.references { a href=(record_url(org, target, v)) { (v) } } @else { (v) }
+                    },
+                }
+            }
+        }
+        @if !children.is_empty() {
+            h2 { "Relations" }
+            ul {
+                @for (field, href, n) in children { li { a href=(href) { (field) ": " (bounded(*n)) } } }
+            }
+        }
+    }
+}
