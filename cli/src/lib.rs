@@ -10,6 +10,7 @@
 //! trato validate                                every diagnostic, nothing written
 //! trato migrate diff | dev | deploy | status | down [N] | resolve | squash | reset --force | lint [--deny]
 //! trato db push [--force-reset [--force]] | drift | pull [--print] [--force]
+//! trato studio [--port 5555] [--read-only] [--org ID] [--open] [--force-non-dev]
 //! ```
 //!
 //! An application's own `cargo xtask` embeds it with its defaults (here, a schema that is not in the
@@ -54,6 +55,8 @@ mod init;
 mod migrate;
 mod project;
 mod pull;
+#[cfg(feature = "studio")]
+mod studio;
 
 use std::ffi::OsString;
 use std::path::{Path, PathBuf};
@@ -156,6 +159,9 @@ enum Command {
     /// The live database: bring it to the schema without a migration, or compare it with its migrations
     #[command(subcommand)]
     Db(db::DbCommand),
+    /// Browse the database in a browser: 127.0.0.1 only, a one-time link, tenant-aware
+    #[cfg(feature = "studio")]
+    Studio(studio::StudioArgs),
 }
 
 /// The `trato` binary: the process's arguments, plain options.
@@ -245,6 +251,8 @@ fn dispatch(cli: Cli, options: &Options) -> anyhow::Result<ExitCode> {
         }
         Command::Migrate(cmd) => migrate::run(&ctx, cmd),
         Command::Db(cmd) => db::run(&ctx, cmd),
+        #[cfg(feature = "studio")]
+        Command::Studio(args) => studio::run(&ctx, &args),
     }
 }
 

@@ -305,6 +305,14 @@ impl DbConfig {
         self.pg.get_dbname()
     }
 
+    /// The same server and database, another login.
+    pub fn with_login(&self, user: &str, password: &str) -> DbConfig {
+        let mut c = self.clone();
+        c.pg.user(user);
+        c.pg.password(password);
+        c
+    }
+
     /// The same server and credentials, another database.
     pub fn with_dbname(&self, dbname: &str) -> DbConfig {
         let mut c = self.clone();

