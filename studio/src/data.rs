@@ -366,6 +366,37 @@ pub fn children_count_sql(child: &Model, child_field: &str, tenant: Option<&str>
     Some(sql)
 }
 
+/// `(key, label)` of the rows of `target` whose key is one of `keys` (a foreign key column's values on a
+/// page), for showing the target's label in the cell: one statement per column for the whole page.
+pub fn labels_sql(target: &Model, tenant: Option<&str>, keys: &[String]) -> Option<Sql> {
+    let key = target.key.first().and_then(|k| target.column(k))?;
+    let label = target.column(target.label())?;
+    let mut sql = Sql {
+        text: String::new(),
+        params: Vec::new(),
+    };
+    let mut conds = Vec::new();
+    if let (Kind::Tenant, Some(t)) = (target.kind, tenant) {
+        if let Some(tk) = target.tenant_field.as_deref().and_then(|f| target.column(f)) {
+            let n = sql.param(t.to_string());
+            conds.push(format!("t.{} = {}", q(&tk.column), cast(tk, n)));
+        }
+    }
+    let n = sql.param(serde_json::to_string(keys).unwrap_or_default());
+    conds.push(format!(
+        "t.{}::text IN (SELECT jsonb_array_elements_text(${n}::text::jsonb))",
+        q(&key.column)
+    ));
+    sql.text = format!(
+        "SELECT t.{}::text, left(t.{}::text, 80) FROM {} t WHERE {}",
+        q(&key.column),
+        q(&label.column),
+        target.table_sql,
+        conds.join(" AND ")
+    );
+    Some(sql)
+}
+
 /// Runs statements in one read-only transaction of the tenant's scope (RLS, the tenant bound), each
 /// row's columns read as text.
 pub async fn in_scope(scope: &TenantScope<ReadOnly>, statements: Vec<Sql>) -> Result<Vec<Vec<Row>>, Error> {

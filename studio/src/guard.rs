@@ -99,6 +99,13 @@ async fn check(app: &App, req: Request, next: Next) -> Response {
                 "this Studio link's token is not valid: use the URL `trato studio` printed",
             );
         }
+        // One use: a link that lingers in a history, a log or a chat opens nothing later.
+        if app.token_spent.swap(true, std::sync::atomic::Ordering::SeqCst) {
+            return plain(
+                StatusCode::UNAUTHORIZED,
+                "this Studio link was used already (it works once): restart `trato studio` for a new one",
+            );
+        }
         // The token is spent on a cookie and leaves the address bar (history, Referer).
         let rest = without_token(&query);
         let location = if rest.is_empty() {

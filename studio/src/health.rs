@@ -178,7 +178,7 @@ pub fn page(checks: &[Check]) -> Markup {
     html! {
         h1 { "Tenancy health" }
         p { @if bad == 0 { span.ok { "All " (checks.len()) " checks pass." } } @else { span.fail { (bad) " of " (checks.len()) " checks fail." } } }
-        table.grid {
+        table.grid.wrap {
             thead { tr { th { "table" } th { "check" } th { "" } th { "detail" } } }
             tbody {
                 @for c in checks {

@@ -51,6 +51,8 @@ pub(crate) struct App {
     pub port: u16,
     /// The one-time token of the printed URL.
     pub token: String,
+    /// Whether the token was exchanged already (it works once).
+    pub token_spent: std::sync::atomic::AtomicBool,
     /// The session cookie's value the token is exchanged for.
     pub session: String,
     /// Every transaction `READ ONLY`.
@@ -166,6 +168,7 @@ pub async fn start(cfg: Config) -> anyhow::Result<Studio> {
         catalog,
         port: addr.port(),
         token: trato_hive_runtime::ids::secret_hex::<16>(),
+        token_spent: std::sync::atomic::AtomicBool::new(false),
         session: trato_hive_runtime::ids::secret_hex::<32>(),
         read_only,
         forced,
@@ -426,6 +429,29 @@ async fn grid(app: &App, org: Option<String>, name: &str, q: Option<String>) -> 
                 .unwrap_or_default(),
         );
     }
+    // The label of each foreign key's target row (its name, title, email or slug), one statement per column.
+    let mut labels = Vec::new();
+    for (i, c) in m.columns.iter().enumerate() {
+        let target = c.references.as_ref().and_then(|(t, _)| app.catalog.model(t));
+        let keys: Vec<String> = rows.iter().filter_map(|r| r[i].clone()).collect();
+        let sql = target.and_then(|t| data::labels_sql(t, tenant, &keys).map(|sql| (t, sql)));
+        let found = match sql {
+            Some((t, sql)) if !keys.is_empty() && (t.kind == Kind::Global || scope.is_some()) => {
+                run(app, scope.as_ref(), vec![sql]).await?
+            }
+            _ => Vec::new(),
+        };
+        labels.push(
+            found
+                .first()
+                .map(|rows| {
+                    rows.iter()
+                        .map(|r| (r.get(0), cell(r, 1).unwrap_or_default()))
+                        .collect()
+                })
+                .unwrap_or_default(),
+        );
+    }
     let counts = match &scope {
         Some(s) => counts(app, s, tenant.unwrap_or("")).await?,
         None => Vec::new(),
@@ -441,6 +467,7 @@ async fn grid(app: &App, org: Option<String>, name: &str, q: Option<String>) -> 
         rows,
         total,
         children,
+        labels,
     });
     Ok(pages::layout(app, &place, &counts, &m.name, body).into_response())
 }

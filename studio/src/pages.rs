@@ -127,6 +127,8 @@ pub struct Grid<'a> {
     pub total: i64,
     /// For each back relation: each row's child count, by the parent's key.
     pub children: Vec<Vec<(String, i64)>>,
+    /// For each column: the labels of the rows its foreign key values point at (empty for others).
+    pub labels: Vec<Vec<(String, String)>>,
 }
 
 pub fn grid(g: &Grid<'_>) -> Markup {
@@ -154,7 +156,7 @@ pub fn grid(g: &Grid<'_>) -> Markup {
         }
         table.grid {
             thead { tr {
-                @for c in &m.columns {
+                @for c in m.columns.iter().filter(|c| shown(m, g.org, &c.field)) {
                     th title=(format!("{}{}{}", c.type_name, if c.nullable { "?" } else { "" }, if c.docs.is_empty() { String::new() } else { format!(" — {}", c.docs) })) {
                         a href=(format!("{base}?{}", View { sort: Some((c.field.clone(), g.view.sort.as_ref().is_some_and(|(f, d)| f == &c.field && !d))), page: 1, after: None, ..g.view.clone() }.query(None, None))) { (c.field) }
                     }
@@ -165,7 +167,7 @@ pub fn grid(g: &Grid<'_>) -> Markup {
                 @for row in &g.rows {
                     @let key = key_index.and_then(|i| row[i].clone()).unwrap_or_default();
                     tr {
-                        @for (c, v) in m.columns.iter().zip(row) {
+                        @for ((c, v), labels) in m.columns.iter().zip(row).zip(&g.labels).filter(|((c, _), _)| shown(m, g.org, &c.field)) {
                             @match v {
                                 None => td.null { "NULL" },
                                 Some(v) => {
@@ -173,7 +175,8 @@ pub fn grid(g: &Grid<'_>) -> Markup {
                                         @if Some(&c.field) == m.key.first() {
                                             a href=(record_url(g.org, &m.name, v)) { (v) }
                                         } @else if let Some((target, _)) = &c.references {
-                                            a href=(record_url(g.org, target, v)) { (v) }
+                                            @let label = labels.iter().find(|(k, _)| k == v).map(|(_, l)| l.as_str());
+                                            a href=(record_url(g.org, target, v)) title=(v) { (label.unwrap_or(v)) }
                                         } @else { (v) }
                                     }
                                 }
@@ -200,6 +203,11 @@ pub fn grid(g: &Grid<'_>) -> Markup {
             a href=(format!("{base}?{}", with_format(g.view, "json"))) { "JSON" }
         }
     }
+}
+
+/// Whether a grid shows the column of `field`: the tenant key is the scope's, the same on every row.
+fn shown(m: &Model, org: Option<&str>, field: &str) -> bool {
+    org.is_none() || m.tenant_field.as_deref() != Some(field)
 }
 
 fn with_format(view: &View, format: &str) -> String {

@@ -125,7 +125,14 @@ async fn loopback_token_cookie_host_and_origin() {
     assert_eq!(r.header("location"), Some("/o/org_a?x=1"));
     let set = r.header("set-cookie").expect("cookie");
     assert!(set.contains("HttpOnly") && set.contains("SameSite=Strict"), "{set}");
-    let cookie = login(&s).await;
+    let cookie = set.split(';').next().expect("pair").to_string();
+    // The link works once.
+    let again = send(s.addr, "GET", &format!("/?token={}", s.token), &[]).await;
+    assert!(
+        again.status == 401 && again.body.contains("used already"),
+        "{}",
+        again.body
+    );
     assert_eq!(get(&s, &cookie, "/").await.status, 200);
     assert_eq!(
         send(s.addr, "GET", "/", &[("Cookie", "studio_session=forged".into())])
