@@ -25,6 +25,9 @@ pub struct StudioArgs {
     /// Open a database that does not look like a development one (it is then read-only)
     #[arg(long)]
     force_non_dev: bool,
+    /// The model to record Studio's writes in when the schema audits by hand (no @@auditLog)
+    #[arg(long, value_name = "MODEL")]
+    audit_log: Option<String>,
 }
 
 pub fn run(ctx: &Ctx, args: &StudioArgs) -> anyhow::Result<ExitCode> {
@@ -37,6 +40,7 @@ pub fn run(ctx: &Ctx, args: &StudioArgs) -> anyhow::Result<ExitCode> {
             port: args.port,
             read_only: args.read_only,
             force_non_dev: args.force_non_dev,
+            audit_log: args.audit_log.clone(),
         })
         .await?;
         let url = match &args.org {

@@ -4,7 +4,7 @@
 
 use std::collections::HashMap;
 
-use trato_codegen::model::{Arity, FieldType, RelationKind, Schema, Tenancy};
+use trato_codegen::model::{Arity, DefaultValue, FieldType, RelationKind, Scalar, Schema, Tenancy};
 
 /// Where a model's rows belong.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -36,6 +36,27 @@ pub struct Column {
     pub docs: String,
     /// When it holds a foreign key: the target model's name and the referenced field.
     pub references: Option<(String, String)>,
+    /// `@updatedAt`: set to now by every write.
+    pub updated_at: bool,
+    /// A default the client makes (`cuid()`, `uuid()`, `nanoid()`, `ulid()`), as the runtime's create does.
+    pub client_default: Option<&'static str>,
+    /// Whether Studio edits it: not a list, not bytes, not `Unsupported`.
+    pub editable: bool,
+}
+
+/// The audit log (`@@auditLog`): where Studio records its writes, as the repositories do.
+#[derive(Debug, Clone)]
+pub struct AuditLog {
+    /// The audit log model.
+    pub model: String,
+    /// Its fields: tenant key, kind, description, metadata, actor.
+    pub tenant: String,
+    pub kind: String,
+    pub description: String,
+    pub metadata: String,
+    pub actor: String,
+    /// The kind's stored value for `(model, action)`, from the schema's `@@auditLog` mapping.
+    pub kinds: Vec<(String, String, String)>,
 }
 
 /// A to-many relation of a model, shown as a count linking to the child table.
@@ -102,6 +123,10 @@ pub struct Catalog {
     pub root: Option<String>,
     /// Whether the schema has `@@membership` (scopes then bind role and user).
     pub membership: bool,
+    /// The audit log, when the schema has one (`@@auditLog`) or Studio was told which model it is.
+    pub audit: Option<AuditLog>,
+    /// Whether some model is `@@audit`: then Studio writes only with an audit log to record its writes in.
+    pub audited: bool,
 }
 
 fn quote(name: &str) -> String {
@@ -185,6 +210,16 @@ impl Catalog {
                         },
                         docs: f.docs.join("\n"),
                         references: references.get(&f.name).cloned(),
+                        updated_at: f.updated_at,
+                        client_default: f.default.as_ref().and_then(|d| match d.value {
+                            DefaultValue::Cuid => Some("cuid"),
+                            DefaultValue::Uuid => Some("uuid"),
+                            DefaultValue::Nanoid => Some("nanoid"),
+                            DefaultValue::Ulid => Some("ulid"),
+                            _ => None,
+                        }),
+                        editable: f.arity != Arity::List
+                            && !matches!(f.ty, FieldType::Unsupported(_) | FieldType::Scalar(Scalar::Bytes)),
                     })
                     .collect();
                 let key = m
@@ -213,9 +248,23 @@ impl Catalog {
             })
             .collect();
         models.sort_by_key(|m| m.kind != Kind::Root);
+        let audit = schema.audit_log.as_ref().map(|a| {
+            let m = schema.model(a.model);
+            AuditLog {
+                model: m.name.clone(),
+                tenant: m.field(a.tenant).name.clone(),
+                kind: m.field(a.kind).name.clone(),
+                description: m.field(a.description).name.clone(),
+                metadata: m.field(a.metadata).name.clone(),
+                actor: m.field(a.actor).name.clone(),
+                kinds: a.kinds.clone(),
+            }
+        });
         Catalog {
             root: schema.tenant_root.map(|r| schema.model(r).name.clone()),
             membership: schema.membership.is_some(),
+            audit,
+            audited: schema.models.iter().any(|m| m.audited),
             models,
         }
     }
@@ -223,6 +272,42 @@ impl Catalog {
     /// The model named `name`.
     pub fn model(&self, name: &str) -> Option<&Model> {
         self.models.iter().find(|m| m.name == name)
+    }
+
+    /// Takes `name` as the audit log of a schema whose audit sink is written by hand (no `@@auditLog`): a
+    /// tenant-owned model whose fields are found by their names, as `@@auditLog` would name them (kind:
+    /// `type` or `kind`; `description` or `summary`; `metadata` or `data`; the actor: `userId`, `actorId` or
+    /// `accountId`).
+    pub fn use_audit_log(&mut self, name: &str) -> Result<(), String> {
+        let m = self
+            .model(name)
+            .ok_or_else(|| format!("no model `{name}` to record Studio's writes in"))?;
+        let tenant = m
+            .tenant_field
+            .clone()
+            .ok_or_else(|| format!("`{name}` is not tenant-owned: audit rows belong to a tenant"))?;
+        let find = |names: &[&str]| -> Result<String, String> {
+            names
+                .iter()
+                .find(|n| m.column(n).is_some())
+                .map(|n| n.to_string())
+                .ok_or_else(|| {
+                    format!(
+                        "`{name}` has none of the fields {} for its audit rows",
+                        names.join(", ")
+                    )
+                })
+        };
+        self.audit = Some(AuditLog {
+            model: name.to_string(),
+            tenant,
+            kind: find(&["type", "kind"])?,
+            description: find(&["description", "summary"])?,
+            metadata: find(&["metadata", "data"])?,
+            actor: find(&["userId", "actorId", "accountId"])?,
+            kinds: Vec::new(),
+        });
+        Ok(())
     }
 
     /// Fills each column's SQL type from the database: `(table, column, type)` rows of the live catalog.

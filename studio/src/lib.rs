@@ -7,9 +7,11 @@
 
 mod catalog;
 mod data;
+mod edit;
 mod guard;
 mod health;
 mod pages;
+mod record;
 
 use std::net::{Ipv4Addr, SocketAddr};
 use std::path::PathBuf;
@@ -41,6 +43,9 @@ pub struct Config {
     pub read_only: bool,
     /// Open a database that does not look like a development one (then read-only).
     pub force_non_dev: bool,
+    /// The model Studio records its writes in, for a schema without `@@auditLog` whose audit sink is written
+    /// by hand (e.g. `Activity`).
+    pub audit_log: Option<String>,
 }
 
 /// What every handler shares.
@@ -55,6 +60,8 @@ pub(crate) struct App {
     pub token_spent: std::sync::atomic::AtomicBool,
     /// The session cookie's value the token is exchanged for.
     pub session: String,
+    /// The CSRF field every form carries (checked on every write).
+    pub csrf: String,
     /// Every transaction `READ ONLY`.
     pub read_only: bool,
     /// Opened with `--force-non-dev`.
@@ -82,6 +89,12 @@ impl Studio {
     /// The URL to open: the token, once, for a session cookie.
     pub fn url(&self) -> String {
         self.url_for("/")
+    }
+
+    /// The CSRF value of its forms (for tests that forge a request a page would not offer).
+    #[doc(hidden)]
+    pub fn csrf(&self) -> &str {
+        &self.app.csrf
     }
 
     /// The URL of `path` (e.g. `/o/<organization id>`) with the token.
@@ -132,6 +145,13 @@ pub async fn start(cfg: Config) -> anyhow::Result<Studio> {
         );
     };
     let mut catalog = Catalog::from_schema(&schema);
+    if let Some(name) = &cfg.audit_log {
+        if catalog.audit.is_none() {
+            catalog
+                .use_audit_log(name)
+                .map_err(|e| anyhow::anyhow!("--audit-log: {e}"))?;
+        }
+    }
     let owner_cfg = cfg.db.clone();
     let (mut read_only, mut forced) = (cfg.read_only, false);
     if let Some(why) = not_development(&owner_cfg) {
@@ -170,6 +190,7 @@ pub async fn start(cfg: Config) -> anyhow::Result<Studio> {
         token: trato_hive_runtime::ids::secret_hex::<16>(),
         token_spent: std::sync::atomic::AtomicBool::new(false),
         session: trato_hive_runtime::ids::secret_hex::<32>(),
+        csrf: trato_hive_runtime::ids::secret_hex::<32>(),
         read_only,
         forced,
         owner,
@@ -183,9 +204,12 @@ pub async fn start(cfg: Config) -> anyhow::Result<Studio> {
         .route("/health", get(health_page))
         .route("/o/{org}", get(org_home))
         .route("/o/{org}/m/{model}", get(tenant_grid))
-        .route("/o/{org}/m/{model}/r/{key}", get(tenant_record))
+        .route(
+            "/o/{org}/m/{model}/r/{key}",
+            get(record::tenant_record).post(record::tenant_save),
+        )
         .route("/m/{model}", get(global_grid))
-        .route("/m/{model}/r/{key}", get(global_record))
+        .route("/m/{model}/r/{key}", get(record::global_record))
         .layer(axum::middleware::from_fn_with_state(state.clone(), guard::guard))
         .with_state(state.clone());
     let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
@@ -207,7 +231,7 @@ pub async fn start(cfg: Config) -> anyhow::Result<Studio> {
 }
 
 /// A response of a page or a plain error.
-enum Page {
+pub(crate) enum Page {
     Html(Markup),
     Status(StatusCode, String),
 }
@@ -221,7 +245,7 @@ impl IntoResponse for Page {
     }
 }
 
-fn fail(e: impl std::fmt::Display) -> Page {
+pub(crate) fn fail(e: impl std::fmt::Display) -> Page {
     Page::Status(StatusCode::INTERNAL_SERVER_ERROR, e.to_string())
 }
 
@@ -272,7 +296,7 @@ async fn home(State(app): State<Arc<App>>) -> Page {
 }
 
 /// The tenant's read scope: the application role, this tenant bound, `READ ONLY`.
-async fn scope(app: &App, org: &str) -> Result<TenantScope<ReadOnly>, Page> {
+pub(crate) async fn scope(app: &App, org: &str) -> Result<TenantScope<ReadOnly>, Page> {
     let exists = organizations(app).await?.iter().any(|(id, _)| id == org);
     if !exists {
         return Err(Page::Status(StatusCode::NOT_FOUND, format!("no organization `{org}`")));
@@ -281,7 +305,7 @@ async fn scope(app: &App, org: &str) -> Result<TenantScope<ReadOnly>, Page> {
 }
 
 /// Each tenant model's row count in this scope (bounded), in one read-only transaction.
-async fn counts(app: &App, scope: &TenantScope<ReadOnly>, org: &str) -> Result<Vec<(String, i64)>, Page> {
+pub(crate) async fn counts(app: &App, scope: &TenantScope<ReadOnly>, org: &str) -> Result<Vec<(String, i64)>, Page> {
     let models: Vec<&catalog::Model> = app.catalog.models.iter().filter(|m| m.kind != Kind::Global).collect();
     let statements = models
         .iter()
@@ -319,7 +343,7 @@ async fn org_home(State(app): State<Arc<App>>, Path(org): Path<String>) -> Page 
     run.await.unwrap_or_else(|p| p)
 }
 
-fn model<'a>(app: &'a App, name: &str, tenant: bool) -> Result<&'a catalog::Model, Page> {
+pub(crate) fn model<'a>(app: &'a App, name: &str, tenant: bool) -> Result<&'a catalog::Model, Page> {
     app.catalog
         .model(name)
         .filter(|m| (m.kind != Kind::Global) == tenant)
@@ -339,7 +363,7 @@ async fn global_grid(State(app): State<Arc<App>>, Path(name): Path<String>, RawQ
 }
 
 /// Rows of `statements` run in the tenant's scope, or (global models) on Studio's application login.
-async fn run(
+pub(crate) async fn run(
     app: &App,
     scope: Option<&TenantScope<ReadOnly>>,
     statements: Vec<data::Sql>,
@@ -523,79 +547,6 @@ fn json(m: &catalog::Model, rows: &[Vec<Option<String>>]) -> Response {
         serde_json::to_string_pretty(&list).unwrap_or_default(),
     )
         .into_response()
-}
-
-async fn tenant_record(
-    State(app): State<Arc<App>>,
-    Path((org, name, key)): Path<(String, String, String)>,
-) -> Response {
-    record(&app, Some(org), &name, &key).await.into_response()
-}
-
-async fn global_record(State(app): State<Arc<App>>, Path((name, key)): Path<(String, String)>) -> Response {
-    record(&app, None, &name, &key).await.into_response()
-}
-
-async fn record(app: &App, org: Option<String>, name: &str, key: &str) -> Result<Response, Page> {
-    let m = model(app, name, org.is_some())?;
-    let scope = match &org {
-        Some(o) => Some(scope(app, o).await?),
-        None => None,
-    };
-    let tenant = org.as_deref();
-    let sql = data::record_sql(m, tenant, key)
-        .ok_or_else(|| Page::Status(StatusCode::NOT_FOUND, "a model without a key".into()))?;
-    let mut statements = vec![sql];
-    let mut kids = Vec::new();
-    for r in &m.back_relations {
-        if let Some(child) = app.catalog.model(&r.child) {
-            kids.push(r);
-            statements.push(data::count_sql(
-                child,
-                tenant,
-                &View {
-                    filters: vec![(r.child_field.clone(), data::Op::Eq, key.to_string())],
-                    page: 1,
-                    size: 1,
-                    ..View::default()
-                },
-            ));
-        }
-    }
-    let results = run(app, scope.as_ref(), statements).await?;
-    let Some(row) = results.first().and_then(|r| r.first()) else {
-        return Err(Page::Status(StatusCode::NOT_FOUND, format!("no {name} `{key}` here")));
-    };
-    let values: Vec<Option<String>> = (0..m.columns.len()).map(|i| cell(row, i)).collect();
-    let children: Vec<(String, String, i64)> = kids
-        .iter()
-        .zip(results.iter().skip(1))
-        .map(|(r, rows)| {
-            let href = format!(
-                "{}?w={}.eq.{}",
-                pages::grid_url(tenant, &r.child),
-                pages::enc(&r.child_field),
-                pages::enc(key)
-            );
-            (r.field.clone(), href, rows.first().map_or(0, |x| x.get::<_, i64>(0)))
-        })
-        .collect();
-    let counts = match &scope {
-        Some(s) => counts(app, s, tenant.unwrap_or("")).await?,
-        None => Vec::new(),
-    };
-    let place = Place {
-        org: tenant,
-        model: Some(&m.name),
-    };
-    Ok(pages::layout(
-        app,
-        &place,
-        &counts,
-        &format!("{name} {key}"),
-        pages::record(m, tenant, &values, &children),
-    )
-    .into_response())
 }
 
 async fn health_page(State(app): State<Arc<App>>) -> Page {

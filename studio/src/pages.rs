@@ -219,8 +219,22 @@ fn with_format(view: &View, format: &str) -> String {
     }
 }
 
-/// One record: each field, links for foreign keys, and each to-many relation with its count.
-pub fn record(m: &Model, org: Option<&str>, values: &[Option<String>], children: &[(String, String, i64)]) -> Markup {
+/// The edit form's context: where it posts, and what it must carry.
+pub struct Form<'a> {
+    pub csrf: &'a str,
+    /// The row version (`xmin`) the values were read at.
+    pub version: &'a str,
+    pub action: String,
+}
+
+/// One record: each field, links for foreign keys, each to-many relation with its count, and the edit form.
+pub fn record(
+    m: &Model,
+    org: Option<&str>,
+    values: &[Option<String>],
+    children: &[(String, String, i64)],
+    form: Option<&Form<'_>>,
+) -> Markup {
     html! {
         h1 { (m.name) }
         dl.record {
@@ -238,6 +252,37 @@ pub fn record(m: &Model, org: Option<&str>, values: &[Option<String>], children:
             h2 { "Relations" }
             ul {
                 @for (field, href, n) in children { li { a href=(href) { (field) ": " (bounded(*n)) } } }
+            }
+        }
+        @if let Some(f) = form {
+            h2 { "Edit" }
+            form.edit method="post" action=(f.action) {
+                input type="hidden" name="csrf" value=(f.csrf);
+                input type="hidden" name="version" value=(f.version);
+                @for (c, v) in m.columns.iter().zip(values).filter(|(c, _)| crate::edit::editable(m, c)) {
+                    label title=(c.docs) {
+                        span { (c.field) small { " " (c.type_name) @if c.nullable { "?" } } }
+                        @if !c.enum_values.is_empty() {
+                            select name=(format!("f.{}", c.field)) {
+                                @for e in &c.enum_values { option value=(e) selected[v.as_deref() == Some(e.as_str())] { (e) } }
+                            }
+                        } @else if c.type_name == "Boolean" {
+                            select name=(format!("f.{}", c.field)) {
+                                @for b in ["true", "false"] { option value=(b) selected[v.as_deref() == Some(b)] { (b) } }
+                            }
+                        } @else if c.type_name == "Json" {
+                            textarea name=(format!("f.{}", c.field)) rows="3" { (v.as_deref().unwrap_or("")) }
+                        } @else {
+                            input name=(format!("f.{}", c.field)) value=(v.as_deref().unwrap_or(""));
+                        }
+                        @if c.nullable {
+                            span.null { input type="checkbox" name=(format!("null.{}", c.field)) checked[v.is_none()]; " NULL" }
+                        }
+                    }
+                }
+                button type="submit" { "Save" }
+                " "
+                a href=(f.action) { "Discard" }
             }
         }
     }

@@ -25,8 +25,18 @@ impl Reply {
 }
 
 async fn send(addr: SocketAddr, method: &str, path: &str, headers: &[(&str, String)]) -> Reply {
+    send_body(addr, method, path, headers, "").await
+}
+
+async fn send_body(addr: SocketAddr, method: &str, path: &str, headers: &[(&str, String)], body: &str) -> Reply {
     let mut stream = tokio::net::TcpStream::connect(addr).await.expect("connect");
-    let mut req = format!("{method} {path} HTTP/1.1\r\nConnection: close\r\nContent-Length: 0\r\n");
+    let mut req = format!(
+        "{method} {path} HTTP/1.1\r\nConnection: close\r\nContent-Length: {}\r\n",
+        body.len()
+    );
+    if !body.is_empty() {
+        req.push_str("Content-Type: application/x-www-form-urlencoded\r\n");
+    }
     if !headers.iter().any(|(k, _)| k.eq_ignore_ascii_case("host")) {
         req.push_str(&format!("Host: 127.0.0.1:{}\r\n", addr.port()));
     }
@@ -34,6 +44,7 @@ async fn send(addr: SocketAddr, method: &str, path: &str, headers: &[(&str, Stri
         req.push_str(&format!("{k}: {v}\r\n"));
     }
     req.push_str("\r\n");
+    req.push_str(body);
     stream.write_all(req.as_bytes()).await.expect("write");
     let mut raw = Vec::new();
     stream.read_to_end(&mut raw).await.expect("read");
@@ -81,6 +92,7 @@ async fn studio(read_only: bool) -> (TestDb, Studio) {
         port: 0,
         read_only,
         force_non_dev: false,
+        audit_log: Some("Activity".into()),
     })
     .await
     .expect("studio starts");
@@ -215,6 +227,7 @@ async fn a_database_elsewhere_is_refused() {
         port: 0,
         read_only: false,
         force_non_dev: false,
+        audit_log: None,
     })
     .await
     .err()
@@ -400,6 +413,261 @@ async fn the_tenancy_health_page_sees_a_table_that_stopped_forcing_rls() {
             .contains("missing: nothing stops a reference to another tenant"),
         "{}",
         crossed.body
+    );
+    s.stop().await;
+}
+
+/// A form post from a Studio page (same Origin, the session cookie).
+async fn post(s: &Studio, cookie: &str, path: &str, form: &[(&str, &str)]) -> Reply {
+    let body = serde_urlencoded::to_string(form).expect("form");
+    let origin = format!("http://127.0.0.1:{}", s.addr.port());
+    send_body(
+        s.addr,
+        "POST",
+        path,
+        &[("Cookie", cookie.to_string()), ("Origin", origin)],
+        &body,
+    )
+    .await
+}
+
+/// The value of the hidden input `name` of a page.
+fn hidden(body: &str, name: &str) -> String {
+    let at = body
+        .find(&format!("name=\"{name}\" value=\""))
+        .unwrap_or_else(|| panic!("no {name} in {body}"));
+    let rest = &body[at + name.len() + 15..];
+    rest.split('"').next().unwrap_or_default().to_string()
+}
+
+async fn scalar(t: &TestDb, sql: &str) -> String {
+    t.pool("")
+        .conn()
+        .await
+        .expect("conn")
+        .query_one(sql, &[])
+        .await
+        .unwrap_or_else(|e| panic!("{sql}: {e:?}"))
+        .get::<_, Option<String>>(0)
+        .unwrap_or_else(|| "NULL".into())
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_record_is_edited_in_one_audited_transaction_and_values_round_trip() {
+    let (t, s) = studio(false).await;
+    let cookie = login(&s).await;
+    let page = get(&s, &cookie, "/o/org_a/m/Deal/r/d_a1").await;
+    assert!(page.body.contains("name=\"f.stage\""), "{}", page.body);
+    let (csrf, version) = (hidden(&page.body, "csrf"), hidden(&page.body, "version"));
+    let path = "/o/org_a/m/Deal/r/d_a1";
+    let form = [
+        ("csrf", csrf.as_str()),
+        ("version", version.as_str()),
+        ("f.value", "83261.85"),
+        ("f.stage", "CLOSING"),
+        ("f.createdAt", "2026-03-29T01:30:00+00:00"),
+        ("f.name", "Alpha one"),
+        ("null.probability", "on"),
+    ];
+    let saved = post(&s, &cookie, path, &form).await;
+    assert_eq!(saved.status, 303, "{}", saved.body);
+    assert_eq!(saved.header("location"), Some("/o/org_a/m/Deal/r/d_a1?saved=3"));
+    assert_eq!(
+        scalar(&t, "SELECT value::text FROM deals WHERE id = 'd_a1'").await,
+        "83261.85"
+    );
+    assert_eq!(
+        scalar(&t, "SELECT stage::text FROM deals WHERE id = 'd_a1'").await,
+        "CLOSING"
+    );
+    assert_eq!(
+        scalar(
+            &t,
+            "SELECT to_char(created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS') FROM deals WHERE id = 'd_a1'"
+        )
+        .await,
+        "2026-03-29T01:30:00"
+    );
+    // One audit row: the source, the model, each changed field's before and after; the name did not change.
+    let audit = scalar(
+        &t,
+        "SELECT string_agg(metadata::text, '|') FROM activities WHERE metadata->>'source' = 'studio'",
+    )
+    .await;
+    let meta: serde_json::Value = serde_json::from_str(&audit).expect("one row of json");
+    assert_eq!(meta["model"], "Deal");
+    assert_eq!(meta["changed"]["stage"], serde_json::json!(["SOURCING", "CLOSING"]));
+    assert_eq!(meta["changed"]["value"], serde_json::json!([null, "83261.85"]));
+    assert!(meta["changed"].get("name").is_none(), "{meta}");
+    assert_eq!(
+        scalar(
+            &t,
+            "SELECT organization_id FROM activities WHERE metadata->>'source' = 'studio'"
+        )
+        .await,
+        "org_a"
+    );
+    // Conflict: the row changes after the page was rendered; the stale form writes nothing.
+    let page = get(&s, &cookie, path).await;
+    let (csrf, stale) = (hidden(&page.body, "csrf"), hidden(&page.body, "version"));
+    t.pool("")
+        .conn()
+        .await
+        .expect("conn")
+        .batch_execute("UPDATE deals SET name = 'renamed elsewhere' WHERE id = 'd_a1'")
+        .await
+        .expect("update");
+    let conflict = post(
+        &s,
+        &cookie,
+        path,
+        &[("csrf", &csrf), ("version", &stale), ("f.name", "mine")],
+    )
+    .await;
+    assert_eq!(conflict.status, 409, "{}", conflict.body);
+    assert!(
+        conflict.body.contains("Not saved") && conflict.body.contains("renamed elsewhere"),
+        "{}",
+        conflict.body
+    );
+    assert_eq!(
+        scalar(&t, "SELECT name FROM deals WHERE id = 'd_a1'").await,
+        "renamed elsewhere"
+    );
+    assert_eq!(
+        scalar(
+            &t,
+            "SELECT count(*)::text FROM activities WHERE metadata->>'source' = 'studio'"
+        )
+        .await,
+        "1"
+    );
+    // Refused before anything is written: no CSRF field, a wrong one, an enum value outside the enum, a
+    // Decimal that is not one, another organization's row, a field that is not editable.
+    let page = get(&s, &cookie, path).await;
+    let (csrf, version) = (hidden(&page.body, "csrf"), hidden(&page.body, "version"));
+    let refused = [
+        (vec![("version", version.as_str()), ("f.name", "x")], 403),
+        (
+            vec![("csrf", "wrong"), ("version", version.as_str()), ("f.name", "x")],
+            403,
+        ),
+        (
+            vec![
+                ("csrf", csrf.as_str()),
+                ("version", version.as_str()),
+                ("f.stage", "WON_BIG"),
+            ],
+            400,
+        ),
+        (
+            vec![
+                ("csrf", csrf.as_str()),
+                ("version", version.as_str()),
+                ("f.value", "12,5"),
+            ],
+            400,
+        ),
+        (
+            vec![
+                ("csrf", csrf.as_str()),
+                ("version", version.as_str()),
+                ("f.organizationId", "org_b"),
+            ],
+            400,
+        ),
+        (
+            vec![
+                ("csrf", csrf.as_str()),
+                ("version", version.as_str()),
+                ("f.id", "other"),
+            ],
+            400,
+        ),
+    ];
+    for (form, status) in refused {
+        let r = post(&s, &cookie, path, &form).await;
+        assert_eq!(r.status, status, "{form:?}: {}", r.body);
+    }
+    let theirs = post(
+        &s,
+        &cookie,
+        "/o/org_a/m/Deal/r/d_b1",
+        &[("csrf", &csrf), ("version", "1"), ("f.name", "x")],
+    )
+    .await;
+    assert_eq!(theirs.status, 404);
+    assert_eq!(scalar(&t, "SELECT name FROM deals WHERE id = 'd_b1'").await, "Beta one");
+    assert_eq!(
+        scalar(&t, "SELECT name FROM deals WHERE id = 'd_a1'").await,
+        "renamed elsewhere"
+    );
+    s.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn json_fields_take_any_json_and_refuse_what_is_not() {
+    let (t, s) = studio(false).await;
+    let cookie = login(&s).await;
+    t.pool("").conn().await.expect("conn").batch_execute(
+        "INSERT INTO documents (id, organization_id, name, file_url, updated_at) VALUES ('doc1', 'org_a', 'deck', 's3://x', now())",
+    ).await.expect("doc");
+    let path = "/o/org_a/m/Document/r/doc1";
+    for value in ["42", "\"x\"", "[1]", "{\"a\":1}"] {
+        let page = get(&s, &cookie, path).await;
+        let (csrf, version) = (hidden(&page.body, "csrf"), hidden(&page.body, "version"));
+        let r = post(
+            &s,
+            &cookie,
+            path,
+            &[("csrf", &csrf), ("version", &version), ("f.reductoData", value)],
+        )
+        .await;
+        assert_eq!(r.status, 303, "{value}: {}", r.body);
+        let equal = scalar(
+            &t,
+            &format!("SELECT (reducto_data = '{value}'::jsonb)::text FROM documents WHERE id = 'doc1'"),
+        )
+        .await;
+        assert_eq!(equal, "true", "{value}");
+    }
+    let page = get(&s, &cookie, path).await;
+    let (csrf, version) = (hidden(&page.body, "csrf"), hidden(&page.body, "version"));
+    let bad = post(
+        &s,
+        &cookie,
+        path,
+        &[("csrf", &csrf), ("version", &version), ("f.reductoData", "{a:1}")],
+    )
+    .await;
+    assert!(
+        bad.status == 400 && bad.body.contains("`reductoData` is not JSON"),
+        "{}",
+        bad.body
+    );
+    s.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn read_only_studio_offers_no_form_and_the_database_refuses_a_forged_write() {
+    let (t, s) = studio(true).await;
+    let cookie = login(&s).await;
+    let page = get(&s, &cookie, "/o/org_a/m/Deal/r/d_a1").await;
+    assert!(page.status == 200 && page.body.contains("Read-only"), "{}", page.body);
+    assert!(!page.body.contains("<form class=\"edit\""), "{}", page.body);
+    let xmin = scalar(&t, "SELECT xmin::text FROM deals WHERE id = 'd_a1'").await;
+    let forged = post(
+        &s,
+        &cookie,
+        "/o/org_a/m/Deal/r/d_a1",
+        &[("csrf", s.csrf()), ("version", &xmin), ("f.name", "x")],
+    )
+    .await;
+    assert_eq!(forged.status, 403, "{}", forged.body);
+    assert!(forged.body.contains("READ ONLY"), "{}", forged.body);
+    assert_eq!(
+        scalar(&t, "SELECT name FROM deals WHERE id = 'd_a1'").await,
+        "Alpha one"
     );
     s.stop().await;
 }

@@ -181,6 +181,13 @@ fn studio(rest: &[String]) -> anyhow::Result<ExitCode> {
         .arg(project_root().join(MAIN_SCHEMA))
         .arg("studio")
         .args(rest)
+        // This checkout's schema audits through a sink written by hand: Studio records its writes there too.
+        .args(
+            (!rest.iter().any(|a| a == "--audit-log"))
+                .then_some(["--audit-log", "Activity"])
+                .into_iter()
+                .flatten(),
+        )
         .env("DATABASE_URL", url)
         .current_dir(project_root())
         .status()?;

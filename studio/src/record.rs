@@ -1,0 +1,186 @@
+//! A record's page (its fields, its relations, and the edit form) and the form's save.
+
+use std::sync::Arc;
+
+use axum::body::Bytes;
+use axum::extract::{Path, RawQuery, State};
+use axum::http::{header, StatusCode};
+use axum::response::{IntoResponse, Response};
+use maud::{html, Markup};
+
+use crate::data::{cell, View};
+use crate::edit::{self, Saved};
+use crate::pages::{self, Place};
+use crate::{counts, fail, model, run, scope, App, Page};
+
+pub(crate) async fn tenant_record(
+    State(app): State<Arc<App>>,
+    Path((org, name, key)): Path<(String, String, String)>,
+    RawQuery(q): RawQuery,
+) -> Response {
+    let saved = q.as_deref().and_then(|q| q.strip_prefix("saved=")).map(str::to_string);
+    let notice =
+        saved.map(|n| html! { div.banner.saved { "Saved: " (n) " field(s) changed, in one transaction, audited." } });
+    match page(&app, Some(org), &name, &key, notice).await {
+        Ok(m) => m.into_response(),
+        Err(p) => p.into_response(),
+    }
+}
+
+pub(crate) async fn global_record(State(app): State<Arc<App>>, Path((name, key)): Path<(String, String)>) -> Response {
+    match page(&app, None, &name, &key, None).await {
+        Ok(m) => m.into_response(),
+        Err(p) => p.into_response(),
+    }
+}
+
+/// The record page, with `notice` above it (saved, or a conflict).
+async fn page(app: &App, org: Option<String>, name: &str, key: &str, notice: Option<Markup>) -> Result<Markup, Page> {
+    let m = model(app, name, org.is_some())?;
+    let scope = match &org {
+        Some(o) => Some(scope(app, o).await?),
+        None => None,
+    };
+    let tenant = org.as_deref();
+    let sql = crate::data::record_sql(m, tenant, key)
+        .ok_or_else(|| Page::Status(StatusCode::NOT_FOUND, "a model without a key".into()))?;
+    let mut statements = vec![sql];
+    let version = tenant.and_then(|t| edit::version_sql(m, t, key));
+    statements.extend(version.clone());
+    let mut kids = Vec::new();
+    for r in &m.back_relations {
+        if let Some(child) = app.catalog.model(&r.child) {
+            kids.push(r);
+            let view = View {
+                filters: vec![(r.child_field.clone(), crate::data::Op::Eq, key.to_string())],
+                page: 1,
+                size: 1,
+                ..View::default()
+            };
+            statements.push(crate::data::count_sql(child, tenant, &view));
+        }
+    }
+    let results = run(app, scope.as_ref(), statements).await?;
+    let Some(row) = results.first().and_then(|r| r.first()) else {
+        return Err(Page::Status(StatusCode::NOT_FOUND, format!("no {name} `{key}` here")));
+    };
+    let values: Vec<Option<String>> = (0..m.columns.len()).map(|i| cell(row, i)).collect();
+    let skip = if version.is_some() { 2 } else { 1 };
+    let row_version = (skip == 2)
+        .then(|| results.get(1).and_then(|r| r.first()).and_then(|r| cell(r, 0)))
+        .flatten();
+    let children: Vec<(String, String, i64)> = kids
+        .iter()
+        .zip(results.iter().skip(skip))
+        .map(|(r, rows)| {
+            let href = format!(
+                "{}?w={}.eq.{}",
+                pages::grid_url(tenant, &r.child),
+                pages::enc(&r.child_field),
+                pages::enc(key)
+            );
+            (r.field.clone(), href, rows.first().map_or(0, |x| x.get::<_, i64>(0)))
+        })
+        .collect();
+    let counts = match &scope {
+        Some(s) => counts(app, s, tenant.unwrap_or("")).await?,
+        None => Vec::new(),
+    };
+    // The form: tenant data of a writable model, unless Studio is read-only.
+    let writable = !app.read_only && (app.catalog.audit.is_some() || !app.catalog.audited);
+    let form = match (&row_version, m.view, writable) {
+        (Some(v), false, true) => Some(pages::Form {
+            csrf: &app.csrf,
+            version: v,
+            action: pages::record_url(tenant, &m.name, key),
+        }),
+        _ => None,
+    };
+    let place = Place {
+        org: tenant,
+        model: Some(&m.name),
+    };
+    let body = html! {
+        @if let Some(n) = notice { (n) }
+        (pages::record(m, tenant, &values, &children, form.as_ref()))
+    };
+    Ok(pages::layout(app, &place, &counts, &format!("{name} {key}"), body))
+}
+
+pub(crate) async fn tenant_save(
+    State(app): State<Arc<App>>,
+    Path((org, name, key)): Path<(String, String, String)>,
+    body: Bytes,
+) -> Response {
+    match save(&app, org, &name, &key, &body).await {
+        Ok(r) => r,
+        Err(p) => p.into_response(),
+    }
+}
+
+async fn save(app: &App, org: String, name: &str, key: &str, body: &[u8]) -> Result<Response, Page> {
+    let pairs: Vec<(String, String)> = serde_urlencoded::from_bytes(body)
+        .map_err(|_| Page::Status(StatusCode::BAD_REQUEST, "an unreadable form".into()))?;
+    let csrf = pairs.iter().find(|(k, _)| k == "csrf").map_or("", |(_, v)| v.as_str());
+    if !crate::guard::same_secret(csrf, &app.csrf) {
+        return Err(Page::Status(
+            StatusCode::FORBIDDEN,
+            "a write needs the form's CSRF field: reload the page".into(),
+        ));
+    }
+    let m = model(app, name, true)?;
+    if m.view {
+        return Err(Page::Status(
+            StatusCode::FORBIDDEN,
+            format!("{name} is a view: nothing to write"),
+        ));
+    }
+    if app.catalog.audited && app.catalog.audit.is_none() {
+        return Err(Page::Status(
+            StatusCode::FORBIDDEN,
+            "this schema's writes are audited but it names no audit log (@@auditLog): start Studio with --audit-log MODEL to record its writes there; nothing was written".into(),
+        ));
+    }
+    let edit = edit::parse(m, &pairs).map_err(|e| Page::Status(StatusCode::BAD_REQUEST, e))?;
+    // The organization must exist (as for reads); then its scope, read-only when Studio is.
+    scope(app, &org).await?;
+    let system = app.system.tenant(&org).await.map_err(fail)?;
+    let saved = if app.read_only {
+        edit::save(&system.read_only(), &app.catalog, m, &org, key, &edit).await
+    } else {
+        edit::save(&system, &app.catalog, m, &org, key, &edit).await
+    };
+    match saved {
+        Ok(Saved::Changed(changed)) => {
+            let location = format!("{}?saved={}", pages::record_url(Some(&org), name, key), changed.len());
+            Ok((StatusCode::SEE_OTHER, [(header::LOCATION, location)]).into_response())
+        }
+        Ok(Saved::Missing) => Err(Page::Status(StatusCode::NOT_FOUND, format!("no {name} `{key}` here"))),
+        Ok(Saved::Conflict(current)) => {
+            let mine: Vec<(String, Option<String>)> = edit.values.clone();
+            let notice = html! {
+                div.banner.danger { "Not saved: this row changed since the page was shown. Its current values are below; yours were:" }
+                table.grid.wrap {
+                    thead { tr { th { "field" } th { "now" } th { "yours" } } }
+                    tbody {
+                        @for ((f, now), (_, yours)) in current.iter().zip(&mine) {
+                            @if now != yours {
+                                tr { td { (f) } td { (now.as_deref().unwrap_or("NULL")) } td { (yours.as_deref().unwrap_or("NULL")) } }
+                            }
+                        }
+                    }
+                }
+            };
+            let page = page(app, Some(org), name, key, Some(notice)).await?;
+            Ok((StatusCode::CONFLICT, page).into_response())
+        }
+        Err(e) if e.code() == Some("25006") => Err(Page::Status(
+            StatusCode::FORBIDDEN,
+            "Studio is read-only: the database refused the write (READ ONLY transaction)".into(),
+        )),
+        Err(e) if e.code().is_some_and(|c| c.starts_with("22") || c.starts_with("23")) => {
+            Err(Page::Status(StatusCode::BAD_REQUEST, format!("not saved: {e}")))
+        }
+        Err(e) => Err(fail(e)),
+    }
+}
