@@ -37,15 +37,26 @@ pub enum Saved {
 pub fn parse(model: &Model, pairs: &[(String, String)]) -> Result<Edit, String> {
     let mut values: BTreeMap<String, Option<String>> = BTreeMap::new();
     let mut version = None;
+    let mut nulls: Vec<&str> = Vec::new();
     for (k, v) in pairs {
         if let Some(field) = k.strip_prefix("f.") {
-            values.entry(field.to_string()).or_insert(Some(v.clone()));
+            values.insert(field.to_string(), Some(v.clone()));
         } else if let Some(field) = k.strip_prefix("null.") {
-            values.insert(field.to_string(), None);
+            nulls.push(field);
         } else if k == "version" {
             version = Some(v.clone());
         } else if k != "csrf" {
             return Err(format!("`{k}` is not a field of the form"));
+        }
+    }
+    // A ticked NULL box means NULL unless a value was typed into its field (typing wins: the box was
+    // ticked when the page showed NULL).
+    for field in nulls {
+        let typed = values
+            .get(field)
+            .is_some_and(|v| v.as_deref().is_some_and(|v| !v.is_empty()));
+        if !typed {
+            values.insert(field.to_string(), None);
         }
     }
     for (field, value) in &values {
@@ -323,4 +334,79 @@ fn audit_sql(
         vals.join(", ")
     );
     sql
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const SRC: &str = r#"
+datasource db {
+  provider = "postgresql"
+  url      = env("DATABASE_URL")
+}
+
+model Org {
+  id    String @id @default(cuid())
+  notes Note[]
+
+  @@tenantRoot
+}
+
+enum Mood {
+  HAPPY
+  SAD
+}
+
+model Note {
+  id      String  @id @default(cuid())
+  orgId   String
+  title   String
+  body    String?
+  mood    Mood    @default(HAPPY)
+  extra   Json?
+  org     Org     @relation(fields: [orgId], references: [id])
+
+  @@tenant(orgId)
+}
+"#;
+
+    fn note() -> Model {
+        let schema = trato_codegen::check(SRC).0.expect("valid schema");
+        Catalog::from_schema(&schema).model("Note").expect("Note").clone()
+    }
+
+    fn form(pairs: &[(&str, &str)]) -> Vec<(String, String)> {
+        pairs.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect()
+    }
+
+    #[test]
+    fn a_ticked_null_box_is_null_unless_a_value_was_typed() {
+        let m = note();
+        let e = parse(&m, &form(&[("version", "7"), ("f.body", ""), ("null.body", "on")])).expect("form");
+        assert_eq!(e.values, [("body".to_string(), None)]);
+        let e = parse(&m, &form(&[("version", "7"), ("null.body", "on"), ("f.body", "typed")])).expect("form");
+        assert_eq!(e.values, [("body".to_string(), Some("typed".to_string()))]);
+        let e = parse(&m, &form(&[("version", "7"), ("f.body", "")])).expect("form");
+        assert_eq!(
+            e.values,
+            [("body".to_string(), Some(String::new()))],
+            "an empty text, not NULL"
+        );
+    }
+
+    #[test]
+    fn what_a_form_cannot_carry_is_named() {
+        let m = note();
+        let err = |pairs: &[(&str, &str)]| parse(&m, &form(pairs)).expect_err("refused");
+        assert!(err(&[("version", "1"), ("f.mood", "ANGRY")]).contains("not one of HAPPY, SAD"));
+        assert!(err(&[("version", "1"), ("f.extra", "{a:1}")]).contains("`extra` is not JSON"));
+        assert!(err(&[("version", "1"), ("null.title", "on")]).contains("`title` is required"));
+        assert!(err(&[("version", "1"), ("f.orgId", "other")]).contains("not an editable field"));
+        assert!(err(&[("version", "1"), ("f.id", "other")]).contains("not an editable field"));
+        assert!(err(&[("version", "1"), ("f.nope", "x")]).contains("not an editable field"));
+        assert!(err(&[("f.title", "x")]).contains("no row version"));
+        assert!(err(&[("version", "1"), ("sneaky", "x")]).contains("not a field of the form"));
+        assert!(parse(&m, &form(&[("version", "1"), ("f.extra", "42"), ("f.mood", "SAD")])).is_ok());
+    }
 }

@@ -1,7 +1,9 @@
 //! The security envelope, before any handler: the `Host` allow-list (DNS rebinding: 421), the one-time
 //! token exchanged for an `HttpOnly; SameSite=Strict` session cookie (401 without it), the `Origin` check
 //! on every write (403; the CSRF field is checked by the handlers, which read the form), and the headers
-//! of every response (a strict CSP, no sniffing, no referrer, no caching).
+//! of every response (a strict CSP, no sniffing, no referrer to other sites, no caching). The referrer
+//! policy is `same-origin`, not `no-referrer`: under `no-referrer` a browser sends `Origin: null` with a
+//! form's POST, and the Origin check would refuse Studio's own pages (found by the browser test).
 
 use std::sync::Arc;
 
@@ -66,7 +68,8 @@ pub async fn guard(State(app): State<Arc<App>>, req: Request, next: Next) -> Res
     for (name, value) in [
         (header::CONTENT_SECURITY_POLICY, CSP),
         (header::X_CONTENT_TYPE_OPTIONS, "nosniff"),
-        (header::REFERRER_POLICY, "no-referrer"),
+        // Not `no-referrer`: a browser then sends `Origin: null` with a form's POST.
+        (header::REFERRER_POLICY, "same-origin"),
         (header::CACHE_CONTROL, "no-store"),
         (header::X_FRAME_OPTIONS, "DENY"),
     ] {

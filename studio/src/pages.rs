@@ -227,26 +227,50 @@ pub struct Form<'a> {
     pub action: String,
 }
 
-/// One record: each field, links for foreign keys, each to-many relation with its count, and the edit form.
+/// One record: each field (an input when the record can be edited, else its value; foreign keys link to
+/// their row, under its label), and each to-many relation with its count.
 pub fn record(
     m: &Model,
     org: Option<&str>,
     values: &[Option<String>],
+    labels: &[Option<String>],
     children: &[(String, String, i64)],
     form: Option<&Form<'_>>,
 ) -> Markup {
-    html! {
-        h1 { (m.name) }
+    let fields = html! {
         dl.record {
-            @for (c, v) in m.columns.iter().zip(values) {
-                dt title=(c.docs) { (c.field) }
-                @match v {
-                    None => dd.null { "NULL" },
-                    Some(v) => dd {
-                        @if let Some((target, _)) = &c.references { a href=(record_url(org, target, v)) { (v) } } @else { (v) }
-                    },
+            @for ((c, v), label) in m.columns.iter().zip(values).zip(labels) {
+                dt title=(c.docs) { (c.field) small { " " (c.type_name) @if c.nullable { "?" } } }
+                @if form.is_some() && crate::edit::editable(m, c) {
+                    dd { (input(c, v.as_deref())) }
+                } @else {
+                    @match v {
+                        None => dd.null { "NULL" },
+                        Some(v) => dd {
+                            @if let Some((target, _)) = &c.references {
+                                a href=(record_url(org, target, v)) title=(v) { (label.as_deref().unwrap_or(v)) }
+                            } @else { (v) }
+                        },
+                    }
                 }
             }
+        }
+    };
+    html! {
+        h1 { (m.name) }
+        @if let Some(f) = form {
+            form.edit method="post" action=(f.action) {
+                input type="hidden" name="csrf" value=(f.csrf);
+                input type="hidden" name="version" value=(f.version);
+                (fields)
+                div.actions {
+                    button type="submit" { "Save" }
+                    " "
+                    a href=(f.action) { "Discard" }
+                }
+            }
+        } @else {
+            (fields)
         }
         @if !children.is_empty() {
             h2 { "Relations" }
@@ -254,35 +278,30 @@ pub fn record(
                 @for (field, href, n) in children { li { a href=(href) { (field) ": " (bounded(*n)) } } }
             }
         }
-        @if let Some(f) = form {
-            h2 { "Edit" }
-            form.edit method="post" action=(f.action) {
-                input type="hidden" name="csrf" value=(f.csrf);
-                input type="hidden" name="version" value=(f.version);
-                @for (c, v) in m.columns.iter().zip(values).filter(|(c, _)| crate::edit::editable(m, c)) {
-                    label title=(c.docs) {
-                        span { (c.field) small { " " (c.type_name) @if c.nullable { "?" } } }
-                        @if !c.enum_values.is_empty() {
-                            select name=(format!("f.{}", c.field)) {
-                                @for e in &c.enum_values { option value=(e) selected[v.as_deref() == Some(e.as_str())] { (e) } }
-                            }
-                        } @else if c.type_name == "Boolean" {
-                            select name=(format!("f.{}", c.field)) {
-                                @for b in ["true", "false"] { option value=(b) selected[v.as_deref() == Some(b)] { (b) } }
-                            }
-                        } @else if c.type_name == "Json" {
-                            textarea name=(format!("f.{}", c.field)) rows="3" { (v.as_deref().unwrap_or("")) }
-                        } @else {
-                            input name=(format!("f.{}", c.field)) value=(v.as_deref().unwrap_or(""));
-                        }
-                        @if c.nullable {
-                            span.null { input type="checkbox" name=(format!("null.{}", c.field)) checked[v.is_none()]; " NULL" }
-                        }
-                    }
+    }
+}
+
+/// The input of an editable field: enums and booleans as a list, JSON as a text area, the rest as text
+/// (Decimal, BigInt and dates typed as text, checked by the database), with a NULL box when optional.
+fn input(c: &crate::catalog::Column, v: Option<&str>) -> Markup {
+    let name = format!("f.{}", c.field);
+    html! {
+        span.input {
+            @if !c.enum_values.is_empty() {
+                select name=(name) {
+                    @for e in &c.enum_values { option value=(e) selected[v == Some(e.as_str())] { (e) } }
                 }
-                button type="submit" { "Save" }
-                " "
-                a href=(f.action) { "Discard" }
+            } @else if c.type_name == "Boolean" {
+                select name=(name) {
+                    @for b in ["true", "false"] { option value=(b) selected[v == Some(b)] { (b) } }
+                }
+            } @else if c.type_name == "Json" {
+                textarea name=(name) rows="3" { (v.unwrap_or("")) }
+            } @else {
+                input name=(name) value=(v.unwrap_or(""));
+            }
+            @if c.nullable {
+                label.null { input type="checkbox" name=(format!("null.{}", c.field)) checked[v.is_none()]; " NULL" }
             }
         }
     }

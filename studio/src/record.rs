@@ -100,9 +100,29 @@ async fn page(app: &App, org: Option<String>, name: &str, key: &str, notice: Opt
         org: tenant,
         model: Some(&m.name),
     };
+    // Each foreign key's label (one statement per foreign key).
+    let mut labels = Vec::new();
+    for (c, v) in m.columns.iter().zip(&values) {
+        let target = c.references.as_ref().and_then(|(t, _)| app.catalog.model(t));
+        let sql = match (target, v) {
+            (Some(t), Some(v)) if t.kind == crate::Kind::Global || scope.is_some() => {
+                crate::data::labels_sql(t, tenant, std::slice::from_ref(v))
+            }
+            _ => None,
+        };
+        let label = match sql {
+            Some(sql) => run(app, scope.as_ref(), vec![sql])
+                .await?
+                .first()
+                .and_then(|rows| rows.first())
+                .and_then(|r| cell(r, 1)),
+            None => None,
+        };
+        labels.push(label);
+    }
     let body = html! {
         @if let Some(n) = notice { (n) }
-        (pages::record(m, tenant, &values, &children, form.as_ref()))
+        (pages::record(m, tenant, &values, &labels, &children, form.as_ref()))
     };
     Ok(pages::layout(app, &place, &counts, &format!("{name} {key}"), body))
 }

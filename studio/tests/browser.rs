@@ -1,0 +1,242 @@
+//! Studio in a real browser: Debian's `chromium` driven through `chromedriver` (W3C WebDriver, the
+//! `fantoccini` client), headless, as root and offline. The few things only a browser shows: the token's
+//! cookie kept and the address bar cleaned, stored HTML staying text (no dialog, no request), navigation by
+//! clicks, an edit typed into the form and saved, Discard. Under `CI=true` a missing browser fails the
+//! test; elsewhere it says loudly how to install one and passes.
+
+mod common;
+
+use std::process::{Child, Command, Stdio};
+use std::time::Duration;
+
+use fantoccini::{Client, ClientBuilder, Locator};
+
+const CHROMIUM: &str = "/usr/bin/chromium";
+const DRIVER: &str = "/usr/bin/chromedriver";
+
+/// chromedriver on a free port, killed when dropped.
+struct Driver(Child);
+
+impl Drop for Driver {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+/// A browser, or `None` (after saying why) when this machine has none and this is not CI.
+async fn browser() -> Option<(Driver, Client)> {
+    if !std::path::Path::new(CHROMIUM).exists() || !std::path::Path::new(DRIVER).exists() {
+        let hint = "Studio's browser tests need Debian's chromium and chromium-driver: apt-get install chromium chromium-driver";
+        if std::env::var("CI").is_ok_and(|v| v == "true") {
+            panic!("{hint}");
+        }
+        eprintln!("\n!!! SKIPPED: {hint}\n");
+        return None;
+    }
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .ok()?
+        .local_addr()
+        .ok()?
+        .port();
+    let child = Command::new(DRIVER)
+        .arg(format!("--port={port}"))
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("chromedriver");
+    let driver = Driver(child);
+    let profile = std::env::temp_dir().join(format!("studio-chromium-{}-{port}", std::process::id()));
+    let mut caps = serde_json::Map::new();
+    caps.insert(
+        "goog:chromeOptions".into(),
+        serde_json::json!({
+            "binary": CHROMIUM,
+            "args": ["--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--disable-quic",
+                     "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync",
+                     "--window-size=1280,900", format!("--user-data-dir={}", profile.display())]
+        }),
+    );
+    let connector = hyper_util::client::legacy::connect::HttpConnector::new();
+    let url = format!("http://127.0.0.1:{port}");
+    for _ in 0..50 {
+        match ClientBuilder::new(connector.clone())
+            .capabilities(caps.clone())
+            .connect(&url)
+            .await
+        {
+            Ok(client) => return Some((driver, client)),
+            Err(_) => tokio::time::sleep(Duration::from_millis(100)).await,
+        }
+    }
+    panic!("chromedriver did not answer on {url}");
+}
+
+/// Where the browser is, without the origin.
+async fn path(c: &Client) -> String {
+    let url = c.current_url().await.expect("url");
+    format!(
+        "{}{}",
+        url.path(),
+        url.query().map(|q| format!("?{q}")).unwrap_or_default()
+    )
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_browser_browses_edits_and_never_runs_stored_html() {
+    let Some((_driver, c)) = browser().await else { return };
+    let (t, s) = common::studio(false).await;
+    let admin = t.pool("").conn().await.expect("conn");
+    admin
+        .batch_execute(
+            "INSERT INTO companies (id, organization_id, name, updated_at) VALUES
+               ('c_x', 'org_a', '<img src=x onerror=alert(1)><b hx-get=\"/x\" hx-trigger=\"load\">x</b>', now());",
+        )
+        .await
+        .expect("hostile row");
+    // The link: a cookie, and the address bar without the token.
+    c.goto(&s.url_for("/o/org_a")).await.expect("open");
+    assert_eq!(path(&c).await, "/o/org_a");
+    let cookie = c.get_named_cookie("studio_session").await.expect("cookie");
+    assert_eq!(
+        (cookie.http_only(), cookie.same_site().map(|s| s.to_string())),
+        (Some(true), Some("Strict".into()))
+    );
+    // The sidebar's counts are this organization's.
+    let deal_link = c
+        .find(Locator::Css("nav a[href='/o/org_a/m/Deal']"))
+        .await
+        .expect("Deal in the sidebar");
+    assert!(deal_link.text().await.expect("text").contains('2'));
+    // Stored HTML is text: no dialog, no element made from it, no request it asked for.
+    c.goto(&format!("http://127.0.0.1:{}/o/org_a/m/Company", s.addr.port()))
+        .await
+        .expect("companies");
+    assert!(c.get_alert_text().await.is_err(), "a dialog opened");
+    assert!(
+        c.find(Locator::Css("img[src='x']")).await.is_err(),
+        "the stored <img> became an element"
+    );
+    let shown = c
+        .find(Locator::Css("table.grid"))
+        .await
+        .expect("grid")
+        .text()
+        .await
+        .expect("text");
+    assert!(shown.contains("<img src=x onerror=alert(1)>"), "{shown}");
+    let requested: bool = c
+        .execute(
+            "return performance.getEntriesByType('resource').some(e => e.name.endsWith('/x'))",
+            vec![],
+        )
+        .await
+        .expect("script")
+        .as_bool()
+        .unwrap_or(true);
+    assert!(!requested, "the page requested /x");
+    // Navigation: the company's deal count opens the deals of that company; a deal's company cell opens it.
+    c.find(Locator::Css("a[href='/o/org_a/m/Deal?w=companyId.eq.c_a']"))
+        .await
+        .expect("count link")
+        .click()
+        .await
+        .expect("click");
+    assert_eq!(path(&c).await, "/o/org_a/m/Deal?w=companyId.eq.c_a");
+    let rows = c.find_all(Locator::Css("table.grid tbody tr")).await.expect("rows");
+    assert_eq!(rows.len(), 2);
+    c.find(Locator::LinkText("Acme"))
+        .await
+        .expect("company cell shows the label")
+        .click()
+        .await
+        .expect("click");
+    assert_eq!(path(&c).await, "/o/org_a/m/Company/r/c_a");
+    // An edit typed into the form and saved: one transaction, one audit row.
+    c.goto(&format!("http://127.0.0.1:{}/o/org_a/m/Deal/r/d_a2", s.addr.port()))
+        .await
+        .expect("record");
+    let name = c.find(Locator::Css("input[name='f.name']")).await.expect("name input");
+    name.clear().await.expect("clear");
+    name.send_keys("Alpha two, renamed").await.expect("type");
+    c.find(Locator::Css("select[name='f.stage'] option[value='NEGOTIATION']"))
+        .await
+        .expect("option")
+        .click()
+        .await
+        .expect("pick");
+    c.find(Locator::Css("form.edit button[type='submit']"))
+        .await
+        .expect("save")
+        .click()
+        .await
+        .expect("submit");
+    if c.wait()
+        .at_most(Duration::from_secs(10))
+        .for_element(Locator::Css(".banner.saved"))
+        .await
+        .is_err()
+    {
+        panic!(
+            "not saved: at {}: {}",
+            path(&c).await,
+            c.source().await.unwrap_or_default()
+        );
+    }
+    let row = admin
+        .query_one("SELECT name, stage::text FROM deals WHERE id = 'd_a2'", &[])
+        .await
+        .expect("row");
+    assert_eq!(
+        (row.get::<_, String>(0), row.get::<_, String>(1)),
+        ("Alpha two, renamed".into(), "NEGOTIATION".into())
+    );
+    let audits: i64 = admin
+        .query_one(
+            "SELECT count(*) FROM activities WHERE metadata->>'source' = 'studio'",
+            &[],
+        )
+        .await
+        .expect("audit")
+        .get(0);
+    assert_eq!(audits, 1);
+    // Discard: typed, then discarded: the rendered values come back and nothing is written.
+    let name = c.find(Locator::Css("input[name='f.name']")).await.expect("name input");
+    name.clear().await.expect("clear");
+    name.send_keys("never saved").await.expect("type");
+    c.find(Locator::LinkText("Discard"))
+        .await
+        .expect("discard")
+        .click()
+        .await
+        .expect("click");
+    let value = c
+        .find(Locator::Css("input[name='f.name']"))
+        .await
+        .expect("input")
+        .prop("value")
+        .await
+        .expect("value");
+    assert_eq!(value.as_deref(), Some("Alpha two, renamed"));
+    let name_now: String = admin
+        .query_one("SELECT name FROM deals WHERE id = 'd_a2'", &[])
+        .await
+        .expect("row")
+        .get(0);
+    assert_eq!(name_now, "Alpha two, renamed");
+    // Screenshots for a person to look at (kept in the target folder).
+    let shots = std::path::Path::new(env!("CARGO_TARGET_TMPDIR")).join("studio-shots");
+    std::fs::create_dir_all(&shots).expect("folder");
+    for (name, page) in [
+        ("grid", "/o/org_a/m/Deal"),
+        ("record", "/o/org_a/m/Deal/r/d_a1"),
+        ("health", "/health"),
+    ] {
+        c.goto(&format!("http://127.0.0.1:{}{page}", s.addr.port()))
+            .await
+            .expect("page");
+        std::fs::write(shots.join(format!("{name}.png")), c.screenshot().await.expect("png")).expect("write");
+    }
+    c.close().await.expect("close");
+    s.stop().await;
+}
