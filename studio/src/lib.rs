@@ -7,6 +7,7 @@
 
 mod catalog;
 mod data;
+mod diagram;
 mod edit;
 mod guard;
 mod health;
@@ -202,6 +203,8 @@ pub async fn start(cfg: Config) -> anyhow::Result<Studio> {
         .route("/", get(home))
         .route("/assets/studio.css", get(css))
         .route("/health", get(health_page))
+        .route("/diagram", get(diagram_page))
+        .route("/o/{org}/diagram", get(org_diagram_page))
         .route("/o/{org}", get(org_home))
         .route("/o/{org}/m/{model}", get(tenant_grid))
         .route(
@@ -547,6 +550,34 @@ fn json(m: &catalog::Model, rows: &[Vec<Option<String>>]) -> Response {
         serde_json::to_string_pretty(&list).unwrap_or_default(),
     )
         .into_response()
+}
+
+async fn diagram_page(State(app): State<Arc<App>>) -> Page {
+    let place = Place { org: None, model: None };
+    Page::Html(pages::layout(
+        &app,
+        &place,
+        &[],
+        "Schema",
+        diagram::page(&app.catalog, None),
+    ))
+}
+
+async fn org_diagram_page(State(app): State<Arc<App>>, Path(org): Path<String>) -> Page {
+    if let Err(p) = scope(&app, &org).await {
+        return p;
+    }
+    let place = Place {
+        org: Some(&org),
+        model: None,
+    };
+    Page::Html(pages::layout(
+        &app,
+        &place,
+        &[],
+        "Schema",
+        diagram::page(&app.catalog, Some(&org)),
+    ))
 }
 
 async fn health_page(State(app): State<Arc<App>>) -> Page {

@@ -231,6 +231,7 @@ async fn a_browser_browses_edits_and_never_runs_stored_html() {
         ("grid", "/o/org_a/m/Deal"),
         ("record", "/o/org_a/m/Deal/r/d_a1"),
         ("health", "/health"),
+        ("diagram", "/o/org_a/diagram"),
     ] {
         c.goto(&format!("http://127.0.0.1:{}{page}", s.addr.port()))
             .await

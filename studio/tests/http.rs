@@ -643,3 +643,80 @@ async fn read_only_studio_offers_no_form_and_the_database_refuses_a_forged_write
     );
     s.stop().await;
 }
+
+/// The elements of `svg` are balanced (every opened tag closed in order): well-formed enough to parse.
+fn balanced(svg: &str) -> bool {
+    let mut stack: Vec<String> = Vec::new();
+    let mut rest = svg;
+    while let Some(start) = rest.find('<') {
+        let Some(end) = rest[start..].find('>') else {
+            return false;
+        };
+        let tag = &rest[start + 1..start + end];
+        rest = &rest[start + end + 1..];
+        if let Some(name) = tag.strip_prefix('/') {
+            if stack.pop().as_deref() != Some(name.trim()) {
+                return false;
+            }
+        } else if !tag.ends_with('/') {
+            stack.push(tag.split_whitespace().next().unwrap_or_default().to_string());
+        }
+    }
+    stack.is_empty()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_schema_diagram_draws_every_model_once_without_overlaps() {
+    let (_t, s) = studio(false).await;
+    let cookie = login(&s).await;
+    let page = get(&s, &cookie, "/o/org_a/diagram").await;
+    assert_eq!(page.status, 200);
+    let start = page.body.find("<svg").expect("svg");
+    let end = page.body.rfind("</svg>").expect("end") + "</svg>".len();
+    let svg = &page.body[start..end];
+    assert!(balanced(svg), "not well-formed");
+    let schema =
+        std::fs::read_to_string(std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../schema/schema.prisma"))
+            .expect("schema");
+    let models: Vec<&str> = schema
+        .lines()
+        .filter_map(|l| l.strip_prefix("model "))
+        .filter_map(|l| l.split_whitespace().next())
+        .collect();
+    assert!(models.len() >= 10);
+    let mut boxes = Vec::new();
+    for m in &models {
+        let at = svg
+            .find(&format!("<g id=\"model-{m}\""))
+            .unwrap_or_else(|| panic!("no box for {m}"));
+        assert_eq!(svg.matches(&format!("<g id=\"model-{m}\"")).count(), 1, "{m}");
+        let g = &svg[at..];
+        let num = |attr: &str| -> f64 {
+            let i = g.find(&format!("{attr}=\"")).expect(attr) + attr.len() + 2;
+            g[i..].split('"').next().and_then(|v| v.parse().ok()).expect("number")
+        };
+        boxes.push((m, num("data-x"), num("data-y"), num("data-w"), num("data-h")));
+        let href = g
+            .find("href=\"")
+            .map(|i| &g[i + 6..])
+            .and_then(|h| h.split('"').next())
+            .expect("link");
+        assert!(href.ends_with(&format!("/m/{m}")), "{m}: {href}");
+    }
+    for (i, a) in boxes.iter().enumerate() {
+        for b in &boxes[i + 1..] {
+            let apart = a.1 + a.3 <= b.1 || b.1 + b.3 <= a.1 || a.2 + a.4 <= b.2 || b.2 + b.4 <= a.2;
+            assert!(apart, "{} and {} overlap", a.0, b.0);
+        }
+    }
+    // One edge per foreign key of the schema (relation fields with `fields:`), the tenant's own excepted.
+    let fks = schema
+        .lines()
+        .filter(|l| l.contains("@relation(") && l.contains("fields:") && !l.trim_start().starts_with("organization "))
+        .count();
+    assert_eq!(svg.matches("class=\"edge\"").count(), fks, "{svg}");
+    // The root is on top.
+    let root = boxes.iter().find(|b| *b.0 == "Organization").expect("root");
+    assert!(boxes.iter().all(|b| b.2 >= root.2));
+    s.stop().await;
+}
