@@ -248,8 +248,27 @@ fn check_leading(first: &Token, rest: &[Token], ctx: Context) -> Result<(), Refu
         "begin" | "start" | "commit" | "end" | "rollback" | "abort" | "savepoint" | "release" if ctx == Context::Scoped => {
             Some("controls the transaction, which belongs to the scope (use `scope.transaction`)")
         }
+        // EXPLAIN of a data statement: its plan (with ANALYZE it runs, with the rights it has anyway); every
+        // token of it is checked like the statement's own.
+        "explain" if ctx == Context::Scoped => {
+            let mut depth = 0i32;
+            let inner = rest.iter().find(|t| {
+                match (t.kind, t.text.as_str()) {
+                    (TokenKind::Punct, "(") => depth += 1,
+                    (TokenKind::Punct, ")") => depth -= 1,
+                    _ => {}
+                }
+                depth == 0
+                    && t.kind == TokenKind::Word
+                    && !matches!(t.text.as_str(), "analyze" | "analyse" | "verbose")
+            });
+            match inner.map(|t| t.text.as_str()) {
+                Some(w) if DATA_STATEMENTS.contains(&w) => None,
+                _ => Some("explains something other than a data statement"),
+            }
+        }
         "prepare" | "execute" | "deallocate" | "declare" | "fetch" | "move" | "close" | "discard" | "listen"
-        | "notify" | "unlisten" | "load" | "copy" | "lock" | "call" | "explain" | "analyze" | "vacuum"
+        | "notify" | "unlisten" | "load" | "copy" | "lock" | "call" | "analyze" | "vacuum"
             if ctx == Context::Scoped =>
         {
             Some("is not a data statement: raw SQL in a scope is SELECT, WITH, INSERT, UPDATE, DELETE, MERGE, VALUES or TABLE")

@@ -25,8 +25,24 @@ fn data_statements_pass_in_a_scope() {
         "TABLE deals",
         "SELECT current_setting('trato.tenant_id'), trato_current_tenant()",
         "SELECT setting FROM pg_settings WHERE name = 'work_mem'",
+        "EXPLAIN SELECT * FROM deals WHERE stage = $1",
+        "EXPLAIN (FORMAT JSON, COSTS OFF) SELECT 1",
+        "explain analyze verbose select 1",
     ] {
         assert_eq!(check(sql, Context::Scoped), Ok(()), "{sql}");
+    }
+}
+
+#[test]
+fn explain_is_checked_like_what_it_explains() {
+    for sql in [
+        "EXPLAIN SELECT set_config('trato.tenant_id', 'B', true)",
+        "EXPLAIN (ANALYZE) SELECT trato_set_tenant($1)",
+        "EXPLAIN (FORMAT JSON) CREATE TABLE x (id int)",
+        "EXPLAIN ANALYZE EXECUTE plan1",
+        "EXPLAIN",
+    ] {
+        refused(sql, Context::Scoped);
     }
 }
 

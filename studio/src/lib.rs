@@ -11,6 +11,7 @@ mod diagram;
 mod edit;
 mod guard;
 mod health;
+mod inspect;
 mod pages;
 mod record;
 
@@ -207,6 +208,7 @@ pub async fn start(cfg: Config) -> anyhow::Result<Studio> {
         .route("/o/{org}/diagram", get(org_diagram_page))
         .route("/o/{org}", get(org_home))
         .route("/o/{org}/m/{model}", get(tenant_grid))
+        .route("/o/{org}/m/{model}/inspect", get(inspect_page))
         .route(
             "/o/{org}/m/{model}/r/{key}",
             get(record::tenant_record).post(record::tenant_save),
@@ -550,6 +552,44 @@ fn json(m: &catalog::Model, rows: &[Vec<Option<String>>]) -> Response {
         serde_json::to_string_pretty(&list).unwrap_or_default(),
     )
         .into_response()
+}
+
+/// A tenant grid's view inspected: SQL, the repository call, and the plan from inside the tenant's
+/// transaction.
+async fn inspect_page(
+    State(app): State<Arc<App>>,
+    Path((org, name)): Path<(String, String)>,
+    RawQuery(q): RawQuery,
+) -> Response {
+    let run = async {
+        let m = model(&app, &name, true)?;
+        let view = View::parse(m, &pairs(q)?).map_err(|e| Page::Status(StatusCode::BAD_REQUEST, e))?;
+        let scope = scope(&app, &org).await?;
+        let sql = data::rows_sql(m, Some(&org), &view, 200);
+        let explain = data::Sql {
+            text: format!("EXPLAIN (FORMAT JSON) {}", sql.text),
+            params: sql.params.clone(),
+        };
+        let rows = data::in_scope(&scope, vec![explain]).await.map_err(fail)?;
+        let plan = rows
+            .first()
+            .and_then(|r| r.first())
+            .and_then(|r| r.try_get::<_, serde_json::Value>(0).ok())
+            .map(|v| serde_json::to_string_pretty(&v).unwrap_or_default())
+            .unwrap_or_default();
+        let back = format!(
+            "{}?{}",
+            pages::grid_url(Some(&org), &m.name),
+            view.query(Some(view.page), None)
+        );
+        let place = Place {
+            org: Some(&org),
+            model: Some(&m.name),
+        };
+        let body = inspect::page(m, &view, &sql, &plan, &back);
+        Ok::<_, Page>(pages::layout(&app, &place, &[], &m.name, body).into_response())
+    };
+    run.await.unwrap_or_else(|p| p.into_response())
 }
 
 async fn diagram_page(State(app): State<Arc<App>>) -> Page {

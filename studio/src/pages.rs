@@ -200,6 +200,9 @@ pub fn grid(g: &Grid<'_>) -> Markup {
                     a href=(format!("{base}?{}", g.view.query(None, Some(k)))) title="keyset: the rows after the last key, however deep" { "next (keyset) →" }
                 } }
             }
+            @if g.org.is_some() {
+                a href=(format!("{base}/inspect?{}", g.view.query(Some(g.view.page), None))) title="the SQL, the repository call and the plan" { "Inspect" }
+            }
             a href=(format!("{base}?{}", with_format(g.view, "csv"))) { "CSV" }
             a href=(format!("{base}?{}", with_format(g.view, "json"))) { "JSON" }
         }

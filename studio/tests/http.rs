@@ -720,3 +720,78 @@ async fn the_schema_diagram_draws_every_model_once_without_overlaps() {
     assert!(boxes.iter().all(|b| b.2 >= root.2));
     s.stop().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_view_inspected_gives_its_sql_its_plan_and_a_repository_call_that_returns_the_same_rows() {
+    use trato_hive_db::runtime::Query;
+    use trato_hive_db::{Deal, DealStage};
+    let (t, s) = studio(false).await;
+    let cookie = login(&s).await;
+    t.pool("")
+        .conn()
+        .await
+        .expect("conn")
+        .batch_execute(
+            "INSERT INTO deals (id, organization_id, name, stage, updated_at)
+               SELECT 'q' || i, 'org_a', 'deal ' || (100 - i), (ARRAY['SOURCING','CLOSING'])[1 + i % 2]::\"DealStage\", now()
+               FROM generate_series(1, 40) i",
+        )
+        .await
+        .expect("rows");
+    let view = "w=stage.eq.SOURCING&sort=name";
+    let page = get(&s, &cookie, &format!("/o/org_a/m/Deal/inspect?{view}")).await;
+    assert_eq!(page.status, 200, "{}", page.body);
+    let body = page
+        .body
+        .replace("&lt;", "<")
+        .replace("&gt;", ">")
+        .replace("&quot;", "\"");
+    assert!(body.contains("\"organization_id\" = $1::text::text"), "{body}");
+    assert!(body.contains("\"Plan\"") && body.contains("organization_id"), "{body}");
+    let call = "scope.repo::<Deal>().find_many(Query::new().filter(Deal::STAGE.eq(DealStage::Sourcing)).order_by(Deal::NAME.asc()).order_by(Deal::ID.asc()).take(50)).await?";
+    assert!(body.contains(call), "{body}");
+    // That call, run as the application runs it, returns the grid's rows in the grid's order. (Studio's
+    // login restricted CONNECT to the database's own application roles, as a deploy does: the test's
+    // application login gets it back.)
+    t.pool("")
+        .conn()
+        .await
+        .expect("conn")
+        .batch_execute(&format!(
+            "GRANT CONNECT ON DATABASE {} TO {}",
+            t.name,
+            trato_tests::harness::APP_LOGIN
+        ))
+        .await
+        .expect("grant");
+    let db = t.app_pool("");
+    let scope = trato_hive_db::system(&db, "studio test")
+        .tenant("org_a")
+        .await
+        .expect("scope");
+    let rows = scope
+        .repo::<Deal>()
+        .find_many(
+            Query::new()
+                .filter(Deal::STAGE.eq(DealStage::Sourcing))
+                .order_by(Deal::NAME.asc())
+                .order_by(Deal::ID.asc())
+                .take(50),
+        )
+        .await
+        .expect("the repository call");
+    let ids: Vec<String> = rows.into_iter().map(|d| d.id).collect();
+    let grid: Vec<serde_json::Value> = serde_json::from_str(json_body(
+        &get(&s, &cookie, &format!("/o/org_a/m/Deal?{view}&format=json"))
+            .await
+            .body,
+    ))
+    .expect("json");
+    let grid_ids: Vec<String> = grid
+        .iter()
+        .map(|r| r["id"].as_str().unwrap_or_default().to_string())
+        .collect();
+    assert_eq!(ids.len(), 22);
+    assert_eq!(ids, grid_ids);
+    s.stop().await;
+}
