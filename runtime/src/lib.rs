@@ -74,7 +74,7 @@ pub use repo::{
 };
 pub use scope::{
     Access, AuditAction, AuditCtx, AuditSink, CanWrite, Manage, MemberScope, Membership, RawSql, ReadOnly, ReadWrite,
-    ScopedTx, SystemScope, TenantScope, SYSTEM_ROLE,
+    ScopedTx, SystemScope, TenantScope, UntypedMembership, SYSTEM_ROLE,
 };
 pub use tokio_postgres::Row;
 pub use trato_macros::{Model, PgEnum, Select};

@@ -198,6 +198,26 @@ impl MemberScope {
     }
 }
 
+/// A membership model described at run time ([`Db::scope_untyped`]): what the `@@membership` of a schema
+/// says, for a tool without generated code.
+#[derive(Debug, Clone)]
+pub struct UntypedMembership {
+    /// The membership table, as SQL names it (quoted, schema-qualified when needed).
+    pub table: String,
+    /// Its tenant key column.
+    pub tenant_column: String,
+    /// The column holding the user's id.
+    pub user_column: String,
+    /// The column holding the role.
+    pub role_column: String,
+    /// Whether the schema ranks roles (`@@membership`): the scope then binds role and user with the tenant.
+    pub ranked: bool,
+    /// The roles whose scope only reads.
+    pub read_only: Vec<String>,
+    /// The roles that manage (those some `@@writableBy` lists).
+    pub managers: Vec<String>,
+}
+
 /// Everything a scope knows: the pool, the tenant, who acts and with which role.
 #[derive(Debug, Clone)]
 pub struct TenantScope<A: Access = ReadWrite> {
@@ -216,17 +236,59 @@ impl Db {
     /// Checks that `user_id` is a member of `tenant_id` (through the membership model `M`) and returns a
     /// scope typed by the member's role. Not a member: [`Error::Forbidden`].
     pub async fn scope<M: Membership>(&self, user_id: &str, tenant_id: &str) -> Result<MemberScope, Error> {
-        self.ensure_application_role().await?;
         let meta = M::META;
         let key = meta
             .tenant_key()
             .ok_or_else(|| Error::Config(format!("{} is not tenant-owned", meta.name)))?;
+        let spec = UntypedMembership {
+            table: meta.sql_table(),
+            tenant_column: key.to_string(),
+            user_column: M::USER_COLUMN.to_string(),
+            role_column: M::ROLE_COLUMN.to_string(),
+            ranked: !M::RANKS.is_empty(),
+            read_only: Vec::new(),
+            managers: Vec::new(),
+        };
+        self.member_scope(
+            &spec,
+            user_id,
+            tenant_id,
+            &M::role_can_manage,
+            &M::role_can_write,
+            M::audit_sink(),
+        )
+        .await
+    }
+
+    /// [`Db::scope`] for a tool that reads the schema at run time (Studio's "act as member"): the membership
+    /// described by `spec` instead of a generated type. No audit sink: the tool writes its own audit rows.
+    pub async fn scope_untyped(
+        &self,
+        spec: &UntypedMembership,
+        user_id: &str,
+        tenant_id: &str,
+    ) -> Result<MemberScope, Error> {
+        let manage = |role: &str| spec.managers.iter().any(|r| r == role);
+        let write = |role: &str| !spec.read_only.iter().any(|r| r == role);
+        self.member_scope(spec, user_id, tenant_id, &manage, &write, None).await
+    }
+
+    async fn member_scope(
+        &self,
+        spec: &UntypedMembership,
+        user_id: &str,
+        tenant_id: &str,
+        can_manage: &(dyn Fn(&str) -> bool + Sync),
+        can_write: &(dyn Fn(&str) -> bool + Sync),
+        audit: Option<&'static AuditSink>,
+    ) -> Result<MemberScope, Error> {
+        self.ensure_application_role().await?;
         let sql = format!(
             "SELECT {role}::text FROM {table} WHERE {key} = $1 AND {user} = $2",
-            role = crate::query::q(M::ROLE_COLUMN),
-            table = meta.sql_table(),
-            key = crate::query::q(key),
-            user = crate::query::q(M::USER_COLUMN),
+            role = crate::query::q(&spec.role_column),
+            table = spec.table,
+            key = crate::query::q(&spec.tenant_column),
+            user = crate::query::q(&spec.user_column),
         );
         let rows = run_scoped(
             self,
@@ -248,14 +310,14 @@ impl Db {
             tenant: tenant_id.to_string(),
             actor: Some(user_id.to_string()),
             role,
-            member: !M::RANKS.is_empty(),
+            member: spec.ranked,
             reason: None,
-            audit: M::audit_sink(),
+            audit,
             _a: PhantomData,
         };
-        Ok(if M::role_can_manage(&role) {
+        Ok(if can_manage(&role) {
             MemberScope::Manager(scope(role).access())
-        } else if M::role_can_write(&role) {
+        } else if can_write(&role) {
             MemberScope::Writer(scope(role))
         } else {
             MemberScope::Reader(scope(role).read_only())

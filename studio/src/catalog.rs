@@ -123,6 +123,8 @@ pub struct Catalog {
     pub root: Option<String>,
     /// Whether the schema has `@@membership` (scopes then bind role and user).
     pub membership: bool,
+    /// The membership model, for "act as member": its name and the runtime's description of it.
+    pub members: Option<(String, trato_hive_runtime::UntypedMembership)>,
     /// The audit log, when the schema has one (`@@auditLog`) or Studio was told which model it is.
     pub audit: Option<AuditLog>,
     /// Whether some model is `@@audit`: then Studio writes only with an audit log to record its writes in.
@@ -260,9 +262,36 @@ impl Catalog {
                 kinds: a.kinds.clone(),
             }
         });
+        let managers: Vec<String> = {
+            let mut all: Vec<String> = schema.models.iter().flat_map(|m| m.write_roles.clone()).collect();
+            all.sort();
+            all.dedup();
+            all
+        };
+        let members = schema.membership.as_ref().and_then(|ms| {
+            let m = schema.model(ms.model);
+            let Tenancy::Owned { key } = m.tenancy else { return None };
+            let table = match &m.schema {
+                Some(sc) => format!("{}.{}", quote(sc), quote(&m.db_name)),
+                None => quote(&m.db_name),
+            };
+            Some((
+                m.name.clone(),
+                trato_hive_runtime::UntypedMembership {
+                    table,
+                    tenant_column: m.field(key).db_name.clone(),
+                    user_column: m.field(ms.user).db_name.clone(),
+                    role_column: m.field(ms.role).db_name.clone(),
+                    ranked: !ms.ranks.is_empty(),
+                    read_only: ms.read_only.clone(),
+                    managers: managers.clone(),
+                },
+            ))
+        });
         Catalog {
             root: schema.tenant_root.map(|r| schema.model(r).name.clone()),
             membership: schema.membership.is_some(),
+            members,
             audit,
             audited: schema.models.iter().any(|m| m.audited),
             models,

@@ -141,6 +141,7 @@ pub async fn save<A: Access>(
     tenant: &str,
     key: &str,
     edit: &Edit,
+    actor: Option<&str>,
 ) -> Result<Saved, Error> {
     // The row, locked, with its version and, for each submitted field, whether the value differs.
     let mut read = Sql {
@@ -174,6 +175,7 @@ pub async fn save<A: Access>(
         .filter(|_| model.kind == Kind::Tenant || model.kind == Kind::Root);
     let audit_model = audit.and_then(|a| catalog.model(&a.model));
     let (model_c, edit_c, tenant_c, key_c) = (model.clone(), edit.clone(), tenant.to_string(), key.to_string());
+    let actor = actor.map(str::to_string);
     scope
         .transaction_boxed(TxOptions::default(), |tx| {
             let (read, model, edit, tenant, key) = (
@@ -184,6 +186,7 @@ pub async fn save<A: Access>(
                 key_c.clone(),
             );
             let audit = audit.cloned();
+            let actor = actor.clone();
             let audit_model = audit_model.cloned();
             Box::pin(async move {
                 let rows = tx.raw(read.raw()).await?;
@@ -209,7 +212,8 @@ pub async fn save<A: Access>(
                 }
                 tx.raw(update_sql(&model, &tenant, &key, &changed).raw()).await?;
                 if let (Some(a), Some(am)) = (&audit, &audit_model) {
-                    tx.raw(audit_sql(a, am, &model, &tenant, &key, &changed).raw()).await?;
+                    tx.raw(audit_sql(a, am, &model, &tenant, &key, &changed, actor.as_deref()).raw())
+                        .await?;
                 }
                 Ok(Saved::Changed(changed))
             })
@@ -247,7 +251,7 @@ fn update_sql(model: &Model, tenant: &str, key: &str, changed: &[(String, Option
 
 /// The audit row of a Studio edit: the schema's kind for `(model, "update")` when it names one (else the
 /// kind enum's `USER_ACTION`, else its first value), `metadata.source = "studio"`, each field's before and
-/// after, no actor (Studio acts as the system scope).
+/// after, and the member Studio acts as (none for the system scope).
 fn audit_sql(
     a: &AuditLog,
     am: &Model,
@@ -255,6 +259,7 @@ fn audit_sql(
     tenant: &str,
     key: &str,
     changed: &[(String, Option<String>, Option<String>)],
+    actor: Option<&str>,
 ) -> Sql {
     let col = |f: &str| am.column(f);
     let kind_col = col(&a.kind);
@@ -322,7 +327,7 @@ fn audit_sql(
         &mut sql,
     );
     push(col(&a.metadata), Some(metadata.to_string()), &mut sql);
-    push(col(&a.actor), None, &mut sql);
+    push(col(&a.actor), actor.map(str::to_string), &mut sql);
     for c in am.columns.iter().filter(|c| c.updated_at) {
         cols.push(q(&c.column));
         vals.push("now()".into());

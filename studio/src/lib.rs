@@ -5,6 +5,7 @@
 //! a strict CSP, no script, nothing fetched from anywhere. A database that does not look like a
 //! development one is refused unless forced, and then opened read-only.
 
+mod acting;
 mod catalog;
 mod data;
 mod diagram;
@@ -64,6 +65,8 @@ pub(crate) struct App {
     pub session: String,
     /// The CSRF field every form carries (checked on every write).
     pub csrf: String,
+    /// Who Studio acts as in each organization (user id, role), when it acts as a member.
+    pub acting: std::sync::Mutex<std::collections::HashMap<String, (String, String)>>,
     /// Every transaction `READ ONLY`.
     pub read_only: bool,
     /// Opened with `--force-non-dev`.
@@ -193,6 +196,7 @@ pub async fn start(cfg: Config) -> anyhow::Result<Studio> {
         token_spent: std::sync::atomic::AtomicBool::new(false),
         session: trato_hive_runtime::ids::secret_hex::<32>(),
         csrf: trato_hive_runtime::ids::secret_hex::<32>(),
+        acting: std::sync::Mutex::new(std::collections::HashMap::new()),
         read_only,
         forced,
         owner,
@@ -207,6 +211,7 @@ pub async fn start(cfg: Config) -> anyhow::Result<Studio> {
         .route("/diagram", get(diagram_page))
         .route("/o/{org}/diagram", get(org_diagram_page))
         .route("/o/{org}", get(org_home))
+        .route("/o/{org}/act", axum::routing::post(acting::act))
         .route("/o/{org}/m/{model}", get(tenant_grid))
         .route("/o/{org}/m/{model}/inspect", get(inspect_page))
         .route(
@@ -306,7 +311,7 @@ pub(crate) async fn scope(app: &App, org: &str) -> Result<TenantScope<ReadOnly>,
     if !exists {
         return Err(Page::Status(StatusCode::NOT_FOUND, format!("no organization `{org}`")));
     }
-    Ok(app.system.tenant(org).await.map_err(fail)?.read_only())
+    acting::read_scope(app, org).await
 }
 
 /// Each tenant model's row count in this scope (bounded), in one read-only transaction.
@@ -342,7 +347,8 @@ async fn org_home(State(app): State<Arc<App>>, Path(org): Path<String>) -> Page 
             org: Some(&org),
             model: None,
         };
-        let body = maud::html! { h1 { "Organization " (org) } p { "Pick a model on the left." } };
+        let members = acting::members(&app, &org).await?;
+        let body = maud::html! { h1 { "Organization " (org) } p { "Pick a model on the left." } (members) };
         Ok::<_, Page>(Page::Html(pages::layout(&app, &place, &counts, &org, body)))
     };
     run.await.unwrap_or_else(|p| p)

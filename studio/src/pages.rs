@@ -95,7 +95,10 @@ pub fn layout(app: &App, place: &Place<'_>, counts: &[(String, i64)], title: &st
                         div.banner.readonly { "Read-only: every transaction is READ ONLY." }
                     }
                     @if let Some(o) = place.org {
-                        div.banner { "Scope: organization " strong { (o) } ", as the application role under row-level security (system scope, reason “studio”)." }
+                        @match crate::acting::current(app, o) {
+                            Some((user, role)) => div.banner.acting { "Scope: organization " strong { (o) } ", acting as member " strong { (user) } " (" (role) "): what their scope in the application reads and writes." },
+                            None => div.banner { "Scope: organization " strong { (o) } ", as the application role under row-level security (system scope, reason “studio”)." },
+                        }
                     }
                     (body)
                 }

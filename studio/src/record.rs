@@ -87,7 +87,11 @@ async fn page(app: &App, org: Option<String>, name: &str, key: &str, notice: Opt
         None => Vec::new(),
     };
     // The form: tenant data of a writable model, unless Studio is read-only.
-    let writable = !app.read_only && (app.catalog.audit.is_some() || !app.catalog.audited);
+    let reader = matches!(
+        tenant.and_then(|t| crate::acting::current(app, t)),
+        Some((_, role)) if app.catalog.members.as_ref().is_some_and(|(_, spec)| spec.read_only.contains(&role))
+    );
+    let writable = !app.read_only && !reader && (app.catalog.audit.is_some() || !app.catalog.audited);
     let form = match (&row_version, m.view, writable) {
         (Some(v), false, true) => Some(pages::Form {
             csrf: &app.csrf,
@@ -162,13 +166,35 @@ async fn save(app: &App, org: String, name: &str, key: &str, body: &[u8]) -> Res
         ));
     }
     let edit = edit::parse(m, &pairs).map_err(|e| Page::Status(StatusCode::BAD_REQUEST, e))?;
-    // The organization must exist (as for reads); then its scope, read-only when Studio is.
+    // The organization must exist (as for reads); then the scope: the member's when acting as one (a
+    // read-only role writes nothing), else the system scope; read-only when Studio is.
     scope(app, &org).await?;
-    let system = app.system.tenant(&org).await.map_err(fail)?;
-    let saved = if app.read_only {
-        edit::save(&system.read_only(), &app.catalog, m, &org, key, &edit).await
-    } else {
-        edit::save(&system, &app.catalog, m, &org, key, &edit).await
+    let member = crate::acting::member_scope(app, &org).await?;
+    let actor = crate::acting::current(app, &org).map(|(u, _)| u);
+    let saved = match member {
+        Some(trato_hive_runtime::MemberScope::Reader(s)) => {
+            return Err(Page::Status(
+                StatusCode::FORBIDDEN,
+                format!(
+                    "acting as a member whose role `{}` reads only: nothing was written",
+                    s.role()
+                ),
+            ))
+        }
+        _ if app.read_only => {
+            let s = crate::acting::read_scope(app, &org).await?;
+            edit::save(&s, &app.catalog, m, &org, key, &edit, actor.as_deref()).await
+        }
+        Some(trato_hive_runtime::MemberScope::Writer(s)) => {
+            edit::save(&s, &app.catalog, m, &org, key, &edit, actor.as_deref()).await
+        }
+        Some(trato_hive_runtime::MemberScope::Manager(s)) => {
+            edit::save(&s, &app.catalog, m, &org, key, &edit, actor.as_deref()).await
+        }
+        None => {
+            let system = app.system.tenant(&org).await.map_err(fail)?;
+            edit::save(&system, &app.catalog, m, &org, key, &edit, None).await
+        }
     };
     match saved {
         Ok(Saved::Changed(changed)) => {

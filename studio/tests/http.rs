@@ -795,3 +795,159 @@ async fn a_view_inspected_gives_its_sql_its_plan_and_a_repository_call_that_retu
     assert_eq!(ids, grid_ids);
     s.stop().await;
 }
+
+/// A schema of its own with `@@membership` (this repository's schema wires its membership by hand).
+const TEAMS: &str = r#"
+datasource db {
+  provider = "postgresql"
+  url      = env("DATABASE_URL")
+}
+
+model User {
+  id          String       @id
+  email       String       @unique
+  memberships Membership[]
+
+  @@global
+}
+
+model Team {
+  id          String       @id
+  name        String
+  memberships Membership[]
+  notes       Note[]
+
+  @@tenantRoot
+  @@writableBy([OWNER])
+}
+
+enum Role {
+  OWNER
+  MEMBER
+  VIEWER
+}
+
+model Membership {
+  id     String @id
+  teamId String
+  userId String
+  role   Role   @default(MEMBER)
+  team   Team   @relation(fields: [teamId], references: [id], onDelete: Cascade)
+  user   User   @relation(fields: [userId], references: [id], onDelete: Cascade)
+
+  @@unique([teamId, userId])
+  @@tenant(teamId)
+  @@membership(user: userId, role: role, readOnly: [VIEWER])
+  @@writableBy([OWNER])
+}
+
+model Note {
+  id     String @id
+  teamId String
+  body   String
+  team   Team   @relation(fields: [teamId], references: [id], onDelete: Cascade)
+
+  @@tenant(teamId)
+}
+"#;
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn acting_as_a_viewer_reads_and_writes_nothing_acting_as_an_owner_writes() {
+    let t = TestDb::empty().await;
+    let admin = t.pool("").conn().await.expect("conn").detach();
+    admin
+        .batch_execute(&trato_codegen::ddl(TEAMS).expect("valid schema"))
+        .await
+        .expect("ddl");
+    admin
+        .batch_execute(
+            "INSERT INTO \"User\" (id, email) VALUES ('u_owner', 'o@x'), ('u_viewer', 'v@x'), ('u_other', 'x@x');
+             INSERT INTO \"Team\" (id, name) VALUES ('t1', 'One'), ('t2', 'Two');
+             INSERT INTO \"Membership\" (id, \"teamId\", \"userId\", role) VALUES
+               ('m1', 't1', 'u_owner', 'OWNER'), ('m2', 't1', 'u_viewer', 'VIEWER'), ('m3', 't2', 'u_other', 'OWNER');
+             INSERT INTO \"Note\" (id, \"teamId\", body) VALUES ('n1', 't1', 'first'), ('n2', 't2', 'theirs');",
+        )
+        .await
+        .expect("rows");
+    let dir = std::env::temp_dir().join(format!("studio-teams-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).expect("dir");
+    std::fs::write(dir.join("schema.prisma"), TEAMS).expect("schema");
+    let s = trato_studio::start(Config {
+        schema: dir.join("schema.prisma"),
+        db: trato_hive_runtime::DbConfig::from_url(&format!("{}?sslmode=disable", t.url)).expect("url"),
+        port: 0,
+        read_only: false,
+        force_non_dev: false,
+        audit_log: None,
+    })
+    .await
+    .expect("studio");
+    let cookie = login(&s).await;
+    let org = get(&s, &cookie, "/o/t1").await;
+    assert!(
+        org.body.contains("Act as a member") && org.body.contains("u_viewer"),
+        "{}",
+        org.body
+    );
+    let act = |user: &'static str| {
+        let csrf = s.csrf().to_string();
+        let cookie = cookie.clone();
+        let s = &s;
+        async move { post(s, &cookie, "/o/t1/act", &[("csrf", &csrf), ("user", user)]).await }
+    };
+    // Not a member of t1: refused, as the application's scope refuses it.
+    assert_eq!(act("u_other").await.status, 403);
+    assert_eq!(act("u_viewer").await.status, 303);
+    let page = get(&s, &cookie, "/o/t1/m/Note/r/n1").await;
+    assert!(
+        page.body.contains("acting as member") && page.body.contains("VIEWER"),
+        "{}",
+        page.body
+    );
+    assert!(
+        !page.body.contains("<form class=\"edit\""),
+        "a VIEWER is offered a form"
+    );
+    let xmin: String = admin
+        .query_one("SELECT xmin::text FROM \"Note\" WHERE id = 'n1'", &[])
+        .await
+        .expect("xmin")
+        .get(0);
+    let forged = post(
+        &s,
+        &cookie,
+        "/o/t1/m/Note/r/n1",
+        &[("csrf", s.csrf()), ("version", &xmin), ("f.body", "x")],
+    )
+    .await;
+    assert!(
+        forged.status == 403 && forged.body.contains("reads only"),
+        "{}",
+        forged.body
+    );
+    // The viewer's scope still reads this team's notes only.
+    assert_eq!(get(&s, &cookie, "/o/t1/m/Note/r/n2").await.status, 404);
+    // As the owner, the same form writes.
+    assert_eq!(act("u_owner").await.status, 303);
+    let page = get(&s, &cookie, "/o/t1/m/Note/r/n1").await;
+    let (csrf, version) = (hidden(&page.body, "csrf"), hidden(&page.body, "version"));
+    let saved = post(
+        &s,
+        &cookie,
+        "/o/t1/m/Note/r/n1",
+        &[
+            ("csrf", &csrf),
+            ("version", &version),
+            ("f.body", "edited by the owner"),
+        ],
+    )
+    .await;
+    assert_eq!(saved.status, 303, "{}", saved.body);
+    let body: String = admin
+        .query_one("SELECT body FROM \"Note\" WHERE id = 'n1'", &[])
+        .await
+        .expect("row")
+        .get(0);
+    assert_eq!(body, "edited by the owner");
+    s.stop().await;
+}
