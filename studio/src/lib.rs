@@ -7,6 +7,7 @@
 
 mod acting;
 mod catalog;
+mod console;
 mod data;
 mod diagram;
 mod edit;
@@ -212,6 +213,7 @@ pub async fn start(cfg: Config) -> anyhow::Result<Studio> {
         .route("/o/{org}/diagram", get(org_diagram_page))
         .route("/o/{org}", get(org_home))
         .route("/o/{org}/act", axum::routing::post(acting::act))
+        .route("/o/{org}/sql", get(console::show).post(console::run))
         .route("/o/{org}/m/{model}", get(tenant_grid))
         .route("/o/{org}/m/{model}/inspect", get(inspect_page))
         .route(

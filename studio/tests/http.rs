@@ -951,3 +951,48 @@ async fn acting_as_a_viewer_reads_and_writes_nothing_acting_as_an_owner_writes()
     assert_eq!(body, "edited by the owner");
     s.stop().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_sql_console_runs_in_the_organizations_scope_read_only() {
+    let (t, s) = studio(false).await;
+    let cookie = login(&s).await;
+    let run = |sql: &'static str| {
+        let (cookie, csrf) = (cookie.clone(), s.csrf().to_string());
+        let s = &s;
+        async move { post(s, &cookie, "/o/org_a/sql", &[("csrf", &csrf), ("sql", sql)]).await }
+    };
+    // RLS in force: org A's count, not the table's.
+    let count = run("SELECT count(*) AS n FROM deals -- every deal?").await;
+    assert_eq!(count.status, 200, "{}", count.body);
+    assert!(count.body.contains("<td>2</td>"), "{}", count.body);
+    // READ ONLY, and the guard: nothing written, no re-binding.
+    for write in [
+        "UPDATE deals SET name = 'x' RETURNING id",
+        "WITH u AS (UPDATE deals SET name = 'x' RETURNING id) SELECT * FROM u",
+    ] {
+        let r = run(write).await;
+        assert!(
+            r.status == 200 && r.body.contains("class=\"banner danger\""),
+            "{write}: {}",
+            r.body
+        );
+    }
+    let rebind = run("SELECT set_config('trato.tenant_id', 'org_b', true)").await;
+    assert!(rebind.body.contains("refused"), "{}", rebind.body);
+    let n: i64 = t
+        .pool("")
+        .conn()
+        .await
+        .expect("conn")
+        .query_one("SELECT count(*) FROM deals WHERE name = 'x'", &[])
+        .await
+        .expect("n")
+        .get(0);
+    assert_eq!(n, 0);
+    assert_eq!(
+        post(&s, &cookie, "/o/org_a/sql", &[("sql", "SELECT 1")]).await.status,
+        403,
+        "no CSRF field"
+    );
+    s.stop().await;
+}
