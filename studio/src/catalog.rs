@@ -70,6 +70,8 @@ pub struct BackRelation {
     pub child_field: String,
     /// This model's referenced field.
     pub parent_field: String,
+    /// What deleting the parent does to these rows (`onDelete`; Prisma's default when unset).
+    pub on_delete: String,
 }
 
 /// A model of the schema, as Studio shows it.
@@ -95,6 +97,8 @@ pub struct Model {
     pub back_relations: Vec<BackRelation>,
     /// A `view` block: nothing to write.
     pub view: bool,
+    /// The `@softDelete` field: a delete sets it.
+    pub soft_delete: Option<String>,
 }
 
 impl Model {
@@ -183,11 +187,16 @@ impl Catalog {
                                 })
                                 .collect();
                             if let [(child_field, parent_field)] = pairs.as_slice() {
+                                let optional = br.fields.iter().any(|c| target.field(*c).arity == Arity::Optional);
+                                let on_delete = br
+                                    .on_delete
+                                    .map_or(if optional { "SetNull" } else { "Restrict" }, |a| a.name());
                                 back_relations.push(BackRelation {
                                     field: f.name.clone(),
                                     child: target.name.clone(),
                                     child_field: child_field.clone(),
                                     parent_field: parent_field.clone(),
+                                    on_delete: on_delete.to_string(),
                                 });
                             }
                         }
@@ -246,6 +255,7 @@ impl Catalog {
                     key,
                     back_relations,
                     view: m.view,
+                    soft_delete: m.soft_delete.map(|f| m.field(f).name.clone()),
                 }
             })
             .collect();

@@ -67,6 +67,9 @@ pub struct View {
     pub size: i64,
     /// Keyset paging: the rows after this key (when ordered by the key).
     pub after: Option<String>,
+    /// Rows a `@softDelete` field marks deleted are shown too (hidden by default, as the application's
+    /// reads hide them).
+    pub deleted: bool,
 }
 
 impl View {
@@ -118,6 +121,7 @@ impl View {
                         .clamp(1, MAX_PAGE)
                 }
                 "after" => view.after = Some(v.clone()),
+                "deleted" => view.deleted = v == "1",
                 "org" | "format" | "csrf" => {}
                 other => return Err(format!("`{other}` is not a grid parameter")),
             }
@@ -146,6 +150,9 @@ impl View {
         }
         if let Some(a) = after {
             pairs.push(("after".into(), a.to_string()));
+        }
+        if self.deleted {
+            pairs.push(("deleted".into(), "1".into()));
         }
         serde_urlencoded::to_string(&pairs).unwrap_or_default()
     }
@@ -223,6 +230,9 @@ fn where_clause(model: &Model, tenant: Option<&str>, view: &View, sql: &mut Sql)
             }
         }
         _ => {}
+    }
+    if let (false, Some(c)) = (view.deleted, model.soft_delete.as_deref().and_then(|f| model.column(f))) {
+        conds.push(format!("t.{} IS NULL", q(&c.column)));
     }
     let mut filters: Vec<String> = Vec::new();
     for (field, op, value) in &view.filters {

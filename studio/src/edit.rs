@@ -99,7 +99,7 @@ fn check_value(c: &Column, v: &str) -> Result<(), String> {
     }
 }
 
-fn cast(c: &Column, n: usize) -> String {
+pub(crate) fn cast(c: &Column, n: usize) -> String {
     if c.sql_type.is_empty() {
         format!("${n}::text")
     } else {
@@ -108,7 +108,7 @@ fn cast(c: &Column, n: usize) -> String {
 }
 
 /// `WHERE` of the edited row: the tenant and the key (`$1`, `$2`).
-fn row_condition(model: &Model, tenant: &str, key: &str, sql: &mut Sql) -> Option<String> {
+pub(crate) fn row_condition(model: &Model, tenant: &str, key: &str, sql: &mut Sql) -> Option<String> {
     let k = model.key.first().and_then(|k| model.column(k))?;
     sql.params.push(tenant.to_string());
     sql.params.push(key.to_string());
@@ -252,7 +252,7 @@ fn update_sql(model: &Model, tenant: &str, key: &str, changed: &[(String, Option
 /// The audit row of a Studio edit: the schema's kind for `(model, "update")` when it names one (else the
 /// kind enum's `USER_ACTION`, else its first value), `metadata.source = "studio"`, each field's before and
 /// after, and the member Studio acts as (none for the system scope).
-fn audit_sql(
+pub(crate) fn audit_sql(
     a: &AuditLog,
     am: &Model,
     model: &Model,
@@ -261,12 +261,27 @@ fn audit_sql(
     changed: &[(String, Option<String>, Option<String>)],
     actor: Option<&str>,
 ) -> Sql {
+    audit_row(a, am, model, tenant, key, "update", changed, actor)
+}
+
+/// The audit row of a Studio write (`action`: create, update, delete).
+#[allow(clippy::too_many_arguments)]
+pub(crate) fn audit_row(
+    a: &AuditLog,
+    am: &Model,
+    model: &Model,
+    tenant: &str,
+    key: &str,
+    action: &str,
+    changed: &[(String, Option<String>, Option<String>)],
+    actor: Option<&str>,
+) -> Sql {
     let col = |f: &str| am.column(f);
     let kind_col = col(&a.kind);
     let kind = a
         .kinds
         .iter()
-        .find(|(m, action, _)| *m == model.name && action == "update")
+        .find(|(m, a, _)| *m == model.name && a == action)
         .map(|(_, _, v)| v.clone())
         .or_else(|| {
             kind_col.and_then(|k| {
@@ -285,7 +300,7 @@ fn audit_sql(
     let metadata = serde_json::json!({
         "source": "studio",
         "model": model.name,
-        "action": "update",
+        "action": action,
         "id": key,
         "changed": changes,
     });

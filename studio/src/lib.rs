@@ -16,6 +16,7 @@ mod health;
 mod inspect;
 mod pages;
 mod record;
+mod write;
 
 use std::net::{Ipv4Addr, SocketAddr};
 use std::path::PathBuf;
@@ -216,6 +217,11 @@ pub async fn start(cfg: Config) -> anyhow::Result<Studio> {
         .route("/o/{org}/sql", get(console::show).post(console::run))
         .route("/o/{org}/m/{model}", get(tenant_grid))
         .route("/o/{org}/m/{model}/inspect", get(inspect_page))
+        .route("/o/{org}/m/{model}/new", get(write::new_form).post(write::create))
+        .route(
+            "/o/{org}/m/{model}/r/{key}/delete",
+            get(write::confirm).post(write::delete),
+        )
         .route(
             "/o/{org}/m/{model}/r/{key}",
             get(record::tenant_record).post(record::tenant_save),
@@ -354,6 +360,17 @@ async fn org_home(State(app): State<Arc<App>>, Path(org): Path<String>) -> Page 
         Ok::<_, Page>(Page::Html(pages::layout(&app, &place, &counts, &org, body)))
     };
     run.await.unwrap_or_else(|p| p)
+}
+
+/// Whether Studio offers writes of `m` in `org`: not read-only, not acting as a read-only role, not a
+/// view, and (for a schema that audits) with an audit log to record them in.
+pub(crate) fn writable(app: &App, org: Option<&str>, m: &catalog::Model) -> bool {
+    let Some(org) = org else { return false };
+    let reader = matches!(
+        acting::current(app, org),
+        Some((_, role)) if app.catalog.members.as_ref().is_some_and(|(_, spec)| spec.read_only.contains(&role))
+    );
+    !app.read_only && !reader && !m.view && (app.catalog.audit.is_some() || !app.catalog.audited)
 }
 
 pub(crate) fn model<'a>(app: &'a App, name: &str, tenant: bool) -> Result<&'a catalog::Model, Page> {
@@ -505,6 +522,7 @@ async fn grid(app: &App, org: Option<String>, name: &str, q: Option<String>) -> 
         total,
         children,
         labels,
+        writable: writable(app, tenant, m),
     });
     Ok(pages::layout(app, &place, &counts, &m.name, body).into_response())
 }

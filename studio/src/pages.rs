@@ -134,6 +134,8 @@ pub struct Grid<'a> {
     pub children: Vec<Vec<(String, i64)>>,
     /// For each column: the labels of the rows its foreign key values point at (empty for others).
     pub labels: Vec<Vec<(String, String)>>,
+    /// Whether this scope may write (a form for new rows).
+    pub writable: bool,
 }
 
 pub fn grid(g: &Grid<'_>) -> Markup {
@@ -204,8 +206,18 @@ pub fn grid(g: &Grid<'_>) -> Markup {
                     a href=(format!("{base}?{}", g.view.query(None, Some(k)))) title="keyset: the rows after the last key, however deep" { "next (keyset) →" }
                 } }
             }
+            @if g.org.is_some() && g.writable {
+                a href=(format!("{base}/new")) { "New row" }
+            }
             @if g.org.is_some() {
                 a href=(format!("{base}/inspect?{}", g.view.query(Some(g.view.page), None))) title="the SQL, the repository call and the plan" { "Inspect" }
+            }
+            @if m.soft_delete.is_some() {
+                @if g.view.deleted {
+                    a href=(format!("{base}?{}", View { deleted: false, ..g.view.clone() }.query(None, None))) { "Hide deleted" }
+                } @else {
+                    a href=(format!("{base}?{}", View { deleted: true, ..g.view.clone() }.query(None, None))) { "Show deleted" }
+                }
             }
             a href=(format!("{base}?{}", with_format(g.view, "csv"))) { "CSV" }
             a href=(format!("{base}?{}", with_format(g.view, "json"))) { "JSON" }
@@ -275,6 +287,7 @@ pub fn record(
                     button type="submit" { "Save" }
                     " "
                     a href=(f.action) { "Discard" }
+                    a href=(format!("{}/delete", f.action)) { "Delete…" }
                 }
             }
         } @else {
@@ -291,7 +304,7 @@ pub fn record(
 
 /// The input of an editable field: enums and booleans as a list, JSON as a text area, the rest as text
 /// (Decimal, BigInt and dates typed as text, checked by the database), with a NULL box when optional.
-fn input(c: &crate::catalog::Column, v: Option<&str>) -> Markup {
+pub fn input(c: &crate::catalog::Column, v: Option<&str>) -> Markup {
     let name = format!("f.{}", c.field);
     html! {
         span.input {

@@ -87,13 +87,9 @@ async fn page(app: &App, org: Option<String>, name: &str, key: &str, notice: Opt
         None => Vec::new(),
     };
     // The form: tenant data of a writable model, unless Studio is read-only.
-    let reader = matches!(
-        tenant.and_then(|t| crate::acting::current(app, t)),
-        Some((_, role)) if app.catalog.members.as_ref().is_some_and(|(_, spec)| spec.read_only.contains(&role))
-    );
-    let writable = !app.read_only && !reader && (app.catalog.audit.is_some() || !app.catalog.audited);
-    let form = match (&row_version, m.view, writable) {
-        (Some(v), false, true) => Some(pages::Form {
+    let writable = crate::writable(app, tenant, m);
+    let form = match (&row_version, writable) {
+        (Some(v), true) => Some(pages::Form {
             csrf: &app.csrf,
             version: v,
             action: pages::record_url(tenant, &m.name, key),

@@ -996,3 +996,87 @@ async fn the_sql_console_runs_in_the_organizations_scope_read_only() {
     );
     s.stop().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn new_rows_get_the_applications_defaults_and_deletes_show_their_plan() {
+    let (t, s) = studio(false).await;
+    let cookie = login(&s).await;
+    let form = get(&s, &cookie, "/o/org_a/m/Company/new").await;
+    assert!(
+        form.status == 200 && form.body.contains("name=\"f.name\""),
+        "{}",
+        form.body
+    );
+    assert!(
+        !form.body.contains("name=\"f.id\"") && !form.body.contains("name=\"f.organizationId\""),
+        "{}",
+        form.body
+    );
+    let created = post(
+        &s,
+        &cookie,
+        "/o/org_a/m/Company/new",
+        &[("csrf", s.csrf()), ("f.name", "Newco"), ("f.industry", "")],
+    )
+    .await;
+    assert_eq!(created.status, 303, "{}", created.body);
+    let location = created.header("location").expect("location").to_string();
+    let id = location
+        .split("/r/")
+        .nth(1)
+        .and_then(|r| r.split('?').next())
+        .expect("id")
+        .to_string();
+    assert!(id.starts_with('c') && id.len() == 25, "a cuid: {id}");
+    let admin = t.pool("").conn().await.expect("conn");
+    let row = admin
+        .query_one("SELECT organization_id, created_at IS NOT NULL, updated_at IS NOT NULL, industry IS NULL FROM companies WHERE id = $1", &[&id])
+        .await
+        .expect("row");
+    assert_eq!(row.get::<_, String>(0), "org_a");
+    assert!(row.get::<_, bool>(1) && row.get::<_, bool>(2) && row.get::<_, bool>(3));
+    let audit: i64 = admin
+        .query_one("SELECT count(*) FROM activities WHERE metadata->>'source' = 'studio' AND metadata->>'action' = 'create' AND metadata->>'id' = $1", &[&id])
+        .await
+        .expect("audit")
+        .get(0);
+    assert_eq!(audit, 1);
+    // The plan: the company's two deals are set to no company; then a deal's delete is a soft delete.
+    let plan = get(&s, &cookie, "/o/org_a/m/Company/r/c_a/delete").await;
+    assert!(
+        plan.body.contains("<td>deals</td><td>2</td><td>SetNull</td>"),
+        "{}",
+        plan.body
+    );
+    let gone = post(&s, &cookie, "/o/org_a/m/Deal/r/d_a1/delete", &[("csrf", s.csrf())]).await;
+    assert_eq!(gone.status, 303, "{}", gone.body);
+    let soft: bool = admin
+        .query_one("SELECT deleted_at IS NOT NULL FROM deals WHERE id = 'd_a1'", &[])
+        .await
+        .expect("row")
+        .get(0);
+    assert!(soft, "a soft delete");
+    assert_eq!(
+        get(&s, &cookie, "/o/org_a/m/Deal/r/d_a1").await.status,
+        404,
+        "hidden from reads"
+    );
+    // Another organization's row cannot be deleted from here; a forged post without CSRF does nothing.
+    assert_eq!(
+        post(&s, &cookie, "/o/org_a/m/Deal/r/d_b1/delete", &[("csrf", s.csrf())])
+            .await
+            .status,
+        404
+    );
+    assert_eq!(
+        post(&s, &cookie, "/o/org_a/m/Company/r/c_a/delete", &[]).await.status,
+        403
+    );
+    let still: i64 = admin
+        .query_one("SELECT count(*) FROM deals WHERE deleted_at IS NULL", &[])
+        .await
+        .expect("n")
+        .get(0);
+    assert_eq!(still, 2);
+    s.stop().await;
+}
