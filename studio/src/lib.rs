@@ -14,6 +14,7 @@ mod edit;
 mod guard;
 mod health;
 mod inspect;
+mod migrations;
 mod pages;
 mod record;
 mod write;
@@ -69,6 +70,8 @@ pub(crate) struct App {
     pub csrf: String,
     /// Who Studio acts as in each organization (user id, role), when it acts as a member.
     pub acting: std::sync::Mutex<std::collections::HashMap<String, (String, String)>>,
+    /// Where the project's migrations are, for the migrations page.
+    migrations: migrations::Source,
     /// Every transaction `READ ONLY`.
     pub read_only: bool,
     /// Opened with `--force-non-dev`.
@@ -151,6 +154,7 @@ pub async fn start(cfg: Config) -> anyhow::Result<Studio> {
             trato_codegen::render(&cfg.schema.display().to_string(), &src, &diagnostics)
         );
     };
+    let migrations = migrations::Source::of(&cfg.schema, &schema);
     let mut catalog = Catalog::from_schema(&schema);
     if let Some(name) = &cfg.audit_log {
         if catalog.audit.is_none() {
@@ -199,6 +203,7 @@ pub async fn start(cfg: Config) -> anyhow::Result<Studio> {
         session: trato_hive_runtime::ids::secret_hex::<32>(),
         csrf: trato_hive_runtime::ids::secret_hex::<32>(),
         acting: std::sync::Mutex::new(std::collections::HashMap::new()),
+        migrations,
         read_only,
         forced,
         owner,
@@ -211,6 +216,7 @@ pub async fn start(cfg: Config) -> anyhow::Result<Studio> {
         .route("/assets/studio.css", get(css))
         .route("/health", get(health_page))
         .route("/diagram", get(diagram_page))
+        .route("/migrations", get(migrations_page))
         .route("/o/{org}/diagram", get(org_diagram_page))
         .route("/o/{org}", get(org_home))
         .route("/o/{org}/act", axum::routing::post(acting::act))
@@ -616,6 +622,12 @@ async fn inspect_page(
         Ok::<_, Page>(pages::layout(&app, &place, &[], &m.name, body).into_response())
     };
     run.await.unwrap_or_else(|p| p.into_response())
+}
+
+async fn migrations_page(State(app): State<Arc<App>>) -> Page {
+    let body = migrations::page(&app.migrations, app.owner.config()).await;
+    let place = Place { org: None, model: None };
+    Page::Html(pages::layout(&app, &place, &[], "Migrations", body))
 }
 
 async fn diagram_page(State(app): State<Arc<App>>) -> Page {

@@ -9,6 +9,7 @@ use tokio::io::{AsyncReadExt, AsyncWriteExt};
 mod common;
 
 use common::studio;
+use trato_hive_runtime::Migrator;
 use trato_studio::{Config, Studio};
 use trato_tests::TestDb;
 
@@ -1078,5 +1079,85 @@ async fn new_rows_get_the_applications_defaults_and_deletes_show_their_plan() {
         .expect("n")
         .get(0);
     assert_eq!(still, 2);
+    s.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_migrations_page_tells_applied_pending_edited_and_missing_apart_and_changes_nothing() {
+    let t = TestDb::empty().await;
+    let dir = std::env::temp_dir().join(format!("studio-migrations-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    let migrations = dir.join("migrations");
+    let write = |name: &str, sql: &str| {
+        std::fs::create_dir_all(migrations.join(name)).expect("folder");
+        std::fs::write(migrations.join(name).join("migration.sql"), sql).expect("sql");
+    };
+    std::fs::create_dir_all(&dir).expect("dir");
+    std::fs::write(dir.join("schema.prisma"), TEAMS).expect("schema");
+    let ddl = trato_codegen::ddl(TEAMS).expect("ddl");
+    write("20260101000000_init", &ddl);
+    std::fs::write(migrations.join("20260101000000_init/down.sql"), "DROP TABLE \"Note\";").expect("down");
+    write("20260102000000_index", "CREATE INDEX note_body ON \"Note\" (body);");
+    let cfg = trato_hive_runtime::DbConfig::from_url(&format!("{}?sslmode=disable", t.url)).expect("url");
+    Migrator::from_dir(&migrations)
+        .expect("migrations")
+        .deploy(&cfg)
+        .await
+        .expect("deploy");
+    // Then: the first edited, the second gone, a third added.
+    std::fs::write(
+        migrations.join("20260101000000_init/migration.sql"),
+        format!("{ddl}\n-- edited"),
+    )
+    .expect("edit");
+    std::fs::remove_dir_all(migrations.join("20260102000000_index")).expect("remove");
+    write("20260103000000_more", "CREATE INDEX ON \"Note\" (\"teamId\");");
+    let s = trato_studio::start(Config {
+        schema: dir.join("schema.prisma"),
+        db: cfg.clone(),
+        port: 0,
+        read_only: false,
+        force_non_dev: false,
+        audit_log: None,
+    })
+    .await
+    .expect("studio");
+    let cookie = login(&s).await;
+    let history = |t: &TestDb| {
+        let t = t.pool("");
+        async move {
+            t.conn()
+                .await
+                .expect("conn")
+                .query_one("SELECT count(*) FROM _trato_migrations", &[])
+                .await
+                .expect("n")
+                .get::<_, i64>(0)
+        }
+    };
+    let before = history(&t).await;
+    let page = get(&s, &cookie, "/migrations").await;
+    assert_eq!(page.status, 200, "{}", page.body);
+    let row = |name: &str| -> String {
+        let at = page
+            .body
+            .find(&format!("id=\"migration-{name}\""))
+            .unwrap_or_else(|| panic!("no row {name}: {}", page.body));
+        page.body[at..].split("</tr>").next().unwrap_or_default().to_string()
+    };
+    assert!(
+        row("20260101000000_init").contains("edited after it was applied"),
+        "{}",
+        row("20260101000000_init")
+    );
+    assert!(row("20260101000000_init").contains("<td>yes</td>"), "down.sql");
+    assert!(row("20260102000000_index").contains("applied, missing here"));
+    assert!(row("20260103000000_more").contains("pending"));
+    assert!(
+        row("20260103000000_more").contains("L00"),
+        "the lint speaks about a plain CREATE INDEX: {}",
+        row("20260103000000_more")
+    );
+    assert_eq!(history(&t).await, before, "the page applied or recorded something");
     s.stop().await;
 }
