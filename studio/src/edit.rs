@@ -18,6 +18,8 @@ use crate::data::{q, text_of, Sql};
 pub struct Edit {
     pub values: Vec<(String, Option<String>)>,
     pub version: String,
+    /// The audit row this edit undoes (Studio's undo), recorded in its own audit row.
+    pub undoes: Option<String>,
 }
 
 /// What a save did.
@@ -73,6 +75,7 @@ pub fn parse(model: &Model, pairs: &[(String, String)]) -> Result<Edit, String> 
     Ok(Edit {
         values: values.into_iter().collect(),
         version: version.ok_or("the form carries no row version")?,
+        undoes: None,
     })
 }
 
@@ -212,8 +215,11 @@ pub async fn save<A: Access>(
                 }
                 tx.raw(update_sql(&model, &tenant, &key, &changed).raw()).await?;
                 if let (Some(a), Some(am)) = (&audit, &audit_model) {
-                    tx.raw(audit_sql(a, am, &model, &tenant, &key, &changed, actor.as_deref()).raw())
-                        .await?;
+                    let mut row = audit_sql(a, am, &model, &tenant, &key, &changed, actor.as_deref());
+                    if let Some(undone) = &edit.undoes {
+                        row = undo_mark(row, undone);
+                    }
+                    tx.raw(row.raw()).await?;
                 }
                 Ok(Saved::Changed(changed))
             })
@@ -262,6 +268,19 @@ pub(crate) fn audit_sql(
     actor: Option<&str>,
 ) -> Sql {
     audit_row(a, am, model, tenant, key, "update", changed, actor)
+}
+
+/// Adds `"undoes": <audit row id>` to an audit row's metadata (the JSON parameter).
+fn undo_mark(mut row: Sql, undone: &str) -> Sql {
+    for p in row.params.iter_mut() {
+        if let Ok(serde_json::Value::Object(mut meta)) = serde_json::from_str::<serde_json::Value>(p) {
+            if meta.get("source").is_some_and(|s| s == "studio") {
+                meta.insert("undoes".into(), serde_json::Value::String(undone.to_string()));
+                *p = serde_json::Value::Object(meta).to_string();
+            }
+        }
+    }
+    row
 }
 
 /// The audit row of a Studio write (`action`: create, update, delete).

@@ -17,6 +17,7 @@ mod inspect;
 mod migrations;
 mod pages;
 mod record;
+mod undo;
 mod write;
 
 use std::net::{Ipv4Addr, SocketAddr};
@@ -221,6 +222,7 @@ pub async fn start(cfg: Config) -> anyhow::Result<Studio> {
         .route("/o/{org}", get(org_home))
         .route("/o/{org}/act", axum::routing::post(acting::act))
         .route("/o/{org}/sql", get(console::show).post(console::run))
+        .route("/o/{org}/undo", axum::routing::post(undo::undo))
         .route("/o/{org}/m/{model}", get(tenant_grid))
         .route("/o/{org}/m/{model}/inspect", get(inspect_page))
         .route("/o/{org}/m/{model}/new", get(write::new_form).post(write::create))

@@ -1161,3 +1161,78 @@ async fn the_migrations_page_tells_applied_pending_edited_and_missing_apart_and_
     assert_eq!(history(&t).await, before, "the page applied or recorded something");
     s.stop().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_last_edit_is_undone_from_its_audit_row_unless_the_row_moved_on() {
+    let (t, s) = studio(false).await;
+    let cookie = login(&s).await;
+    let edit = |id: &'static str, stage: &'static str| {
+        let (s, cookie) = (&s, cookie.clone());
+        async move {
+            let path = format!("/o/org_a/m/Deal/r/{id}");
+            let page = get(s, &cookie, &path).await;
+            let (csrf, version) = (hidden(&page.body, "csrf"), hidden(&page.body, "version"));
+            post(
+                s,
+                &cookie,
+                &path,
+                &[
+                    ("csrf", &csrf),
+                    ("version", &version),
+                    ("f.stage", stage),
+                    ("f.value", "10.50"),
+                ],
+            )
+            .await
+        }
+    };
+    assert_eq!(edit("d_a1", "CLOSING").await.status, 303);
+    let undo = || {
+        let (s, cookie) = (&s, cookie.clone());
+        async move { post(s, &cookie, "/o/org_a/undo", &[("csrf", s.csrf())]).await }
+    };
+    let undone = undo().await;
+    assert_eq!(undone.status, 303, "{}", undone.body);
+    let admin = t.pool("").conn().await.expect("conn");
+    let row = admin
+        .query_one("SELECT stage::text, value::text FROM deals WHERE id = 'd_a1'", &[])
+        .await
+        .expect("row");
+    assert_eq!(
+        (row.get::<_, String>(0), row.get::<_, Option<String>>(1)),
+        ("SOURCING".into(), None)
+    );
+    let audits: Vec<String> = admin
+        .query(
+            "SELECT metadata::text FROM activities WHERE metadata->>'source' = 'studio' ORDER BY created_at",
+            &[],
+        )
+        .await
+        .expect("audit")
+        .iter()
+        .map(|r| r.get(0))
+        .collect();
+    assert_eq!(audits.len(), 2, "{audits:?}");
+    assert!(audits[1].contains("\"undoes\""), "{}", audits[1]);
+    // Nothing left to undo: the edit is undone, and an undo is not itself undone.
+    assert_eq!(undo().await.status, 404);
+    // An edit whose row changed since: the undo would overwrite the later write, so it is refused.
+    assert_eq!(edit("d_a2", "NEGOTIATION").await.status, 303);
+    admin
+        .batch_execute("UPDATE deals SET stage = 'CLOSING' WHERE id = 'd_a2'")
+        .await
+        .expect("later write");
+    let refused = undo().await;
+    assert!(
+        refused.status == 409 && refused.body.contains("changed since"),
+        "{}",
+        refused.body
+    );
+    let stage: String = admin
+        .query_one("SELECT stage::text FROM deals WHERE id = 'd_a2'", &[])
+        .await
+        .expect("row")
+        .get(0);
+    assert_eq!(stage, "CLOSING");
+    s.stop().await;
+}
