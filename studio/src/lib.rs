@@ -192,7 +192,28 @@ pub async fn start(cfg: Config) -> anyhow::Result<Studio> {
     Migrator::reset_app_login(&owner_cfg, &app_user, &password)
         .await
         .context("creating Studio's login (is the schema migrated? `trato migrate deploy`)")?;
-    let app = Db::connect(owner_cfg.with_login(&app_user, &password))?;
+    // Guardrails, enforced by the database for every session of Studio's login: no statement runs longer
+    // than 5 s, no transaction idles open; and a small pool (Studio is one person's tool).
+    owner
+        .execute(
+            &format!("ALTER ROLE {} SET statement_timeout = '5s'", data::q(&app_user)),
+            &[],
+        )
+        .await
+        .context("limiting Studio's statements")?;
+    owner
+        .execute(
+            &format!(
+                "ALTER ROLE {} SET idle_in_transaction_session_timeout = '30s'",
+                data::q(&app_user)
+            ),
+            &[],
+        )
+        .await
+        .context("limiting Studio's transactions")?;
+    let mut app_cfg = owner_cfg.with_login(&app_user, &password);
+    app_cfg.connection_limit = 4;
+    let app = Db::connect(app_cfg)?;
     let system = app.system_untyped("studio", catalog.membership);
     let listener = tokio::net::TcpListener::bind(SocketAddr::from((Ipv4Addr::LOCALHOST, cfg.port))).await?;
     let addr = listener.local_addr()?;

@@ -152,6 +152,9 @@ async fn the_sql_console_runs_in_the_organizations_scope_read_only() {
     let count = run("SELECT count(*) AS n FROM deals -- every deal?").await;
     assert_eq!(count.status, 200, "{}", count.body);
     assert!(count.body.contains("<td>2</td>"), "{}", count.body);
+    // Studio's login runs every statement under a 5 s limit.
+    let limit = run("SELECT current_setting('statement_timeout') AS limit").await;
+    assert!(limit.body.contains("<td>5s</td>"), "{}", limit.body);
     // READ ONLY, and the guard: nothing written, no re-binding.
     for write in [
         "UPDATE deals SET name = 'x' RETURNING id",
