@@ -14,6 +14,7 @@ mod edit;
 mod guard;
 mod health;
 mod inspect;
+mod log;
 mod migrations;
 mod pages;
 mod record;
@@ -73,6 +74,10 @@ pub(crate) struct App {
     pub acting: std::sync::Mutex<std::collections::HashMap<String, (String, String)>>,
     /// Where the project's migrations are, for the migrations page.
     migrations: migrations::Source,
+    /// The statements Studio ran (the query log).
+    log: log::Log,
+    /// The dispatcher that records them, set around each request.
+    dispatch: tracing::Dispatch,
     /// Every transaction `READ ONLY`.
     pub read_only: bool,
     /// Opened with `--force-non-dev`.
@@ -213,8 +218,10 @@ pub async fn start(cfg: Config) -> anyhow::Result<Studio> {
         .context("limiting Studio's transactions")?;
     let mut app_cfg = owner_cfg.with_login(&app_user, &password);
     app_cfg.connection_limit = 4;
+    app_cfg.log_queries = true;
     let app = Db::connect(app_cfg)?;
     let system = app.system_untyped("studio", catalog.membership);
+    let log: log::Log = Default::default();
     let listener = tokio::net::TcpListener::bind(SocketAddr::from((Ipv4Addr::LOCALHOST, cfg.port))).await?;
     let addr = listener.local_addr()?;
     let state = Arc::new(App {
@@ -226,6 +233,8 @@ pub async fn start(cfg: Config) -> anyhow::Result<Studio> {
         csrf: trato_hive_runtime::ids::secret_hex::<32>(),
         acting: std::sync::Mutex::new(std::collections::HashMap::new()),
         migrations,
+        dispatch: log::dispatch(&log),
+        log,
         read_only,
         forced,
         owner,
@@ -257,6 +266,8 @@ pub async fn start(cfg: Config) -> anyhow::Result<Studio> {
         )
         .route("/m/{model}", get(global_grid))
         .route("/m/{model}/r/{key}", get(record::global_record))
+        .route("/log", get(log_page))
+        .layer(axum::middleware::from_fn_with_state(state.clone(), record_statements))
         .layer(axum::middleware::from_fn_with_state(state.clone(), guard::guard))
         .with_state(state.clone());
     let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
@@ -645,6 +656,21 @@ async fn inspect_page(
         Ok::<_, Page>(pages::layout(&app, &place, &[], &m.name, body).into_response())
     };
     run.await.unwrap_or_else(|p| p.into_response())
+}
+
+/// Each request runs with Studio's query-log dispatcher, so the statements it causes are recorded.
+async fn record_statements(
+    State(app): State<Arc<App>>,
+    req: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> Response {
+    use tracing::instrument::WithSubscriber;
+    next.run(req).with_subscriber(app.dispatch.clone()).await
+}
+
+async fn log_page(State(app): State<Arc<App>>) -> Page {
+    let place = Place { org: None, model: None };
+    Page::Html(pages::layout(&app, &place, &[], "Query log", log::page(&app.log)))
 }
 
 async fn migrations_page(State(app): State<Arc<App>>) -> Page {

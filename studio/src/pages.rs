@@ -89,6 +89,7 @@ pub fn layout(app: &App, place: &Place<'_>, counts: &[(String, i64)], title: &st
                     a href=(match place.org { Some(o) => format!("/o/{}/diagram", enc(o)), None => "/diagram".to_string() }) { "Schema diagram" }
                     a href="/health" { "Tenancy health" }
                     a href="/migrations" { "Migrations" }
+                    a href="/log" { "Query log" }
                 }
                 main {
                     @if app.forced {

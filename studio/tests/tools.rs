@@ -266,3 +266,28 @@ async fn the_migrations_page_tells_applied_pending_edited_and_missing_apart_and_
     assert_eq!(history(&t).await, before, "the page applied or recorded something");
     s.stop().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_query_log_shows_the_statements_of_a_view_as_the_inspect_page_does() {
+    let (_t, s) = studio(false).await;
+    let cookie = login(&s).await;
+    let view = "w=name.contains.alpha&sort=name";
+    assert_eq!(get(&s, &cookie, &format!("/o/org_a/m/Deal?{view}")).await.status, 200);
+    let log = get(&s, &cookie, "/log").await;
+    assert_eq!(log.status, 200);
+    let inspect = get(&s, &cookie, &format!("/o/org_a/m/Deal/inspect?{view}")).await;
+    let sql_of = |body: &str| -> String {
+        let at = body.find("<pre class=\"code\">").expect("sql") + "<pre class=\"code\">".len();
+        body[at..].split("</pre>").next().unwrap_or_default().to_string()
+    };
+    let sql = sql_of(&inspect.body);
+    assert!(sql.starts_with("SELECT "), "{sql}");
+    assert!(
+        log.body.contains(&sql),
+        "the log lacks the grid's statement:\n{sql}\n{}",
+        log.body
+    );
+    // Values are bound, never in the log.
+    assert!(!log.body.contains("%alpha%"), "{}", log.body);
+    s.stop().await;
+}
