@@ -91,7 +91,7 @@ async fn check(app: &App, req: Request, next: Next) -> Response {
             "Studio answers to 127.0.0.1, localhost and [::1] on its own port only",
         );
     }
-    if req.uri().path() == "/assets/studio.css" && req.method() == Method::GET {
+    if matches!(req.uri().path(), "/assets/studio.css" | "/assets/studio.js") && req.method() == Method::GET {
         return next.run(req).await;
     }
     let query = req.uri().query().unwrap_or("").to_string();

@@ -245,6 +245,7 @@ pub async fn start(cfg: Config) -> anyhow::Result<Studio> {
     let router = Router::new()
         .route("/", get(home))
         .route("/assets/studio.css", get(css))
+        .route("/assets/studio.js", get(js))
         .route("/health", get(health_page))
         .route("/diagram", get(diagram_page))
         .route("/migrations", get(migrations_page))
@@ -316,6 +317,13 @@ async fn css() -> impl IntoResponse {
     (
         [(header::CONTENT_TYPE, "text/css; charset=utf-8")],
         include_str!("../assets/studio.css"),
+    )
+}
+
+async fn js() -> impl IntoResponse {
+    (
+        [(header::CONTENT_TYPE, "text/javascript; charset=utf-8")],
+        include_str!("../assets/studio.js"),
     )
 }
 

@@ -70,6 +70,7 @@ pub fn layout(app: &App, place: &Place<'_>, counts: &[(String, i64)], title: &st
                 title { (title) " · Studio" }
                 link rel="icon" href="data:,";
                 link rel="stylesheet" href="/assets/studio.css";
+                script src="/assets/studio.js" defer {}
             }
             body {
                 nav {
@@ -104,6 +105,15 @@ pub fn layout(app: &App, place: &Place<'_>, counts: &[(String, i64)], title: &st
                         }
                     }
                     (body)
+                    div #keys hidden {
+                        h2 { "Keys" }
+                        ul {
+                            li { kbd { "Ctrl/⌘ S" } " save the record" }
+                            li { kbd { "Esc" } " discard the changes" }
+                            li { kbd { "Ctrl/⌘ K" } " go to the models" }
+                            li { kbd { "?" } " this list" }
+                        }
+                    }
                 }
             }
         }
@@ -154,6 +164,7 @@ pub fn grid(g: &Grid<'_>) -> Markup {
             select name="w-field" { @for c in &m.columns { option value=(c.field) { (c.field) } } }
             select name="w-op" { @for (_, name, label) in Op::ALL { option value=(name) { (label) } } }
             input name="w-value" placeholder="value";
+            label { input type="checkbox" name="any" value="1" checked[g.view.any]; " any (OR)" }
             button { "Add filter" }
             @for (f, o, v) in &g.view.filters { input type="hidden" name="w" value=(format!("{f}.{}.{v}", o.name())); }
         }
@@ -288,7 +299,7 @@ pub fn record(
                 div.actions {
                     button type="submit" { "Save" }
                     " "
-                    a href=(f.action) { "Discard" }
+                    a.discard href=(f.action) { "Discard" }
                     a href=(format!("{}/delete", f.action)) { "Delete…" }
                 }
             }
