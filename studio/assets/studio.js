@@ -19,3 +19,21 @@ document.addEventListener("keydown", (e) => {
     if (help) help.hidden = !help.hidden;
   }
 });
+
+// A page edited as one form: changed cells are marked and the button counts them.
+const batch = document.querySelector("form.batch");
+if (batch) {
+  const button = batch.querySelector("button[type=submit]");
+  const count = () => {
+    const n = batch.querySelectorAll("td.cell.changed").length;
+    button.textContent = n ? `Save ${n} change${n === 1 ? "" : "s"}` : "Save changes";
+  };
+  batch.addEventListener("input", (e) => {
+    const cell = e.target.closest("td.cell");
+    if (cell) { cell.classList.add("changed"); count(); }
+  });
+  batch.addEventListener("change", (e) => {
+    const cell = e.target.closest("td.cell");
+    if (cell) { cell.classList.add("changed"); count(); }
+  });
+}

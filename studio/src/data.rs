@@ -70,6 +70,8 @@ pub struct View {
     /// Rows a `@softDelete` field marks deleted are shown too (hidden by default, as the application's
     /// reads hide them).
     pub deleted: bool,
+    /// The page as a form: every row's editable fields, saved together.
+    pub edit: bool,
 }
 
 impl View {
@@ -122,7 +124,8 @@ impl View {
                 }
                 "after" => view.after = Some(v.clone()),
                 "deleted" => view.deleted = v == "1",
-                "org" | "format" | "csrf" => {}
+                "edit" => view.edit = v == "1",
+                "org" | "format" | "csrf" | "saved" => {}
                 other => return Err(format!("`{other}` is not a grid parameter")),
             }
         }
@@ -153,6 +156,9 @@ impl View {
         }
         if self.deleted {
             pairs.push(("deleted".into(), "1".into()));
+        }
+        if self.edit {
+            pairs.push(("edit".into(), "1".into()));
         }
         serde_urlencoded::to_string(&pairs).unwrap_or_default()
     }
@@ -372,6 +378,34 @@ pub fn children_count_sql(child: &Model, child_field: &str, tenant: Option<&str>
         child.table_sql,
         conds.join(" AND "),
         col = q(&c.column)
+    );
+    Some(sql)
+}
+
+/// `(key, xmin)` of the rows of `model` whose key is one of `keys`: the versions an edited page carries.
+pub fn versions_sql(model: &Model, tenant: Option<&str>, keys: &[String]) -> Option<Sql> {
+    let key = model.key.first().and_then(|k| model.column(k))?;
+    let mut sql = Sql {
+        text: String::new(),
+        params: Vec::new(),
+    };
+    let mut conds = Vec::new();
+    if let (Kind::Tenant, Some(t)) = (model.kind, tenant) {
+        if let Some(tk) = model.tenant_field.as_deref().and_then(|f| model.column(f)) {
+            let n = sql.param(t.to_string());
+            conds.push(format!("t.{} = {}", q(&tk.column), cast(tk, n)));
+        }
+    }
+    let n = sql.param(serde_json::to_string(keys).unwrap_or_default());
+    conds.push(format!(
+        "t.{}::text IN (SELECT jsonb_array_elements_text(${n}::text::jsonb))",
+        q(&key.column)
+    ));
+    sql.text = format!(
+        "SELECT t.{}::text, t.xmin::text FROM {} t WHERE {}",
+        q(&key.column),
+        model.table_sql,
+        conds.join(" AND ")
     );
     Some(sql)
 }

@@ -136,24 +136,32 @@ pub fn version_sql(model: &Model, tenant: &str, key: &str) -> Option<Sql> {
     Some(sql)
 }
 
-/// Saves `edit` to the row `key` of `model` in `tenant`, in one transaction of `scope`.
-pub async fn save<A: Access>(
-    scope: &TenantScope<A>,
-    catalog: &Catalog,
-    model: &Model,
-    tenant: &str,
-    key: &str,
-    edit: &Edit,
-    actor: Option<&str>,
-) -> Result<Saved, Error> {
-    // The row, locked, with its version and, for each submitted field, whether the value differs.
+/// What a save needs beyond the row: where audit rows go, and who acts.
+#[derive(Clone)]
+struct Ctx {
+    audit: Option<(AuditLog, Model)>,
+    actor: Option<String>,
+}
+
+fn ctx(catalog: &Catalog, model: &Model, actor: Option<&str>) -> Ctx {
+    let audit = catalog
+        .audit
+        .as_ref()
+        .filter(|_| model.kind == Kind::Tenant || model.kind == Kind::Root)
+        .and_then(|a| catalog.model(&a.model).map(|am| (a.clone(), am.clone())));
+    Ctx {
+        audit,
+        actor: actor.map(str::to_string),
+    }
+}
+
+/// The row, locked, with its version and, for each submitted field, whether the value differs.
+fn read_sql(model: &Model, tenant: &str, key: &str, edit: &Edit) -> Option<Sql> {
     let mut read = Sql {
         text: String::new(),
         params: Vec::new(),
     };
-    let Some(cond) = row_condition(model, tenant, key, &mut read) else {
-        return Ok(Saved::Missing);
-    };
+    let cond = row_condition(model, tenant, key, &mut read)?;
     let columns: Vec<&Column> = edit.values.iter().filter_map(|(f, _)| model.column(f)).collect();
     let mut list = vec!["t.xmin::text".to_string()];
     list.extend(columns.iter().map(|c| text_of(c, 0)));
@@ -172,59 +180,134 @@ pub async fn save<A: Access>(
         list.join(", "),
         model.table_sql
     );
-    let audit = catalog
-        .audit
-        .as_ref()
-        .filter(|_| model.kind == Kind::Tenant || model.kind == Kind::Root);
-    let audit_model = audit.and_then(|a| catalog.model(&a.model));
-    let (model_c, edit_c, tenant_c, key_c) = (model.clone(), edit.clone(), tenant.to_string(), key.to_string());
-    let actor = actor.map(str::to_string);
+    Some(read)
+}
+
+/// One row's save inside a transaction: compare, update what changed, record it.
+async fn apply<A: Access>(
+    tx: &trato_hive_runtime::ScopedTx<'_, '_, A>,
+    ctx: &Ctx,
+    model: &Model,
+    tenant: &str,
+    key: &str,
+    edit: &Edit,
+) -> Result<Saved, Error> {
+    let Some(read) = read_sql(model, tenant, key, edit) else {
+        return Ok(Saved::Missing);
+    };
+    let rows = tx.raw(read.raw()).await?;
+    let Some(row) = rows.first() else {
+        return Ok(Saved::Missing);
+    };
+    let version: String = row.try_get(0).unwrap_or_default();
+    let n = edit.values.len();
+    let current: Vec<Option<String>> = (0..n).map(|i| crate::data::cell(row, 1 + i)).collect();
+    if version != edit.version {
+        let fields = edit.values.iter().map(|(f, _)| f.clone()).zip(current).collect();
+        return Ok(Saved::Conflict(fields));
+    }
+    let changed: Vec<(String, Option<String>, Option<String>)> = edit
+        .values
+        .iter()
+        .enumerate()
+        .filter(|(i, _)| row.try_get::<_, bool>(1 + n + i).unwrap_or(true))
+        .map(|(i, (f, v))| (f.clone(), current[i].clone(), v.clone()))
+        .collect();
+    if changed.is_empty() {
+        return Ok(Saved::Changed(changed));
+    }
+    tx.raw(update_sql(model, tenant, key, &changed).raw()).await?;
+    if let Some((a, am)) = &ctx.audit {
+        let mut row = audit_sql(a, am, model, tenant, key, &changed, ctx.actor.as_deref());
+        if let Some(undone) = &edit.undoes {
+            row = undo_mark(row, undone);
+        }
+        tx.raw(row.raw()).await?;
+    }
+    Ok(Saved::Changed(changed))
+}
+
+/// Saves `edit` to the row `key` of `model` in `tenant`, in one transaction of `scope`.
+pub async fn save<A: Access>(
+    scope: &TenantScope<A>,
+    catalog: &Catalog,
+    model: &Model,
+    tenant: &str,
+    key: &str,
+    edit: &Edit,
+    actor: Option<&str>,
+) -> Result<Saved, Error> {
+    let ctx = ctx(catalog, model, actor);
+    let (model, tenant, key, edit) = (model.clone(), tenant.to_string(), key.to_string(), edit.clone());
     scope
         .transaction_boxed(TxOptions::default(), |tx| {
-            let (read, model, edit, tenant, key) = (
-                read.clone(),
-                model_c.clone(),
-                edit_c.clone(),
-                tenant_c.clone(),
-                key_c.clone(),
-            );
-            let audit = audit.cloned();
-            let actor = actor.clone();
-            let audit_model = audit_model.cloned();
-            Box::pin(async move {
-                let rows = tx.raw(read.raw()).await?;
-                let Some(row) = rows.first() else {
-                    return Ok(Saved::Missing);
-                };
-                let version: String = row.try_get(0).unwrap_or_default();
-                let n = edit.values.len();
-                let current: Vec<Option<String>> = (0..n).map(|i| crate::data::cell(row, 1 + i)).collect();
-                if version != edit.version {
-                    let fields = edit.values.iter().map(|(f, _)| f.clone()).zip(current).collect();
-                    return Ok(Saved::Conflict(fields));
-                }
-                let changed: Vec<(String, Option<String>, Option<String>)> = edit
-                    .values
-                    .iter()
-                    .enumerate()
-                    .filter(|(i, _)| row.try_get::<_, bool>(1 + n + i).unwrap_or(true))
-                    .map(|(i, (f, v))| (f.clone(), current[i].clone(), v.clone()))
-                    .collect();
-                if changed.is_empty() {
-                    return Ok(Saved::Changed(changed));
-                }
-                tx.raw(update_sql(&model, &tenant, &key, &changed).raw()).await?;
-                if let (Some(a), Some(am)) = (&audit, &audit_model) {
-                    let mut row = audit_sql(a, am, &model, &tenant, &key, &changed, actor.as_deref());
-                    if let Some(undone) = &edit.undoes {
-                        row = undo_mark(row, undone);
-                    }
-                    tx.raw(row.raw()).await?;
-                }
-                Ok(Saved::Changed(changed))
-            })
+            let (ctx, model, tenant, key, edit) =
+                (ctx.clone(), model.clone(), tenant.clone(), key.clone(), edit.clone());
+            Box::pin(async move { apply(tx, &ctx, &model, &tenant, &key, &edit).await })
         })
         .await
+}
+
+/// What a batch save did: every row saved (`(key, changed fields)`), or the first row that changed since
+/// the page was shown (nothing written).
+#[derive(Debug)]
+pub enum BatchSaved {
+    Saved(Vec<(String, usize)>),
+    Conflict(String, Vec<(String, Option<String>)>),
+}
+
+/// Saves several rows' edits in one transaction: all of them, or (a row changed since, or vanished)
+/// none.
+pub async fn save_batch<A: Access>(
+    scope: &TenantScope<A>,
+    catalog: &Catalog,
+    model: &Model,
+    tenant: &str,
+    rows: &[(String, Edit)],
+    actor: Option<&str>,
+) -> Result<BatchSaved, Error> {
+    let ctx = ctx(catalog, model, actor);
+    let conflict: std::sync::Arc<std::sync::Mutex<Option<(String, Vec<(String, Option<String>)>)>>> =
+        Default::default();
+    let (model, tenant, rows) = (model.clone(), tenant.to_string(), rows.to_vec());
+    let result = scope
+        .transaction_boxed(TxOptions::default(), |tx| {
+            let (ctx, model, tenant, rows, conflict) = (
+                ctx.clone(),
+                model.clone(),
+                tenant.clone(),
+                rows.clone(),
+                conflict.clone(),
+            );
+            Box::pin(async move {
+                let mut saved = Vec::new();
+                for (key, edit) in &rows {
+                    match apply(tx, &ctx, &model, &tenant, key, edit).await? {
+                        Saved::Changed(c) => saved.push((key.clone(), c.len())),
+                        Saved::Conflict(fields) => {
+                            if let Ok(mut c) = conflict.lock() {
+                                *c = Some((key.clone(), fields));
+                            }
+                            // An error rolls the transaction back: nothing of the batch is written.
+                            return Err(Error::Config(format!("`{key}` changed since the page was shown")));
+                        }
+                        Saved::Missing => {
+                            if let Ok(mut c) = conflict.lock() {
+                                *c = Some((key.clone(), Vec::new()));
+                            }
+                            return Err(Error::Config(format!("`{key}` is gone")));
+                        }
+                    }
+                }
+                Ok(saved)
+            })
+        })
+        .await;
+    match (result, conflict.lock().ok().and_then(|mut c| c.take())) {
+        (Err(_), Some((key, fields))) => Ok(BatchSaved::Conflict(key, fields)),
+        (Ok(saved), _) => Ok(BatchSaved::Saved(saved)),
+        (Err(e), None) => Err(e),
+    }
 }
 
 fn update_sql(model: &Model, tenant: &str, key: &str, changed: &[(String, Option<String>, Option<String>)]) -> Sql {

@@ -6,6 +6,7 @@
 //! development one is refused unless forced, and then opened read-only.
 
 mod acting;
+mod batch;
 mod catalog;
 mod console;
 mod data;
@@ -257,6 +258,7 @@ pub async fn start(cfg: Config) -> anyhow::Result<Studio> {
         .route("/o/{org}/m/{model}", get(tenant_grid))
         .route("/o/{org}/m/{model}/inspect", get(inspect_page))
         .route("/o/{org}/m/{model}/new", get(write::new_form).post(write::create))
+        .route("/o/{org}/m/{model}/batch", axum::routing::post(batch::save))
         .route(
             "/o/{org}/m/{model}/r/{key}/delete",
             get(write::confirm).post(write::delete),
@@ -410,6 +412,11 @@ async fn org_home(State(app): State<Arc<App>>, Path(org): Path<String>) -> Page 
     run.await.unwrap_or_else(|p| p)
 }
 
+/// The index of the model's key among its columns.
+fn key_index(m: &catalog::Model) -> Option<usize> {
+    m.key.first().and_then(|k| m.columns.iter().position(|c| &c.field == k))
+}
+
 /// Whether Studio offers writes of `m` in `org`: not read-only, not acting as a read-only role, not a
 /// view, and (for a schema that audits) with an audit log to record them in.
 pub(crate) fn writable(app: &App, org: Option<&str>, m: &catalog::Model) -> bool {
@@ -485,6 +492,8 @@ async fn grid(app: &App, org: Option<String>, name: &str, q: Option<String>) -> 
             },
             0,
         ),
+        // Edit mode: whole values (they are edited, not shown cut).
+        None if view.edit => data::rows_sql(m, tenant, &view, 0),
         None => data::rows_sql(m, tenant, &view, 200),
     };
     let mut results = run(app, scope.as_ref(), vec![rows_sql, data::count_sql(m, tenant, &view)]).await?;
@@ -554,6 +563,23 @@ async fn grid(app: &App, org: Option<String>, name: &str, q: Option<String>) -> 
                 .unwrap_or_default(),
         );
     }
+    // Edit mode: each row's version, for the conflict check of the save.
+    let versions = match (view.edit && writable(app, tenant, m), key_index(m)) {
+        (true, Some(ki)) => {
+            let keys: Vec<String> = rows.iter().filter_map(|r| r[ki].clone()).collect();
+            match data::versions_sql(m, tenant, &keys) {
+                Some(sql) => Some(
+                    run(app, scope.as_ref(), vec![sql])
+                        .await?
+                        .first()
+                        .map(|rows| rows.iter().map(|r| (r.get(0), r.get(1))).collect())
+                        .unwrap_or_default(),
+                ),
+                None => None,
+            }
+        }
+        _ => None,
+    };
     let counts = match &scope {
         Some(s) => counts(app, s, tenant.unwrap_or("")).await?,
         None => Vec::new(),
@@ -571,7 +597,13 @@ async fn grid(app: &App, org: Option<String>, name: &str, q: Option<String>) -> 
         children,
         labels,
         writable: writable(app, tenant, m),
+        edit: versions.map(|v| (app.csrf.as_str(), v)),
     });
+    let saved = pairs.iter().find(|(k, _)| k == "saved").map(|(_, n)| n.clone());
+    let body = maud::html! {
+        @if let Some(n) = saved { div.banner.saved { "Saved: " (n) " row(s) changed, in one transaction, audited." } }
+        (body)
+    };
     Ok(pages::layout(app, &place, &counts, &m.name, body).into_response())
 }
 

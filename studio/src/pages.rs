@@ -148,6 +148,8 @@ pub struct Grid<'a> {
     pub labels: Vec<Vec<(String, String)>>,
     /// Whether this scope may write (a form for new rows).
     pub writable: bool,
+    /// Edit mode: the CSRF field and each row's version (`xmin`), when the grid is a form.
+    pub edit: Option<(&'a str, Vec<(String, String)>)>,
 }
 
 pub fn grid(g: &Grid<'_>) -> Markup {
@@ -174,7 +176,7 @@ pub fn grid(g: &Grid<'_>) -> Markup {
                 a href=(base) { "clear" }
             }
         }
-        table.grid {
+        @let table = html! { table.grid {
             thead { tr {
                 @for c in m.columns.iter().filter(|c| shown(m, g.org, &c.field)) {
                     th title=(format!("{}{}{}", c.type_name, if c.nullable { "?" } else { "" }, if c.docs.is_empty() { String::new() } else { format!(" — {}", c.docs) })) {
@@ -188,6 +190,9 @@ pub fn grid(g: &Grid<'_>) -> Markup {
                     @let key = key_index.and_then(|i| row[i].clone()).unwrap_or_default();
                     tr {
                         @for ((c, v), labels) in m.columns.iter().zip(row).zip(&g.labels).filter(|((c, _), _)| shown(m, g.org, &c.field)) {
+                            @if g.edit.is_some() && crate::edit::editable(m, c) {
+                                td.cell { (input_named(c, v.as_deref(), &format!("r.{key}.{}", c.field), &format!("rn.{key}.{}", c.field))) }
+                            } @else {
                             @match v {
                                 None => td.null { "NULL" },
                                 Some(v) => {
@@ -201,6 +206,7 @@ pub fn grid(g: &Grid<'_>) -> Markup {
                                     }
                                 }
                             }
+                            }
                         }
                         @for (r, counts) in m.back_relations.iter().zip(&g.children) {
                             @let n = counts.iter().find(|(k, _)| *k == key).map_or(0, |(_, n)| *n);
@@ -209,6 +215,20 @@ pub fn grid(g: &Grid<'_>) -> Markup {
                     }
                 }
             }
+        } };
+        @if let Some((csrf, versions)) = &g.edit {
+            form.batch method="post" action=(format!("{base}/batch")) {
+                input type="hidden" name="csrf" value=(csrf);
+                input type="hidden" name="back" value=(View { edit: false, ..g.view.clone() }.query(Some(g.view.page), None));
+                @for (k, v) in versions { input type="hidden" name=(format!("v.{k}")) value=(v); }
+                (table)
+                div.actions {
+                    button type="submit" { "Save changes" }
+                    a.discard href=(format!("{base}?{}", g.view.query(Some(g.view.page), None))) { "Discard" }
+                }
+            }
+        } @else {
+            (table)
         }
         div.pager {
             @if g.view.page > 1 { a href=(format!("{base}?{}", g.view.query(Some(g.view.page - 1), None))) { "← previous" } }
@@ -221,6 +241,9 @@ pub fn grid(g: &Grid<'_>) -> Markup {
             }
             @if g.org.is_some() && g.writable {
                 a href=(format!("{base}/new")) { "New row" }
+                @if g.edit.is_none() {
+                    a href=(format!("{base}?{}", View { edit: true, ..g.view.clone() }.query(Some(g.view.page), None))) title="every row of this page as a form, saved in one transaction" { "Edit this page" }
+                }
             }
             @if g.org.is_some() {
                 a href=(format!("{base}/inspect?{}", g.view.query(Some(g.view.page), None))) title="the SQL, the repository call and the plan" { "Inspect" }
@@ -318,7 +341,11 @@ pub fn record(
 /// The input of an editable field: enums and booleans as a list, JSON as a text area, the rest as text
 /// (Decimal, BigInt and dates typed as text, checked by the database), with a NULL box when optional.
 pub fn input(c: &crate::catalog::Column, v: Option<&str>) -> Markup {
-    let name = format!("f.{}", c.field);
+    input_named(c, v, &format!("f.{}", c.field), &format!("null.{}", c.field))
+}
+
+/// [`input`] under other names (a grid's row `r.<key>.<field>`).
+pub fn input_named(c: &crate::catalog::Column, v: Option<&str>, name: &str, null_name: &str) -> Markup {
     html! {
         span.input {
             @if !c.enum_values.is_empty() {
@@ -335,7 +362,7 @@ pub fn input(c: &crate::catalog::Column, v: Option<&str>) -> Markup {
                 input name=(name) value=(v.unwrap_or(""));
             }
             @if c.nullable {
-                label.null { input type="checkbox" name=(format!("null.{}", c.field)) checked[v.is_none()]; " NULL" }
+                label.null { input type="checkbox" name=(null_name) checked[v.is_none()]; " NULL" }
             }
         }
     }

@@ -221,6 +221,51 @@ async fn a_browser_browses_edits_and_never_runs_stored_html() {
         .expect("row")
         .get(0);
     assert_eq!(name_now, "Alpha two, renamed");
+    // A page edited as one form: two cells of two rows, counted, saved together (one transaction).
+    c.goto(&format!("http://127.0.0.1:{}/o/org_a/m/Deal?edit=1", s.addr.port()))
+        .await
+        .expect("edit page");
+    c.find(Locator::Css("select[name='r.d_a1.stage'] option[value='CLOSING']"))
+        .await
+        .expect("option")
+        .click()
+        .await
+        .expect("pick");
+    let other = c
+        .find(Locator::Css("input[name='r.d_a2.currency']"))
+        .await
+        .expect("currency");
+    other.clear().await.expect("clear");
+    other.send_keys("EUR").await.expect("type");
+    let label = c
+        .find(Locator::Css("form.batch button[type='submit']"))
+        .await
+        .expect("button")
+        .text()
+        .await
+        .expect("text");
+    assert_eq!(label, "Save 2 changes");
+    c.find(Locator::Css("form.batch button[type='submit']"))
+        .await
+        .expect("button")
+        .click()
+        .await
+        .expect("save");
+    c.wait()
+        .for_element(Locator::Css(".banner.saved"))
+        .await
+        .expect("saved");
+    let xmins: Vec<String> = admin
+        .query(
+            "SELECT xmin::text FROM deals WHERE id IN ('d_a1', 'd_a2') AND (stage = 'CLOSING' OR currency = 'EUR')",
+            &[],
+        )
+        .await
+        .expect("rows")
+        .iter()
+        .map(|r| r.get(0))
+        .collect();
+    assert!(xmins.len() == 2 && xmins[0] == xmins[1], "{xmins:?}");
     // Screenshots for a person to look at (kept in the target folder).
     let shots = std::path::Path::new(env!("CARGO_TARGET_TMPDIR")).join("studio-shots");
     std::fs::create_dir_all(&shots).expect("folder");
@@ -229,6 +274,7 @@ async fn a_browser_browses_edits_and_never_runs_stored_html() {
         ("record", "/o/org_a/m/Deal/r/d_a1"),
         ("health", "/health"),
         ("diagram", "/o/org_a/diagram"),
+        ("edit-page", "/o/org_a/m/Deal?edit=1"),
     ] {
         c.goto(&format!("http://127.0.0.1:{}{page}", s.addr.port()))
             .await

@@ -486,3 +486,99 @@ async fn the_last_edit_is_undone_from_its_audit_row_unless_the_row_moved_on() {
     assert_eq!(stage, "CLOSING");
     s.stop().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_page_of_rows_is_saved_in_one_transaction_or_not_at_all() {
+    let (t, s) = studio(false).await;
+    let cookie = login(&s).await;
+    let page = get(&s, &cookie, "/o/org_a/m/Deal?edit=1").await;
+    assert!(
+        page.body.contains("name=\"r.d_a1.stage\"") && page.body.contains("Save changes"),
+        "{}",
+        page.body
+    );
+    let (csrf, v1, v2) = (
+        hidden(&page.body, "csrf"),
+        hidden(&page.body, "v.d_a1"),
+        hidden(&page.body, "v.d_a2"),
+    );
+    let form = [
+        ("csrf", csrf.as_str()),
+        ("v.d_a1", v1.as_str()),
+        ("v.d_a2", v2.as_str()),
+        ("r.d_a1.stage", "CLOSING"),
+        ("r.d_a1.name", "Alpha one"),
+        ("r.d_a2.stage", "NEGOTIATION"),
+        ("r.d_a2.value", "83261.85"),
+    ];
+    let saved = post(&s, &cookie, "/o/org_a/m/Deal/batch", &form).await;
+    assert_eq!(saved.status, 303, "{}", saved.body);
+    assert!(
+        saved.header("location").is_some_and(|l| l.ends_with("saved=2")),
+        "{:?}",
+        saved.header("location")
+    );
+    let admin = t.pool("").conn().await.expect("conn");
+    let rows = admin
+        .query(
+            "SELECT id, stage::text, value::text, xmin::text FROM deals WHERE id IN ('d_a1', 'd_a2') ORDER BY id",
+            &[],
+        )
+        .await
+        .expect("rows");
+    assert_eq!(
+        (rows[0].get::<_, String>(1), rows[1].get::<_, String>(1)),
+        ("CLOSING".into(), "NEGOTIATION".into())
+    );
+    assert_eq!(rows[1].get::<_, Option<String>>(2).as_deref(), Some("83261.85"));
+    assert_eq!(
+        rows[0].get::<_, String>(3),
+        rows[1].get::<_, String>(3),
+        "one transaction writes both rows"
+    );
+    let audits: i64 = admin
+        .query_one(
+            "SELECT count(*) FROM activities WHERE metadata->>'source' = 'studio'",
+            &[],
+        )
+        .await
+        .expect("audit")
+        .get(0);
+    assert_eq!(audits, 2);
+    // A stale page: one of its rows changed since; nothing of the batch is written.
+    let page = get(&s, &cookie, "/o/org_a/m/Deal?edit=1").await;
+    let (v1, v2) = (hidden(&page.body, "v.d_a1"), hidden(&page.body, "v.d_a2"));
+    admin
+        .batch_execute("UPDATE deals SET name = 'moved on' WHERE id = 'd_a2'")
+        .await
+        .expect("update");
+    let stale = [
+        ("csrf", csrf.as_str()),
+        ("v.d_a1", v1.as_str()),
+        ("v.d_a2", v2.as_str()),
+        ("r.d_a1.stage", "SOURCING"),
+        ("r.d_a2.stage", "SOURCING"),
+    ];
+    let refused = post(&s, &cookie, "/o/org_a/m/Deal/batch", &stale).await;
+    assert!(
+        refused.status == 409 && refused.body.contains("d_a2"),
+        "{}",
+        refused.body
+    );
+    let stages: Vec<String> = admin
+        .query(
+            "SELECT stage::text FROM deals WHERE id IN ('d_a1', 'd_a2') ORDER BY id",
+            &[],
+        )
+        .await
+        .expect("rows")
+        .iter()
+        .map(|r| r.get(0))
+        .collect();
+    assert_eq!(
+        stages,
+        ["CLOSING", "NEGOTIATION"],
+        "the first row was not written either"
+    );
+    s.stop().await;
+}
