@@ -251,6 +251,9 @@ pub async fn save<A: Access>(
 /// A value the transaction's closure and its caller share.
 type Shared<T> = std::sync::Arc<std::sync::Mutex<T>>;
 
+/// The row of a batch that changed since the page was shown, with its current values.
+type Conflicted = (String, Vec<(String, Option<String>)>);
+
 /// What a batch save did: every row saved (`(key, changed fields)`), or the first row that changed since
 /// the page was shown (nothing written).
 #[derive(Debug)]
@@ -270,7 +273,7 @@ pub async fn save_batch<A: Access>(
     actor: Option<&str>,
 ) -> Result<BatchSaved, Error> {
     let ctx = ctx(catalog, model, actor);
-    let conflict: Shared<Option<(String, Vec<(String, Option<String>)>)>> = Default::default();
+    let conflict: Shared<Option<Conflicted>> = Default::default();
     let (model, tenant, rows) = (model.clone(), tenant.to_string(), rows.to_vec());
     let result = scope
         .transaction_boxed(TxOptions::default(), |tx| {
