@@ -713,8 +713,8 @@ async fn log_page(State(app): State<Arc<App>>) -> Page {
     Page::Html(pages::layout(&app, &place, &[], "Query log", log::page(&app.log)))
 }
 
-async fn migrations_page(State(app): State<Arc<App>>) -> Page {
-    let body = migrations::page(&app.migrations, app.owner.config()).await;
+async fn migrations_page(State(app): State<Arc<App>>, RawQuery(q): RawQuery) -> Page {
+    let body = migrations::page(&app.migrations, app.owner.config(), q.as_deref() == Some("drift=1")).await;
     let place = Place { org: None, model: None };
     Page::Html(pages::layout(&app, &place, &[], "Migrations", body))
 }

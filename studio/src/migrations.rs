@@ -26,6 +26,47 @@ impl Source {
     }
 }
 
+/// What the live database has that its migrations do not make, and the reverse: a shadow database on
+/// the same server gets every migration, and the two catalogs (tables, indexes, policies, RLS flags,
+/// functions, grants...) are compared, as `trato db drift` does. The shadow is dropped afterwards.
+pub async fn drift(source: &Source, live: &DbConfig) -> Result<Vec<String>, trato_hive_runtime::Error> {
+    use trato_hive_runtime::introspect::{catalog_of, compare};
+    use trato_hive_runtime::Db;
+    static N: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+    let migrator = Migrator::from_dir(&source.dir)?;
+    let migrator = match &source.history {
+        Some(h) => migrator.history_table(h),
+        None => migrator,
+    };
+    let name = format!(
+        "trato_studio_shadow_{}_{}",
+        std::process::id(),
+        N.fetch_add(1, std::sync::atomic::Ordering::SeqCst)
+    );
+    let admin = Db::connect(live.with_dbname("postgres"))?;
+    admin
+        .execute(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"), &[])
+        .await?;
+    admin.execute(&format!("CREATE DATABASE {name}"), &[]).await?;
+    let shadow = live.with_dbname(&name);
+    let result = async {
+        migrator.deploy(&shadow).await?;
+        let mut catalogs = Vec::new();
+        for cfg in [&shadow, live] {
+            let db = Db::connect(cfg.clone())?;
+            catalogs.push(catalog_of(&db.conn().await?, migrator.history_table_name(), &[]).await?);
+            db.close();
+        }
+        Ok::<_, trato_hive_runtime::Error>(compare(&catalogs[0], &catalogs[1]))
+    }
+    .await;
+    let _ = admin
+        .execute(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"), &[])
+        .await;
+    admin.close();
+    result
+}
+
 /// One row of the page.
 struct Row {
     name: String,
@@ -35,7 +76,12 @@ struct Row {
     lint: Vec<String>,
 }
 
-pub async fn page(source: &Source, db: &DbConfig) -> Markup {
+pub async fn page(source: &Source, db: &DbConfig, check_drift: bool) -> Markup {
+    let drifted = if check_drift {
+        Some(drift(source, db).await)
+    } else {
+        None
+    };
     let migrator = match Migrator::from_dir(&source.dir) {
         Ok(m) => match &source.history {
             Some(h) => m.history_table(h),
@@ -102,6 +148,15 @@ pub async fn page(source: &Source, db: &DbConfig) -> Markup {
             p.ok { (status.applied.len()) " applied, " (status.pending.len()) " pending." }
         } @else {
             div.banner.danger { @for p in &status.problems { (p.to_string()) br; } }
+        }
+        @match &drifted {
+            None => p { a href="/migrations?drift=1" { "Check drift" } " (builds a shadow database from the migrations and compares the catalogs, as " code { "trato db drift" } ")" },
+            Some(Ok(d)) if d.is_empty() => p.ok #drift { "No drift: the database is what its migrations make." },
+            Some(Ok(d)) => div.banner.danger #drift {
+                "Drift: " (d.len()) " difference(s) (- made by the migrations only, + in the database only):"
+                pre.code { @for l in d { (l) "\n" } }
+            },
+            Some(Err(e)) => div.banner.danger #drift { "The drift check failed: " (e.to_string()) },
         }
         table.grid.wrap {
             thead { tr { th { "migration" } th { "state" } th { "down.sql" } th { "lint" } } }

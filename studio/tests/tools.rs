@@ -264,6 +264,14 @@ async fn the_migrations_page_tells_applied_pending_edited_and_missing_apart_and_
         row("20260103000000_more")
     );
     assert_eq!(history(&t).await, before, "the page applied or recorded something");
+    // Drift: the database has the removed migration's index, and lacks the pending one's.
+    let drift = get(&s, &cookie, "/migrations?drift=1").await;
+    assert!(
+        drift.body.contains("Drift:") && drift.body.contains("note_body"),
+        "{}",
+        drift.body
+    );
+    assert_eq!(history(&t).await, before);
     s.stop().await;
 }
 
