@@ -72,6 +72,8 @@ pub struct View {
     pub deleted: bool,
     /// The page as a form: every row's editable fields, saved together.
     pub edit: bool,
+    /// The columns shown, in this order (`cols=name,stage`); all of them when empty.
+    pub cols: Vec<String>,
 }
 
 impl View {
@@ -85,9 +87,11 @@ impl View {
         };
         // The filter form's three inputs make one more `w`.
         let get = |name: &str| pairs.iter().find(|(k, _)| k == name).map(|(_, v)| v.as_str());
+        // (Only when it says something: a value, or a NULL check; the form is also sent to change columns.)
+        let value = get("w-value").unwrap_or("");
         let added = match (get("w-field"), get("w-op")) {
-            (Some(f), Some(o)) if !f.is_empty() => {
-                Some(("w".to_string(), format!("{f}.{o}.{}", get("w-value").unwrap_or(""))))
+            (Some(f), Some(o)) if !f.is_empty() && (!value.is_empty() || o == "null" || o == "notnull") => {
+                Some(("w".to_string(), format!("{f}.{o}.{value}")))
             }
             _ => None,
         };
@@ -125,6 +129,14 @@ impl View {
                 "after" => view.after = Some(v.clone()),
                 "deleted" => view.deleted = v == "1",
                 "edit" => view.edit = v == "1",
+                "cols" => {
+                    for field in v.split(',').map(str::trim).filter(|f| !f.is_empty()) {
+                        model
+                            .column(field)
+                            .ok_or_else(|| format!("`{field}` is not a field of {}", model.name))?;
+                        view.cols.push(field.to_string());
+                    }
+                }
                 "org" | "format" | "csrf" | "saved" => {}
                 other => return Err(format!("`{other}` is not a grid parameter")),
             }
@@ -159,6 +171,9 @@ impl View {
         }
         if self.edit {
             pairs.push(("edit".into(), "1".into()));
+        }
+        if !self.cols.is_empty() {
+            pairs.push(("cols".into(), self.cols.join(",")));
         }
         serde_urlencoded::to_string(&pairs).unwrap_or_default()
     }

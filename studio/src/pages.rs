@@ -159,6 +159,18 @@ pub fn grid(g: &Grid<'_>) -> Markup {
     let key_index = m.key.first().and_then(|k| m.columns.iter().position(|c| &c.field == k));
     let next_key = key_index.and_then(|i| g.rows.last().and_then(|r| r[i].clone()));
     let keyset = g.view.sort.as_ref().is_none_or(|(f, _)| m.key.first() == Some(f));
+    // The columns shown, in order: the view's choice, else every column but the scope's tenant key.
+    let order: Vec<usize> = if g.view.cols.is_empty() {
+        (0..m.columns.len())
+            .filter(|i| shown(m, g.org, &m.columns[*i].field))
+            .collect()
+    } else {
+        g.view
+            .cols
+            .iter()
+            .filter_map(|f| m.columns.iter().position(|c| c.field == *f))
+            .collect()
+    };
     html! {
         h1 title=(m.docs) { (m.name) }
         p { (bounded(g.total)) " rows" @if !m.docs.is_empty() { " · " (m.docs) } }
@@ -167,7 +179,8 @@ pub fn grid(g: &Grid<'_>) -> Markup {
             select name="w-op" { @for (_, name, label) in Op::ALL { option value=(name) { (label) } } }
             input name="w-value" placeholder="value";
             label { input type="checkbox" name="any" value="1" checked[g.view.any]; " any (OR)" }
-            button { "Add filter" }
+            input name="cols" value=(g.view.cols.join(",")) placeholder="columns, in order" title="the columns to show, comma-separated, in order";
+            button { "Apply" }
             @for (f, o, v) in &g.view.filters { input type="hidden" name="w" value=(format!("{f}.{}.{v}", o.name())); }
         }
         @if !g.view.filters.is_empty() {
@@ -178,7 +191,7 @@ pub fn grid(g: &Grid<'_>) -> Markup {
         }
         @let table = html! { table.grid {
             thead { tr {
-                @for c in m.columns.iter().filter(|c| shown(m, g.org, &c.field)) {
+                @for c in order.iter().map(|i| &m.columns[*i]) {
                     th title=(format!("{}{}{}", c.type_name, if c.nullable { "?" } else { "" }, if c.docs.is_empty() { String::new() } else { format!(" — {}", c.docs) })) {
                         a href=(format!("{base}?{}", View { sort: Some((c.field.clone(), g.view.sort.as_ref().is_some_and(|(f, d)| f == &c.field && !d))), page: 1, after: None, ..g.view.clone() }.query(None, None))) { (c.field) }
                     }
@@ -189,7 +202,7 @@ pub fn grid(g: &Grid<'_>) -> Markup {
                 @for row in &g.rows {
                     @let key = key_index.and_then(|i| row[i].clone()).unwrap_or_default();
                     tr {
-                        @for ((c, v), labels) in m.columns.iter().zip(row).zip(&g.labels).filter(|((c, _), _)| shown(m, g.org, &c.field)) {
+                        @for ((c, v), labels) in order.iter().map(|i| ((&m.columns[*i], &row[*i]), &g.labels[*i])) {
                             @if g.edit.is_some() && crate::edit::editable(m, c) {
                                 td.cell { (input_named(c, v.as_deref(), &format!("r.{key}.{}", c.field), &format!("rn.{key}.{}", c.field))) }
                             } @else {
