@@ -425,6 +425,35 @@ pub fn versions_sql(model: &Model, tenant: Option<&str>, keys: &[String]) -> Opt
     Some(sql)
 }
 
+/// `(key, label)` of the first 201 rows of `target` in label order, read through the scope: a foreign
+/// key's choices (another tenant's rows cannot be offered).
+pub fn choices_sql(target: &Model, tenant: Option<&str>) -> Option<Sql> {
+    let key = target.key.first().and_then(|k| target.column(k))?;
+    let label = target.column(target.label())?;
+    let mut sql = Sql {
+        text: String::new(),
+        params: Vec::new(),
+    };
+    let mut conds = vec!["TRUE".to_string()];
+    if let (Kind::Tenant, Some(t)) = (target.kind, tenant) {
+        if let Some(tk) = target.tenant_field.as_deref().and_then(|f| target.column(f)) {
+            let n = sql.param(t.to_string());
+            conds.push(format!("t.{} = {}", q(&tk.column), cast(tk, n)));
+        }
+    }
+    if let Some(c) = target.soft_delete.as_deref().and_then(|f| target.column(f)) {
+        conds.push(format!("t.{} IS NULL", q(&c.column)));
+    }
+    sql.text = format!(
+        "SELECT t.{}::text, left(t.{}::text, 80) FROM {} t WHERE {} ORDER BY 2, 1 LIMIT 201",
+        q(&key.column),
+        q(&label.column),
+        target.table_sql,
+        conds.join(" AND ")
+    );
+    Some(sql)
+}
+
 /// `(key, label)` of the rows of `target` whose key is one of `keys` (a foreign key column's values on a
 /// page), for showing the target's label in the cell: one statement per column for the whole page.
 pub fn labels_sql(target: &Model, tenant: Option<&str>, keys: &[String]) -> Option<Sql> {

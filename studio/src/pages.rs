@@ -303,15 +303,20 @@ pub fn record(
     org: Option<&str>,
     values: &[Option<String>],
     labels: &[Option<String>],
+    choices: &[Option<Vec<(String, String)>>],
     children: &[(String, String, i64)],
     form: Option<&Form<'_>>,
 ) -> Markup {
     let fields = html! {
         dl.record {
-            @for ((c, v), label) in m.columns.iter().zip(values).zip(labels) {
+            @for (((c, v), label), choice) in m.columns.iter().zip(values).zip(labels).zip(choices) {
                 dt title=(c.docs) { (c.field) small { " " (c.type_name) @if c.nullable { "?" } } }
                 @if form.is_some() && crate::edit::editable(m, c) {
-                    dd { (input(c, v.as_deref())) }
+                    @if let Some(options) = choice {
+                        dd { (picker(c, v.as_deref(), options)) }
+                    } @else {
+                        dd { (input(c, v.as_deref())) }
+                    }
                 } @else {
                     @match v {
                         None => dd.null { "NULL" },
@@ -346,6 +351,21 @@ pub fn record(
             h2 { "Relations" }
             ul {
                 @for (field, href, n) in children { li { a href=(href) { (field) ": " (bounded(*n)) } } }
+            }
+        }
+    }
+}
+
+/// A foreign key's input: a list of the target's rows in this scope, by label (and NULL when optional).
+fn picker(c: &crate::catalog::Column, v: Option<&str>, options: &[(String, String)]) -> Markup {
+    html! {
+        span.input {
+            select name=(format!("f.{}", c.field)) {
+                @if c.nullable { option value="" selected[v.is_none()] { "—" } }
+                @for (k, label) in options { option value=(k) selected[v == Some(k.as_str())] { (label) " (" (k) ")" } }
+            }
+            @if c.nullable {
+                label.null { input type="checkbox" name=(format!("null.{}", c.field)) checked[v.is_none()]; " NULL" }
             }
         }
     }

@@ -120,9 +120,33 @@ async fn page(app: &App, org: Option<String>, name: &str, key: &str, notice: Opt
         };
         labels.push(label);
     }
+    // A foreign key's choices in the form: the target's rows in this scope (up to 200; more: typed).
+    let mut choices: Vec<Option<Vec<(String, String)>>> = Vec::new();
+    for c in &m.columns {
+        let target = c.references.as_ref().and_then(|(t, _)| app.catalog.model(t));
+        let sql = match (target, &form) {
+            (Some(t), Some(_)) if crate::edit::editable(m, c) && (t.kind == crate::Kind::Global || scope.is_some()) => {
+                crate::data::choices_sql(t, tenant)
+            }
+            _ => None,
+        };
+        let found = match sql {
+            Some(sql) => run(app, scope.as_ref(), vec![sql])
+                .await?
+                .into_iter()
+                .next()
+                .map(|rows| {
+                    rows.iter()
+                        .map(|r| (cell(r, 0).unwrap_or_default(), cell(r, 1).unwrap_or_default()))
+                        .collect::<Vec<_>>()
+                }),
+            None => None,
+        };
+        choices.push(found.filter(|rows| rows.len() <= 200));
+    }
     let body = html! {
         @if let Some(n) = notice { (n) }
-        (pages::record(m, tenant, &values, &labels, &children, form.as_ref()))
+        (pages::record(m, tenant, &values, &labels, &choices, &children, form.as_ref()))
     };
     Ok(pages::layout(app, &place, &counts, &format!("{name} {key}"), body))
 }

@@ -13,6 +13,9 @@ async fn a_record_is_edited_in_one_audited_transaction_and_values_round_trip() {
     let cookie = login(&s).await;
     let page = get(&s, &cookie, "/o/org_a/m/Deal/r/d_a1").await;
     assert!(page.body.contains("name=\"f.stage\""), "{}", page.body);
+    // The company is picked from this organization's companies only.
+    assert!(page.body.contains("<select name=\"f.companyId\">"), "{}", page.body);
+    assert!(page.body.contains("value=\"c_a\" selected") && !page.body.contains("value=\"c_b\""), "{}", page.body);
     let (csrf, version) = (hidden(&page.body, "csrf"), hidden(&page.body, "version"));
     let path = "/o/org_a/m/Deal/r/d_a1";
     let form = [
