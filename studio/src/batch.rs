@@ -56,6 +56,8 @@ pub(crate) async fn save(
             let e = edit::parse(m, form).map_err(|e| Page::Status(StatusCode::BAD_REQUEST, format!("`{key}`: {e}")))?;
             rows.push((key.clone(), e));
         }
+        let create = crate::write::new_values(m, &org, &pairs, "n.", "nn.")
+            .map_err(|e| Page::Status(StatusCode::BAD_REQUEST, format!("the new row: {e}")))?;
         scope(&app, &org).await?;
         let actor = crate::acting::current(&app, &org).map(|(u, _)| u);
         let saved = match crate::acting::member_scope(&app, &org).await? {
@@ -67,13 +69,17 @@ pub(crate) async fn save(
             }
             _ if app.read_only => {
                 let s = crate::acting::read_scope(&app, &org).await?;
-                edit::save_batch(&s, &app.catalog, m, &org, &rows, actor.as_deref()).await
+                edit::save_batch(&s, &app.catalog, m, &org, &rows, &create, actor.as_deref()).await
             }
-            Some(MemberScope::Writer(s)) => edit::save_batch(&s, &app.catalog, m, &org, &rows, actor.as_deref()).await,
-            Some(MemberScope::Manager(s)) => edit::save_batch(&s, &app.catalog, m, &org, &rows, actor.as_deref()).await,
+            Some(MemberScope::Writer(s)) => {
+                edit::save_batch(&s, &app.catalog, m, &org, &rows, &create, actor.as_deref()).await
+            }
+            Some(MemberScope::Manager(s)) => {
+                edit::save_batch(&s, &app.catalog, m, &org, &rows, &create, actor.as_deref()).await
+            }
             None => {
                 let s = app.system.tenant(&org).await.map_err(fail)?;
-                edit::save_batch(&s, &app.catalog, m, &org, &rows, None).await
+                edit::save_batch(&s, &app.catalog, m, &org, &rows, &create, None).await
             }
         };
         match saved {

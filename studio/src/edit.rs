@@ -270,9 +270,11 @@ pub async fn save_batch<A: Access>(
     model: &Model,
     tenant: &str,
     rows: &[(String, Edit)],
+    create: &[(String, Option<String>)],
     actor: Option<&str>,
 ) -> Result<BatchSaved, Error> {
     let ctx = ctx(catalog, model, actor);
+    let create = create.to_vec();
     let conflict: Shared<Option<Conflicted>> = Default::default();
     let (model, tenant, rows) = (model.clone(), tenant.to_string(), rows.to_vec());
     let result = scope
@@ -284,6 +286,7 @@ pub async fn save_batch<A: Access>(
                 rows.clone(),
                 conflict.clone(),
             );
+            let create = create.clone();
             Box::pin(async move {
                 let mut saved = Vec::new();
                 for (key, edit) in &rows {
@@ -303,6 +306,12 @@ pub async fn save_batch<A: Access>(
                             return Err(Error::Config(format!("`{key}` is gone")));
                         }
                     }
+                }
+                // The page's new row, in the same transaction.
+                if !create.is_empty() {
+                    let id =
+                        crate::write::insert_in(tx, &ctx.audit, &model, &tenant, &create, ctx.actor.as_deref()).await?;
+                    saved.push((id, create.len()));
                 }
                 Ok(saved)
             })

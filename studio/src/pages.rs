@@ -199,6 +199,18 @@ pub fn grid(g: &Grid<'_>) -> Markup {
                 @for r in &m.back_relations { th { (r.field) } }
             } }
             tbody {
+                @if g.edit.is_some() {
+                    tr.new {
+                        @for c in order.iter().map(|i| &m.columns[*i]) {
+                            @if crate::write::asked(m, c) {
+                                td.cell { (input_new(c, &format!("n.{}", c.field))) }
+                            } @else {
+                                td.null { @if m.key.contains(&c.field) { "new row" } }
+                            }
+                        }
+                        @for _ in &m.back_relations { td {} }
+                    }
+                }
                 @for row in &g.rows {
                     @let key = key_index.and_then(|i| row[i].clone()).unwrap_or_default();
                     tr {
@@ -375,6 +387,27 @@ fn picker(c: &crate::catalog::Column, v: Option<&str>, options: &[(String, Strin
 /// (Decimal, BigInt and dates typed as text, checked by the database), with a NULL box when optional.
 pub fn input(c: &crate::catalog::Column, v: Option<&str>) -> Markup {
     input_named(c, v, &format!("f.{}", c.field), &format!("null.{}", c.field))
+}
+
+/// The input of a field of a grid's new row: empty unless typed or picked (an untouched new row creates
+/// nothing), so lists start empty and there is no NULL box (empty is the database's default).
+fn input_new(c: &crate::catalog::Column, name: &str) -> Markup {
+    html! {
+        span.input {
+            @if !c.enum_values.is_empty() || c.type_name == "Boolean" {
+                select name=(name) {
+                    option value="" selected { "" }
+                    @if c.enum_values.is_empty() {
+                        option value="true" { "true" } option value="false" { "false" }
+                    } @else {
+                        @for e in &c.enum_values { option value=(e) { (e) } }
+                    }
+                }
+            } @else {
+                input name=(name) value="";
+            }
+        }
+    }
 }
 
 /// [`input`] under other names (a grid's row `r.<key>.<field>`).

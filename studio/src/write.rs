@@ -30,7 +30,7 @@ fn client_id(kind: &str) -> String {
 }
 
 /// Whether the new-row form asks for `c`: editable fields, and a key the client does not make.
-fn asked(m: &Model, c: &Column) -> bool {
+pub(crate) fn asked(m: &Model, c: &Column) -> bool {
     editable(m, c) || (m.key.contains(&c.field) && c.client_default.is_none() && !c.sql_type.is_empty())
 }
 
@@ -95,6 +95,48 @@ fn write_error(e: Error) -> Page {
     }
 }
 
+/// A new row's values from a form (`<prefix><field>`, `<null_prefix><field>`), checked like an edit's, with
+/// what the client fills in: ids by the runtime's generators, the organization. Empty fields are left to
+/// the database's defaults.
+pub(crate) fn new_values(
+    m: &Model,
+    org: &str,
+    pairs: &[(String, String)],
+    prefix: &str,
+    null_prefix: &str,
+) -> Result<Vec<(String, Option<String>)>, String> {
+    let mut values: Vec<(String, Option<String>)> = Vec::new();
+    for (k, v) in pairs {
+        let Some(field) = k.strip_prefix(prefix) else { continue };
+        let c = m
+            .column(field)
+            .filter(|c| asked(m, c))
+            .ok_or_else(|| format!("`{field}` is not a field of a new {}", m.name))?;
+        let null = pairs.iter().any(|(n, _)| *n == format!("{null_prefix}{field}")) && v.is_empty();
+        if v.is_empty() && !null {
+            continue; // left to the database's default
+        }
+        let edit = crate::edit::parse(m, &[("version".into(), "0".into()), (format!("f.{field}"), v.clone())]);
+        if let (Err(e), false) = (edit, m.key.contains(&c.field)) {
+            return Err(e);
+        }
+        values.push((field.to_string(), (!null).then(|| v.clone())));
+    }
+    if values.is_empty() {
+        return Ok(values);
+    }
+    for c in &m.columns {
+        if let (Some(kind), false) = (c.client_default, values.iter().any(|(f, _)| *f == c.field)) {
+            values.push((c.field.clone(), Some(client_id(kind))));
+        }
+    }
+    if let Some(t) = &m.tenant_field {
+        values.retain(|(f, _)| f != t);
+        values.push((t.clone(), Some(org.to_string())));
+    }
+    Ok(values)
+}
+
 /// `GET .../new`: the form of a new row.
 pub(crate) async fn new_form(State(app): State<Arc<App>>, Path((org, name)): Path<(String, String)>) -> Response {
     let run = async {
@@ -142,33 +184,13 @@ pub(crate) async fn create(
             ));
         }
         // The values: typed ones (checked like an edit's), then what the client fills in.
-        let mut values: Vec<(String, Option<String>)> = Vec::new();
-        for (k, v) in &pairs {
-            let Some(field) = k.strip_prefix("f.") else { continue };
-            let c = m.column(field).filter(|c| asked(m, c)).ok_or_else(|| {
-                Page::Status(
-                    StatusCode::BAD_REQUEST,
-                    format!("`{field}` is not a field of a new {name}"),
-                )
-            })?;
-            let null = pairs.iter().any(|(n, _)| *n == format!("null.{field}")) && v.is_empty();
-            if v.is_empty() && !null {
-                continue; // left to the database's default
-            }
-            let edit = crate::edit::parse(m, &[("version".into(), "0".into()), (k.clone(), v.clone())]);
-            if let (Err(e), false) = (edit, m.key.contains(&c.field)) {
-                return Err(Page::Status(StatusCode::BAD_REQUEST, e));
-            }
-            values.push((field.to_string(), (!null).then(|| v.clone())));
-        }
-        for c in &m.columns {
-            if let (Some(kind), false) = (c.client_default, values.iter().any(|(f, _)| *f == c.field)) {
-                values.push((c.field.clone(), Some(client_id(kind))));
-            }
-        }
-        if let Some(t) = &m.tenant_field {
-            values.retain(|(f, _)| f != t);
-            values.push((t.clone(), Some(org.clone())));
+        let values =
+            new_values(m, &org, &pairs, "f.", "null.").map_err(|e| Page::Status(StatusCode::BAD_REQUEST, e))?;
+        if values.is_empty() {
+            return Err(Page::Status(
+                StatusCode::BAD_REQUEST,
+                "nothing to create: every field was left empty".into(),
+            ));
         }
         let key = m
             .key
@@ -195,6 +217,29 @@ pub(crate) async fn create(
 async fn insert<A: Access>(
     app: &App,
     scope: &TenantScope<A>,
+    m: &Model,
+    org: &str,
+    values: &[(String, Option<String>)],
+    actor: Option<&str>,
+) -> Result<String, Error> {
+    let audit = app
+        .catalog
+        .audit
+        .as_ref()
+        .and_then(|a| app.catalog.model(&a.model).map(|am| (a.clone(), am.clone())));
+    let (m, org, values, actor) = (m.clone(), org.to_string(), values.to_vec(), actor.map(str::to_string));
+    scope
+        .transaction_boxed(TxOptions::default(), |tx| {
+            let (m, org, values, actor, audit) = (m.clone(), org.clone(), values.clone(), actor.clone(), audit.clone());
+            Box::pin(async move { insert_in(tx, &audit, &m, &org, &values, actor.as_deref()).await })
+        })
+        .await
+}
+
+/// Inserts a new row and its audit row in the transaction `tx`; returns its key.
+pub(crate) async fn insert_in<A: Access>(
+    tx: &trato_hive_runtime::ScopedTx<'_, '_, A>,
+    audit: &Option<(crate::catalog::AuditLog, Model)>,
     m: &Model,
     org: &str,
     values: &[(String, Option<String>)],
@@ -233,24 +278,13 @@ async fn insert<A: Access>(
     );
     let created: Vec<(String, Option<String>, Option<String>)> =
         values.iter().map(|(f, v)| (f.clone(), None, v.clone())).collect();
-    let audit = app.catalog.audit.clone();
-    let audit_model = audit.as_ref().and_then(|a| app.catalog.model(&a.model)).cloned();
-    let (m, org, actor) = (m.clone(), org.to_string(), actor.map(str::to_string));
-    scope
-        .transaction_boxed(TxOptions::default(), |tx| {
-            let (sql, m, org, created, actor) = (sql.clone(), m.clone(), org.clone(), created.clone(), actor.clone());
-            let (audit, audit_model) = (audit.clone(), audit_model.clone());
-            Box::pin(async move {
-                let rows = tx.raw(sql.raw()).await?;
-                let id = rows.first().and_then(|r| crate::data::cell(r, 0)).unwrap_or_default();
-                if let (Some(a), Some(am)) = (&audit, &audit_model) {
-                    tx.raw(audit_row(a, am, &m, &org, &id, "create", &created, actor.as_deref()).raw())
-                        .await?;
-                }
-                Ok(id)
-            })
-        })
-        .await
+    let rows = tx.raw(sql.raw()).await?;
+    let id = rows.first().and_then(|r| crate::data::cell(r, 0)).unwrap_or_default();
+    if let Some((a, am)) = audit {
+        tx.raw(audit_row(a, am, m, org, &id, "create", &created, actor).raw())
+            .await?;
+    }
+    Ok(id)
 }
 
 /// What deleting the row would do to each relation's rows: `(relation, rows, onDelete)`.

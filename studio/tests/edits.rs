@@ -15,7 +15,11 @@ async fn a_record_is_edited_in_one_audited_transaction_and_values_round_trip() {
     assert!(page.body.contains("name=\"f.stage\""), "{}", page.body);
     // The company is picked from this organization's companies only.
     assert!(page.body.contains("<select name=\"f.companyId\">"), "{}", page.body);
-    assert!(page.body.contains("value=\"c_a\" selected") && !page.body.contains("value=\"c_b\""), "{}", page.body);
+    assert!(
+        page.body.contains("value=\"c_a\" selected") && !page.body.contains("value=\"c_b\""),
+        "{}",
+        page.body
+    );
     let (csrf, version) = (hidden(&page.body, "csrf"), hidden(&page.body, "version"));
     let path = "/o/org_a/m/Deal/r/d_a1";
     let form = [
@@ -513,13 +517,19 @@ async fn a_page_of_rows_is_saved_in_one_transaction_or_not_at_all() {
         ("r.d_a1.name", "Alpha one"),
         ("r.d_a2.stage", "NEGOTIATION"),
         ("r.d_a2.value", "83261.85"),
+        // The page's new row: a third deal, in the same transaction.
+        ("n.name", "Gamma"),
+        ("n.stage", "SOURCING"),
     ];
     let saved = post(&s, &cookie, "/o/org_a/m/Deal/batch", &form).await;
     assert_eq!(saved.status, 303, "{}", saved.body);
+    let location = saved.header("location").unwrap_or_default().to_string();
+    assert!(location.ends_with("saved=3"), "{location}");
+    let after = get(&s, &cookie, &location).await;
     assert!(
-        saved.header("location").is_some_and(|l| l.ends_with("saved=2")),
-        "{:?}",
-        saved.header("location")
+        after.status == 200 && after.body.contains("Saved: 3 row(s)"),
+        "{}",
+        after.body
     );
     let admin = t.pool("").conn().await.expect("conn");
     let rows = admin
@@ -539,6 +549,19 @@ async fn a_page_of_rows_is_saved_in_one_transaction_or_not_at_all() {
         rows[1].get::<_, String>(3),
         "one transaction writes both rows"
     );
+    let gamma = admin
+        .query_one(
+            "SELECT id, organization_id, xmin::text FROM deals WHERE name = 'Gamma'",
+            &[],
+        )
+        .await
+        .expect("the new row");
+    assert!(gamma.get::<_, String>(0).starts_with('c') && gamma.get::<_, String>(1) == "org_a");
+    assert_eq!(
+        gamma.get::<_, String>(2),
+        rows[0].get::<_, String>(3),
+        "and the new row too"
+    );
     let audits: i64 = admin
         .query_one(
             "SELECT count(*) FROM activities WHERE metadata->>'source' = 'studio'",
@@ -547,7 +570,7 @@ async fn a_page_of_rows_is_saved_in_one_transaction_or_not_at_all() {
         .await
         .expect("audit")
         .get(0);
-    assert_eq!(audits, 2);
+    assert_eq!(audits, 3);
     // A stale page: one of its rows changed since; nothing of the batch is written.
     let page = get(&s, &cookie, "/o/org_a/m/Deal?edit=1").await;
     let (v1, v2) = (hidden(&page.body, "v.d_a1"), hidden(&page.body, "v.d_a2"));
