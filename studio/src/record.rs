@@ -19,8 +19,22 @@ pub(crate) async fn tenant_record(
     RawQuery(q): RawQuery,
 ) -> Response {
     let saved = q.as_deref().and_then(|q| q.strip_prefix("saved=")).map(str::to_string);
-    let notice =
-        saved.map(|n| html! { div.banner.saved { "Saved: " (n) " field(s) changed, in one transaction, audited." } });
+    let undo = format!("/o/{}/undo", pages::enc(&org));
+    // The undo button only where Studio writes (not read-only, not as a read-only member).
+    let can_undo = crate::model(&app, &name, true).is_ok_and(|m| crate::writable(&app, Some(&org), m));
+    let notice = saved.map(|n| {
+        html! {
+            div.banner.saved {
+                "Saved: " (n) ", in one transaction, audited. "
+                @if can_undo {
+                    form.inline method="post" action=(undo) {
+                        input type="hidden" name="csrf" value=(app.csrf);
+                        button { "Undo the last edit" }
+                    }
+                }
+            }
+        }
+    });
     match page(&app, Some(org), &name, &key, notice).await {
         Ok(m) => m.into_response(),
         Err(p) => p.into_response(),

@@ -221,6 +221,47 @@ async fn a_browser_browses_edits_and_never_runs_stored_html() {
         .expect("row")
         .get(0);
     assert_eq!(name_now, "Alpha two, renamed");
+    // Undo of the last edit, from the saved banner: the name and the stage come back.
+    c.goto(&format!(
+        "http://127.0.0.1:{}/o/org_a/m/Deal/r/d_a2?saved=2",
+        s.addr.port()
+    ))
+    .await
+    .expect("saved page");
+    c.find(Locator::Css(".banner.saved button"))
+        .await
+        .expect("undo button")
+        .click()
+        .await
+        .expect("undo");
+    c.wait()
+        .for_element(Locator::Css(".banner.saved"))
+        .await
+        .expect("undone");
+    let row = admin
+        .query_one("SELECT name, stage::text FROM deals WHERE id = 'd_a2'", &[])
+        .await
+        .expect("row");
+    assert_eq!(
+        (row.get::<_, String>(0), row.get::<_, String>(1)),
+        ("Alpha two".into(), "SOURCING".into())
+    );
+    // A view's URL is shareable: a second browser with the session cookie opens the same rows.
+    let cookie = c.get_named_cookie("studio_session").await.expect("cookie");
+    let Some((_driver2, c2)) = browser().await else { return };
+    c2.goto(&format!("http://127.0.0.1:{}/assets/studio.css", s.addr.port()))
+        .await
+        .expect("the origin");
+    c2.add_cookie(cookie.into_owned()).await.expect("cookie");
+    c2.goto(&format!(
+        "http://127.0.0.1:{}/o/org_a/m/Deal?w=companyId.eq.c_a",
+        s.addr.port()
+    ))
+    .await
+    .expect("shared view");
+    let shared = c2.find_all(Locator::Css("table.grid tbody tr")).await.expect("rows");
+    assert_eq!(shared.len(), 2);
+    c2.close().await.expect("close");
     // A page edited as one form: two cells of two rows, counted, saved together (one transaction).
     c.goto(&format!("http://127.0.0.1:{}/o/org_a/m/Deal?edit=1", s.addr.port()))
         .await
