@@ -79,6 +79,8 @@ pub(crate) struct App {
     log: log::Log,
     /// The dispatcher that records them, set around each request.
     dispatch: tracing::Dispatch,
+    /// What the migrations say of the database (pending, problems), refreshed every 30 s for the sidebar.
+    pub badge: std::sync::Mutex<Option<String>>,
     /// Every transaction `READ ONLY`.
     pub read_only: bool,
     /// Opened with `--force-non-dev`.
@@ -236,6 +238,7 @@ pub async fn start(cfg: Config) -> anyhow::Result<Studio> {
         migrations,
         dispatch: log::dispatch(&log),
         log,
+        badge: std::sync::Mutex::new(None),
         read_only,
         forced,
         owner,
@@ -273,6 +276,17 @@ pub async fn start(cfg: Config) -> anyhow::Result<Studio> {
         .layer(axum::middleware::from_fn_with_state(state.clone(), record_statements))
         .layer(axum::middleware::from_fn_with_state(state.clone(), guard::guard))
         .with_state(state.clone());
+    // The sidebar's migrations badge: the migrator's status (no shadow database), every 30 s.
+    let watched = state.clone();
+    let watcher = tokio::spawn(async move {
+        loop {
+            let badge = migrations::badge(&watched.migrations, watched.owner.config()).await;
+            if let Ok(mut b) = watched.badge.lock() {
+                *b = badge;
+            }
+            tokio::time::sleep(std::time::Duration::from_secs(30)).await;
+        }
+    });
     let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
     let task = tokio::spawn(async move {
         let _ = axum::serve(listener, router)
@@ -280,6 +294,7 @@ pub async fn start(cfg: Config) -> anyhow::Result<Studio> {
                 let _ = stopped.await;
             })
             .await;
+        watcher.abort();
     });
     Ok(Studio {
         addr,

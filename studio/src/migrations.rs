@@ -67,6 +67,23 @@ pub async fn drift(source: &Source, live: &DbConfig) -> Result<Vec<String>, trat
     result
 }
 
+/// A word for the sidebar: what the migrations say of the database, or `None` when all is applied.
+pub async fn badge(source: &Source, db: &DbConfig) -> Option<String> {
+    let migrator = Migrator::from_dir(&source.dir).ok()?;
+    let migrator = match &source.history {
+        Some(h) => migrator.history_table(h),
+        None => migrator,
+    };
+    let status = migrator.status(db).await.ok()?;
+    if !status.problems.is_empty() {
+        Some(format!("{} problem(s)", status.problems.len()))
+    } else if !status.pending.is_empty() {
+        Some(format!("{} pending", status.pending.len()))
+    } else {
+        None
+    }
+}
+
 /// One row of the page.
 struct Row {
     name: String,

@@ -89,7 +89,10 @@ pub fn layout(app: &App, place: &Place<'_>, counts: &[(String, i64)], title: &st
                     @if let Some(o) = place.org { a href=(format!("/o/{}/sql", enc(o))) { "SQL console" } }
                     a href=(match place.org { Some(o) => format!("/o/{}/diagram", enc(o)), None => "/diagram".to_string() }) { "Schema diagram" }
                     a href="/health" { "Tenancy health" }
-                    a href="/migrations" { "Migrations" }
+                    a href="/migrations" {
+                        span { "Migrations" }
+                        @if let Some(b) = app.badge.lock().ok().and_then(|b| b.clone()) { span.badge title="the migrations against the database's history" { (b) } }
+                    }
                     a href="/log" { "Query log" }
                 }
                 main {

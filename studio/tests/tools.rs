@@ -264,6 +264,16 @@ async fn the_migrations_page_tells_applied_pending_edited_and_missing_apart_and_
         row("20260103000000_more")
     );
     assert_eq!(history(&t).await, before, "the page applied or recorded something");
+    // The sidebar says so on every page (the migrator's status, refreshed in the background).
+    let mut badge = String::new();
+    for _ in 0..50 {
+        badge = get(&s, &cookie, "/").await.body;
+        if badge.contains("class=\"badge\"") {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    assert!(badge.contains("2 problem(s)"), "{badge}");
     // Drift: the database has the removed migration's index, and lacks the pending one's.
     let drift = get(&s, &cookie, "/migrations?drift=1").await;
     assert!(
