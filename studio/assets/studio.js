@@ -37,3 +37,18 @@ if (batch) {
     if (cell) { cell.classList.add("changed"); count(); }
   });
 }
+
+// In a page edited as one form, ↑ and ↓ in a text field move to the same column of the row above or
+// below (lists keep their own arrows).
+if (batch) {
+  batch.addEventListener("keydown", (e) => {
+    if ((e.key !== "ArrowUp" && e.key !== "ArrowDown") || !(e.target instanceof HTMLInputElement)) return;
+    const cell = e.target.closest("td");
+    const row = cell && cell.parentElement;
+    const next = row && (e.key === "ArrowUp" ? row.previousElementSibling : row.nextElementSibling);
+    if (!next) return;
+    const target = next.children[Array.prototype.indexOf.call(row.children, cell)];
+    const field = target && target.querySelector("input:not([type=checkbox]), select, textarea");
+    if (field) { e.preventDefault(); field.focus(); }
+  });
+}

@@ -114,6 +114,7 @@ pub fn layout(app: &App, place: &Place<'_>, counts: &[(String, i64)], title: &st
                             li { kbd { "Ctrl/⌘ S" } " save the record" }
                             li { kbd { "Esc" } " discard the changes" }
                             li { kbd { "Ctrl/⌘ K" } " go to the models" }
+                            li { kbd { "↑" } " " kbd { "↓" } " the same column, one row up or down (a page being edited)" }
                             li { kbd { "?" } " this list" }
                         }
                     }

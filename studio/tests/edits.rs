@@ -606,5 +606,21 @@ async fn a_page_of_rows_is_saved_in_one_transaction_or_not_at_all() {
         ["CLOSING", "NEGOTIATION"],
         "the first row was not written either"
     );
+    // Undo takes the whole page back: both rows of that transaction (the new row stays).
+    let undone = post(&s, &cookie, "/o/org_a/undo", &[("csrf", s.csrf())]).await;
+    assert_eq!(undone.status, 303, "{}", undone.body);
+    let location = undone.header("location").unwrap_or_default().to_string();
+    assert!(location.ends_with("/o/org_a/m/Deal?saved=2"), "{location}");
+    let back: Vec<(String, Option<String>)> = admin
+        .query(
+            "SELECT stage::text, value::text FROM deals WHERE id IN ('d_a1', 'd_a2') ORDER BY id",
+            &[],
+        )
+        .await
+        .expect("rows")
+        .iter()
+        .map(|r| (r.get(0), r.get(1)))
+        .collect();
+    assert_eq!(back, [("SOURCING".to_string(), None), ("SOURCING".to_string(), None)]);
     s.stop().await;
 }
