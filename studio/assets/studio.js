@@ -1,5 +1,5 @@
-// Studio's keyboard: Ctrl/Cmd+S saves the record form, Escape discards it, Ctrl/Cmd+K goes to the models,
-// "?" lists the keys. Nothing else: every page works without this file.
+// Studio's keyboard: Ctrl/Cmd+S saves the record form, Escape discards it, Ctrl/Cmd+K finds a model, "?"
+// lists the keys. Every page works without this file.
 "use strict";
 document.addEventListener("keydown", (e) => {
   const form = document.querySelector("form.edit");
@@ -12,8 +12,8 @@ document.addEventListener("keydown", (e) => {
     if (discard) { e.preventDefault(); discard.click(); }
   } else if ((e.ctrlKey || e.metaKey) && e.key === "k") {
     e.preventDefault();
-    const first = document.querySelector("nav a");
-    if (first) first.focus();
+    const search = document.getElementById("model-search");
+    if (search) search.focus();
   } else if (e.key === "?" && !typing) {
     const help = document.getElementById("keys");
     if (help) help.hidden = !help.hidden;
@@ -50,5 +50,20 @@ if (batch) {
     const target = next.children[Array.prototype.indexOf.call(row.children, cell)];
     const field = target && target.querySelector("input:not([type=checkbox]), select, textarea");
     if (field) { e.preventDefault(); field.focus(); }
+  });
+}
+
+// The model search: typing keeps the models whose name holds the text; Enter opens the first.
+const search = document.getElementById("model-search");
+if (search) {
+  const links = () => Array.from(document.querySelectorAll("nav a.tenant, nav a.global"));
+  search.addEventListener("input", () => {
+    const text = search.value.trim().toLowerCase();
+    for (const a of links()) a.hidden = text !== "" && !a.textContent.toLowerCase().includes(text);
+  });
+  search.addEventListener("keydown", (e) => {
+    if (e.key !== "Enter") return;
+    const first = links().find((a) => !a.hidden);
+    if (first) { e.preventDefault(); first.click(); }
   });
 }

@@ -75,6 +75,7 @@ pub fn layout(app: &App, place: &Place<'_>, counts: &[(String, i64)], title: &st
             body {
                 nav {
                     h1 { a href="/" { "Studio" } }
+                    input #model-search type="search" placeholder="Models (Ctrl/⌘ K)" aria-label="find a model";
                     @if app.catalog.root.is_some() {
                         h2 { "Tenant" @if let Some(o) = place.org { " · " (o) } }
                         @if place.org.is_some() {
@@ -113,7 +114,7 @@ pub fn layout(app: &App, place: &Place<'_>, counts: &[(String, i64)], title: &st
                         ul {
                             li { kbd { "Ctrl/⌘ S" } " save the record" }
                             li { kbd { "Esc" } " discard the changes" }
-                            li { kbd { "Ctrl/⌘ K" } " go to the models" }
+                            li { kbd { "Ctrl/⌘ K" } " find a model" }
                             li { kbd { "↑" } " " kbd { "↓" } " the same column, one row up or down (a page being edited)" }
                             li { kbd { "?" } " this list" }
                         }
