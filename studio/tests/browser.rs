@@ -15,13 +15,23 @@ use fantoccini::{Client, ClientBuilder, Locator};
 const CHROMIUM: &str = "/usr/bin/chromium";
 const DRIVER: &str = "/usr/bin/chromedriver";
 
-/// chromedriver on a free port, killed when dropped.
-struct Driver(Child);
+/// chromedriver on a free port, with the browser profile it uses; when dropped (a failed test too), it
+/// is asked to shut down (its browsers with it), then killed, and the profile removed.
+struct Driver(Child, u16, std::path::PathBuf);
 
 impl Drop for Driver {
     fn drop(&mut self) {
+        use std::io::Write as _;
+        if let Ok(mut s) = std::net::TcpStream::connect(("127.0.0.1", self.1)) {
+            let _ = write!(
+                s,
+                "GET /shutdown HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n"
+            );
+            let _ = std::io::Read::read_to_end(&mut s, &mut Vec::new());
+        }
         let _ = self.0.kill();
         let _ = self.0.wait();
+        let _ = std::fs::remove_dir_all(&self.2);
     }
 }
 
@@ -46,8 +56,8 @@ async fn browser() -> Option<(Driver, Client)> {
         .stderr(Stdio::null())
         .spawn()
         .expect("chromedriver");
-    let driver = Driver(child);
     let profile = std::env::temp_dir().join(format!("studio-chromium-{}-{port}", std::process::id()));
+    let driver = Driver(child, port, profile.clone());
     let mut caps = serde_json::Map::new();
     caps.insert(
         "goog:chromeOptions".into(),
