@@ -333,6 +333,7 @@ async fn acting_as_a_viewer_reads_and_writes_nothing_acting_as_an_owner_writes()
         .get(0);
     assert_eq!(body, "edited by the owner");
     s.stop().await;
+    let _ = std::fs::remove_dir_all(&dir);
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -283,6 +283,7 @@ async fn the_migrations_page_tells_applied_pending_edited_and_missing_apart_and_
     );
     assert_eq!(history(&t).await, before);
     s.stop().await;
+    let _ = std::fs::remove_dir_all(&dir);
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
