@@ -179,6 +179,15 @@ async fn browsing_stays_in_the_organization_under_rls() {
         "{}",
         company.body
     );
+    // A global model has a grid and records of its own, outside any organization.
+    let users = get(&s, &cookie, "/m/User").await;
+    assert!(users.status == 200 && users.body.contains("a@a"), "{}", users.body);
+    assert_eq!(get(&s, &cookie, "/m/User/r/u_a").await.status, 200);
+    assert_eq!(
+        get(&s, &cookie, "/m/Deal").await.status,
+        404,
+        "tenant data only inside an organization"
+    );
     // An organization that does not exist, a model that does not, a hostile field: refused.
     assert_eq!(get(&s, &cookie, "/o/org_zz/m/Deal").await.status, 404);
     assert_eq!(get(&s, &cookie, "/o/org_a/m/Nope").await.status, 404);
