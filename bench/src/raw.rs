@@ -71,16 +71,7 @@ fn audited_document_insert() -> String {
 }
 
 /// The audit parameters of [`audited_document_insert`] ($5 to $11).
-#[allow(clippy::type_complexity)]
-pub(crate) fn document_audit_params() -> (
-    &'static str,
-    &'static str,
-    &'static str,
-    &'static str,
-    &'static str,
-    Option<&'static str>,
-    Option<&'static str>,
-) {
+pub(crate) fn document_audit_params() -> AuditParams {
     (
         "DOCUMENT_UPLOADED",
         "Document created",
@@ -102,17 +93,20 @@ pub(crate) fn chunk_columns(doc: &str) -> (Vec<String>, Vec<String>, Vec<i32>, V
     )
 }
 
+/// What an audited write binds after its own values: kind, description, model, action, fields (JSON),
+/// reason, actor.
+pub(crate) type AuditParams = (
+    &'static str,
+    &'static str,
+    &'static str,
+    &'static str,
+    &'static str,
+    Option<&'static str>,
+    Option<&'static str>,
+);
+
 /// The audit parameters of [`audited_deal_update`] ($4 to $10).
-#[allow(clippy::type_complexity)]
-pub(crate) fn audit_params() -> (
-    &'static str,
-    &'static str,
-    &'static str,
-    &'static str,
-    &'static str,
-    Option<&'static str>,
-    Option<&'static str>,
-) {
+pub(crate) fn audit_params() -> AuditParams {
     (
         "USER_ACTION",
         "Deal updated",

@@ -37,15 +37,8 @@ pub async fn read_scope(app: &App, org: &str) -> Result<TenantScope<ReadOnly>, P
 /// `POST /o/{org}/act`: act as `user` (a member of `org`), or as nobody (`user` empty).
 pub(crate) async fn act(State(app): State<Arc<App>>, Path(org): Path<String>, body: Bytes) -> Response {
     let run = async {
-        let pairs: Vec<(String, String)> = serde_urlencoded::from_bytes(&body)
-            .map_err(|_| Page::Status(StatusCode::BAD_REQUEST, "an unreadable form".into()))?;
-        let field = |k: &str| pairs.iter().find(|(n, _)| n == k).map_or("", |(_, v)| v.as_str());
-        if !crate::guard::same_secret(field("csrf"), &app.csrf) {
-            return Err(Page::Status(
-                StatusCode::FORBIDDEN,
-                "a write needs the form's CSRF field: reload the page".into(),
-            ));
-        }
+        let pairs = crate::form(&app, &body)?;
+        let field = |k: &str| crate::field(&pairs, k);
         crate::scope(&app, &org).await?;
         let user = field("user");
         if user.is_empty() {

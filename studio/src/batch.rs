@@ -9,10 +9,9 @@ use axum::body::Bytes;
 use axum::extract::{Path, State};
 use axum::http::{header, StatusCode};
 use axum::response::{IntoResponse, Response};
-use trato_hive_runtime::MemberScope;
 
 use crate::edit::{self, BatchSaved, Edit};
-use crate::{fail, model, pages, scope, App, Page};
+use crate::{model, pages, scope, App, Page};
 
 /// `POST /o/{org}/m/{model}/batch`.
 pub(crate) async fn save(
@@ -21,21 +20,9 @@ pub(crate) async fn save(
     body: Bytes,
 ) -> Response {
     let run = async {
-        let pairs: Vec<(String, String)> = serde_urlencoded::from_bytes(&body)
-            .map_err(|_| Page::Status(StatusCode::BAD_REQUEST, "an unreadable form".into()))?;
-        let field = |k: &str| pairs.iter().find(|(n, _)| n == k).map_or("", |(_, v)| v.as_str());
-        if !crate::guard::same_secret(field("csrf"), &app.csrf) {
-            return Err(Page::Status(
-                StatusCode::FORBIDDEN,
-                "a write needs the form's CSRF field: reload the page".into(),
-            ));
-        }
-        if app.catalog.audited && app.catalog.audit.is_none() {
-            return Err(Page::Status(
-                StatusCode::FORBIDDEN,
-                "this schema's writes are audited but it names no audit log (@@auditLog): start Studio with --audit-log MODEL".into(),
-            ));
-        }
+        let pairs = crate::form(&app, &body)?;
+        let field = |k: &str| crate::field(&pairs, k);
+        crate::audit_ready(&app)?;
         let m = model(&app, &name, true)?;
         // Per row: its version and its fields, as one record form would carry them (and checked alike).
         let mut forms: BTreeMap<String, Vec<(String, String)>> = BTreeMap::new();
@@ -59,29 +46,9 @@ pub(crate) async fn save(
         let create = crate::write::new_values(m, &org, &pairs, "n.", "nn.")
             .map_err(|e| Page::Status(StatusCode::BAD_REQUEST, format!("the new row: {e}")))?;
         scope(&app, &org).await?;
-        let actor = crate::acting::current(&app, &org).map(|(u, _)| u);
-        let saved = match crate::acting::member_scope(&app, &org).await? {
-            Some(MemberScope::Reader(s)) => {
-                return Err(Page::Status(
-                    StatusCode::FORBIDDEN,
-                    format!("acting as a member whose role `{}` reads only", s.role()),
-                ))
-            }
-            _ if app.read_only => {
-                let s = crate::acting::read_scope(&app, &org).await?;
-                edit::save_batch(&s, &app.catalog, m, &org, &rows, &create, actor.as_deref()).await
-            }
-            Some(MemberScope::Writer(s)) => {
-                edit::save_batch(&s, &app.catalog, m, &org, &rows, &create, actor.as_deref()).await
-            }
-            Some(MemberScope::Manager(s)) => {
-                edit::save_batch(&s, &app.catalog, m, &org, &rows, &create, actor.as_deref()).await
-            }
-            None => {
-                let s = app.system.tenant(&org).await.map_err(fail)?;
-                edit::save_batch(&s, &app.catalog, m, &org, &rows, &create, None).await
-            }
-        };
+        let saved = with_write_scope!(&app, &org, |s, actor| {
+            edit::save_batch(&s, &app.catalog, m, &org, &rows, &create, actor.as_deref()).await
+        });
         match saved {
             Ok(BatchSaved::Saved(done)) => {
                 let changed = done.iter().filter(|(_, n)| *n > 0).count();
@@ -103,14 +70,7 @@ pub(crate) async fn save(
                     ),
                 ))
             }
-            Err(e) if e.code() == Some("25006") => Err(Page::Status(
-                StatusCode::FORBIDDEN,
-                "Studio is read-only: the database refused the write (READ ONLY transaction)".into(),
-            )),
-            Err(e) if e.code().is_some_and(|c| c.starts_with("22") || c.starts_with("23")) => {
-                Err(Page::Status(StatusCode::BAD_REQUEST, format!("not saved: {e}")))
-            }
-            Err(e) => Err(fail(e)),
+            Err(e) => Err(crate::write_error(e)),
         }
     };
     run.await.unwrap_or_else(|p: Page| p.into_response())

@@ -6,7 +6,6 @@ use std::sync::Arc;
 
 use axum::body::Bytes;
 use axum::extract::{Path, State};
-use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use maud::{html, Markup};
 
@@ -41,15 +40,8 @@ pub(crate) async fn show(State(app): State<Arc<App>>, Path(org): Path<String>) -
 
 pub(crate) async fn run(State(app): State<Arc<App>>, Path(org): Path<String>, body: Bytes) -> Response {
     let run = async {
-        let pairs: Vec<(String, String)> = serde_urlencoded::from_bytes(&body)
-            .map_err(|_| Page::Status(StatusCode::BAD_REQUEST, "an unreadable form".into()))?;
-        let field = |k: &str| pairs.iter().find(|(n, _)| n == k).map_or("", |(_, v)| v.as_str());
-        if !crate::guard::same_secret(field("csrf"), &app.csrf) {
-            return Err(Page::Status(
-                StatusCode::FORBIDDEN,
-                "a write needs the form's CSRF field: reload the page".into(),
-            ));
-        }
+        let pairs = crate::form(&app, &body)?;
+        let field = |k: &str| crate::field(&pairs, k);
         let sql = field("sql").trim().trim_end_matches(';').to_string();
         let scope = scope(&app, &org).await?;
         // Each row as one JSON object, whatever its columns' types; the newline keeps a trailing comment

@@ -214,7 +214,7 @@ fn cast(c: &Column, n: usize) -> String {
 }
 
 /// Statement text and its (text) parameters under construction; `$1` is the tenant for tenant data.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Default)]
 pub struct Sql {
     pub text: String,
     pub params: Vec<String>,
@@ -235,22 +235,10 @@ impl Sql {
 
 /// `WHERE` for `model` in `tenant` with the view's filters.
 fn where_clause(model: &Model, tenant: Option<&str>, view: &View, sql: &mut Sql) {
-    let mut conds: Vec<String> = Vec::new();
-    match (model.kind, tenant) {
-        (Kind::Tenant, Some(t)) => {
-            let key = model.tenant_field.as_deref().and_then(|f| model.column(f));
-            if let Some(key) = key {
-                let n = sql.param(t.to_string());
-                conds.push(format!("t.{} = {}", q(&key.column), cast(key, n)));
-            }
-        }
-        (Kind::Root, Some(t)) => {
-            if let Some(k) = model.key.first().and_then(|k| model.column(k)) {
-                let n = sql.param(t.to_string());
-                conds.push(format!("t.{}::text = ${n}", q(&k.column)));
-            }
-        }
-        _ => {}
+    let mut conds = tenant_conds(model, tenant, sql);
+    if let (Kind::Root, Some(t), Some(k)) = (model.kind, tenant, model.key.first().and_then(|k| model.column(k))) {
+        let n = sql.param(t.to_string());
+        conds.push(format!("t.{}::text = ${n}", q(&k.column)));
     }
     if let (false, Some(c)) = (view.deleted, model.soft_delete.as_deref().and_then(|f| model.column(f))) {
         conds.push(format!("t.{} IS NULL", q(&c.column)));
@@ -367,27 +355,34 @@ pub fn record_sql(model: &Model, tenant: Option<&str>, key: &str) -> Option<Sql>
     Some(rows_sql(model, tenant, &view, 0))
 }
 
+/// A statement's conditions under construction: the tenant's first, when the model is tenant-owned.
+fn tenant_conds(model: &Model, tenant: Option<&str>, sql: &mut Sql) -> Vec<String> {
+    let mut conds = Vec::new();
+    if let (Kind::Tenant, Some(t)) = (model.kind, tenant) {
+        if let Some(tk) = model.tenant_field.as_deref().and_then(|f| model.column(f)) {
+            let n = sql.param(t.to_string());
+            conds.push(format!("t.{} = {}", q(&tk.column), cast(tk, n)));
+        }
+    }
+    conds
+}
+
+/// `t."col"::text IN (...)` of `keys`, bound as one JSON array.
+fn in_keys(column: &Column, keys: &[String], sql: &mut Sql) -> String {
+    let n = sql.param(serde_json::to_string(keys).unwrap_or_default());
+    format!(
+        "t.{}::text IN (SELECT jsonb_array_elements_text(${n}::text::jsonb))",
+        q(&column.column)
+    )
+}
+
 /// For each of `keys` (the parent's referenced values), how many `child` rows point at it: one grouped
 /// statement for the whole page.
 pub fn children_count_sql(child: &Model, child_field: &str, tenant: Option<&str>, keys: &[String]) -> Option<Sql> {
     let c = child.column(child_field)?;
-    let mut sql = Sql {
-        text: String::new(),
-        params: Vec::new(),
-    };
-    let mut conds = Vec::new();
-    if let (Kind::Tenant, Some(t)) = (child.kind, tenant) {
-        if let Some(key) = child.tenant_field.as_deref().and_then(|f| child.column(f)) {
-            let n = sql.param(t.to_string());
-            conds.push(format!("t.{} = {}", q(&key.column), cast(key, n)));
-        }
-    }
-    let list = serde_json::to_string(keys).unwrap_or_default();
-    let n = sql.param(list);
-    conds.push(format!(
-        "t.{col}::text IN (SELECT jsonb_array_elements_text(${n}::text::jsonb))",
-        col = q(&c.column)
-    ));
+    let mut sql = Sql::default();
+    let mut conds = tenant_conds(child, tenant, &mut sql);
+    conds.push(in_keys(c, keys, &mut sql));
     sql.text = format!(
         "SELECT t.{col}::text, count(*) FROM {} t WHERE {} GROUP BY 1",
         child.table_sql,
@@ -400,22 +395,9 @@ pub fn children_count_sql(child: &Model, child_field: &str, tenant: Option<&str>
 /// `(key, xmin)` of the rows of `model` whose key is one of `keys`: the versions an edited page carries.
 pub fn versions_sql(model: &Model, tenant: Option<&str>, keys: &[String]) -> Option<Sql> {
     let key = model.key.first().and_then(|k| model.column(k))?;
-    let mut sql = Sql {
-        text: String::new(),
-        params: Vec::new(),
-    };
-    let mut conds = Vec::new();
-    if let (Kind::Tenant, Some(t)) = (model.kind, tenant) {
-        if let Some(tk) = model.tenant_field.as_deref().and_then(|f| model.column(f)) {
-            let n = sql.param(t.to_string());
-            conds.push(format!("t.{} = {}", q(&tk.column), cast(tk, n)));
-        }
-    }
-    let n = sql.param(serde_json::to_string(keys).unwrap_or_default());
-    conds.push(format!(
-        "t.{}::text IN (SELECT jsonb_array_elements_text(${n}::text::jsonb))",
-        q(&key.column)
-    ));
+    let mut sql = Sql::default();
+    let mut conds = tenant_conds(model, tenant, &mut sql);
+    conds.push(in_keys(key, keys, &mut sql));
     sql.text = format!(
         "SELECT t.{}::text, t.xmin::text FROM {} t WHERE {}",
         q(&key.column),
@@ -425,32 +407,30 @@ pub fn versions_sql(model: &Model, tenant: Option<&str>, keys: &[String]) -> Opt
     Some(sql)
 }
 
-/// `(key, label)` of the first 201 rows of `target` in label order, read through the scope: a foreign
-/// key's choices (another tenant's rows cannot be offered).
-pub fn choices_sql(target: &Model, tenant: Option<&str>) -> Option<Sql> {
+/// `(key, label)` of the rows of `target` a statement selects with `conds`, label cut at 80 characters.
+fn labels_of(target: &Model, sql: &mut Sql, conds: &[String], rest: &str) -> Option<()> {
     let key = target.key.first().and_then(|k| target.column(k))?;
     let label = target.column(target.label())?;
-    let mut sql = Sql {
-        text: String::new(),
-        params: Vec::new(),
-    };
-    let mut conds = vec!["TRUE".to_string()];
-    if let (Kind::Tenant, Some(t)) = (target.kind, tenant) {
-        if let Some(tk) = target.tenant_field.as_deref().and_then(|f| target.column(f)) {
-            let n = sql.param(t.to_string());
-            conds.push(format!("t.{} = {}", q(&tk.column), cast(tk, n)));
-        }
-    }
-    if let Some(c) = target.soft_delete.as_deref().and_then(|f| target.column(f)) {
-        conds.push(format!("t.{} IS NULL", q(&c.column)));
-    }
     sql.text = format!(
-        "SELECT t.{}::text, left(t.{}::text, 80) FROM {} t WHERE {} ORDER BY 2, 1 LIMIT 201",
+        "SELECT t.{}::text, left(t.{}::text, 80) FROM {} t WHERE {}{rest}",
         q(&key.column),
         q(&label.column),
         target.table_sql,
         conds.join(" AND ")
     );
+    Some(())
+}
+
+/// `(key, label)` of the first 201 rows of `target` in label order, read through the scope: a foreign
+/// key's choices (another tenant's rows cannot be offered).
+pub fn choices_sql(target: &Model, tenant: Option<&str>) -> Option<Sql> {
+    let mut sql = Sql::default();
+    let mut conds = vec!["TRUE".to_string()];
+    conds.extend(tenant_conds(target, tenant, &mut sql));
+    if let Some(c) = target.soft_delete.as_deref().and_then(|f| target.column(f)) {
+        conds.push(format!("t.{} IS NULL", q(&c.column)));
+    }
+    labels_of(target, &mut sql, &conds, " ORDER BY 2, 1 LIMIT 201")?;
     Some(sql)
 }
 
@@ -458,30 +438,10 @@ pub fn choices_sql(target: &Model, tenant: Option<&str>) -> Option<Sql> {
 /// page), for showing the target's label in the cell: one statement per column for the whole page.
 pub fn labels_sql(target: &Model, tenant: Option<&str>, keys: &[String]) -> Option<Sql> {
     let key = target.key.first().and_then(|k| target.column(k))?;
-    let label = target.column(target.label())?;
-    let mut sql = Sql {
-        text: String::new(),
-        params: Vec::new(),
-    };
-    let mut conds = Vec::new();
-    if let (Kind::Tenant, Some(t)) = (target.kind, tenant) {
-        if let Some(tk) = target.tenant_field.as_deref().and_then(|f| target.column(f)) {
-            let n = sql.param(t.to_string());
-            conds.push(format!("t.{} = {}", q(&tk.column), cast(tk, n)));
-        }
-    }
-    let n = sql.param(serde_json::to_string(keys).unwrap_or_default());
-    conds.push(format!(
-        "t.{}::text IN (SELECT jsonb_array_elements_text(${n}::text::jsonb))",
-        q(&key.column)
-    ));
-    sql.text = format!(
-        "SELECT t.{}::text, left(t.{}::text, 80) FROM {} t WHERE {}",
-        q(&key.column),
-        q(&label.column),
-        target.table_sql,
-        conds.join(" AND ")
-    );
+    let mut sql = Sql::default();
+    let mut conds = tenant_conds(target, tenant, &mut sql);
+    conds.push(in_keys(key, keys, &mut sql));
+    labels_of(target, &mut sql, &conds, "")?;
     Some(sql)
 }
 

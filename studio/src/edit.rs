@@ -127,10 +127,7 @@ pub(crate) fn row_condition(model: &Model, tenant: &str, key: &str, sql: &mut Sq
 
 /// The row version (`xmin`) of the row `key`, for the form to carry.
 pub fn version_sql(model: &Model, tenant: &str, key: &str) -> Option<Sql> {
-    let mut sql = Sql {
-        text: String::new(),
-        params: Vec::new(),
-    };
+    let mut sql = Sql::default();
     let cond = row_condition(model, tenant, key, &mut sql)?;
     sql.text = format!("SELECT t.xmin::text FROM {} t WHERE {cond}", model.table_sql);
     Some(sql)
@@ -157,10 +154,7 @@ fn ctx(catalog: &Catalog, model: &Model, actor: Option<&str>) -> Ctx {
 
 /// The row, locked, with its version and, for each submitted field, whether the value differs.
 fn read_sql(model: &Model, tenant: &str, key: &str, edit: &Edit) -> Option<Sql> {
-    let mut read = Sql {
-        text: String::new(),
-        params: Vec::new(),
-    };
+    let mut read = Sql::default();
     let cond = row_condition(model, tenant, key, &mut read)?;
     let columns: Vec<&Column> = edit.values.iter().filter_map(|(f, _)| model.column(f)).collect();
     let mut list = vec!["t.xmin::text".to_string()];
@@ -218,10 +212,17 @@ async fn apply<A: Access>(
     }
     tx.raw(update_sql(model, tenant, key, &changed).raw()).await?;
     if let Some((a, am)) = &ctx.audit {
-        let mut row = audit_sql(a, am, model, tenant, key, &changed, ctx.actor.as_deref());
-        if let Some(undone) = &edit.undoes {
-            row = undo_mark(row, undone);
-        }
+        let row = audit_row(
+            a,
+            am,
+            model,
+            tenant,
+            key,
+            "update",
+            &changed,
+            edit.undoes.as_deref(),
+            ctx.actor.as_deref(),
+        );
         tx.raw(row.raw()).await?;
     }
     Ok(Saved::Changed(changed))
@@ -325,10 +326,7 @@ pub async fn save_batch<A: Access>(
 }
 
 fn update_sql(model: &Model, tenant: &str, key: &str, changed: &[(String, Option<String>, Option<String>)]) -> Sql {
-    let mut sql = Sql {
-        text: String::new(),
-        params: Vec::new(),
-    };
+    let mut sql = Sql::default();
     let cond = row_condition(model, tenant, key, &mut sql).unwrap_or_else(|| "FALSE".into());
     let mut sets = Vec::new();
     for (field, _, after) in changed {
@@ -352,35 +350,10 @@ fn update_sql(model: &Model, tenant: &str, key: &str, changed: &[(String, Option
     sql
 }
 
-/// The audit row of a Studio edit: the schema's kind for `(model, "update")` when it names one (else the
-/// kind enum's `USER_ACTION`, else its first value), `metadata.source = "studio"`, each field's before and
-/// after, and the member Studio acts as (none for the system scope).
-pub(crate) fn audit_sql(
-    a: &AuditLog,
-    am: &Model,
-    model: &Model,
-    tenant: &str,
-    key: &str,
-    changed: &[(String, Option<String>, Option<String>)],
-    actor: Option<&str>,
-) -> Sql {
-    audit_row(a, am, model, tenant, key, "update", changed, actor)
-}
-
-/// Adds `"undoes": <audit row id>` to an audit row's metadata (the JSON parameter).
-fn undo_mark(mut row: Sql, undone: &str) -> Sql {
-    for p in row.params.iter_mut() {
-        if let Ok(serde_json::Value::Object(mut meta)) = serde_json::from_str::<serde_json::Value>(p) {
-            if meta.get("source").is_some_and(|s| s == "studio") {
-                meta.insert("undoes".into(), serde_json::Value::String(undone.to_string()));
-                *p = serde_json::Value::Object(meta).to_string();
-            }
-        }
-    }
-    row
-}
-
-/// The audit row of a Studio write (`action`: create, update, delete).
+/// The audit row of a Studio write (`action`: create, update, delete): the schema's kind for
+/// `(model, action)` when it names one (else the kind enum's `USER_ACTION`, else its first value),
+/// `metadata.source = "studio"`, each field's before and after, the audit row an undo undoes, and the
+/// member Studio acts as (none for the system scope).
 #[allow(clippy::too_many_arguments)]
 pub(crate) fn audit_row(
     a: &AuditLog,
@@ -390,6 +363,7 @@ pub(crate) fn audit_row(
     key: &str,
     action: &str,
     changed: &[(String, Option<String>, Option<String>)],
+    undoes: Option<&str>,
     actor: Option<&str>,
 ) -> Sql {
     let col = |f: &str| am.column(f);
@@ -413,17 +387,17 @@ pub(crate) fn audit_row(
         .iter()
         .map(|(f, before, after)| (f.clone(), serde_json::json!([before, after])))
         .collect();
-    let metadata = serde_json::json!({
+    let mut metadata = serde_json::json!({
         "source": "studio",
         "model": model.name,
         "action": action,
         "id": key,
         "changed": changes,
     });
-    let mut sql = Sql {
-        text: String::new(),
-        params: Vec::new(),
-    };
+    if let Some(undone) = undoes {
+        metadata["undoes"] = serde_json::Value::String(undone.to_string());
+    }
+    let mut sql = Sql::default();
     let mut cols = Vec::new();
     let mut vals = Vec::new();
     let mut push = |c: Option<&Column>, value: Option<String>, sql: &mut Sql| {

@@ -5,6 +5,37 @@
 //! a strict CSP, no script, nothing fetched from anywhere. A database that does not look like a
 //! development one is refused unless forced, and then opened read-only.
 
+/// Runs `$body` with the organization's write scope bound to `$s` and the acting member's user id to
+/// `$actor`: the member's scope when Studio acts as one (a read-only role: 403, nothing written), a
+/// read-only one when Studio is read-only (the database refuses the write), else the system scope.
+macro_rules! with_write_scope {
+    ($app:expr, $org:expr, |$s:ident, $actor:ident| $body:expr) => {{
+        let $actor = crate::acting::current($app, $org).map(|(u, _)| u);
+        match crate::acting::member_scope($app, $org).await? {
+            Some(trato_hive_runtime::MemberScope::Reader(s)) => {
+                return Err(crate::Page::Status(
+                    axum::http::StatusCode::FORBIDDEN,
+                    format!(
+                        "acting as a member whose role `{}` reads only: nothing was written",
+                        s.role()
+                    ),
+                ))
+            }
+            _ if $app.read_only => {
+                let $s = crate::acting::read_scope($app, $org).await?;
+                $body
+            }
+            Some(trato_hive_runtime::MemberScope::Writer($s)) => $body,
+            Some(trato_hive_runtime::MemberScope::Manager($s)) => $body,
+            None => {
+                let $s = $app.system.tenant($org).await.map_err(crate::fail)?;
+                let $actor: Option<String> = None;
+                $body
+            }
+        }
+    }};
+}
+
 mod acting;
 mod batch;
 mod catalog;
@@ -323,6 +354,49 @@ impl IntoResponse for Page {
 
 pub(crate) fn fail(e: impl std::fmt::Display) -> Page {
     Page::Status(StatusCode::INTERNAL_SERVER_ERROR, e.to_string())
+}
+
+/// A POSTed form, refused (403) without the CSRF field of Studio's pages.
+pub(crate) fn form(app: &App, body: &[u8]) -> Result<Vec<(String, String)>, Page> {
+    let pairs: Vec<(String, String)> = serde_urlencoded::from_bytes(body)
+        .map_err(|_| Page::Status(StatusCode::BAD_REQUEST, "an unreadable form".into()))?;
+    if !guard::same_secret(field(&pairs, "csrf"), &app.csrf) {
+        return Err(Page::Status(
+            StatusCode::FORBIDDEN,
+            "a write needs the form's CSRF field: reload the page".into(),
+        ));
+    }
+    Ok(pairs)
+}
+
+/// The value of a form's field `name` (empty when absent).
+pub(crate) fn field<'a>(pairs: &'a [(String, String)], name: &str) -> &'a str {
+    pairs.iter().find(|(k, _)| k == name).map_or("", |(_, v)| v.as_str())
+}
+
+/// A schema whose writes are audited gets Studio's writes only with an audit log to record them in.
+pub(crate) fn audit_ready(app: &App) -> Result<(), Page> {
+    if app.catalog.audited && app.catalog.audit.is_none() {
+        return Err(Page::Status(
+            StatusCode::FORBIDDEN,
+            "this schema's writes are audited but it names no audit log (@@auditLog): start Studio with --audit-log MODEL to record its writes there; nothing was written".into(),
+        ));
+    }
+    Ok(())
+}
+
+/// A failed write as the page says it: read-only (25006) 403, a value the database refused 400.
+pub(crate) fn write_error(e: trato_hive_runtime::Error) -> Page {
+    match e.code() {
+        Some("25006") => Page::Status(
+            StatusCode::FORBIDDEN,
+            "Studio is read-only: the database refused the write (READ ONLY transaction)".into(),
+        ),
+        Some(c) if c.starts_with("22") || c.starts_with("23") => {
+            Page::Status(StatusCode::BAD_REQUEST, format!("not saved: {e}"))
+        }
+        _ => fail(e),
+    }
 }
 
 fn pairs(query: Option<String>) -> Result<Vec<(String, String)>, Page> {

@@ -16,6 +16,15 @@ pub struct Source {
 }
 
 impl Source {
+    /// The project's migrations, with its history table.
+    fn migrator(&self) -> Result<Migrator, trato_hive_runtime::Error> {
+        let migrator = Migrator::from_dir(&self.dir)?;
+        Ok(match &self.history {
+            Some(h) => migrator.history_table(h),
+            None => migrator,
+        })
+    }
+
     pub fn of(schema_path: &Path, schema: &trato_codegen::Schema) -> Source {
         let folder = schema_path.parent().unwrap_or(Path::new("."));
         let generator = schema.generator.as_ref();
@@ -33,11 +42,7 @@ pub async fn drift(source: &Source, live: &DbConfig) -> Result<Vec<String>, trat
     use trato_hive_runtime::introspect::{catalog_of, compare};
     use trato_hive_runtime::Db;
     static N: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
-    let migrator = Migrator::from_dir(&source.dir)?;
-    let migrator = match &source.history {
-        Some(h) => migrator.history_table(h),
-        None => migrator,
-    };
+    let migrator = source.migrator()?;
     let name = format!(
         "trato_studio_shadow_{}_{}",
         std::process::id(),
@@ -69,11 +74,7 @@ pub async fn drift(source: &Source, live: &DbConfig) -> Result<Vec<String>, trat
 
 /// A word for the sidebar: what the migrations say of the database, or `None` when all is applied.
 pub async fn badge(source: &Source, db: &DbConfig) -> Option<String> {
-    let migrator = Migrator::from_dir(&source.dir).ok()?;
-    let migrator = match &source.history {
-        Some(h) => migrator.history_table(h),
-        None => migrator,
-    };
+    let migrator = source.migrator().ok()?;
     let status = migrator.status(db).await.ok()?;
     if !status.problems.is_empty() {
         Some(format!("{} problem(s)", status.problems.len()))
@@ -99,11 +100,8 @@ pub async fn page(source: &Source, db: &DbConfig, check_drift: bool) -> Markup {
     } else {
         None
     };
-    let migrator = match Migrator::from_dir(&source.dir) {
-        Ok(m) => match &source.history {
-            Some(h) => m.history_table(h),
-            None => m,
-        },
+    let migrator = match source.migrator() {
+        Ok(m) => m,
         Err(e) => return html! { h1 { "Migrations" } div.banner.danger { (e.to_string()) } },
     };
     let status = match migrator.status(db).await {

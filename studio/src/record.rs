@@ -11,7 +11,7 @@ use maud::{html, Markup};
 use crate::data::{cell, View};
 use crate::edit::{self, Saved};
 use crate::pages::{self, Place};
-use crate::{counts, fail, model, run, scope, App, Page};
+use crate::{counts, model, run, scope, App, Page};
 
 pub(crate) async fn tenant_record(
     State(app): State<Arc<App>>,
@@ -177,15 +177,7 @@ pub(crate) async fn tenant_save(
 }
 
 async fn save(app: &App, org: String, name: &str, key: &str, body: &[u8]) -> Result<Response, Page> {
-    let pairs: Vec<(String, String)> = serde_urlencoded::from_bytes(body)
-        .map_err(|_| Page::Status(StatusCode::BAD_REQUEST, "an unreadable form".into()))?;
-    let csrf = pairs.iter().find(|(k, _)| k == "csrf").map_or("", |(_, v)| v.as_str());
-    if !crate::guard::same_secret(csrf, &app.csrf) {
-        return Err(Page::Status(
-            StatusCode::FORBIDDEN,
-            "a write needs the form's CSRF field: reload the page".into(),
-        ));
-    }
+    let pairs = crate::form(app, body)?;
     let m = model(app, name, true)?;
     if m.view {
         return Err(Page::Status(
@@ -193,43 +185,20 @@ async fn save(app: &App, org: String, name: &str, key: &str, body: &[u8]) -> Res
             format!("{name} is a view: nothing to write"),
         ));
     }
-    if app.catalog.audited && app.catalog.audit.is_none() {
-        return Err(Page::Status(
-            StatusCode::FORBIDDEN,
-            "this schema's writes are audited but it names no audit log (@@auditLog): start Studio with --audit-log MODEL to record its writes there; nothing was written".into(),
-        ));
-    }
+    crate::audit_ready(app)?;
     let edit = edit::parse(m, &pairs).map_err(|e| Page::Status(StatusCode::BAD_REQUEST, e))?;
-    // The organization must exist (as for reads); then the scope: the member's when acting as one (a
-    // read-only role writes nothing), else the system scope; read-only when Studio is.
+    // The organization must exist (as for reads); then the write scope.
     scope(app, &org).await?;
-    let member = crate::acting::member_scope(app, &org).await?;
-    let actor = crate::acting::current(app, &org).map(|(u, _)| u);
-    let saved = match member {
-        Some(trato_hive_runtime::MemberScope::Reader(s)) => {
-            return Err(Page::Status(
-                StatusCode::FORBIDDEN,
-                format!(
-                    "acting as a member whose role `{}` reads only: nothing was written",
-                    s.role()
-                ),
-            ))
-        }
-        _ if app.read_only => {
-            let s = crate::acting::read_scope(app, &org).await?;
-            edit::save(&s, &app.catalog, m, &org, key, &edit, actor.as_deref()).await
-        }
-        Some(trato_hive_runtime::MemberScope::Writer(s)) => {
-            edit::save(&s, &app.catalog, m, &org, key, &edit, actor.as_deref()).await
-        }
-        Some(trato_hive_runtime::MemberScope::Manager(s)) => {
-            edit::save(&s, &app.catalog, m, &org, key, &edit, actor.as_deref()).await
-        }
-        None => {
-            let system = app.system.tenant(&org).await.map_err(fail)?;
-            edit::save(&system, &app.catalog, m, &org, key, &edit, None).await
-        }
-    };
+    let saved = with_write_scope!(app, &org, |s, actor| edit::save(
+        &s,
+        &app.catalog,
+        m,
+        &org,
+        key,
+        &edit,
+        actor.as_deref()
+    )
+    .await);
     match saved {
         Ok(Saved::Changed(changed)) => {
             let location = format!("{}?saved={}", pages::record_url(Some(&org), name, key), changed.len());
@@ -254,13 +223,6 @@ async fn save(app: &App, org: String, name: &str, key: &str, body: &[u8]) -> Res
             let page = page(app, Some(org), name, key, Some(notice)).await?;
             Ok((StatusCode::CONFLICT, page).into_response())
         }
-        Err(e) if e.code() == Some("25006") => Err(Page::Status(
-            StatusCode::FORBIDDEN,
-            "Studio is read-only: the database refused the write (READ ONLY transaction)".into(),
-        )),
-        Err(e) if e.code().is_some_and(|c| c.starts_with("22") || c.starts_with("23")) => {
-            Err(Page::Status(StatusCode::BAD_REQUEST, format!("not saved: {e}")))
-        }
-        Err(e) => Err(fail(e)),
+        Err(e) => Err(crate::write_error(e)),
     }
 }

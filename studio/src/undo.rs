@@ -68,15 +68,7 @@ async fn last_batch(app: &App, org: &str) -> Result<Vec<(String, serde_json::Val
 /// `POST /o/{org}/undo`.
 pub(crate) async fn undo(State(app): State<Arc<App>>, Path(org): Path<String>, body: Bytes) -> Response {
     let run = async {
-        let pairs: Vec<(String, String)> = serde_urlencoded::from_bytes(&body)
-            .map_err(|_| Page::Status(StatusCode::BAD_REQUEST, "an unreadable form".into()))?;
-        let csrf = pairs.iter().find(|(k, _)| k == "csrf").map_or("", |(_, v)| v.as_str());
-        if !crate::guard::same_secret(csrf, &app.csrf) {
-            return Err(Page::Status(
-                StatusCode::FORBIDDEN,
-                "a write needs the form's CSRF field: reload the page".into(),
-            ));
-        }
+        crate::form(&app, &body)?;
         let batch = last_batch(&app, &org).await?;
         if batch.is_empty() {
             return Err(Page::Status(
@@ -127,38 +119,10 @@ pub(crate) async fn undo(State(app): State<Arc<App>>, Path(org): Path<String>, b
             ));
         }
         let key = rows[0].0.clone();
-        // The same scope as any write: the member's when acting as one (a read-only role writes nothing),
-        // a read-only one when Studio is, else the system scope.
-        let actor = crate::acting::current(&app, &org).map(|(u, _)| u);
-        let saved = match crate::acting::member_scope(&app, &org).await? {
-            Some(trato_hive_runtime::MemberScope::Reader(s)) => {
-                return Err(Page::Status(
-                    StatusCode::FORBIDDEN,
-                    format!("acting as a member whose role `{}` reads only", s.role()),
-                ))
-            }
-            _ if app.read_only => {
-                let s = crate::acting::read_scope(&app, &org).await?;
-                edit::save_batch(&s, &app.catalog, m, &org, &rows, &[], actor.as_deref()).await
-            }
-            Some(trato_hive_runtime::MemberScope::Writer(s)) => {
-                edit::save_batch(&s, &app.catalog, m, &org, &rows, &[], actor.as_deref()).await
-            }
-            Some(trato_hive_runtime::MemberScope::Manager(s)) => {
-                edit::save_batch(&s, &app.catalog, m, &org, &rows, &[], actor.as_deref()).await
-            }
-            None => {
-                let s = app.system.tenant(&org).await.map_err(fail)?;
-                edit::save_batch(&s, &app.catalog, m, &org, &rows, &[], None).await
-            }
-        };
-        match saved.map_err(|e| match e.code() {
-            Some("25006") => Page::Status(
-                StatusCode::FORBIDDEN,
-                "Studio is read-only: the database refused the write".into(),
-            ),
-            _ => fail(e),
-        })? {
+        let saved = with_write_scope!(&app, &org, |s, actor| {
+            edit::save_batch(&s, &app.catalog, m, &org, &rows, &[], actor.as_deref()).await
+        });
+        match saved.map_err(crate::write_error)? {
             BatchSaved::Saved(done) => {
                 // One row: back to its record; several (a grid page): back to the grid.
                 let location = match done.len() {

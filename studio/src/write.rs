@@ -11,7 +11,7 @@ use axum::extract::{Path, State};
 use axum::http::{header, StatusCode};
 use axum::response::{IntoResponse, Response};
 use maud::{html, Markup};
-use trato_hive_runtime::{Access, Error, MemberScope, TenantScope, TxOptions};
+use trato_hive_runtime::{Access, Error, TenantScope, TxOptions};
 
 use crate::catalog::{Column, Model};
 use crate::data::{q, Sql, View};
@@ -34,65 +34,11 @@ pub(crate) fn asked(m: &Model, c: &Column) -> bool {
     editable(m, c) || (m.key.contains(&c.field) && c.client_default.is_none() && !c.sql_type.is_empty())
 }
 
-fn check_form(app: &App, pairs: &[(String, String)]) -> Result<(), Page> {
-    let csrf = pairs.iter().find(|(k, _)| k == "csrf").map_or("", |(_, v)| v.as_str());
-    if !crate::guard::same_secret(csrf, &app.csrf) {
-        return Err(Page::Status(
-            StatusCode::FORBIDDEN,
-            "a write needs the form's CSRF field: reload the page".into(),
-        ));
-    }
-    if app.catalog.audited && app.catalog.audit.is_none() {
-        return Err(Page::Status(
-            StatusCode::FORBIDDEN,
-            "this schema's writes are audited but it names no audit log (@@auditLog): start Studio with --audit-log MODEL".into(),
-        ));
-    }
-    Ok(())
-}
-
-/// Runs `f` with the organization's write scope: the member's when acting as one (a read-only role:
-/// 403), the system scope otherwise, a read-only one when Studio is read-only.
-macro_rules! with_write_scope {
-    ($app:expr, $org:expr, |$s:ident, $actor:ident| $body:expr) => {{
-        scope($app, $org).await?;
-        let member = crate::acting::member_scope($app, $org).await?;
-        let $actor = crate::acting::current($app, $org).map(|(u, _)| u);
-        match member {
-            Some(MemberScope::Reader(s)) => {
-                return Err(Page::Status(
-                    StatusCode::FORBIDDEN,
-                    format!(
-                        "acting as a member whose role `{}` reads only: nothing was written",
-                        s.role()
-                    ),
-                ))
-            }
-            _ if $app.read_only => {
-                let $s = crate::acting::read_scope($app, $org).await?;
-                $body
-            }
-            Some(MemberScope::Writer($s)) => $body,
-            Some(MemberScope::Manager($s)) => $body,
-            None => {
-                let $s = $app.system.tenant($org).await.map_err(fail)?;
-                $body
-            }
-        }
-    }};
-}
-
-fn write_error(e: Error) -> Page {
-    match e.code() {
-        Some("25006") => Page::Status(
-            StatusCode::FORBIDDEN,
-            "Studio is read-only: the database refused the write (READ ONLY transaction)".into(),
-        ),
-        Some(c) if c.starts_with("22") || c.starts_with("23") => {
-            Page::Status(StatusCode::BAD_REQUEST, format!("not saved: {e}"))
-        }
-        _ => fail(e),
-    }
+/// A write's form: the CSRF field checked, and an audit log to record it in.
+fn check_form(app: &App, body: &[u8]) -> Result<Vec<(String, String)>, Page> {
+    let pairs = crate::form(app, body)?;
+    crate::audit_ready(app)?;
+    Ok(pairs)
 }
 
 /// A new row's values from a form (`<prefix><field>`, `<null_prefix><field>`), checked like an edit's, with
@@ -173,9 +119,7 @@ pub(crate) async fn create(
     body: Bytes,
 ) -> Response {
     let run = async {
-        let pairs: Vec<(String, String)> = serde_urlencoded::from_bytes(&body)
-            .map_err(|_| Page::Status(StatusCode::BAD_REQUEST, "an unreadable form".into()))?;
-        check_form(&app, &pairs)?;
+        let pairs = check_form(&app, &body)?;
         let m = model(&app, &name, true)?;
         if m.view {
             return Err(Page::Status(
@@ -197,6 +141,7 @@ pub(crate) async fn create(
             .first()
             .and_then(|k| values.iter().find(|(f, _)| f == k))
             .and_then(|(_, v)| v.clone());
+        scope(&app, &org).await?;
         let saved: Result<String, Error> = with_write_scope!(&app, &org, |s, actor| insert(
             &app,
             &s,
@@ -206,7 +151,7 @@ pub(crate) async fn create(
             actor.as_deref()
         )
         .await);
-        let id = saved.map_err(write_error)?;
+        let id = saved.map_err(crate::write_error)?;
         let id = key.unwrap_or(id);
         let location = format!("{}?saved=created", pages::record_url(Some(&org), &name, &id));
         Ok((StatusCode::SEE_OTHER, [(header::LOCATION, location)]).into_response())
@@ -245,10 +190,7 @@ pub(crate) async fn insert_in<A: Access>(
     values: &[(String, Option<String>)],
     actor: Option<&str>,
 ) -> Result<String, Error> {
-    let mut sql = Sql {
-        text: String::new(),
-        params: Vec::new(),
-    };
+    let mut sql = Sql::default();
     let (mut cols, mut vals) = (Vec::new(), Vec::new());
     for (f, v) in values {
         let Some(c) = m.column(f) else { continue };
@@ -281,7 +223,7 @@ pub(crate) async fn insert_in<A: Access>(
     let rows = tx.raw(sql.raw()).await?;
     let id = rows.first().and_then(|r| crate::data::cell(r, 0)).unwrap_or_default();
     if let Some((a, am)) = audit {
-        tx.raw(audit_row(a, am, m, org, &id, "create", &created, actor).raw())
+        tx.raw(audit_row(a, am, m, org, &id, "create", &created, None, actor).raw())
             .await?;
     }
     Ok(id)
@@ -361,14 +303,9 @@ pub(crate) async fn delete(
     body: Bytes,
 ) -> Response {
     let run = async {
-        let pairs: Vec<(String, String)> = serde_urlencoded::from_bytes(&body)
-            .map_err(|_| Page::Status(StatusCode::BAD_REQUEST, "an unreadable form".into()))?;
-        check_form(&app, &pairs)?;
+        check_form(&app, &body)?;
         let m = model(&app, &name, true)?;
-        let mut sql = Sql {
-            text: String::new(),
-            params: Vec::new(),
-        };
+        let mut sql = Sql::default();
         let cond = row_condition(m, &org, &key, &mut sql)
             .ok_or_else(|| Page::Status(StatusCode::NOT_FOUND, "no key".into()))?;
         sql.text = match m.soft_delete.as_deref().and_then(|f| m.column(f)) {
@@ -382,6 +319,7 @@ pub(crate) async fn delete(
         };
         let audit = app.catalog.audit.clone();
         let audit_model = audit.as_ref().and_then(|a| app.catalog.model(&a.model)).cloned();
+        scope(&app, &org).await?;
         let deleted: Result<bool, Error> = with_write_scope!(&app, &org, |s, actor| {
             let (sql, m2, org2, key2, actor) = (sql.clone(), m.clone(), org.clone(), key.clone(), actor.clone());
             s.transaction_boxed(TxOptions::default(), |tx| {
@@ -390,7 +328,7 @@ pub(crate) async fn delete(
                 Box::pin(async move {
                     let gone = !tx.raw(sql.raw()).await?.is_empty();
                     if let (true, Some(a), Some(am)) = (gone, &audit, &audit_model) {
-                        tx.raw(audit_row(a, am, &m2, &org2, &key2, "delete", &[], actor.as_deref()).raw())
+                        tx.raw(audit_row(a, am, &m2, &org2, &key2, "delete", &[], None, actor.as_deref()).raw())
                             .await?;
                     }
                     Ok(gone)
@@ -398,7 +336,7 @@ pub(crate) async fn delete(
             })
             .await
         });
-        match deleted.map_err(write_error)? {
+        match deleted.map_err(crate::write_error)? {
             true => Ok((
                 StatusCode::SEE_OTHER,
                 [(header::LOCATION, pages::grid_url(Some(&org), &name))],
