@@ -43,6 +43,7 @@ mod console;
 mod data;
 mod diagram;
 mod edit;
+mod grid;
 mod guard;
 mod health;
 mod inspect;
@@ -67,7 +68,7 @@ use maud::Markup;
 use trato_hive_runtime::{Db, DbConfig, Migrator, ReadOnly, SystemScope, TenantScope};
 
 pub use catalog::{Catalog, Kind};
-use data::{cell, View};
+use data::View;
 use pages::Place;
 
 /// How Studio starts.
@@ -289,7 +290,7 @@ pub async fn start(cfg: Config) -> anyhow::Result<Studio> {
         .route("/o/{org}/act", axum::routing::post(acting::act))
         .route("/o/{org}/sql", get(console::show).post(console::run))
         .route("/o/{org}/undo", axum::routing::post(undo::undo))
-        .route("/o/{org}/m/{model}", get(tenant_grid))
+        .route("/o/{org}/m/{model}", get(grid::tenant_grid))
         .route("/o/{org}/m/{model}/inspect", get(inspect_page))
         .route("/o/{org}/m/{model}/new", get(write::new_form).post(write::create))
         .route("/o/{org}/m/{model}/batch", axum::routing::post(batch::save))
@@ -301,7 +302,7 @@ pub async fn start(cfg: Config) -> anyhow::Result<Studio> {
             "/o/{org}/m/{model}/r/{key}",
             get(record::tenant_record).post(record::tenant_save),
         )
-        .route("/m/{model}", get(global_grid))
+        .route("/m/{model}", get(grid::global_grid))
         .route("/m/{model}/r/{key}", get(record::global_record))
         .route("/log", get(log_page))
         .layer(axum::middleware::from_fn_with_state(state.clone(), record_statements))
@@ -399,7 +400,7 @@ pub(crate) fn write_error(e: trato_hive_runtime::Error) -> Page {
     }
 }
 
-fn pairs(query: Option<String>) -> Result<Vec<(String, String)>, Page> {
+pub(crate) fn pairs(query: Option<String>) -> Result<Vec<(String, String)>, Page> {
     serde_urlencoded::from_str(&query.unwrap_or_default())
         .map_err(|_| Page::Status(StatusCode::BAD_REQUEST, "an unreadable query string".into()))
 }
@@ -517,11 +518,6 @@ async fn org_home(State(app): State<Arc<App>>, Path(org): Path<String>) -> Page 
     run.await.unwrap_or_else(|p| p)
 }
 
-/// The index of the model's key among its columns.
-fn key_index(m: &catalog::Model) -> Option<usize> {
-    m.key.first().and_then(|k| m.columns.iter().position(|c| &c.field == k))
-}
-
 /// Whether Studio offers writes of `m` in `org`: not read-only, not acting as a read-only role, not a
 /// view, and (for a schema that audits) with an audit log to record them in.
 pub(crate) fn writable(app: &App, org: Option<&str>, m: &catalog::Model) -> bool {
@@ -538,18 +534,6 @@ pub(crate) fn model<'a>(app: &'a App, name: &str, tenant: bool) -> Result<&'a ca
         .model(name)
         .filter(|m| (m.kind != Kind::Global) == tenant)
         .ok_or_else(|| Page::Status(StatusCode::NOT_FOUND, format!("no model `{name}` here")))
-}
-
-async fn tenant_grid(
-    State(app): State<Arc<App>>,
-    Path((org, name)): Path<(String, String)>,
-    RawQuery(q): RawQuery,
-) -> Response {
-    grid(&app, Some(org), &name, q).await.into_response()
-}
-
-async fn global_grid(State(app): State<Arc<App>>, Path(name): Path<String>, RawQuery(q): RawQuery) -> Response {
-    grid(&app, None, &name, q).await.into_response()
 }
 
 /// Rows of `statements` run in the tenant's scope, or (global models) on Studio's application login.
@@ -573,196 +557,6 @@ pub(crate) async fn run(
             Ok(out)
         }
     }
-}
-
-async fn grid(app: &App, org: Option<String>, name: &str, q: Option<String>) -> Result<Response, Page> {
-    let m = model(app, name, org.is_some())?;
-    let pairs = pairs(q)?;
-    let view = View::parse(m, &pairs).map_err(|e| Page::Status(StatusCode::BAD_REQUEST, e))?;
-    let scope = match &org {
-        Some(o) => Some(scope(app, o).await?),
-        None => None,
-    };
-    let format = pairs.iter().find(|(k, _)| k == "format").map(|(_, v)| v.as_str());
-    let tenant = org.as_deref();
-    let rows_sql = match format {
-        // An export takes the whole view, up to the count limit.
-        Some(_) => data::rows_sql(
-            m,
-            tenant,
-            &View {
-                size: data::COUNT_LIMIT,
-                page: 1,
-                ..view.clone()
-            },
-            0,
-        ),
-        // Edit mode: whole values (they are edited, not shown cut).
-        None if view.edit => data::rows_sql(m, tenant, &view, 0),
-        None => data::rows_sql(m, tenant, &view, 200),
-    };
-    let mut results = run(app, scope.as_ref(), vec![rows_sql, data::count_sql(m, tenant, &view)]).await?;
-    let total = results
-        .pop()
-        .and_then(|r| r.first().map(|r| r.get::<_, i64>(0)))
-        .unwrap_or(0);
-    let rows: Vec<Vec<Option<String>>> = results
-        .pop()
-        .unwrap_or_default()
-        .iter()
-        .map(|r| (0..m.columns.len()).map(|i| cell(r, i)).collect())
-        .collect();
-    match format {
-        Some("csv") => return Ok(csv(m, &rows)),
-        Some("json") => return Ok(json(m, &rows)),
-        Some(other) => {
-            return Err(Page::Status(
-                StatusCode::BAD_REQUEST,
-                format!("`{other}` is not an export format (csv, json)"),
-            ))
-        }
-        None => {}
-    }
-    // Back-relation counts: one grouped statement per relation for the whole page.
-    let mut children = Vec::new();
-    for r in &m.back_relations {
-        let (Some(child), Some(pi)) = (
-            app.catalog.model(&r.child),
-            m.columns.iter().position(|c| c.field == r.parent_field),
-        ) else {
-            children.push(Vec::new());
-            continue;
-        };
-        let keys: Vec<String> = rows.iter().filter_map(|row| row[pi].clone()).collect();
-        let counted = match data::children_count_sql(child, &r.child_field, tenant, &keys) {
-            Some(sql) if child.kind == Kind::Global || scope.is_some() => run(app, scope.as_ref(), vec![sql]).await?,
-            _ => Vec::new(),
-        };
-        children.push(
-            counted
-                .first()
-                .map(|rows| rows.iter().map(|r| (r.get(0), r.get(1))).collect())
-                .unwrap_or_default(),
-        );
-    }
-    // The label of each foreign key's target row (its name, title, email or slug), one statement per column.
-    let mut labels = Vec::new();
-    for (i, c) in m.columns.iter().enumerate() {
-        let target = c.references.as_ref().and_then(|(t, _)| app.catalog.model(t));
-        let keys: Vec<String> = rows.iter().filter_map(|r| r[i].clone()).collect();
-        let sql = target.and_then(|t| data::labels_sql(t, tenant, &keys).map(|sql| (t, sql)));
-        let found = match sql {
-            Some((t, sql)) if !keys.is_empty() && (t.kind == Kind::Global || scope.is_some()) => {
-                run(app, scope.as_ref(), vec![sql]).await?
-            }
-            _ => Vec::new(),
-        };
-        labels.push(
-            found
-                .first()
-                .map(|rows| {
-                    rows.iter()
-                        .map(|r| (r.get(0), cell(r, 1).unwrap_or_default()))
-                        .collect()
-                })
-                .unwrap_or_default(),
-        );
-    }
-    // Edit mode: each row's version, for the conflict check of the save.
-    let versions = match (view.edit && writable(app, tenant, m), key_index(m)) {
-        (true, Some(ki)) => {
-            let keys: Vec<String> = rows.iter().filter_map(|r| r[ki].clone()).collect();
-            match data::versions_sql(m, tenant, &keys) {
-                Some(sql) => Some(
-                    run(app, scope.as_ref(), vec![sql])
-                        .await?
-                        .first()
-                        .map(|rows| rows.iter().map(|r| (r.get(0), r.get(1))).collect())
-                        .unwrap_or_default(),
-                ),
-                None => None,
-            }
-        }
-        _ => None,
-    };
-    let counts = match &scope {
-        Some(s) => counts(app, s, tenant.unwrap_or("")).await?,
-        None => Vec::new(),
-    };
-    let place = Place {
-        org: tenant,
-        model: Some(&m.name),
-    };
-    let body = pages::grid(&pages::Grid {
-        model: m,
-        org: tenant,
-        view: &view,
-        rows,
-        total,
-        children,
-        labels,
-        writable: writable(app, tenant, m),
-        edit: versions.map(|v| (app.csrf.as_str(), v)),
-    });
-    let saved = pairs.iter().find(|(k, _)| k == "saved").map(|(_, n)| n.clone());
-    let body = maud::html! {
-        @if let Some(n) = saved { div.banner.saved { "Saved: " (n) " row(s) changed, in one transaction, audited." } }
-        (body)
-    };
-    Ok(pages::layout(app, &place, &counts, &m.name, body).into_response())
-}
-
-fn csv(m: &catalog::Model, rows: &[Vec<Option<String>>]) -> Response {
-    let field = |v: &str| {
-        if v.contains([',', '"', '\n', '\r']) {
-            format!("\"{}\"", v.replace('"', "\"\""))
-        } else {
-            v.to_string()
-        }
-    };
-    let mut out = m.columns.iter().map(|c| field(&c.field)).collect::<Vec<_>>().join(",");
-    out.push('\n');
-    for r in rows {
-        out.push_str(
-            &r.iter()
-                .map(|v| v.as_deref().map(field).unwrap_or_default())
-                .collect::<Vec<_>>()
-                .join(","),
-        );
-        out.push('\n');
-    }
-    let disposition = format!("attachment; filename=\"{}.csv\"", m.name);
-    (
-        [
-            (header::CONTENT_TYPE, "text/csv; charset=utf-8".to_string()),
-            (header::CONTENT_DISPOSITION, disposition),
-        ],
-        out,
-    )
-        .into_response()
-}
-
-fn json(m: &catalog::Model, rows: &[Vec<Option<String>>]) -> Response {
-    let list: Vec<serde_json::Map<String, serde_json::Value>> = rows
-        .iter()
-        .map(|r| {
-            m.columns
-                .iter()
-                .zip(r)
-                .map(|(c, v)| {
-                    (
-                        c.field.clone(),
-                        v.clone().map_or(serde_json::Value::Null, serde_json::Value::String),
-                    )
-                })
-                .collect()
-        })
-        .collect();
-    (
-        [(header::CONTENT_TYPE, "application/json")],
-        serde_json::to_string_pretty(&list).unwrap_or_default(),
-    )
-        .into_response()
 }
 
 /// A tenant grid's view inspected: SQL, the repository call, and the plan from inside the tenant's

@@ -114,50 +114,66 @@ async fn page(app: &App, org: Option<String>, name: &str, key: &str, notice: Opt
         org: tenant,
         model: Some(&m.name),
     };
-    // Each foreign key's label (one statement per foreign key).
-    let mut labels = Vec::new();
-    for (c, v) in m.columns.iter().zip(&values) {
-        let target = c.references.as_ref().and_then(|(t, _)| app.catalog.model(t));
-        let sql = match (target, v) {
-            (Some(t), Some(v)) if t.kind == crate::Kind::Global || scope.is_some() => {
-                crate::data::labels_sql(t, tenant, std::slice::from_ref(v))
-            }
+    // Each foreign key's label, and in the form its choices (the target's rows in this scope, up to 200;
+    // more: typed), read together in one transaction.
+    let mut extra: Vec<crate::data::Sql> = Vec::new();
+    let mut slot = |sql: Option<crate::data::Sql>| {
+        sql.map(|sql| {
+            extra.push(sql);
+            extra.len() - 1
+        })
+    };
+    let target = |c: &crate::catalog::Column| {
+        c.references
+            .as_ref()
+            .and_then(|(t, _)| app.catalog.model(t))
+            .filter(|t| t.kind == crate::Kind::Global || scope.is_some())
+    };
+    let label_slots: Vec<Option<usize>> = m
+        .columns
+        .iter()
+        .zip(&values)
+        .map(|(c, v)| {
+            slot(crate::data::labels_sql(
+                target(c)?,
+                tenant,
+                std::slice::from_ref(v.as_ref()?),
+            ))
+        })
+        .collect();
+    let choice_slots: Vec<Option<usize>> = m
+        .columns
+        .iter()
+        .map(|c| match form {
+            Some(_) if crate::edit::editable(m, c) => slot(crate::data::choices_sql(target(c)?, tenant)),
             _ => None,
-        };
-        let label = match sql {
-            Some(sql) => run(app, scope.as_ref(), vec![sql])
-                .await?
-                .first()
+        })
+        .collect();
+    let results = if extra.is_empty() {
+        Vec::new()
+    } else {
+        run(app, scope.as_ref(), extra).await?
+    };
+    let labels: Vec<Option<String>> = label_slots
+        .iter()
+        .map(|s| {
+            s.and_then(|i| results.get(i))
                 .and_then(|rows| rows.first())
-                .and_then(|r| cell(r, 1)),
-            None => None,
-        };
-        labels.push(label);
-    }
-    // A foreign key's choices in the form: the target's rows in this scope (up to 200; more: typed).
-    let mut choices: Vec<Option<Vec<(String, String)>>> = Vec::new();
-    for c in &m.columns {
-        let target = c.references.as_ref().and_then(|(t, _)| app.catalog.model(t));
-        let sql = match (target, &form) {
-            (Some(t), Some(_)) if crate::edit::editable(m, c) && (t.kind == crate::Kind::Global || scope.is_some()) => {
-                crate::data::choices_sql(t, tenant)
-            }
-            _ => None,
-        };
-        let found = match sql {
-            Some(sql) => run(app, scope.as_ref(), vec![sql])
-                .await?
-                .into_iter()
-                .next()
+                .and_then(|r| cell(r, 1))
+        })
+        .collect();
+    let choices: Vec<Option<Vec<(String, String)>>> = choice_slots
+        .iter()
+        .map(|s| {
+            s.and_then(|i| results.get(i))
                 .map(|rows| {
                     rows.iter()
                         .map(|r| (cell(r, 0).unwrap_or_default(), cell(r, 1).unwrap_or_default()))
                         .collect::<Vec<_>>()
-                }),
-            None => None,
-        };
-        choices.push(found.filter(|rows| rows.len() <= 200));
-    }
+                })
+                .filter(|rows| rows.len() <= 200)
+        })
+        .collect();
     let body = html! {
         @if let Some(n) = notice { (n) }
         (pages::record(m, tenant, &values, &labels, &choices, &children, form.as_ref()))
