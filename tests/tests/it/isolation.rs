@@ -361,7 +361,12 @@ async fn run_org(org: usize, scope: TenantScope<ReadWrite>, registries: Registri
                 let other = ORGS[(org + 1 + rng.below(2)) % 3].to_string();
                 let sql = REBINDS[rng.below(REBINDS.len())];
                 let param = || -> Vec<Param> { vec![Box::new(other.clone())] };
-                let r = scope.raw(RawSql::__literal(sql, param())).await;
+                // As a literal the guard has not seen, or as SQL a tool built at run time (Studio's).
+                let statement = match step % 2 {
+                    0 => RawSql::__literal(sql, param()),
+                    _ => RawSql::__dynamic(sql.to_string(), param()),
+                };
+                let r = scope.raw(statement).await;
                 assert!(matches!(r, Err(Error::RefusedSql { .. })), "{}: {sql}: {r:?}", ctx());
                 let seen = scope
                     .transaction_boxed(TxOptions::default(), |tx| {
